@@ -1,0 +1,30 @@
+/** A ballot: ordered by round, then by node id; unique because each node only uses its own id. */
+export interface Ballot {
+  readonly round: number;
+  readonly nodeId: string;
+}
+
+/** The ballot below every real ballot: what a fresh acceptor has promised. */
+export const BALLOT_ZERO: Ballot = Object.freeze({ round: 0, nodeId: '' });
+
+/** Orders two ballots: negative when a < b, zero when equal, positive when a > b. */
+export function compareBallots(a: Ballot, b: Ballot): number {
+  if (a.round !== b.round) return a.round - b.round;
+  if (a.nodeId === b.nodeId) return 0;
+  return a.nodeId < b.nodeId ? -1 : 1;
+}
+
+/** True when both name the same ballot. */
+export function ballotEquals(a: Ballot, b: Ballot): boolean {
+  return compareBallots(a, b) === 0;
+}
+
+/** The larger of two ballots. */
+export function maxBallot(a: Ballot, b: Ballot): Ballot {
+  return compareBallots(a, b) >= 0 ? a : b;
+}
+
+/** A short form for logs and status: `3.n2`. */
+export function formatBallot(b: Ballot): string {
+  return `${b.round}.${b.nodeId}`;
+}

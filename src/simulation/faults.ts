@@ -1,0 +1,57 @@
+import type { Random } from '../shared/random';
+import type { NetworkFaults } from './network';
+
+/** One scheduled fault. `leader` targets whoever leads when the fault fires. */
+export type Fault =
+  | { at: number; kind: 'isolate'; target: 'leader' | number; heal: number }
+  | { at: number; kind: 'split'; minority: number; heal: number }
+  | { at: number; kind: 'one-way'; from: number; to: number; heal: number }
+  | { at: number; kind: 'crash'; target: 'leader' | number; midTick: boolean; restart: number }
+  | { at: number; kind: 'pause'; target: 'leader' | number; resume: number };
+
+/** The faults one seed draws: the network's behaviour and a schedule of events. */
+export interface FaultPlan {
+  network: NetworkFaults;
+  events: Fault[];
+}
+
+/**
+ * Draws a seed's faults: loss up to 30%, duplication up to 50%, delays that reorder, and 2..9
+ * events (isolations of the leader, minority/majority splits, one-way cuts, crashes, pauses).
+ */
+export function drawFaults(random: Random, nodes: number, faultTicks: number): FaultPlan {
+  const network = { loss: random.float() * 0.3, duplication: random.float() * 0.5, delayMax: 1 + random.int(8) };
+  const events: Fault[] = [];
+  const count = 2 + random.int(8);
+  const target = (): 'leader' | number => (random.int(2) === 0 ? 'leader' : random.int(nodes));
+  for (let i = 0; i < count; i++) {
+    const at = 40 + random.int(faultTicks - 140);
+    const length = 20 + random.int(300);
+    const end = Math.min(at + length, faultTicks);
+    switch (random.int(5)) {
+      case 0:
+        events.push({ at, kind: 'isolate', target: target(), heal: end });
+        break;
+      case 1:
+        events.push({ at, kind: 'split', minority: 1 + random.int(Math.floor((nodes - 1) / 2)), heal: end });
+        break;
+      case 2:
+        events.push({ at, kind: 'one-way', from: random.int(nodes), to: random.int(nodes), heal: end });
+        break;
+      case 3:
+        events.push({ at, kind: 'crash', target: target(), midTick: random.int(2) === 0, restart: end });
+        break;
+      default:
+        events.push({ at, kind: 'pause', target: target(), resume: end });
+    }
+  }
+  return { network, events: events.sort((a, b) => a.at - b.at) };
+}
+
+/** A one-line description of a plan, printed when a seed is replayed. */
+export function describeFaults(plan: FaultPlan): string {
+  const n = plan.network;
+  const head = `loss ${(n.loss * 100).toFixed(1)}%, duplication ${(n.duplication * 100).toFixed(1)}%, delay 1..${n.delayMax} ticks`;
+  const events = plan.events.map((e) => `${e.kind}@${e.at}${'target' in e ? `(${e.target})` : ''}`).join(' ');
+  return `${head}; ${events}`;
+}

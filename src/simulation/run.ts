@@ -1,0 +1,300 @@
+import { type ConsensusConfig, type Message, consensusConfig, valueKey } from '../consensus';
+import { AssertionError } from '../shared/assert';
+import { type Random, seededRandom } from '../shared/random';
+import { checkConverged, checkLog } from './checker';
+import { type Fault, type FaultPlan, describeFaults, drawFaults } from './faults';
+import { SimNetwork } from './network';
+import { SimNode } from './sim-node';
+
+/** How one seed runs. */
+export interface SimOptions {
+  seed: number;
+  /** 3 or 5; by default odd seeds run 5 nodes and even seeds 3. */
+  nodes?: number;
+  /** Ticks with faults on, before the heal. */
+  faultTicks?: number;
+  /** Ticks after the heal within which every submitted value must be chosen everywhere. */
+  healTicksMax?: number;
+  clients?: number;
+  /** Quorum sizes; only the mutation test passes ones that need not intersect. */
+  phase1Quorum?: number;
+  phase2Quorum?: number;
+  allowNonIntersectingQuorums?: boolean;
+  /** Called with a line per notable event, for replaying one seed. */
+  trace?: (line: string) => void;
+}
+
+/** The outcome of one seed. */
+export interface SimResult {
+  seed: number;
+  nodes: number;
+  faults: string;
+  safety: string[];
+  liveness: string[];
+  slotsChosen: number;
+  valuesAcked: number;
+  ticks: number;
+  messages: number;
+}
+
+interface Client {
+  seq: number;
+  current: { id: string; payload: string } | null;
+  target: number;
+  retryAt: number;
+}
+
+const CLIENT_RETRY_TICKS = 60;
+/** Far above what the protocol sends; exceeding it means messages multiply. */
+const MESSAGES_PER_TICK_MAX = 200;
+
+/** Runs one seed of the simulation and checks every invariant. Deterministic in the seed. */
+export function runSeed(options: SimOptions): SimResult {
+  const random = seededRandom(options.seed);
+  const nodes = options.nodes ?? (options.seed % 2 === 0 ? 3 : 5);
+  const faultTicks = options.faultTicks ?? 1500;
+  const healTicksMax = options.healTicksMax ?? 2000;
+  const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
+  const plan = drawFaults(random, nodes, faultTicks);
+  const sim = new Simulation(random, ids, plan, options);
+  options.trace?.(`seed ${options.seed}: ${nodes} nodes; ${describeFaults(plan)}`);
+  sim.run(faultTicks, healTicksMax);
+  return {
+    seed: options.seed,
+    nodes,
+    faults: describeFaults(plan),
+    safety: sim.safety,
+    liveness: sim.liveness,
+    slotsChosen: sim.slotsChosen(),
+    valuesAcked: sim.acked.size,
+    ticks: sim.now,
+    messages: sim.network.sent,
+  };
+}
+
+class Simulation {
+  readonly network: SimNetwork;
+  readonly nodes: SimNode[];
+  readonly safety: string[] = [];
+  readonly liveness: string[] = [];
+  /** slot -> the value key first seen chosen for it, on any node. */
+  readonly chosenEverywhere = new Map<number, string>();
+  readonly acked = new Set<string>();
+  readonly submitted = new Set<string>();
+  private readonly clients: Client[];
+  private readonly pendingEvents: { at: number; run: () => void }[] = [];
+  now = 0;
+
+  constructor(
+    private readonly random: Random,
+    private readonly ids: string[],
+    private readonly plan: FaultPlan,
+    private readonly options: SimOptions,
+  ) {
+    this.network = new SimNetwork(random, { ...plan.network });
+    const config = simConfig(random, ids, options);
+    this.nodes = ids.map((id) => new SimNode(id, { ...config, nodeId: id }, random));
+    this.clients = Array.from({ length: options.clients ?? 3 }, () => ({ seq: 0, current: null, target: 0, retryAt: 0 }));
+    for (const fault of plan.events) this.schedule(fault);
+  }
+
+  run(faultTicks: number, healTicksMax: number): void {
+    for (; this.now < faultTicks && this.safety.length === 0; ) this.step(true);
+    this.heal();
+    const healedAt = this.now;
+    for (; this.now < healedAt + healTicksMax && this.safety.length === 0; ) {
+      this.step(false);
+      if (this.now % 25 === 0 && checkConverged(this.nodes, this.clients.every((c) => c.current === null)) === null) break;
+    }
+    if (this.safety.length > 0) return;
+    const notConverged = checkConverged(this.nodes, this.clients.every((c) => c.current === null));
+    if (notConverged) this.liveness.push(`${notConverged} ${healTicksMax} ticks after the heal`);
+    this.safety.push(...checkLog(this.nodes, this.acked));
+  }
+
+  slotsChosen(): number {
+    return this.chosenEverywhere.size;
+  }
+
+  private step(faultsOn: boolean): void {
+    this.now += 1;
+    if (this.network.sent > MESSAGES_PER_TICK_MAX * this.now * this.nodes.length) {
+      this.safety.push(`message storm: ${this.network.sent} messages in ${this.now} ticks`);
+      return;
+    }
+    this.fireEvents();
+    for (const node of this.nodes) if (node.isRunning(this.now)) this.guard(node, () => node.replica.tick());
+    for (const message of this.network.due(this.now)) this.deliver(message);
+    this.crashMidTick();
+    this.driveClients(faultsOn);
+    for (const node of this.nodes) if (node.isRunning(this.now)) this.guard(node, () => this.process(node));
+  }
+
+  private deliver(message: Message): void {
+    const node = this.nodes[this.ids.indexOf(message.to)];
+    if (!node.up) return;
+    if (!node.isRunning(this.now)) return this.network.enqueue(message, this.now + 1);
+    if (message.type === 'CatchupRequest') return this.network.send(node.serveCatchup(message), this.now);
+    this.guard(node, () => node.replica.step(message));
+  }
+
+  private process(node: SimNode): void {
+    const chosen = node.processReady(
+      (m) => this.network.send(m, this.now),
+      (client, id) => this.ack(client, id),
+    );
+    for (const entry of chosen) {
+      const key = valueKey(entry.value);
+      const seen = this.chosenEverywhere.get(entry.slot);
+      if (seen === undefined) this.chosenEverywhere.set(entry.slot, key);
+      else if (seen !== key) this.safety.push(`slot ${entry.slot} chosen with two values (${node.id} has ${key}, another node ${seen})`);
+    }
+    if (node.violation) this.safety.push(`${node.id}: ${node.violation}`);
+    node.violation = null;
+  }
+
+  /** A replica that throws has broken an invariant: that is a safety violation, not a crash of the run. */
+  private guard(node: SimNode, action: () => void): void {
+    try {
+      action();
+    } catch (error) {
+      if (!(error instanceof AssertionError)) throw error;
+      this.safety.push(`${node.id} asserted: ${error.message}`);
+    }
+  }
+
+  private driveClients(faultsOn: boolean): void {
+    this.clients.forEach((client, index) => {
+      if (client.current === null) {
+        if (!faultsOn || this.random.int(4) !== 0) return;
+        client.seq += 1;
+        client.current = { id: `c${index}-${client.seq}`, payload: `v${this.random.int(1000)}` };
+        this.submitted.add(client.current.id);
+        client.retryAt = this.now;
+      }
+      if (this.now >= client.retryAt) this.submit(index, client);
+    });
+  }
+
+  private submit(index: number, client: Client): void {
+    const value = client.current;
+    if (value === null) return;
+    client.target = this.random.int(this.nodes.length);
+    client.retryAt = this.now + CLIENT_RETRY_TICKS;
+    const node = this.nodes[client.target];
+    if (!node.isRunning(this.now)) return;
+    if (node.hasApplied(value.id)) return this.ack(index, value.id);
+    const result = node.replica.propose([value]);
+    if (result.status === 'queued' || result.status === 'forwarded') node.waiters.set(value.id, index);
+    else client.retryAt = this.now + 5;
+  }
+
+  private ack(index: number, id: string): void {
+    const client = this.clients[index];
+    this.acked.add(id);
+    if (client.current?.id === id) client.current = null;
+  }
+
+  private schedule(fault: Fault): void {
+    const pick = (target: 'leader' | number): number => (target === 'leader' ? this.leaderIndex() : target);
+    const at = (tick: number, run: () => void): void => {
+      this.pendingEvents.push({ at: tick, run });
+    };
+    switch (fault.kind) {
+      case 'isolate':
+        return at(fault.at, () => {
+          const i = pick(fault.target);
+          this.network.split([this.ids[i]], this.ids.filter((_, j) => j !== i));
+          at(fault.heal, () => this.network.heal());
+        });
+      case 'split':
+        return at(fault.at, () => {
+          const shuffled = [...this.ids].sort(() => this.random.float() - 0.5);
+          this.network.split(shuffled.slice(0, fault.minority), shuffled.slice(fault.minority));
+          at(fault.heal, () => this.network.heal());
+        });
+      case 'one-way':
+        return at(fault.at, () => {
+          this.network.block(this.ids[fault.from], this.ids[fault.to]);
+          at(fault.heal, () => this.network.heal());
+        });
+      case 'crash':
+        return at(fault.at, () => {
+          const node = this.nodes[pick(fault.target)];
+          if (fault.midTick) this.midTickCrashes.push(node);
+          else node.crash();
+          at(fault.restart, () => this.restart(node));
+        });
+      case 'pause':
+        return at(fault.at, () => {
+          const node = this.nodes[pick(fault.target)];
+          node.pausedUntil = Math.max(node.pausedUntil, fault.resume);
+        });
+    }
+  }
+
+  private midTickCrashes: SimNode[] = [];
+
+  /** A crash after messages were stepped but before their Ready was persisted: that work is lost. */
+  private crashMidTick(): void {
+    for (const node of this.midTickCrashes) node.crash();
+    this.midTickCrashes = [];
+  }
+
+  private restart(node: SimNode): void {
+    if (node.up) return;
+    this.guard(node, () => node.restart());
+    if (node.violation) this.safety.push(`${node.id}: ${node.violation}`);
+  }
+
+  private fireEvents(): void {
+    for (let i = 0; i < this.pendingEvents.length; ) {
+      const event = this.pendingEvents[i];
+      if (event.at > this.now) {
+        i++;
+        continue;
+      }
+      this.pendingEvents.splice(i, 1);
+      this.options.trace?.(`tick ${this.now}: fault fires`);
+      event.run();
+    }
+  }
+
+  private heal(): void {
+    this.network.heal();
+    this.network.faults = { loss: 0, duplication: 0, delayMax: this.plan.network.delayMax };
+    this.pendingEvents.length = 0;
+    for (const node of this.nodes) {
+      if (!node.up) this.restart(node);
+      node.pausedUntil = -1;
+    }
+    this.options.trace?.(`tick ${this.now}: healed`);
+  }
+
+  private leaderIndex(): number {
+    const leader = this.nodes.findIndex((n) => n.up && n.replica.status().role === 'leader');
+    return leader >= 0 ? leader : this.random.int(this.nodes.length);
+  }
+}
+
+/** Small windows and batches drawn per seed, so pipelining, batching and catch-up limits are all exercised. */
+function simConfig(random: Random, ids: string[], options: SimOptions): ConsensusConfig {
+  const inflightSlotsMax = 1 + random.int(8);
+  return consensusConfig(
+    {
+      nodeId: ids[0],
+      members: ids,
+      phase1Quorum: options.phase1Quorum,
+      phase2Quorum: options.phase2Quorum,
+      heartbeatTicks: 5,
+      electionTicksMin: 30,
+      electionTicksMax: 60,
+      retransmitTicks: 15,
+      inflightSlotsMax,
+      batchCommandsMax: 1 + random.int(4),
+      acceptWindowSlots: inflightSlotsMax * (2 + random.int(4)),
+      catchupBatchMax: 1 + random.int(20),
+    },
+    { allowNonIntersectingQuorums: options.allowNonIntersectingQuorums },
+  );
+}
