@@ -1,0 +1,81 @@
+import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
+
+const INFLIGHT_SLOTS = 16;
+
+/** Everything one node process needs, read from the environment and validated at start. */
+export interface NodeConfig {
+  readonly nodeId: string;
+  readonly clusterName: string;
+  readonly consensus: ConsensusConfig;
+  readonly httpPort: number;
+  /** How many following ports the node may fall back to when `httpPort` is taken. */
+  readonly httpPortRange: number;
+  readonly httpHost: string;
+  readonly natsUrl: string;
+  readonly natsUser?: string;
+  readonly natsPassword?: string;
+  readonly mysqlUrl: string;
+  readonly mysqlDatabase: string;
+  readonly mysqlPoolSize: number;
+  /** Runs with innodb_flush_log_at_trx_commit other than 1: throwaway runs only. */
+  readonly unsafeDurability: boolean;
+  readonly tickMs: number;
+  readonly maxMessageBytes: number;
+  readonly proposal: { noQuorumMs: number; timeoutMs: number; resendMs: number };
+  readonly logLevel: string;
+}
+
+/**
+ * Reads and validates the node's settings.
+ * @throws ConfigError naming the first variable that is wrong
+ */
+export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
+  const nodeId = env.NODE_ID ?? 'n1';
+  const members = (env.CLUSTER_NODES ?? 'n1,n2,n3').split(',').map((s) => s.trim()).filter(Boolean);
+  const clusterName = env.CLUSTER_NAME ?? 'behavior';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(clusterName)) throw new ConfigError(`CLUSTER_NAME must match [A-Za-z0-9_-]{1,64}, got ${clusterName}`);
+  const consensus = consensusConfig({
+    nodeId,
+    members,
+    phase1Quorum: optionalInt(env, 'PHASE1_QUORUM'),
+    phase2Quorum: optionalInt(env, 'PHASE2_QUORUM'),
+    heartbeatTicks: 5,
+    electionTicksMin: 30,
+    electionTicksMax: 60,
+    retransmitTicks: 20,
+    // A Phase1b carries every accept in the window, so window x batch bytes stays under one
+    // NATS message (1 MiB by default): 32 slots x 24 KiB.
+    inflightSlotsMax: INFLIGHT_SLOTS,
+    batchCommandsMax: 256,
+    batchBytesMax: 24 * 1024,
+    acceptWindowSlots: 2 * INFLIGHT_SLOTS,
+    catchupBatchMax: 500,
+  });
+  return {
+    nodeId,
+    clusterName,
+    consensus,
+    httpPort: optionalInt(env, 'HTTP_PORT') ?? 3000,
+    httpPortRange: optionalInt(env, 'HTTP_PORT_RANGE') ?? 0,
+    httpHost: env.HTTP_HOST ?? '127.0.0.1',
+    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    natsUser: env.NATS_USER || undefined,
+    natsPassword: env.NATS_PASSWORD || undefined,
+    mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
+    mysqlDatabase: env.MYSQL_DATABASE ?? `behavior_${nodeId}`,
+    mysqlPoolSize: optionalInt(env, 'MYSQL_POOL_SIZE') ?? 8,
+    unsafeDurability: env.UNSAFE_DURABILITY === '1' || env.UNSAFE_DURABILITY === 'true',
+    tickMs: optionalInt(env, 'TICK_MS') ?? 10,
+    maxMessageBytes: 1_000_000,
+    proposal: { noQuorumMs: 1500, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
+    logLevel: env.LOG_LEVEL ?? 'info',
+  };
+}
+
+function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${raw}`);
+  return value;
+}

@@ -1,0 +1,24 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { type ClusterStatus, clusterStatus } from '../../node/cluster-status';
+import type { ConsensusNode } from '../../node/consensus-node';
+import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { NodeMetrics } from '../metrics/node-metrics';
+import { HttpPortHolder } from '../http-port';
+
+/** Operations view of the cluster. */
+@ApiTags('cluster')
+@Controller('api/cluster')
+export class ClusterController {
+  constructor(
+    @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
+    private readonly metrics: NodeMetrics,
+    private readonly port: HttpPortHolder,
+  ) {}
+
+  @Get('status')
+  @ApiOperation({ summary: 'The cluster as this node sees it: role, leader, ballot, slots, members' })
+  status(): ClusterStatus {
+    return clusterStatus(this.node, this.port.port, this.metrics.proposalsFailedCount());
+  }
+}

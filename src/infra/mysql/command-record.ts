@@ -1,0 +1,108 @@
+/** One event a command decided, before it has a position. */
+export interface EventDraft {
+  readonly streamType: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: unknown;
+}
+
+/**
+ * What a proposal carries in the log: the events the leader decided (never the command to
+ * re-decide), the stream versions they were decided against, and their metadata.
+ */
+export interface CommandRecord {
+  readonly events: readonly EventDraft[];
+  /** `streamType/streamId` -> the version the leader saw; applying refuses the command if it moved. */
+  readonly expected?: Readonly<Record<string, number>>;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** What the caller is answered when the command applies. */
+  readonly result?: unknown;
+}
+
+/** What became of a command id, the first time it was applied. */
+export interface CommandOutcome {
+  readonly commandId: string;
+  readonly slot: number;
+  readonly status: 'applied' | 'rejected';
+  readonly firstPosition?: number;
+  readonly lastPosition?: number;
+  readonly reason?: string;
+  readonly result?: unknown;
+  /** True when this answer repeats an earlier outcome of the same id. */
+  readonly duplicate?: boolean;
+}
+
+/** A row of `event_log`. */
+export interface EventRow {
+  position: number;
+  slot: number;
+  command_id: string;
+  stream_type: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  data: string;
+  metadata: string;
+}
+
+/** Parses a proposal's payload; a payload that is not a command record yields null. */
+export function parseCommandRecord(payload: string): CommandRecord | null {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(payload);
+  } catch {
+    return null;
+  }
+  if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as CommandRecord).events)) return null;
+  const record = parsed as CommandRecord;
+  const wellFormed = record.events.every(
+    (e) => typeof e?.streamType === 'string' && typeof e.streamId === 'string' && typeof e.type === 'string' && Number.isInteger(e.schemaVersion),
+  );
+  return wellFormed ? record : null;
+}
+
+/**
+ * Decides, deterministically, what applying a command does: its event rows and its outcome.
+ * A malformed record or a stream that moved since the leader decided is rejected, with no rows.
+ */
+export function planCommand(
+  slot: number,
+  commandId: string,
+  record: CommandRecord | null,
+  nextPosition: number,
+  versionOf: (streamKey: string) => number,
+): { rows: EventRow[]; outcome: CommandOutcome } {
+  if (record === null) return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: 'malformed command record' } };
+  for (const [key, expected] of Object.entries(record.expected ?? {})) {
+    const actual = versionOf(key);
+    if (actual !== expected) {
+      return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}` } };
+    }
+  }
+  const versions = new Map<string, number>();
+  const metadata = JSON.stringify({ ...record.metadata, commandId });
+  const rows = record.events.map((e, i): EventRow => {
+    const key = `${e.streamType}/${e.streamId}`;
+    const version = (versions.get(key) ?? versionOf(key)) + 1;
+    versions.set(key, version);
+    return {
+      position: nextPosition + i,
+      slot,
+      command_id: commandId,
+      stream_type: e.streamType,
+      stream_id: e.streamId,
+      stream_version: version,
+      type: e.type,
+      schema_version: e.schemaVersion,
+      data: JSON.stringify(e.data ?? null),
+      metadata,
+    };
+  });
+  const outcome: CommandOutcome =
+    rows.length === 0
+      ? { commandId, slot, status: 'applied', result: record.result }
+      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result };
+  return { rows, outcome };
+}

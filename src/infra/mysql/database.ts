@@ -1,0 +1,109 @@
+import { Kysely, MysqlDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import { createConnection } from 'mysql2/promise';
+import { checkDatabaseName } from './database-name';
+import { MysqlConfigError } from './mysql-config-error';
+import { parseMysqlUrl } from './mysql-url';
+import { preparedAwarePool, PREPARED_STATEMENTS_PER_CONNECTION_MAX } from './prepared-statements';
+
+/** The single row (`id` = 1) holding the acceptor's promised ballot. */
+export interface PaxosPromiseTable {
+  id: number;
+  round: number;
+  node_id: string;
+}
+
+/** One accept per slot: the highest-ballot value this acceptor accepted there. */
+export interface PaxosAcceptedTable {
+  slot: number;
+  ballot_round: number;
+  ballot_node: string;
+  /** The SlotValue as JSON text (see slot-value-json.ts). */
+  value: string;
+}
+
+/** The chosen log: one immutable row per chosen slot. */
+export interface PaxosChosenTable {
+  slot: number;
+  /** The SlotValue as JSON text (see slot-value-json.ts). */
+  value: string;
+}
+
+/** Small named counters that must survive restarts, e.g. `chosen_watermark`, `applied_slot`. */
+export interface PaxosMetaTable {
+  name: string;
+  value: number;
+}
+
+/** The event log: every applied event with its gap-free global position. */
+export type EventLogTable = import('./command-record').EventRow;
+
+/** The first outcome of every command id ever applied (idempotency that never expires). */
+export interface AppliedCommandsTable {
+  command_id: string;
+  slot: number;
+  /** The CommandOutcome as JSON text. */
+  outcome: string;
+}
+
+/** Every table of a node's database, as Kysely sees them. */
+export interface Database {
+  event_log: EventLogTable;
+  applied_commands: AppliedCommandsTable;
+  paxos_promise: PaxosPromiseTable;
+  paxos_accepted: PaxosAcceptedTable;
+  paxos_chosen: PaxosChosenTable;
+  paxos_meta: PaxosMetaTable;
+}
+
+/** Connections one node's pool may open at most. */
+export const POOL_SIZE_MAX = 64;
+/** Queries that may wait for a free pooled connection before mysql2 refuses more. */
+export const POOL_QUEUE_MAX = 10_000;
+
+/**
+ * Creates database `name` (e.g. `behavior_n1`) when it is missing, with utf8mb4 and a binary
+ * collation: ids and idempotency keys must compare byte for byte, as they do in JS.
+ * Any database in the URL's path is ignored; it may not exist yet.
+ *
+ * @throws MysqlConfigError on a bad URL or name; mysql2's error when the server refuses.
+ */
+export async function createDatabase(url: string, name: string): Promise<void> {
+  const quoted = `\`${checkDatabaseName(name)}\``;
+  const connection = await createConnection({ ...parseMysqlUrl(url), database: undefined });
+  try {
+    await connection.query(`CREATE DATABASE IF NOT EXISTS ${quoted} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin`);
+  } finally {
+    await connection.end();
+  }
+}
+
+/**
+ * A Kysely instance on a mysql2 pool of `poolSize` connections to `database`. BIGINTs come
+ * back as JS numbers while they are safe integers (strings beyond, which readers assert
+ * against); dates are read and written in UTC, whatever the host's time zone. Queries sent
+ * through executePrepared() run as prepared statements, the rest as Kysely runs them.
+ * Call `destroy()` to close the pool.
+ *
+ * @example const db = createKysely('mysql://root@127.0.0.1:3306', 'behavior_n1', 8)
+ * @throws MysqlConfigError on a bad URL, name or pool size.
+ */
+export function createKysely(url: string, database: string, poolSize: number): Kysely<Database> {
+  if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > POOL_SIZE_MAX) {
+    throw new MysqlConfigError(`pool size must be an integer in 1..${POOL_SIZE_MAX}, got ${poolSize}`);
+  }
+  const pool = createPool({
+    ...parseMysqlUrl(url),
+    database: checkDatabaseName(database),
+    connectionLimit: poolSize,
+    maxIdle: poolSize,
+    queueLimit: POOL_QUEUE_MAX,
+    charset: 'UTF8MB4_BIN',
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    timezone: 'Z',
+    enableKeepAlive: true,
+    maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION_MAX,
+  });
+  return new Kysely<Database>({ dialect: new MysqlDialect({ pool: preparedAwarePool(pool) }) });
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import * as paxosAcceptor from './0001-paxos-acceptor';
+import * as eventLog from './0002-event-log';
+
+/**
+ * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
+ * on disk, so they run the same from `dist/`, from ts sources and under jest.
+ * Append new ones with the next number; never edit or rename one that has shipped.
+ */
+export const MIGRATIONS: Readonly<Record<string, Migration>> = {
+  '0001_paxos_acceptor': paxosAcceptor,
+  '0002_event_log': eventLog,
+};

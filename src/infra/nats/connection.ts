@@ -1,0 +1,104 @@
+import { connect, DebugEvents, Events, type NatsConnection, type Status } from 'nats';
+
+/** Where connection events go: the caller's logger, so this file depends on no logging library. */
+export type NatsLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+
+/** How to reach NATS. */
+export interface NatsConnectOptions {
+  /** One server or a comma-separated list, e.g. `nats://10.0.0.1:4222,nats://10.0.0.2:4222`. */
+  readonly url: string;
+  /** The client name the server shows (`nats server report connections`), e.g. `behavior-n1`. */
+  readonly name: string;
+  readonly user?: string;
+  readonly password?: string;
+  readonly log: NatsLog;
+  /** Defaults: 2000 ms ping interval and 2 pings out, so a dead server is noticed in ~4-6 s. */
+  readonly pingIntervalMs?: number;
+  readonly maxPingOut?: number;
+  /** Pause between reconnect attempts; default 250 ms. */
+  readonly reconnectTimeWaitMs?: number;
+  /** Bound on the first connect; default 5000 ms. */
+  readonly connectTimeoutMs?: number;
+}
+
+/** The first connect failed; the message names the (credential-free) URL. */
+export class NatsConnectError extends Error {
+  override readonly name = 'NatsConnectError';
+}
+
+/**
+ * Connects to NATS, then reconnects forever: a node must ride out a NATS restart, never give
+ * up on its peers. Status events (disconnect, reconnect, errors) go to `options.log`.
+ *
+ * @throws NatsConnectError when the first connect fails (no server reachable, bad credentials).
+ */
+export async function connectNats(options: NatsConnectOptions): Promise<NatsConnection> {
+  const servers = parseServers(options.url);
+  let nc: NatsConnection;
+  try {
+    nc = await connect({
+      servers,
+      name: options.name,
+      user: options.user,
+      pass: options.password,
+      reconnect: true,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
+      waitOnFirstConnect: false,
+      pingInterval: options.pingIntervalMs ?? 2000,
+      maxPingOut: options.maxPingOut ?? 2,
+      timeout: options.connectTimeoutMs ?? 5000,
+    });
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new NatsConnectError(`cannot connect to NATS at ${redactUrl(options.url)}: ${why}`, { cause: err });
+  }
+  options.log('info', `connected to NATS at ${nc.getServer()} as ${options.name}`);
+  logStatus(nc, options.log).catch((err: unknown) => options.log('error', `NATS status watch failed: ${String(err)}`));
+  return nc;
+}
+
+/**
+ * The server list of a comma-separated URL; blanks are ignored.
+ *
+ * @throws NatsConnectError when no server is named.
+ */
+export function parseServers(url: string): string[] {
+  const servers = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (servers.length === 0) throw new NatsConnectError(`no NATS server in URL '${url}'`);
+  return servers;
+}
+
+/** The URL with any `user:password@` removed, safe for logs and errors. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^/@,]*@/g, '//***@');
+}
+
+async function logStatus(nc: NatsConnection, log: NatsLog): Promise<void> {
+  void nc.closed().then((err) => log(err ? 'error' : 'info', `NATS connection closed${err ? `: ${err.message}` : ''}`));
+  for await (const s of nc.status()) {
+    const level = statusLevel(s);
+    if (level) log(level, `NATS ${s.type}: ${typeof s.data === 'object' ? JSON.stringify(s.data) : String(s.data)}`);
+  }
+}
+
+// Ping timers fire every interval and reconnect attempts every 250 ms: debug, not noise.
+function statusLevel(s: Status): 'debug' | 'info' | 'warn' | 'error' | null {
+  switch (s.type) {
+    case DebugEvents.PingTimer:
+      return null;
+    case DebugEvents.Reconnecting:
+      return 'debug';
+    case Events.Disconnect:
+    case DebugEvents.StaleConnection:
+    case Events.LDM:
+      return 'warn';
+    case Events.Error:
+      return 'error';
+    default:
+      return 'info';
+  }
+}

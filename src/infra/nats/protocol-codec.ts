@@ -1,0 +1,96 @@
+import { MESSAGE_TYPES, type Message, type MessageType } from '../../consensus/messages';
+import { BODY_READERS } from './protocol-body';
+import { type CodecLimits, DEFAULT_CODEC_LIMITS, type FieldContext, isObject } from './protocol-fields';
+import type { ProtocolSubject } from './subjects';
+
+/** Why a protocol message was refused; a small fixed set, so each can be a metric label. */
+export type DecodeFailure =
+  | 'too-large'
+  | 'bad-json'
+  | 'unknown-type'
+  | 'bad-field'
+  | 'unknown-sender'
+  | 'wrong-recipient'
+  | 'wrong-cluster';
+
+/** Every decode failure, for metrics that must show zeros too. */
+export const DECODE_FAILURES: readonly DecodeFailure[] = [
+  'too-large',
+  'bad-json',
+  'unknown-type',
+  'bad-field',
+  'unknown-sender',
+  'wrong-recipient',
+  'wrong-cluster',
+];
+
+/** The outcome of decoding: a valid message, or the reason it was refused. */
+export type DecodeResult =
+  | { readonly ok: true; readonly message: Message }
+  | { readonly ok: false; readonly reason: DecodeFailure };
+
+/** Who may talk to whom, and how much. */
+export interface DecodeOptions {
+  readonly cluster: string;
+  readonly self: string;
+  /** Every member's id, self included. */
+  readonly members: readonly string[];
+  /** Largest accepted message body, in bytes. */
+  readonly maxBytes: number;
+  readonly limits?: CodecLimits;
+}
+
+const encoder = new TextEncoder();
+// fatal: invalid UTF-8 is refused rather than silently turned into U+FFFD.
+const decoder = new TextDecoder('utf-8', { fatal: true });
+const knownTypes: ReadonlySet<string> = new Set(MESSAGE_TYPES);
+// Shared, frozen failures: refusing a flood of garbage allocates nothing per message.
+const failures = Object.fromEntries(
+  DECODE_FAILURES.map((reason) => [reason, Object.freeze({ ok: false, reason })]),
+) as Record<DecodeFailure, DecodeResult>;
+
+/**
+ * The body of `msg` on the wire: JSON without `from` and `to`, which travel in the subject.
+ *
+ * @example encodeMessage({ type: 'Phase2b', from: 'n2', to: 'n1', ballot, slot: 7 })
+ */
+export function encodeMessage(msg: Message): Uint8Array {
+  const { from: _from, to: _to, ...body } = msg;
+  return encoder.encode(JSON.stringify(body));
+}
+
+/**
+ * Decodes and validates a message a peer published on `subject`. Never throws: every check
+ * that fails yields `{ok: false, reason}`. Cheap checks (subject, size) run before parsing.
+ * A valid message is rebuilt field by field, so nothing a peer added survives.
+ */
+export function decodeMessage(subject: ProtocolSubject, bytes: Uint8Array, options: DecodeOptions): DecodeResult {
+  const refused = checkEnvelope(subject, bytes, options);
+  if (refused) return failures[refused];
+  let body: unknown;
+  try {
+    body = JSON.parse(decoder.decode(bytes));
+  } catch {
+    return failures['bad-json'];
+  }
+  if (!isObject(body) || body.type !== subject.type) return failures['bad-field'];
+  const ctx: FieldContext = { members: options.members, limits: options.limits ?? DEFAULT_CODEC_LIMITS };
+  const read = BODY_READERS[subject.type as MessageType] as (
+    b: typeof body,
+    env: { from: string; to: string },
+    c: FieldContext,
+  ) => Message | undefined;
+  const message = read(body, { from: subject.from, to: subject.to }, ctx);
+  return message ? { ok: true, message } : failures['bad-field'];
+}
+
+/** The checks that need no parsing, in order of cost; null when all pass. */
+function checkEnvelope(subject: ProtocolSubject, bytes: Uint8Array, o: DecodeOptions): DecodeFailure | null {
+  if (subject.cluster !== o.cluster) return 'wrong-cluster';
+  if (subject.to !== o.self) return 'wrong-recipient';
+  // A node never sends to itself over NATS, so a message "from self" is forged.
+  if (subject.from === o.self || !o.members.includes(subject.from)) return 'unknown-sender';
+  if (bytes.length > o.maxBytes) return 'too-large';
+  if (!knownTypes.has(subject.type)) return 'unknown-type';
+  return null;
+}

@@ -1,0 +1,37 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { Logger as PinoNestLogger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { nodeConfigFromEnv } from './config/node-config';
+import { HttpPortHolder } from './http/http-port';
+import { listenWithFallback } from './http/listen';
+import { createLogger } from './logger';
+import { ConsensusNode } from './node/consensus-node';
+
+/** Starts one node: consensus side first (MySQL, NATS, replica), then HTTP. */
+async function bootstrap(): Promise<void> {
+  const config = nodeConfigFromEnv(process.env);
+  const logger = createLogger(config.logLevel, config.nodeId);
+  const node = await ConsensusNode.start(config, (level, message) => logger[level](message));
+  const app = await NestFactory.create(AppModule.register(node, logger), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
+  SwaggerModule.setup('api/docs', app, document);
+  const port = await listenWithFallback(app, config.httpHost, config.httpPort, config.httpPortRange, (m) => logger.warn(m));
+  app.get(HttpPortHolder).port = port;
+  logger.info({ port, url: `http://${config.httpHost}:${port}` }, `node ${config.nodeId} serving HTTP on port ${port}`);
+  const shutdown = async () => {
+    await app.close();
+    await node.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+bootstrap().catch((error: unknown) => {
+  process.stderr.write(`node failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,43 @@
+import { formatBallot } from '../consensus';
+import type { ConsensusNode } from './consensus-node';
+
+/** The cluster as this node sees it (API.md, `GET /api/cluster/status`). */
+export interface ClusterStatus {
+  nodeId: string;
+  role: string;
+  leaderId: string | null;
+  ballot: string;
+  chosenSlot: number;
+  appliedSlot: number;
+  logPosition: number;
+  httpPort: number | null;
+  members: { nodeId: string; reachable: boolean; lastSeenMs: number | null; appliedSlot: number }[];
+  proposals: { chosen: number; failed: number; inFlight: number };
+  projections: { name: string; position: number; lag: number }[];
+}
+
+const REACHABLE_SILENCE_MS = 1000;
+
+/** Builds the status document from the driver's replica and the event store. */
+export function clusterStatus(node: ConsensusNode, httpPort: number | null, failed: number): ClusterStatus {
+  const s = node.driver.status();
+  const tickMs = node.config.tickMs;
+  return {
+    nodeId: s.nodeId,
+    role: s.role,
+    leaderId: s.leaderId,
+    ballot: formatBallot(s.ballot),
+    chosenSlot: s.chosenWatermark,
+    appliedSlot: s.appliedWatermark,
+    logPosition: node.events.head,
+    httpPort,
+    members: s.peers.map((p) => ({
+      nodeId: p.nodeId,
+      reachable: p.silentTicks !== null && p.silentTicks * tickMs < REACHABLE_SILENCE_MS,
+      lastSeenMs: p.silentTicks === null ? null : p.silentTicks * tickMs,
+      appliedSlot: p.chosenWatermark,
+    })),
+    proposals: { chosen: s.appliedWatermark, failed, inFlight: s.inflightSlots + s.pendingValues },
+    projections: [],
+  };
+}

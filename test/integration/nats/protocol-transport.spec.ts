@@ -1,0 +1,180 @@
+import type { NatsConnection } from 'nats';
+import { ConfigError } from '../../../src/consensus/config';
+import type { Message } from '../../../src/consensus/messages';
+import { connectNats } from '../../../src/infra/nats/connection';
+import { NatsProtocolTransport, type ProtocolTransportOptions } from '../../../src/infra/nats/protocol-transport';
+import { AssertionError } from '../../../src/shared/assert';
+import { exampleMessages } from '../../unit/nats/message-arbitraries';
+import { NATS_URL, type TestNode, startNode, stopNodes, uniqueCluster, waitFor } from './nats-test-support';
+
+const members = ['n1', 'n2', 'n3'];
+const maxBytes = 4096;
+const enc = new TextEncoder();
+
+describe('NatsProtocolTransport against the real NATS', () => {
+  let cluster: string;
+  let n1: TestNode | undefined;
+  let n2: TestNode | undefined;
+  let raw: NatsConnection | undefined;
+  const opts = (self: string): ProtocolTransportOptions => ({ cluster, self, members, maxBytes });
+
+  beforeEach(async () => {
+    cluster = uniqueCluster();
+    n1 = await startNode(opts('n1'));
+    n2 = await startNode(opts('n2'));
+    raw = await connectNats({ url: NATS_URL, name: 'test-raw', log: () => undefined });
+  });
+
+  afterEach(async () => {
+    await stopNodes([n1, n2]);
+    if (raw && !raw.isClosed()) await raw.close();
+  });
+
+  it('delivers every message type both ways, intact', async () => {
+    const toN2 = exampleMessages('n1', 'n2');
+    const toN1 = exampleMessages('n2', 'n1');
+    n1!.transport.send(toN2);
+    n2!.transport.send(toN1);
+    await waitFor('both sides to receive 11 messages', () => n1!.received.length === 11 && n2!.received.length === 11);
+    expect(n2!.received).toEqual(toN2); // one publisher, one connection: order is kept
+    expect(n1!.received).toEqual(toN1);
+    expect(Object.values(n1!.transport.dropped()).every((n) => n === 0)).toBe(true);
+  });
+
+  it('drops and counts garbage on its protocol subjects, and never calls the handler with it', async () => {
+    const on = (from: string, type: string): string => `paxos.${cluster}.${from}.n1.${type}`;
+    const phase2b = { type: 'Phase2b', ballot: { round: 1, nodeId: 'n1' }, slot: 1 };
+    const garbage: [string, Uint8Array][] = [
+      [on('n2', 'Phase2b'), enc.encode('{not json')],
+      [on('n2', 'Phase2b'), new Uint8Array([0xc3, 0x28])], // invalid UTF-8
+      [on('n2', 'Phase2b'), enc.encode(JSON.stringify({ ...phase2b, slot: '1' }))],
+      [on('n2', 'Phase2b'), enc.encode(JSON.stringify({ ...phase2b, ballot: { round: -1, nodeId: 'n1' } }))],
+      [on('n2', 'Phase2b'), enc.encode(JSON.stringify({ ...phase2b, from: 'n3' }))], // forging a sender in the body
+      [
+        on('n2', 'Phase2a'),
+        enc.encode(
+          JSON.stringify({
+            type: 'Phase2a',
+            ballot: { round: 9, nodeId: 'n3' },
+            slot: 1,
+            value: { kind: 'noop' },
+            chosenWatermark: 0,
+          }),
+        ),
+      ],
+      [on('n2', 'Phase2b'), enc.encode(JSON.stringify({ ...phase2b, pad: 'x'.repeat(maxBytes) }))],
+      [on('n9', 'Phase2b'), enc.encode(JSON.stringify(phase2b))], // not a member
+      [on('n1', 'Phase2b'), enc.encode(JSON.stringify(phase2b))], // claims to be the recipient itself
+      [on('n2', 'Phase9'), enc.encode(JSON.stringify({ ...phase2b, type: 'Phase9' }))],
+      [on('n2', 'Phase1a'), enc.encode(JSON.stringify(phase2b))], // subject and body disagree
+      [on('n2', 'Propose'), enc.encode('null')],
+      [on('n2', 'Propose'), new Uint8Array(0)],
+    ];
+    for (const [subject, data] of garbage) raw!.publish(subject, data);
+    const sentinel: Message = { type: 'Phase2b', from: 'n2', to: 'n1', ballot: { round: 1, nodeId: 'n1' }, slot: 99 };
+    n2!.transport.send([sentinel]);
+    await waitFor(
+      'the sentinel and all garbage',
+      () => n1!.received.length === 1 && n1!.transport.receivedCount() === garbage.length + 1,
+    );
+    expect(n1!.received).toEqual([sentinel]);
+    expect(n1!.transport.dropped()).toEqual({
+      'too-large': 1,
+      'bad-json': 3,
+      'unknown-type': 1,
+      'bad-field': 6,
+      'unknown-sender': 2,
+      'wrong-recipient': 0,
+      'wrong-cluster': 0,
+      'handler-error': 0,
+    });
+  });
+
+  it('counts a throwing handler and keeps delivering', async () => {
+    const n3 = await startNode(opts('n3'));
+    try {
+      const seen: number[] = [];
+      const node = new NatsProtocolTransport(n3.nc, opts('n3'));
+      n3.transport.close();
+      node.start((msg) => {
+        if (msg.type !== 'Phase2b') return;
+        seen.push(msg.slot);
+        if (msg.slot % 2 === 0) throw new Error(`handler fails on slot ${msg.slot}`);
+      });
+      await n3.nc.flush();
+      const msgs: Message[] = [1, 2, 3, 4, 5].map((slot) => ({
+        type: 'Phase2b',
+        from: 'n1',
+        to: 'n3',
+        ballot: { round: 1, nodeId: 'n3' },
+        slot,
+      }));
+      n1!.transport.send(msgs);
+      await waitFor('five deliveries', () => seen.length === 5);
+      expect(seen).toEqual([1, 2, 3, 4, 5]);
+      expect(node.dropped()['handler-error']).toBe(2);
+      node.close();
+    } finally {
+      await stopNodes([n3]);
+    }
+  });
+
+  it('refuses to send to itself or as another node, and counts what it cannot send', () => {
+    const [phase1a] = exampleMessages('n1', 'n2');
+    expect(() => n1!.transport.send([{ ...phase1a!, to: 'n1' }])).toThrow(AssertionError);
+    expect(() => n1!.transport.send([{ ...phase1a!, from: 'n2' }])).toThrow(AssertionError);
+    expect(() => n1!.transport.send([{ ...phase1a!, to: 'n7' }])).toThrow(AssertionError);
+    const huge: Message = {
+      type: 'Propose',
+      from: 'n1',
+      to: 'n2',
+      values: [{ id: 'x', payload: 'y'.repeat(maxBytes) }],
+    };
+    n1!.transport.send([huge]);
+    expect(n1!.transport.sendFailed()).toEqual({ 'too-large': 1, 'publish-failed': 0 });
+  });
+
+  it('counts publishes on a closed connection instead of throwing', async () => {
+    await n1!.nc.close();
+    n1!.transport.send(exampleMessages('n1', 'n2').slice(0, 2));
+    expect(n1!.transport.sendFailed()['publish-failed']).toBe(2);
+  });
+
+  it('stops delivering after close', async () => {
+    n2!.transport.close();
+    n2!.transport.close(); // idempotent
+    n1!.transport.send(exampleMessages('n1', 'n2'));
+    await n1!.nc.flush();
+    await n2!.nc.flush();
+    expect(n2!.received).toEqual([]);
+  });
+
+  it('refuses nonsense options', () => {
+    const nc = n1!.nc;
+    const bad: Partial<ProtocolTransportOptions>[] = [
+      { cluster: 'a.b' },
+      { cluster: '*' },
+      { self: 'n9' },
+      { members: ['n1', 'n1'] },
+      { members: ['n1', 'n.2'] },
+      { maxBytes: 0 },
+      { maxBytes: 1.5 },
+      { maxBytes: (nc.info?.max_payload ?? 1 << 20) + 1 },
+    ];
+    for (const patch of bad)
+      expect(() => new NatsProtocolTransport(nc, { ...opts('n1'), ...patch })).toThrow(ConfigError);
+  });
+
+  it('does not hear another cluster', async () => {
+    const other = await startNode({ ...opts('n2'), cluster: uniqueCluster() });
+    try {
+      n1!.transport.send(exampleMessages('n1', 'n2'));
+      await waitFor('n2 of this cluster', () => n2!.received.length === 11);
+      await other.nc.flush();
+      expect(other.received).toEqual([]);
+      expect(other.transport.receivedCount()).toBe(0);
+    } finally {
+      await stopNodes([other]);
+    }
+  });
+});
