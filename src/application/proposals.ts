@@ -5,8 +5,8 @@ import { NoQuorumError, UnknownOutcomeError } from './proposal-errors';
 /** What the proposal service needs from the node: the driver and the applied-outcome feed. */
 export interface ProposalPort {
   propose(values: readonly ClientValue[]): ProposeResult;
-  /** The first outcome of a command id, if it was ever applied on this node. */
-  outcome(commandId: string): Promise<CommandOutcome | undefined>;
+  /** The first outcome of a command id, when this node remembers it without a query. */
+  recentOutcome(commandId: string): CommandOutcome | undefined;
   onApplied(listener: (outcomes: readonly CommandOutcome[]) => void): void;
   /** True when this node currently sees a leader that hears from a quorum. */
   hasQuorum(): boolean;
@@ -48,7 +48,9 @@ export class ProposalService {
    * @throws UnknownOutcomeError when the command is not applied within `timeoutMs`
    */
   async propose(value: ClientValue): Promise<CommandOutcome> {
-    const known = await this.port.outcome(value.id);
+    // Only the in-memory cache is asked: applying dedupes every id against the database anyway,
+    // and a query per proposal would queue on the pool under load.
+    const known = this.port.recentOutcome(value.id);
     if (known) return { ...known, duplicate: true };
     if (this.waiters.size >= WAITERS_MAX) throw new NoQuorumError(1);
     return new Promise<CommandOutcome>((resolve, reject) => {

@@ -72,13 +72,25 @@ async function recreateStream(jsm: JetStreamManager, replicas: number): Promise<
   await jsm.streams.delete(BENCH_STREAM).catch((err: unknown) => {
     if (!isStreamNotFound(err)) throw err;
   });
-  await jsm.streams.add({ name: BENCH_STREAM, subjects: ['bench.>'], storage: StorageType.File, num_replicas: replicas });
+  await jsm.streams.add({
+    name: BENCH_STREAM,
+    subjects: ['bench.>'],
+    storage: StorageType.File,
+    num_replicas: replicas,
+  });
   // The first publishes would otherwise time out while the new stream's group elects its leader.
-  await pollUntil(`stream ${BENCH_STREAM} leader with ${replicas} current replicas`, async () => {
-    const info = await jsm.streams.info(BENCH_STREAM);
-    const followers = info.cluster?.replicas ?? [];
-    return replicas === 1 || (!!info.cluster?.leader && followers.length === replicas - 1 && followers.every((r) => r.current));
-  }, { timeoutMs: 10_000, attemptsMax: 200, everyMs: 50 });
+  await pollUntil(
+    `stream ${BENCH_STREAM} leader with ${replicas} current replicas`,
+    async () => {
+      const info = await jsm.streams.info(BENCH_STREAM);
+      const followers = info.cluster?.replicas ?? [];
+      return (
+        replicas === 1 ||
+        (!!info.cluster?.leader && followers.length === replicas - 1 && followers.every((r) => r.current))
+      );
+    },
+    { timeoutMs: 10_000, attemptsMax: 200, everyMs: 50 },
+  );
 }
 
 async function closeQuietly(nc: NatsConnection): Promise<void> {

@@ -14,7 +14,10 @@ export type LoadOptions = {
   readonly send: (i: number) => Promise<void>;
   /** Operations run first at the same in-flight and left out of every figure; default 0. */
   readonly warmup?: number;
-} & ({ readonly total: number; readonly durationMs?: undefined } | { readonly durationMs: number; readonly total?: undefined });
+} & (
+  | { readonly total: number; readonly durationMs?: undefined }
+  | { readonly durationMs: number; readonly total?: undefined }
+);
 
 /** What a run measured; latencies are of successful operations only. */
 export interface LoadResult {
@@ -39,8 +42,10 @@ export interface LoadResult {
  */
 export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const warmup = options.warmup ?? 0;
-  assert(Number.isInteger(options.inFlight) && options.inFlight >= 1 && options.inFlight <= inFlightMax,
-    `inFlight must be an integer in 1..${inFlightMax}, got ${options.inFlight}`);
+  assert(
+    Number.isInteger(options.inFlight) && options.inFlight >= 1 && options.inFlight <= inFlightMax,
+    `inFlight must be an integer in 1..${inFlightMax}, got ${options.inFlight}`,
+  );
   assert(Number.isInteger(warmup) && warmup >= 0, `warmup must be a non-negative integer, got ${warmup}`);
   if (warmup > 0) await runPhase(options, { first: 0, budget: { total: warmup } });
   const budget = options.total !== undefined ? { total: options.total } : { durationMs: options.durationMs };
@@ -55,7 +60,10 @@ interface Phase {
 
 async function runPhase(options: LoadOptions, phase: Phase): Promise<LoadResult> {
   const total = 'total' in phase.budget ? phase.budget.total : latencySamplesMax;
-  assert(Number.isInteger(total) && total >= 0 && total <= latencySamplesMax, `total must be 0..${latencySamplesMax}, got ${total}`);
+  assert(
+    Number.isInteger(total) && total >= 0 && total <= latencySamplesMax,
+    `total must be 0..${latencySamplesMax}, got ${total}`,
+  );
   const durationMs = 'durationMs' in phase.budget ? phase.budget.durationMs : Infinity;
   assert(durationMs > 0, `durationMs must be positive, got ${durationMs}`);
   const latenciesMs: number[] = [];

@@ -107,7 +107,11 @@ function ownCluster(children: readonly NatsServerChild[], rootDir: string): Nats
     const results = await Promise.allSettled(children.map((c) => c.stop()));
     rmSync(rootDir, { recursive: true, force: true, maxRetries: 3 });
     const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failures.length > 0) throw new AggregateError(failures.map((f) => f.reason), 'some nats-servers did not stop');
+    if (failures.length > 0)
+      throw new AggregateError(
+        failures.map((f) => f.reason),
+        'some nats-servers did not stop',
+      );
   };
   return {
     urls: children.map((c) => c.url),
@@ -129,10 +133,14 @@ async function waitUntilReady(children: readonly NatsServerChild[], options: Nat
     const dead = children.find((c) => c.exited);
     if (dead) throw new NatsServerExitedError(dead.describeExit());
   };
-  await pollUntil('all nats-servers accepting clients', async () => {
-    assertAlive();
-    return (await Promise.all(children.map((c) => canConnect(c.spec.clientPort)))).every(Boolean);
-  }, limits());
+  await pollUntil(
+    'all nats-servers accepting clients',
+    async () => {
+      assertAlive();
+      return (await Promise.all(children.map((c) => canConnect(c.spec.clientPort)))).every(Boolean);
+    },
+    limits(),
+  );
   const nc = await connectNats({
     url: children.map((c) => c.url).join(','),
     name: 'bench-cluster-probe',
@@ -140,10 +148,14 @@ async function waitUntilReady(children: readonly NatsServerChild[], options: Nat
   });
   try {
     const jsm = await nc.jetstreamManager({ timeout: 2000, checkAPI: false });
-    await pollUntil(`JetStream R${children.length} stream placement`, async () => {
-      assertAlive();
-      return placeProbeStream(jsm, children.length);
-    }, limits());
+    await pollUntil(
+      `JetStream R${children.length} stream placement`,
+      async () => {
+        assertAlive();
+        return placeProbeStream(jsm, children.length);
+      },
+      limits(),
+    );
   } finally {
     await nc.close();
   }

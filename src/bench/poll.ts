@@ -33,9 +33,12 @@ export async function pollUntil(what: string, probe: () => Promise<boolean>, lim
     await sleep(limits.everyMs);
   }
   const why = lastError === undefined ? '' : `: ${lastError instanceof Error ? lastError.message : String(lastError)}`;
-  throw new PollTimeoutError(`${what} not reached within ${limits.timeoutMs} ms / ${limits.attemptsMax} attempts${why}`, {
-    cause: lastError,
-  });
+  throw new PollTimeoutError(
+    `${what} not reached within ${limits.timeoutMs} ms / ${limits.attemptsMax} attempts${why}`,
+    {
+      cause: lastError,
+    },
+  );
 }
 
 /** Resolves after `ms` milliseconds. */

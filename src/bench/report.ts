@@ -28,13 +28,25 @@ const HEADERS = ['system', 'in flight', 'ops', 'ops/s', 'p50 ms', 'p99 ms', 'rat
 export function formatTable(rows: readonly BenchRow[], baseline = JETSTREAM_SYSTEM): string {
   const cells = rows.map((row) => {
     const base = rows.find((r) => r.system === baseline && r.inFlight === row.inFlight);
-    const ratio = base && row.system !== baseline && base.opsPerSec > 0 ? (row.opsPerSec / base.opsPerSec).toFixed(2) : '-';
-    return [row.system, String(row.inFlight), String(row.ops), fixed(row.opsPerSec, 0), fixed(row.p50Ms, 2), fixed(row.p99Ms, 2), ratio];
+    const ratio =
+      base && row.system !== baseline && base.opsPerSec > 0 ? (row.opsPerSec / base.opsPerSec).toFixed(2) : '-';
+    return [
+      row.system,
+      String(row.inFlight),
+      String(row.ops),
+      fixed(row.opsPerSec, 0),
+      fixed(row.p50Ms, 2),
+      fixed(row.p99Ms, 2),
+      ratio,
+    ];
   });
   const widths = HEADERS.map((h, c) => Math.max(h.length, ...cells.map((line) => line[c].length)));
   // The system column reads best left-aligned, the figures right-aligned so digits line up.
   const line = (values: readonly string[]): string =>
-    values.map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c]))).join('  ').trimEnd();
+    values
+      .map((v, c) => (c === 0 ? v.padEnd(widths[c]) : v.padStart(widths[c])))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   return [line(HEADERS), rule, ...cells.map(line)].join('\n') + '\n';
 }

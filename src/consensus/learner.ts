@@ -26,7 +26,9 @@ export class Learner {
 
   /**
    * Records that `slot` is chosen with `value`. Learning the same slot twice is harmless;
-   * learning two different values for one slot is a safety violation and throws.
+   * learning two different values for a slot above the watermark is a safety violation and
+   * throws. Slots at or below the watermark were handed out and are not kept, so they are not
+   * compared here (the stored log refuses a second value for a chosen slot).
    */
   learn(slot: number, value: SlotValue): void {
     if (slot <= this.watermark) return;

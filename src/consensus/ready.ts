@@ -4,10 +4,11 @@ import type { AcceptedEntry, ChosenEntry } from './value';
 
 /**
  * What a replica hands its driver, to be handled in this order:
- * 1. persist `promised`, `accepted` and `chosen` durably, in one transaction;
- * 2. only then send `messages`;
- * 3. then apply `chosen` (contiguous, in slot order) to the state machine;
- * 4. then call `advance(ready)`.
+ * 1. send `sendFirst` (it may go while step 2 runs);
+ * 2. persist `promised`, `accepted` and `chosen` durably, in one transaction;
+ * 3. only then send `messages`;
+ * 4. then apply `chosen` (contiguous, in slot order) to the state machine;
+ * 5. then call `advance(ready)`.
  */
 export interface Ready {
   /** The acceptor's new promise, when it moved. */
@@ -16,7 +17,15 @@ export interface Ready {
   readonly accepted: readonly AcceptedEntry[];
   /** Newly chosen entries, contiguous from the previous watermark + 1, to store and apply. */
   readonly chosen: readonly ChosenEntry[];
+  /** Messages that answer for this node's acceptor (promises, accepts) or its ballot: after the persist. */
   readonly messages: readonly Message[];
+  /**
+   * Messages that rely on nothing this Ready persists: the leader's Phase2a (its own accept only
+   * counts once durable, and the chosen slot is announced by a later Ready), commits of slots
+   * chosen in earlier steps, forwarded proposals, catch-up requests. Sending them while the
+   * persist runs takes the leader's disk write off the critical path, as in Raft.
+   */
+  readonly sendFirst: readonly Message[];
 }
 
 /** What a replica restarts from: everything it persisted. */
@@ -30,5 +39,5 @@ export interface PersistentState {
 
 /** True when a Ready holds nothing to do. */
 export function isEmptyReady(r: Ready): boolean {
-  return r.promised === undefined && r.accepted.length === 0 && r.chosen.length === 0 && r.messages.length === 0;
+  return r.promised === undefined && r.accepted.length === 0 && r.chosen.length === 0 && r.messages.length === 0 && r.sendFirst.length === 0;
 }

@@ -19,7 +19,7 @@ import type {
 } from './messages';
 import type { PersistentState, Ready } from './ready';
 import { recoverSlots } from './recovery';
-import { type ClientValue, type SlotValue, valueBytes } from './value';
+import { type ClientValue, type SlotValue, valueBytes, valueKey } from './value';
 
 /** A replica's part in the protocol right now. */
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -53,6 +53,16 @@ export interface ReplicaStatus {
   readonly inflightSlots: number;
   readonly pendingValues: number;
   readonly peers: readonly PeerStatus[];
+  readonly counters: Readonly<ReplicaCounters>;
+}
+
+/** Protocol events worth watching: each one costs latency. */
+export interface ReplicaCounters {
+  elections: number;
+  phase2aRetransmits: number;
+  outsideAcceptWindow: number;
+  catchupRequests: number;
+  nacksSent: number;
 }
 
 interface Proposal {
@@ -96,6 +106,10 @@ export class Replica {
   private catchup: { peer: string; sentTick: number } | null = null;
   private readonly peers = new Map<string, { heardTick: number; chosenWatermark: number }>();
   private outbox: Message[] = [];
+  private readonly counters: ReplicaCounters = { elections: 0, phase2aRetransmits: 0, outsideAcceptWindow: 0, catchupRequests: 0, nacksSent: 0 };
+  private outboxFirst: Message[] = [];
+  /** Values a follower forwards to the leader, sent as one Propose per Ready. */
+  private forwardBuffer: ClientValue[] = [];
   private readonly selfQueue: Message[] = [];
 
   constructor(
@@ -139,7 +153,8 @@ export class Replica {
   propose(values: readonly ClientValue[]): ProposeResult {
     if (this.role === 'leader') return this.enqueue(values);
     if (this.leaderId !== null && this.leaderId !== this.id) {
-      this.send({ type: 'Propose', from: this.id, to: this.leaderId, values });
+      if (this.forwardBuffer.length + values.length > this.config.pendingCommandsMax) return { status: 'overloaded' };
+      this.forwardBuffer.push(...values);
       return { status: 'forwarded', leaderId: this.leaderId };
     }
     return { status: 'no-leader' };
@@ -148,7 +163,8 @@ export class Replica {
   /** True when `ready()` has something to hand out. */
   hasReady(): boolean {
     const leaderWork = this.role === 'leader' && (this.commitDirty || this.canAssignSlot());
-    return leaderWork || this.outbox.length > 0 || this.learner.deliverableCount > 0 || this.acceptor.hasChanges();
+    const forwards = this.forwardBuffer.length > 0;
+    return leaderWork || forwards || this.outbox.length > 0 || this.outboxFirst.length > 0 || this.learner.deliverableCount > 0 || this.acceptor.hasChanges();
   }
 
   /**
@@ -156,6 +172,7 @@ export class Replica {
    * then sends `messages`, then applies `chosen`, then calls `advance`.
    */
   ready(): Ready {
+    this.flushForwards();
     this.assignSlots();
     this.drainSelf();
     if (this.commitDirty && this.role === 'leader') this.broadcastCommit();
@@ -163,8 +180,10 @@ export class Replica {
     const changes = this.acceptor.takeChanges();
     const chosen = this.learner.takeDelivered();
     const messages = this.outbox;
+    const sendFirst = this.outboxFirst;
     this.outbox = [];
-    return { promised: changes.promised, accepted: changes.accepted, chosen, messages };
+    this.outboxFirst = [];
+    return { promised: changes.promised, accepted: changes.accepted, chosen, messages, sendFirst };
   }
 
   /** Reports a Ready handled: its chosen entries are stored and applied. */
@@ -197,6 +216,7 @@ export class Replica {
           chosenWatermark: peer?.chosenWatermark ?? 0,
         };
       }),
+      counters: { ...this.counters },
     };
   }
 
@@ -274,11 +294,13 @@ export class Replica {
   private onPhase2a(m: Phase2a): void {
     this.seeRound(m.ballot);
     if (m.slot <= this.learner.chosenWatermark) {
+      if (compareBallots(m.ballot, this.acceptor.promised) < 0) return this.sendNack(m.from, m.ballot, this.acceptor.promised);
       // Already chosen here: tell the leader our watermark so it can catch up instead of waiting.
       this.send({ type: 'HeartbeatReply', from: this.id, to: m.from, ballot: m.ballot, chosenWatermark: this.learner.chosenWatermark });
       return;
     }
     if (m.slot > this.learner.chosenWatermark + this.config.acceptWindowSlots) {
+      this.counters.outsideAcceptWindow += 1;
       this.learnWatermark(m.ballot, m.chosenWatermark, m.from);
       return;
     }
@@ -380,15 +402,34 @@ export class Replica {
 
   private learnChosen(slot: number, value: SlotValue): void {
     const before = this.learner.chosenWatermark;
+    const superseded = this.role === 'leader' && this.isSupersededBy(slot, value);
     this.learner.learn(slot, value);
+    if (superseded) {
+      // A higher ballot chose this slot. Announcing our watermark now would let a follower that
+      // accepted our own value for it, in our ballot, take that value as chosen.
+      this.becomeFollower(null);
+      return;
+    }
     if (this.role !== 'leader') return;
     this.proposals.delete(slot);
     if (this.learner.chosenWatermark > before) this.commitDirty = true;
   }
 
+  /**
+   * True when `slot` chosen with `value` cannot have come from this leader's ballot: the leader
+   * proposed something else there, or never got that far. Only a higher ballot chooses such a slot.
+   */
+  private isSupersededBy(slot: number, value: SlotValue): boolean {
+    if (this.learner.isChosen(slot)) return false;
+    const mine = this.proposals.get(slot);
+    if (mine) return valueKey(mine.value) !== valueKey(value);
+    return slot >= this.nextSlot;
+  }
+
   private requestCatchup(peer: string): void {
     if (peer === this.id || this.catchup !== null) return;
     this.catchup = { peer, sentTick: this.now };
+    this.counters.catchupRequests += 1;
     this.send({
       type: 'CatchupRequest',
       from: this.id,
@@ -409,6 +450,7 @@ export class Replica {
     for (const [slot, proposal] of this.proposals) {
       if (this.now - proposal.sentTick < this.config.retransmitTicks) continue;
       proposal.sentTick = this.now;
+      this.counters.phase2aRetransmits += 1;
       for (const to of this.config.members) if (!proposal.votes.has(to)) this.sendPhase2a(to, slot, proposal.value);
     }
     if (!this.hasLiveQuorum()) this.becomeFollower(null);
@@ -432,6 +474,7 @@ export class Replica {
 
   private campaign(): void {
     const round = Math.max(this.maxSeenRound, this.acceptor.promised.round, this.ballot.round) + 1;
+    this.counters.elections += 1;
     this.role = 'candidate';
     this.ballot = { round, nodeId: this.id };
     this.maxSeenRound = round;
@@ -501,6 +544,22 @@ export class Replica {
     }
   }
 
+  /** Sends the buffered forwards in batches; a follower without a leader drops them (clients retry). */
+  private flushForwards(): void {
+    const values = this.forwardBuffer;
+    this.forwardBuffer = [];
+    if (this.role === 'leader') {
+      this.enqueue(values);
+      return;
+    }
+    if (this.leaderId === null || this.leaderId === this.id) return;
+    for (let rest = values; rest.length > 0; ) {
+      const batch = takeBatch(rest, this.config.batchCommandsMax, this.config.batchBytesMax);
+      rest = rest.slice(batch.length);
+      this.send({ type: 'Propose', from: this.id, to: this.leaderId, values: batch });
+    }
+  }
+
   private broadcastCommit(): void {
     for (const to of this.others) {
       this.send({ type: 'Commit', from: this.id, to, ballot: this.ballot, chosenWatermark: this.learner.chosenWatermark });
@@ -518,12 +577,32 @@ export class Replica {
   }
 
   private sendNack(to: string, ballot: Ballot, promised: Ballot): void {
+    this.counters.nacksSent += 1;
     this.send({ type: 'Nack', from: this.id, to, ballot, promised });
   }
 
   private send(message: Message): void {
     if (message.to === this.id) this.selfQueue.push(message);
+    else if (this.maySendFirst(message)) this.outboxFirst.push(message);
     else this.outbox.push(message);
+  }
+
+  /**
+   * Whether a message may leave before this Ready's persist. A Commit qualifies only when a slot
+   * needs a peer's vote: then every slot it announces was chosen by votes stepped after the
+   * Ready holding our own accept was taken, hence after that accept was persisted.
+   */
+  private maySendFirst(message: Message): boolean {
+    switch (message.type) {
+      case 'Phase2a':
+      case 'Propose':
+      case 'CatchupRequest':
+        return true;
+      case 'Commit':
+        return this.config.phase2Quorum > 1;
+      default:
+        return false;
+    }
   }
 
   /** Messages to self are handled at once, in order, without touching the network. */

@@ -1,4 +1,4 @@
-import { formatBallot } from '../consensus';
+import { type ReplicaStatus, formatBallot } from '../consensus';
 import type { ConsensusNode } from './consensus-node';
 
 /** The cluster as this node sees it (API.md, `GET /api/cluster/status`). */
@@ -13,6 +13,7 @@ export interface ClusterStatus {
   httpPort: number | null;
   members: { nodeId: string; reachable: boolean; lastSeenMs: number | null; appliedSlot: number }[];
   proposals: { chosen: number; failed: number; inFlight: number };
+  protocol: ReplicaStatus['counters'] & { persistFailures: number; lastPersistMs: number; readies: number };
   projections: { name: string; position: number; lag: number }[];
 }
 
@@ -38,6 +39,7 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
       appliedSlot: p.chosenWatermark,
     })),
     proposals: { chosen: s.appliedWatermark, failed, inFlight: s.inflightSlots + s.pendingValues },
+    protocol: { ...s.counters, ...node.driver.counters },
     projections: [],
   };
 }

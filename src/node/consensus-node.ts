@@ -75,7 +75,7 @@ export class ConsensusNode {
     const proposals = new ProposalService(
       {
         propose: (values) => driver.propose(values),
-        outcome: (id) => events.outcome(id),
+        recentOutcome: (id) => events.recentOutcome(id),
         onApplied: (listener) => events.onApplied(listener),
         hasQuorum: () => hasQuorum(driver),
       },

@@ -102,6 +102,7 @@ export class SimNode {
     const chosen: ChosenEntry[] = [];
     for (let round = 0; round < 100 && this.replica.hasReady(); round++) {
       const ready = this.replica.ready();
+      for (const m of ready.sendFirst) send(m);
       const error = this.storage.persist(ready);
       if (error) this.violation ??= error;
       for (const m of ready.messages) send(m);

@@ -54,6 +54,11 @@ export class EventStore {
     this.listeners.push(listener);
   }
 
+  /** The first outcome of a command id if it is among the recent ones kept in memory. */
+  recentOutcome(commandId: string): CommandOutcome | undefined {
+    return this.recent.get(commandId);
+  }
+
   /** The first outcome of a command id, if it was ever applied here. */
   async outcome(commandId: string): Promise<CommandOutcome | undefined> {
     const cached = this.recent.get(commandId);

@@ -133,12 +133,13 @@ export class ReplicaDriver<Trx> {
     });
   }
 
-  /** Persist, then send, then apply, then advance: one Ready at a time, in order. */
+  /** Send what may go first, persist, then send the rest, apply, advance: one Ready at a time, in order. */
   private async drain(): Promise<void> {
     for (let i = 0; i < READIES_PER_DRAIN_MAX && this.replica.hasReady() && !this.stopped; i++) {
       const ready = this.replica.ready();
       const started = performance.now();
       const { applier } = this.options;
+      this.options.transport.send(ready.sendFirst);
       try {
         const extra = ready.chosen.length > 0 ? (trx: Trx) => applier.applyInTransaction(trx, ready.chosen) : undefined;
         await this.options.storage.persist(ready, extra);

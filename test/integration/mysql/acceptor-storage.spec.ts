@@ -14,7 +14,7 @@ const batch = (...ids: string[]): SlotValue => ({
 });
 const accept = (slot: number, ballot: Ballot, value: SlotValue): AcceptedEntry => ({ slot, ballot, value });
 const chosen = (slot: number, value: SlotValue = batch(`c${slot}`)): ChosenEntry => ({ slot, value });
-const ready = (parts: Partial<Ready>): Ready => ({ accepted: [], chosen: [], messages: [], ...parts });
+const ready = (parts: Partial<Ready>): Ready => ({ accepted: [], chosen: [], messages: [], sendFirst: [], ...parts });
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('MysqlAcceptorStorage', () => {

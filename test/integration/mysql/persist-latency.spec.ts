@@ -91,7 +91,7 @@ describe('persist latency (real MariaDB, fsync per commit)', () => {
 });
 
 function ready(parts: Partial<Ready>): Ready {
-  return { accepted: [], chosen: [], messages: [], ...parts };
+  return { accepted: [], chosen: [], messages: [], sendFirst: [], ...parts };
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {

@@ -38,14 +38,20 @@ describe('runLoad (closed loop)', () => {
   });
 
   it('when operations fail, then they are counted as errors, not thrown, and left out of latencies', async () => {
-    const { send } = concurrencyProbe(() => 0, (i) => i % 4 === 0);
+    const { send } = concurrencyProbe(
+      () => 0,
+      (i) => i % 4 === 0,
+    );
     const result = await runLoad({ inFlight: 4, total: 100, send });
     expect(result.errors).toBe(25);
     expect(result.ops).toBe(75);
   });
 
   it('given a warmup, then its operations come first and are left out of the figures', async () => {
-    const { seen, send } = concurrencyProbe(() => 0, (i) => i < 5);
+    const { seen, send } = concurrencyProbe(
+      () => 0,
+      (i) => i < 5,
+    );
     const result = await runLoad({ inFlight: 2, total: 20, warmup: 5, send });
     expect(result).toMatchObject({ ops: 20, errors: 0 });
     expect(seen.indices.slice(0, 5).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4]);

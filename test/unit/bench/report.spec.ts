@@ -23,7 +23,9 @@ describe('formatTable', () => {
   });
 
   it('aligns the columns: every line has the figures ending at the same place', () => {
-    const lines = formatTable([row('jetstream', 1, 900), row('a-much-longer-name', 512, 123_456)]).trimEnd().split('\n');
+    const lines = formatTable([row('jetstream', 1, 900), row('a-much-longer-name', 512, 123_456)])
+      .trimEnd()
+      .split('\n');
     const opsPerSecEnd = lines[0].indexOf('ops/s') + 'ops/s'.length;
     for (const line of lines.slice(2)) expect(line[opsPerSecEnd - 1]).toMatch(/\d/);
   });

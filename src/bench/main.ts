@@ -1,0 +1,102 @@
+import { benchJetStream } from './jetstream';
+import { CpuMeter, pidsOf } from './cpu';
+import { type LoadResult, runLoad } from './load';
+import { startNatsCluster } from './nats-cluster';
+import { startBenchCluster } from './our-cluster';
+import { type BenchRow, printTable, writeResults } from './report';
+
+/**
+ * `npm run bench [-- --quick]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
+ * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
+ * each component used, and writes JSON under bench/results/.
+ */
+const PAYLOAD_BYTES = 200;
+
+interface Level {
+  inFlight: number;
+  total: number;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const levels: Level[] = quick
+    ? [{ inFlight: 1, total: 300 }, { inFlight: 64, total: 3000 }, { inFlight: 512, total: 6000 }]
+    : [{ inFlight: 1, total: 2000 }, { inFlight: 64, total: 20_000 }, { inFlight: 512, total: 40_000 }];
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const rows: (BenchRow & { cpu: Record<string, number>; extra?: Record<string, unknown> })[] = [];
+
+  const ours = await startBenchCluster(mysqlUrl, natsUrl);
+  const meter = new CpuMeter(() => ({
+    nodes: ours.nodes.map((n) => n.child.pid ?? 0),
+    mariadbd: pidsOf('mariadbd|mysqld'),
+    'nats-server': pidsOf('nats-server -a 127.0.0.1 -p 4222'),
+  }));
+  try {
+    for (const level of levels) {
+      const before = await ours.status();
+      const payload = recordOf(PAYLOAD_BYTES);
+      meter.begin();
+      const result = await runLoad({ inFlight: level.inFlight, total: level.total, warmup: Math.min(200, level.total / 10), send: () => ours.append(payload) });
+      const cpu = meter.end(result.seconds);
+      const after = await ours.status();
+      rows.push({ system: 'behavior (Paxos, fsync)', ...pick(result), inFlight: level.inFlight, cpu, extra: perSlot(before, after) });
+      process.stdout.write(`behavior  in flight ${level.inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
+    }
+  } finally {
+    await ours.stop();
+  }
+
+  const jetstream = await startNatsCluster();
+  const jsMeter = new CpuMeter(() => ({ 'nats-server (3)': [...jetstream.pids] }));
+  try {
+    for (const level of levels) {
+      jsMeter.begin();
+      const result = await benchJetStream({ urls: jetstream.urls, inFlight: level.inFlight, total: level.total, payloadBytes: PAYLOAD_BYTES });
+      rows.push({ system: 'jetstream', ...pick(result), inFlight: level.inFlight, cpu: jsMeter.end(result.seconds) });
+      process.stdout.write(`jetstream in flight ${level.inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms\n`);
+    }
+  } finally {
+    await jetstream.stop();
+  }
+
+  process.stdout.write('\n');
+  printTable(rows);
+  process.stdout.write('\nCPU used during each run (1.0 = one core of 2):\n');
+  for (const row of rows) process.stdout.write(`  ${row.system} @${row.inFlight}: ${JSON.stringify(row.cpu)}${row.extra ? ` ${JSON.stringify(row.extra)}` : ''}\n`);
+  const path = writeResults('log-append', { payloadBytes: PAYLOAD_BYTES, quick, rows });
+  process.stdout.write(`\nresults: ${path}\n`);
+}
+
+/** A record whose JSON body is `bytes` long. */
+function recordOf(bytes: number): Uint8Array {
+  const skeleton = JSON.stringify({ stream: 'bench', data: '' });
+  return Buffer.from(JSON.stringify({ stream: 'bench', data: 'x'.repeat(bytes - skeleton.length) }));
+}
+
+function pick(r: LoadResult): Omit<BenchRow, 'system' | 'inFlight'> & { errors: number; seconds: number } {
+  return { ops: r.ops, opsPerSec: r.opsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, seconds: r.seconds };
+}
+
+/** How many commands each slot carried and how many transactions the leader committed. */
+function perSlot(before: Record<string, unknown>[], after: Record<string, unknown>[]): Record<string, unknown> {
+  const leaderAfter = after.find((s) => s.role === 'leader') ?? after[0];
+  const leaderBefore = before.find((s) => s.nodeId === leaderAfter.nodeId) ?? before[0];
+  const slots = (leaderAfter.chosenSlot as number) - (leaderBefore.chosenSlot as number);
+  const positions = (leaderAfter.logPosition as number) - (leaderBefore.logPosition as number);
+  const protocol = (s: Record<string, unknown>) => s.protocol as { readies: number };
+  return {
+    slots,
+    commandsPerSlot: slots > 0 ? Math.round((positions / slots) * 10) / 10 : 0,
+    leaderTransactions: protocol(leaderAfter).readies - protocol(leaderBefore).readies,
+  };
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? error.stack : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,73 @@
+import { randomBytes } from 'node:crypto';
+import { createConnection } from 'mysql2/promise';
+import { type NatsConnection, connect } from 'nats';
+import { type NodeProcess, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
+import { parseMysqlUrl } from '../infra/mysql/mysql-url';
+import { LOG_APPEND_SUBJECT } from '../messaging/log-append.handler';
+
+/** A throwaway 3-node cluster on the local MySQL and NATS, for the benchmark. */
+export interface BenchCluster {
+  nodes: NodeProcess[];
+  nats: NatsConnection;
+  /** Appends one record of `payloadBytes` and resolves when it is chosen and applied. */
+  append(payload: Uint8Array): Promise<void>;
+  status(): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+const LEADER_WAIT_MS = 30_000;
+
+/** Starts n1..n3 with fresh databases `behavior_bench_<n>` and a cluster name of their own. */
+export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Promise<BenchCluster> {
+  const ids = ['n1', 'n2', 'n3'];
+  const cluster = `bench${randomBytes(3).toString('hex')}`;
+  await dropDatabases(mysqlUrl, ids.map((id) => `behavior_bench_${id}`));
+  const nodes = ids.map((id, i) =>
+    startNodeProcess({
+      id,
+      env: {
+        CLUSTER_NODES: ids.join(','),
+        CLUSTER_NAME: cluster,
+        MYSQL_URL: mysqlUrl,
+        MYSQL_DATABASE: `behavior_bench_${id}`,
+        NATS_URL: natsUrl,
+        HTTP_PORT: String(3101 + i),
+        HTTP_PORT_RANGE: '50',
+        LOG_LEVEL: 'info',
+      },
+      onLine: (node, line, entry) => {
+        if (!entry || (entry.level as number) >= 50) process.stderr.write(`[${node.id}] ${line}\n`);
+      },
+    }),
+  );
+  const leader = await waitForLeader(nodes, LEADER_WAIT_MS);
+  if (!leader) {
+    await stopNodeProcesses(nodes);
+    throw new Error(`no leader within ${LEADER_WAIT_MS / 1000} s: ${nodes.map((n) => `${n.id}: ${n.lastError}`).join('; ')}`);
+  }
+  const nats = await connect({ servers: natsUrl.split(',') });
+  return {
+    nodes,
+    nats,
+    append: async (payload) => {
+      const reply = await nats.request(LOG_APPEND_SUBJECT, payload, { timeout: 30_000 });
+      const body = reply.json<{ ok: boolean; error?: { message: string } }>();
+      if (!body.ok) throw new Error(body.error?.message ?? 'append failed');
+    },
+    status: () => Promise.all(nodes.map(async (n) => (await (await fetch(`http://127.0.0.1:${n.port}/api/cluster/status`)).json()) as Record<string, unknown>)),
+    stop: async () => {
+      await nats.close();
+      await stopNodeProcesses(nodes);
+      await dropDatabases(mysqlUrl, ids.map((id) => `behavior_bench_${id}`));
+    },
+  };
+}
+
+async function dropDatabases(mysqlUrl: string, names: string[]): Promise<void> {
+  const connection = await createConnection({ ...parseMysqlUrl(mysqlUrl), database: undefined });
+  try {
+    for (const name of names) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
+  } finally {
+    await connection.end();
+  }
+}
