@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
 import { type NodeProcess, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
-import { LOG_APPEND_SUBJECT } from '../messaging/log-append.handler';
+import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
 /** A throwaway 3-node cluster on the local MySQL and NATS, for the benchmark. */
 export interface BenchCluster {
@@ -28,6 +28,7 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
       env: {
         CLUSTER_NODES: ids.join(','),
         CLUSTER_NAME: cluster,
+        API_SUBJECT_PREFIX: cluster,
         MYSQL_URL: mysqlUrl,
         MYSQL_DATABASE: `behavior_bench_${id}`,
         NATS_URL: natsUrl,
@@ -50,7 +51,7 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
     nodes,
     nats,
     append: async (payload) => {
-      const reply = await nats.request(LOG_APPEND_SUBJECT, payload, { timeout: 30_000 });
+      const reply = await nats.request(`${cluster}.${LOG_APPEND_COMMAND}`, payload, { timeout: 30_000 });
       const body = reply.json<{ ok: boolean; error?: { message: string } }>();
       if (!body.ok) throw new Error(body.error?.message ?? 'append failed');
     },

@@ -6,6 +6,8 @@ const INFLIGHT_SLOTS = 16;
 export interface NodeConfig {
   readonly nodeId: string;
   readonly clusterName: string;
+  /** First token of the public subjects (`<prefix>.cmd.…`); clusters sharing a NATS server differ here. */
+  readonly apiPrefix: string;
   readonly consensus: ConsensusConfig;
   readonly httpPort: number;
   /** How many following ports the node may fall back to when `httpPort` is taken. */
@@ -51,9 +53,12 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     acceptWindowSlots: 2 * INFLIGHT_SLOTS,
     catchupBatchMax: 500,
   });
+  const apiPrefix = env.API_SUBJECT_PREFIX || 'behavior';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(apiPrefix)) throw new ConfigError(`API_SUBJECT_PREFIX must match [A-Za-z0-9_-]{1,64}, got ${apiPrefix}`);
   return {
     nodeId,
     clusterName,
+    apiPrefix,
     consensus,
     httpPort: optionalInt(env, 'HTTP_PORT') ?? 3000,
     httpPortRange: optionalInt(env, 'HTTP_PORT_RANGE') ?? 0,
@@ -67,7 +72,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     unsafeDurability: env.UNSAFE_DURABILITY === '1' || env.UNSAFE_DURABILITY === 'true',
     tickMs: optionalInt(env, 'TICK_MS') ?? 10,
     maxMessageBytes: 1_000_000,
-    proposal: { noQuorumMs: 1500, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
+    proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
     logLevel: env.LOG_LEVEL ?? 'info',
   };
 }

@@ -4,6 +4,12 @@ export interface Ballot {
   readonly nodeId: string;
 }
 
+/**
+ * The highest round a ballot may carry: far beyond any real run (an election a millisecond for
+ * thousands of years), and low enough that `round + 1` stays a safe integer when stored.
+ */
+export const BALLOT_ROUND_MAX = 2 ** 48;
+
 /** The ballot below every real ballot: what a fresh acceptor has promised. */
 export const BALLOT_ZERO: Ballot = Object.freeze({ round: 0, nodeId: '' });
 

@@ -5,17 +5,19 @@ import type { AcceptedEntry, ChosenEntry } from './value';
 /**
  * What a replica hands its driver, to be handled in this order:
  * 1. send `sendFirst` (it may go while step 2 runs);
- * 2. persist `promised`, `accepted` and `chosen` durably, in one transaction;
+ * 2. persist `promised` and `accepted` durably, in one transaction;
  * 3. only then send `messages`;
- * 4. then apply `chosen` (contiguous, in slot order) to the state machine;
- * 5. then call `advance(ready)`.
+ * 4. store and apply `chosen` (contiguous, in slot order), possibly later and batched with the
+ *    chosen entries of following Readies: they are durable at a quorum already, and are stored
+ *    here only to serve catch-up and restarts;
+ * 5. call `advance(slot)` with the last slot stored and applied.
  */
 export interface Ready {
   /** The acceptor's new promise, when it moved. */
   readonly promised?: Ballot;
   /** Accepts to store (a later accept of the same slot replaces an earlier one). */
   readonly accepted: readonly AcceptedEntry[];
-  /** Newly chosen entries, contiguous from the previous watermark + 1, to store and apply. */
+  /** Newly chosen entries, contiguous from the previous Ready's, to store and apply in order. */
   readonly chosen: readonly ChosenEntry[];
   /** Messages that answer for this node's acceptor (promises, accepts) or its ballot: after the persist. */
   readonly messages: readonly Message[];

@@ -1,7 +1,7 @@
 import { assert, unreachable } from '../shared/assert';
 import type { Random } from '../shared/random';
 import { Acceptor } from './acceptor';
-import { BALLOT_ZERO, type Ballot, ballotEquals, compareBallots } from './ballot';
+import { BALLOT_ROUND_MAX, BALLOT_ZERO, type Ballot, ballotEquals, compareBallots } from './ballot';
 import type { ConsensusConfig } from './config';
 import { Learner } from './learner';
 import type {
@@ -186,13 +186,13 @@ export class Replica {
     return { promised: changes.promised, accepted: changes.accepted, chosen, messages, sendFirst };
   }
 
-  /** Reports a Ready handled: its chosen entries are stored and applied. */
-  advance(ready: Ready): void {
-    const last = ready.chosen[ready.chosen.length - 1];
-    if (last === undefined) return;
-    assert(last.slot > this.appliedWatermark, `applied slots go forward: ${last.slot} after ${this.appliedWatermark}`);
-    this.appliedWatermark = last.slot;
-    this.acceptor.prune(last.slot);
+  /** Reports chosen entries stored and applied up to `appliedSlot` (from Readies already taken). */
+  advance(appliedSlot: number): void {
+    if (appliedSlot === this.appliedWatermark) return;
+    assert(appliedSlot > this.appliedWatermark, `applied slots go forward: ${appliedSlot} after ${this.appliedWatermark}`);
+    assert(appliedSlot <= this.learner.chosenWatermark, `slot ${appliedSlot} applied before it was chosen`);
+    this.appliedWatermark = appliedSlot;
+    this.acceptor.prune(appliedSlot);
   }
 
   /** A snapshot for status pages, metrics and checks. */
@@ -474,6 +474,9 @@ export class Replica {
 
   private campaign(): void {
     const round = Math.max(this.maxSeenRound, this.acceptor.promised.round, this.ballot.round) + 1;
+    // Rounds past the limit only come from a misbehaving member; refusing to campaign keeps the
+    // node safe and up (it still accepts and learns) rather than storing a ballot it cannot.
+    if (round > BALLOT_ROUND_MAX) return this.resetElectionTimer();
     this.counters.elections += 1;
     this.role = 'candidate';
     this.ballot = { round, nodeId: this.id };

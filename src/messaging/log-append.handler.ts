@@ -5,10 +5,12 @@ import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-erro
 import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';
 import { NodeMetrics } from '../http/metrics/node-metrics';
+import { forwardToLeader, internalCommandSubject } from './leader-forwarding';
 
 /** Largest payload one append carries. */
 export const APPEND_PAYLOAD_BYTES_MAX = 16 * 1024;
-export const LOG_APPEND_SUBJECT = 'behavior.cmd.log.append';
+/** The public subject, after the API prefix (`behavior.cmd.log.append` by default). */
+export const LOG_APPEND_COMMAND = 'cmd.log.append';
 
 /**
  * `behavior.cmd.log.append`: appends one opaque record to the replicated log (the benchmark's and
@@ -17,7 +19,7 @@ export const LOG_APPEND_SUBJECT = 'behavior.cmd.log.append';
  */
 @Injectable()
 export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private subscription: Subscription | undefined;
+  private readonly subscriptions: Subscription[] = [];
 
   constructor(
     @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
@@ -25,18 +27,30 @@ export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationSh
   ) {}
 
   onApplicationBootstrap(): void {
-    this.subscription = this.node.nats.subscribe(LOG_APPEND_SUBJECT, { queue: 'behavior-nodes', callback: (_err, msg) => void this.handle(msg) });
+    const { nats, config } = this.node;
+    this.subscriptions.push(
+      nats.subscribe(`${config.apiPrefix}.${LOG_APPEND_COMMAND}`, { queue: `${config.apiPrefix}-nodes`, callback: (_err, msg) => this.route(msg) }),
+      nats.subscribe(internalCommandSubject(config.apiPrefix, config.clusterName, config.nodeId, 'log.append'), { callback: (_err, msg) => this.route(msg) }),
+    );
   }
 
   onApplicationShutdown(): void {
-    this.subscription?.unsubscribe();
+    for (const s of this.subscriptions) s.unsubscribe();
   }
 
-  private async handle(msg: Msg): Promise<void> {
+  /** Bad input is refused here; a valid request goes to the leader, which answers the client. */
+  private route(msg: Msg): void {
     const body = parseBody(msg.data);
     if (typeof body === 'string') return reply(msg, { ok: false, error: { statusCode: 400, error: 'Bad Request', message: body } });
-    const commandId = msg.headers?.get('Idempotency-Key') || randomUUID();
-    if (commandId.length > 128) return reply(msg, { ok: false, error: { statusCode: 400, error: 'Bad Request', message: 'Idempotency-Key is longer than 128 characters' } });
+    const key = msg.headers?.get('Idempotency-Key') ?? '';
+    if (key.length > 128) return reply(msg, { ok: false, error: { statusCode: 400, error: 'Bad Request', message: 'Idempotency-Key is longer than 128 characters' } });
+    const commandId = key || randomUUID();
+    void forwardToLeader(this.node, msg, 'log.append', commandId).then((where) => {
+      if (where === 'here') return this.handle(msg, body, commandId);
+    });
+  }
+
+  private async handle(msg: Msg, body: { stream: string; data: unknown }, commandId: string): Promise<void> {
     const payload = JSON.stringify({ events: [{ streamType: 'log', streamId: body.stream, type: 'RecordAppended', schemaVersion: 1, data: body.data }] });
     const started = performance.now();
     try {

@@ -7,7 +7,7 @@ import type { Random } from '../shared/random';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
 import { createDatabase, createKysely, type Database } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
-import { EventStore } from '../infra/mysql/event-store';
+import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
 import { connectNats } from '../infra/nats/connection';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
@@ -32,7 +32,7 @@ export class ConsensusNode {
     readonly db: Kysely<Database>,
     readonly nats: NatsConnection,
     readonly transport: NatsProtocolTransport,
-    readonly driver: ReplicaDriver<Transaction<Database>>,
+    readonly driver: ReplicaDriver<Transaction<Database>, PlannedBatch>,
     readonly events: EventStore,
     readonly proposals: ProposalService,
   ) {}
@@ -60,8 +60,8 @@ export class ConsensusNode {
       log,
     });
     const events = new EventStore(db);
-    await events.reload();
-    const driver = new ReplicaDriver<Transaction<Database>>({
+    await events.load();
+    const driver = new ReplicaDriver<Transaction<Database>, PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
       storage: new MysqlAcceptorStorage(db),
@@ -76,25 +76,40 @@ export class ConsensusNode {
       {
         propose: (values) => driver.propose(values),
         recentOutcome: (id) => events.recentOutcome(id),
-        onApplied: (listener) => events.onApplied(listener),
-        hasQuorum: () => hasQuorum(driver),
+        onApplied: (listener) => events.onOutcomes(listener),
+        hasQuorum: () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum),
       },
       config.proposal,
     );
     return new ConsensusNode(config, db, nats, transport, driver, events, proposals);
   }
 
+  /** True when this node counts on a quorum now (see `hasQuorum`). */
+  hasQuorum(): boolean {
+    return hasQuorum(this.driver, this.config.tickMs, this.config.consensus.phase2Quorum);
+  }
+
   /** Stops the driver, drains NATS and closes the MySQL pool. */
   async stop(): Promise<void> {
+    this.proposals.close();
     this.driver.stop();
     await this.nats.drain().catch(() => undefined);
     await this.db.destroy();
   }
 }
 
-/** A node sees a quorum when it leads with live peers, or follows a leader it heard recently. */
-export function hasQuorum(driver: ReplicaDriver<unknown>): boolean {
+/** How recently a node must have heard its peers (or its leader) to count on a quorum. */
+export const QUORUM_SILENCE_MS = 300;
+
+/**
+ * A node counts on a quorum when it leads and heard a quorum of peers within
+ * QUORUM_SILENCE_MS, or follows a leader it heard within that time. Six heartbeats missed is
+ * enough to stop promising writes long before the leader's own election timeout steps it down.
+ */
+export function hasQuorum(driver: ReplicaDriver<unknown, PlannedBatch>, tickMs: number, phase2Quorum: number): boolean {
   const status = driver.status();
-  if (status.leaderId === null) return false;
-  return status.role === 'leader' || status.peers.some((p) => p.nodeId === status.leaderId && p.silentTicks !== null && p.silentTicks < 100);
+  if (status.leaderId === null || driver.isRecovering) return false;
+  const heard = (silentTicks: number | null) => silentTicks !== null && silentTicks * tickMs < QUORUM_SILENCE_MS;
+  if (status.role === 'leader') return 1 + status.peers.filter((p) => heard(p.silentTicks)).length >= phase2Quorum;
+  return status.peers.some((p) => p.nodeId === status.leaderId && heard(p.silentTicks));
 }

@@ -20,7 +20,13 @@ export interface FaultPlan {
  * events (isolations of the leader, minority/majority splits, one-way cuts, crashes, pauses).
  */
 export function drawFaults(random: Random, nodes: number, faultTicks: number): FaultPlan {
-  const network = { loss: random.float() * 0.3, duplication: random.float() * 0.5, delayMax: 1 + random.int(8) };
+  const network = {
+    loss: random.float() * 0.3,
+    duplication: random.float() * 0.5,
+    delayMax: 1 + random.int(8),
+    longDelay: random.float() * 0.05,
+    longDelayMax: 150,
+  };
   const events: Fault[] = [];
   const count = 2 + random.int(8);
   const target = (): 'leader' | number => (random.int(2) === 0 ? 'leader' : random.int(nodes));
@@ -51,7 +57,7 @@ export function drawFaults(random: Random, nodes: number, faultTicks: number): F
 /** A one-line description of a plan, printed when a seed is replayed. */
 export function describeFaults(plan: FaultPlan): string {
   const n = plan.network;
-  const head = `loss ${(n.loss * 100).toFixed(1)}%, duplication ${(n.duplication * 100).toFixed(1)}%, delay 1..${n.delayMax} ticks`;
+  const head = `loss ${(n.loss * 100).toFixed(1)}%, duplication ${(n.duplication * 100).toFixed(1)}%, delay 1..${n.delayMax} ticks (${(n.longDelay * 100).toFixed(1)}% up to ${n.longDelayMax})`;
   const events = plan.events.map((e) => `${e.kind}@${e.at}${'target' in e ? `(${e.target})` : ''}`).join(' ');
   return `${head}; ${events}`;
 }

@@ -9,6 +9,9 @@ export interface NetworkFaults {
   duplication: number;
   /** Messages take 1..delayMax ticks, so they also arrive out of order. */
   delayMax: number;
+  /** Probability that a message is held much longer (up to `longDelayMax` ticks), as a buffering client would. */
+  longDelay: number;
+  longDelayMax: number;
 }
 
 /** A network in simulated time: delays, loss, duplication and one-way cuts between nodes. */
@@ -29,7 +32,12 @@ export class SimNetwork {
     if (this.cut.has(link(message.from, message.to))) return;
     if (this.random.float() < this.faults.loss) return;
     const copies = this.random.float() < this.faults.duplication ? 2 : 1;
-    for (let i = 0; i < copies; i++) this.enqueue(message, now + 1 + this.random.int(this.faults.delayMax));
+    for (let i = 0; i < copies; i++) this.enqueue(message, now + 1 + this.delay());
+  }
+
+  private delay(): number {
+    if (this.random.float() < this.faults.longDelay) return this.random.int(this.faults.longDelayMax);
+    return this.random.int(this.faults.delayMax);
   }
 
   /** Puts a message back for a later tick (its receiver is paused). */

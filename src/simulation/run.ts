@@ -139,10 +139,9 @@ class Simulation {
   }
 
   private process(node: SimNode): void {
-    const chosen = node.processReady(
-      (m) => this.network.send(m, this.now),
-      (client, id) => this.ack(client, id),
-    );
+    const chosen = node.processReady((m) => this.network.send(m, this.now));
+    // Applying lags behind choosing by a random number of steps, as the real apply loop does.
+    if (this.random.int(3) !== 0) node.applyPending((client, id) => this.ack(client, id));
     for (const entry of chosen) {
       const key = valueKey(entry.value);
       const seen = this.chosenEverywhere.get(entry.slot);
@@ -262,7 +261,7 @@ class Simulation {
 
   private heal(): void {
     this.network.heal();
-    this.network.faults = { loss: 0, duplication: 0, delayMax: this.plan.network.delayMax };
+    this.network.faults = { ...this.plan.network, loss: 0, duplication: 0, longDelay: 0 };
     this.pendingEvents.length = 0;
     for (const node of this.nodes) {
       if (!node.up) this.restart(node);

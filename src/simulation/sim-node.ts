@@ -19,14 +19,19 @@ export class SimStorage {
   readonly accepted = new Map<number, AcceptedEntry>();
   readonly chosen: ChosenEntry[] = [];
 
-  /** Stores a Ready's durable part; returns an error text when the promise went backwards. */
-  persist(ready: Ready): string | null {
+  /** Stores a Ready's acceptor part; returns an error text when the promise went backwards. */
+  persistAcceptor(ready: Ready): string | null {
     if (ready.promised) {
       if (compareBallots(ready.promised, this.promised) < 0) return `promise went back from ${this.promised.round} to ${ready.promised.round}`;
       this.promised = ready.promised;
     }
     for (const entry of ready.accepted) this.accepted.set(entry.slot, entry);
-    for (const entry of ready.chosen) {
+    return null;
+  }
+
+  /** Appends chosen entries to the stored log; returns an error text when they leave a gap. */
+  storeChosen(entries: readonly ChosenEntry[]): string | null {
+    for (const entry of entries) {
       if (entry.slot !== this.chosen.length + 1) return `chosen slot ${entry.slot} stored after ${this.chosen.length}`;
       this.chosen.push(entry);
       this.accepted.delete(entry.slot);
@@ -56,6 +61,7 @@ export class SimNode {
   /** Clients waiting on this node for a command id. */
   readonly waiters = new Map<string, number>();
   violation: string | null = null;
+  private pendingChosen: ChosenEntry[] = [];
 
   constructor(
     readonly id: string,
@@ -76,6 +82,7 @@ export class SimNode {
   /** Loses everything not persisted. */
   crash(): void {
     this.up = false;
+    this.pendingChosen = [];
     this.waiters.clear();
   }
 
@@ -97,20 +104,34 @@ export class SimNode {
     return catchupReply(request, stored, this.storage.chosen.length, this.config.catchupBatchMax);
   }
 
-  /** Drives the replica's output: persist, then send, then apply, then advance. */
-  processReady(send: (m: Message) => void, ack: (client: number, id: string) => void): ChosenEntry[] {
+  /**
+   * Drives the replica's output as the real driver does: send what may go first, persist the
+   * acceptor state, send the rest, and queue chosen entries. Chosen entries are stored and
+   * applied later, in batches (`applyPending`), and a crash before that loses them.
+   */
+  processReady(send: (m: Message) => void): ChosenEntry[] {
     const chosen: ChosenEntry[] = [];
     for (let round = 0; round < 100 && this.replica.hasReady(); round++) {
       const ready = this.replica.ready();
       for (const m of ready.sendFirst) send(m);
-      const error = this.storage.persist(ready);
+      const error = this.storage.persistAcceptor(ready);
       if (error) this.violation ??= error;
       for (const m of ready.messages) send(m);
-      for (const entry of ready.chosen) this.apply(entry, ack);
-      this.replica.advance(ready);
+      this.pendingChosen.push(...ready.chosen);
       chosen.push(...ready.chosen);
     }
     return chosen;
+  }
+
+  /** Stores and applies the queued chosen entries in one batch, then advances the replica. */
+  applyPending(ack: (client: number, id: string) => void): void {
+    const entries = this.pendingChosen;
+    if (entries.length === 0) return;
+    this.pendingChosen = [];
+    const error = this.storage.storeChosen(entries);
+    if (error) this.violation ??= error;
+    for (const entry of entries) this.apply(entry, ack);
+    this.replica.advance(entries[entries.length - 1].slot);
   }
 
   private apply(entry: ChosenEntry, ack: (client: number, id: string) => void): void {

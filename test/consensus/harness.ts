@@ -304,12 +304,12 @@ export class Cluster {
       node.readies.push(ready);
       this.auditAnswers(node, ready.sendFirst);
       for (const m of ready.sendFirst) this.send(m);
-      const error = node.storage.persist(ready);
+      const error = node.storage.persistAcceptor(ready) ?? node.storage.storeChosen(ready.chosen);
       if (error) throw new Error(`${node.id}: storage refused a Ready: ${error}`);
       this.auditAnswers(node, ready.messages);
       for (const m of ready.messages) this.send(m);
       node.applied.push(...ready.chosen);
-      node.replica.advance(ready);
+      if (ready.chosen.length > 0) node.replica.advance(ready.chosen[ready.chosen.length - 1].slot);
     }
   }
 

@@ -10,16 +10,21 @@ import { pollUntil, sleep } from '../../src/bench/poll';
 import { findFreePort } from '../../src/bench/ports';
 import { parseMysqlUrl } from '../../src/infra/mysql/mysql-url';
 import type { ClusterStatus } from '../../src/node/cluster-status';
+import { OwnNatsServer } from '../support/nats-server';
 
 /**
  * End-to-end harness: real node processes (`node dist/main.js`), the local MySQL, a NATS server,
  * all on loopback. Every wait is bounded in time and in attempts; `stop()` ends every process the
  * harness started (SIGTERM, then SIGKILL) and drops the throwaway databases.
+ *
+ * Each cluster gets its own nats-server on a spare port by default: the append subject
+ * (`behavior.cmd.log.append`, queue group `behavior-nodes`) is the same for every cluster, so on a
+ * shared NATS server a test's appends would be load-balanced onto the nodes of any other cluster
+ * running there (a dev cluster, another test run), whatever CLUSTER_NAME says.
  */
 
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const DIST_MAIN = join(REPO_ROOT, 'dist', 'main.js');
-export const DEFAULT_NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 export const DEFAULT_MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
 export const APPEND_SUBJECT = 'behavior.cmd.log.append';
 
@@ -34,7 +39,9 @@ const STATUS_TIMEOUT_MS = 1_000;
 /** Fails with a clear message when the nodes have not been built. */
 export function assertDistBuilt(): void {
   if (!existsSync(DIST_MAIN)) {
-    throw new Error(`${DIST_MAIN} is missing: the e2e tests run the built node; run "npx tsc -p tsconfig.build.json" (npm test builds first)`);
+    throw new Error(
+      `${DIST_MAIN} is missing: the e2e tests run the built node; run "npx tsc -p tsconfig.build.json" (npm test builds first)`,
+    );
   }
 }
 
@@ -44,7 +51,12 @@ export function randomToken(bytes = 4): string {
 }
 
 /** Polls `probe` until it returns true, within `timeoutMs` and a matching number of attempts. */
-export async function waitFor(what: string, probe: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 50): Promise<void> {
+export async function waitFor(
+  what: string,
+  probe: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  everyMs = 50,
+): Promise<void> {
   await pollUntil(what, async () => probe(), { timeoutMs, everyMs, attemptsMax: Math.ceil(timeoutMs / everyMs) + 2 });
 }
 
@@ -90,6 +102,7 @@ export interface ClusterOptions {
   readonly size?: number;
   /** Used in the cluster and database names, e.g. 'kill' -> cluster `e2ekill<random>`. */
   readonly label: string;
+  /** A NATS server to use; default: the cluster starts (and stops) its own on a spare port. */
   readonly natsUrl?: string;
   readonly mysqlUrl?: string;
   /** Extra environment of every node, e.g. `{ PROPOSAL_TIMEOUT_MS: '3000' }`. */
@@ -107,21 +120,23 @@ export class E2eCluster {
   readonly natsUrl: string;
   readonly mysqlUrl: string;
   readonly db: ClusterDatabases;
+  /** The NATS server this cluster started, when it was not given one. */
+  readonly natsServer: OwnNatsServer | null;
   private readonly nodes = new Map<string, NodeHandle>();
   private client: AppendClient | null = null;
   private stopped: Promise<void> | null = null;
   private failed = false;
   private readonly onProcessExit = (): void => {
     for (const node of this.nodes.values()) if (isRunning(node.child)) node.child!.kill('SIGKILL');
+    this.natsServer?.killNow();
   };
 
-  private constructor(options: ClusterOptions) {
-    assertDistBuilt();
-    const token = randomToken();
+  private constructor(options: ClusterOptions, token: string, logDir: string, natsServer: OwnNatsServer | null) {
+    this.natsServer = natsServer;
     this.clusterName = `e2e${options.label}${token}`;
     this.ids = Array.from({ length: options.size ?? 3 }, (_, i) => `n${i + 1}`);
-    this.logDir = mkdtempSync(join(tmpdir(), `${this.clusterName}-`));
-    this.natsUrl = options.natsUrl ?? DEFAULT_NATS_URL;
+    this.logDir = logDir;
+    this.natsUrl = options.natsUrl ?? natsServer!.url;
     this.mysqlUrl = options.mysqlUrl ?? DEFAULT_MYSQL_URL;
     const databases = new Map(this.ids.map((id) => [id, `behavior_e2e_${options.label}_${token}_${id}`]));
     this.db = new ClusterDatabases(this.mysqlUrl, databases);
@@ -157,7 +172,17 @@ export class E2eCluster {
 
   /** Starts every node and waits until each answers its status page (not yet for a leader). */
   static async start(options: ClusterOptions): Promise<E2eCluster> {
-    const cluster = new E2eCluster(options);
+    assertDistBuilt();
+    const token = randomToken();
+    const logDir = mkdtempSync(join(tmpdir(), `e2e${options.label}${token}-`));
+    let natsServer: OwnNatsServer | null = null;
+    try {
+      if (options.natsUrl === undefined) natsServer = await OwnNatsServer.start(join(logDir, 'nats-server.log'));
+    } catch (error) {
+      rmSync(logDir, { recursive: true, force: true });
+      throw error;
+    }
+    const cluster = new E2eCluster(options, token, logDir, natsServer);
     try {
       for (const node of cluster.nodes.values()) {
         (node.env as Record<string, string>).HTTP_PORT = String(await findFreePort());
@@ -197,7 +222,9 @@ export class E2eCluster {
     const port = this.node(id).port;
     if (port === null || !this.isAlive(id)) return null;
     try {
-      const response = await fetch(`http://${LOOPBACK}:${port}/api/cluster/status`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      const response = await fetch(`http://${LOOPBACK}:${port}/api/cluster/status`, {
+        signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
+      });
       if (!response.ok) return null;
       return (await response.json()) as ClusterStatus;
     } catch {
@@ -216,8 +243,28 @@ export class E2eCluster {
     const port = this.node(id).port;
     if (port === null) return null;
     try {
-      const response = await fetch(`http://${LOOPBACK}:${port}/health/live`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      const response = await fetch(`http://${LOOPBACK}:${port}/health/live`, {
+        signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
+      });
       return response.status;
+    } catch {
+      return null;
+    }
+  }
+
+  /** The node's protocol messages dropped, by reason, from its `/metrics` (null when unreachable). */
+  async droppedMessages(id: string): Promise<Map<string, number> | null> {
+    const port = this.node(id).port;
+    if (port === null || !this.isAlive(id)) return null;
+    try {
+      const response = await fetch(`http://${LOOPBACK}:${port}/metrics`, {
+        signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      const counts = new Map<string, number>();
+      for (const match of text.matchAll(/^behavior_protocol_messages_dropped\{reason="([^"]+)"\} (\d+)/gm))
+        counts.set(match[1], Number(match[2]));
+      return counts;
     } catch {
       return null;
     }
@@ -261,7 +308,9 @@ export class E2eCluster {
         `nodes ${ids.join(',')} applying the same slot`,
         async () => {
           const statuses = await this.statuses(ids);
-          last = [...statuses.values()].map((s) => `${s.nodeId}: chosen ${s.chosenSlot} applied ${s.appliedSlot} position ${s.logPosition}`).join('; ');
+          last = [...statuses.values()]
+            .map((s) => `${s.nodeId}: chosen ${s.chosenSlot} applied ${s.appliedSlot} position ${s.logPosition}`)
+            .join('; ');
           if (statuses.size < ids.length) return false;
           const applied = new Set([...statuses.values()].map((s) => s.appliedSlot));
           const chosen = Math.max(...[...statuses.values()].map((s) => s.chosenSlot));
@@ -317,7 +366,11 @@ export class E2eCluster {
     node.starts += 1;
     node.port = null;
     this.log(id, `harness: start #${node.starts} at ${new Date().toISOString()}`);
-    const child = spawn(process.execPath, [DIST_MAIN], { env: node.env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DIST_MAIN], {
+      env: node.env,
+      cwd: REPO_ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     node.child = child;
     node.exited = new Promise((done) => {
       child.once('exit', (code, signal) => {
@@ -347,7 +400,12 @@ export class E2eCluster {
         if (!isRunning(node.child)) throw new NodeExitedError(`node ${id} exited while starting (${node.lastExit})`);
         return (await this.status(id)) !== null;
       },
-      { timeoutMs, everyMs: 100, attemptsMax: Math.ceil(timeoutMs / 100) + 2, isFatal: (e) => e instanceof NodeExitedError },
+      {
+        timeoutMs,
+        everyMs: 100,
+        attemptsMax: Math.ceil(timeoutMs / 100) + 2,
+        isFatal: (e) => e instanceof NodeExitedError,
+      },
     );
   }
 
@@ -378,8 +436,11 @@ export class E2eCluster {
     } catch (error) {
       this.failed = true;
       const message = error instanceof Error ? error.message : String(error);
-      const wrapped = new Error(`${message}\n\nnode logs (kept in ${this.logDir}):\n${this.logTails()}`, { cause: error });
-      if (error instanceof Error && error.stack) wrapped.stack = `${wrapped.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
+      const wrapped = new Error(`${message}\n\nnode logs (kept in ${this.logDir}):\n${this.logTails()}`, {
+        cause: error,
+      });
+      if (error instanceof Error && error.stack)
+        wrapped.stack = `${wrapped.message}\n${error.stack.split('\n').slice(1).join('\n')}`;
       throw wrapped;
     }
   }
@@ -405,6 +466,7 @@ export class E2eCluster {
     await Promise.all(this.ids.map((id) => settle(this.stopNode(id))));
     process.removeListener('exit', this.onProcessExit);
     if (this.client) await settle(this.client.close());
+    if (this.natsServer) await settle(this.natsServer.stop());
     await settle(this.db.dropAll());
     if (!this.failed && process.env.E2E_KEEP_LOGS !== '1') rmSync(this.logDir, { recursive: true, force: true });
     if (errors.length > 0) throw new AggregateError(errors, `cluster ${this.clusterName} did not stop cleanly`);
@@ -465,7 +527,10 @@ export interface AppendAck {
 /** A node's reply, or a transport failure with a `statusCode` string ('timeout', 'no-responders', ...). */
 export type AppendReply =
   | { readonly ok: true; readonly data: AppendAck; readonly position?: number }
-  | { readonly ok: false; readonly error: { readonly statusCode: number | string; readonly error?: string; readonly message: string } };
+  | {
+      readonly ok: false;
+      readonly error: { readonly statusCode: number | string; readonly error?: string; readonly message: string };
+    };
 
 export interface RetryOptions {
   /** Timeout of one request. */
@@ -534,7 +599,9 @@ export class AppendClient {
       if (performance.now() - firstSentAt + options.pauseMs > options.deadlineMs) break;
       await sleep(options.pauseMs);
     }
-    throw new Error(`append ${key} not acknowledged after ${failures.length} attempts / ${Math.round(performance.now() - firstSentAt)} ms: ${summarizeFailures(failures)}`);
+    throw new Error(
+      `append ${key} not acknowledged after ${failures.length} attempts / ${Math.round(performance.now() - firstSentAt)} ms: ${summarizeFailures(failures)}`,
+    );
   }
 
   /** Publishes raw bytes on any subject (garbage tests); `flush` makes sure the server has them. */
@@ -586,36 +653,52 @@ export class ClusterDatabases {
     const [rows] = await this.pool.query<RowDataPacket[]>(
       `SELECT position, slot, command_id, stream_version, data FROM ${this.table(id, 'event_log')} ORDER BY position`,
     );
-    return rows.map((r) => ({ position: Number(r.position), slot: Number(r.slot), command_id: String(r.command_id), stream_version: Number(r.stream_version), data: String(r.data) }));
+    return rows.map((r) => ({
+      position: Number(r.position),
+      slot: Number(r.slot),
+      command_id: String(r.command_id),
+      stream_version: Number(r.stream_version),
+      data: String(r.data),
+    }));
   }
 
   /** How many events each command id has in the node's event log. */
   async commandCounts(id: string): Promise<Map<string, number>> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT command_id, COUNT(*) AS n FROM ${this.table(id, 'event_log')} GROUP BY command_id`);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT command_id, COUNT(*) AS n FROM ${this.table(id, 'event_log')} GROUP BY command_id`,
+    );
     return new Map(rows.map((r) => [String(r.command_id), Number(r.n)]));
   }
 
   /** Command ids in the node's `applied_commands`. */
   async appliedCommandIds(id: string): Promise<Set<string>> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT command_id FROM ${this.table(id, 'applied_commands')}`);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT command_id FROM ${this.table(id, 'applied_commands')}`,
+    );
     return new Set(rows.map((r) => String(r.command_id)));
   }
 
   /** The node's durable promise, null when it never promised. */
   async promise(id: string): Promise<BallotValue | null> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT round, node_id FROM ${this.table(id, 'paxos_promise')} WHERE id = 1`);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT round, node_id FROM ${this.table(id, 'paxos_promise')} WHERE id = 1`,
+    );
     return rows.length === 0 ? null : { round: Number(rows[0].round), nodeId: String(rows[0].node_id) };
   }
 
   /** Count and highest slot of the node's chosen log. */
   async chosen(id: string): Promise<{ count: number; maxSlot: number }> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(MAX(slot), 0) AS max_slot FROM ${this.table(id, 'paxos_chosen')}`);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n, COALESCE(MAX(slot), 0) AS max_slot FROM ${this.table(id, 'paxos_chosen')}`,
+    );
     return { count: Number(rows[0].n), maxSlot: Number(rows[0].max_slot) };
   }
 
   /** Count and highest position of the node's event log. */
   async eventLogHead(id: string): Promise<{ count: number; maxPosition: number }> {
-    const [rows] = await this.pool.query<RowDataPacket[]>(`SELECT COUNT(*) AS n, COALESCE(MAX(position), 0) AS max_position FROM ${this.table(id, 'event_log')}`);
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n, COALESCE(MAX(position), 0) AS max_position FROM ${this.table(id, 'event_log')}`,
+    );
     return { count: Number(rows[0].n), maxPosition: Number(rows[0].max_position) };
   }
 
@@ -650,15 +733,25 @@ export function firstLogDifference(logs: ReadonlyMap<string, readonly LogRow[]>)
     for (let i = 0; i < n; i++) {
       const a = ref[i];
       const b = log[i];
-      const same = a && b && a.position === b.position && a.command_id === b.command_id && a.stream_version === b.stream_version && a.data === b.data;
-      if (!same) return `row ${i}: ${refId} has ${JSON.stringify(a ?? null)}, ${id} has ${JSON.stringify(b ?? null)} (lengths ${ref.length} / ${log.length})`;
+      const same =
+        a &&
+        b &&
+        a.position === b.position &&
+        a.command_id === b.command_id &&
+        a.stream_version === b.stream_version &&
+        a.data === b.data;
+      if (!same)
+        return `row ${i}: ${refId} has ${JSON.stringify(a ?? null)}, ${id} has ${JSON.stringify(b ?? null)} (lengths ${ref.length} / ${log.length})`;
     }
   }
   return null;
 }
 
 /** Every problem with "each acknowledged id is in each node's log exactly once" (at most 10 named). */
-export function ackedExactlyOnceProblems(acked: Iterable<string>, counts: ReadonlyMap<string, ReadonlyMap<string, number>>): string[] {
+export function ackedExactlyOnceProblems(
+  acked: Iterable<string>,
+  counts: ReadonlyMap<string, ReadonlyMap<string, number>>,
+): string[] {
   const problems: string[] = [];
   for (const [id, perCommand] of counts) {
     let missing = 0;
@@ -671,13 +764,17 @@ export function ackedExactlyOnceProblems(acked: Iterable<string>, counts: Readon
       else repeated++;
       if (examples.length < 10) examples.push(`${commandId} x${n}`);
     }
-    if (missing + repeated > 0) problems.push(`${id}: ${missing} acknowledged ids missing, ${repeated} repeated (${examples.join(', ')})`);
+    if (missing + repeated > 0)
+      problems.push(`${id}: ${missing} acknowledged ids missing, ${repeated} repeated (${examples.join(', ')})`);
   }
   return problems;
 }
 
 /** Reads every node's log and checks they are identical and hold each acknowledged id exactly once. */
-export async function checkLogs(cluster: E2eCluster, acked: ReadonlySet<string>): Promise<{ rows: number; logs: Map<string, LogRow[]> }> {
+export async function checkLogs(
+  cluster: E2eCluster,
+  acked: ReadonlySet<string>,
+): Promise<{ rows: number; logs: Map<string, LogRow[]> }> {
   const logs = new Map<string, LogRow[]>();
   const counts = new Map<string, Map<string, number>>();
   for (const id of cluster.ids) {

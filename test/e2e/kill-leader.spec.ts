@@ -38,139 +38,167 @@ describe('SIGKILL of the leader under load', () => {
     await cluster?.stop();
   }, 60_000);
 
-  it('loses no acknowledged append, keeps the logs identical and elects a new leader within 2 s', () =>
-    cluster.diagnose(async () => {
-      await cluster.waitForLeader();
-      const client = await cluster.appendClient();
-      const token = randomToken();
-      const policy = retryPolicy({ attemptTimeoutMs: 4000, deadlineMs: 60_000, pauseMs: 50 });
+  it(
+    'loses no acknowledged append, keeps the logs identical and elects a new leader within 2 s',
+    () =>
+      cluster.diagnose(async () => {
+        await cluster.waitForLeader();
+        const client = await cluster.appendClient();
+        const token = randomToken();
+        const policy = retryPolicy({ attemptTimeoutMs: 4000, deadlineMs: 60_000, pauseMs: 50 });
 
-      const acked = new Set<string>();
-      const failures: string[] = [];
-      let attemptsTotal = 0;
-      let duplicates = 0;
-      // Times are performance.now(); set from callbacks, hence an object rather than lets.
-      const t = {
-        killAt: null as number | null,
-        killedId: null as string | null,
-        leaderBeforeKill: null as BallotValue | null,
-        firstAckAfterKill: null as number | null,
-        firstFreshAckAfterKill: null as number | null,
-        newLeaderSeenAt: null as number | null,
-      };
-      const backgroundErrors: unknown[] = [];
-      const onAck = (r: RetriedAppend): void => {
-        acked.add(r.ack.commandId);
-        attemptsTotal += r.attempts;
-        failures.push(...r.failures);
-        if (r.ack.duplicate) duplicates++;
-        if (t.killAt === null) return;
-        if (r.ackedAt > t.killAt && t.firstAckAfterKill === null) t.firstAckAfterKill = r.ackedAt;
-        // A command first sent after the kill can only be chosen by a leader that is alive.
-        if (r.firstSentAt > t.killAt && (t.firstFreshAckAfterKill === null || r.ackedAt < t.firstFreshAckAfterKill)) t.firstFreshAckAfterKill = r.ackedAt;
-      };
+        const acked = new Set<string>();
+        const failures: string[] = [];
+        let attemptsTotal = 0;
+        let duplicates = 0;
+        // Times are performance.now(); set from callbacks, hence an object rather than lets.
+        const t = {
+          killAt: null as number | null,
+          killedId: null as string | null,
+          leaderBeforeKill: null as BallotValue | null,
+          firstAckAfterKill: null as number | null,
+          firstFreshAckAfterKill: null as number | null,
+          newLeaderSeenAt: null as number | null,
+        };
+        const backgroundErrors: unknown[] = [];
+        const onAck = (r: RetriedAppend): void => {
+          acked.add(r.ack.commandId);
+          attemptsTotal += r.attempts;
+          failures.push(...r.failures);
+          if (r.ack.duplicate) duplicates++;
+          if (t.killAt === null) return;
+          if (r.ackedAt > t.killAt && t.firstAckAfterKill === null) t.firstAckAfterKill = r.ackedAt;
+          // A command first sent after the kill can only be chosen by a leader that is alive.
+          if (r.firstSentAt > t.killAt && (t.firstFreshAckAfterKill === null || r.ackedAt < t.firstFreshAckAfterKill))
+            t.firstFreshAckAfterKill = r.ackedAt;
+        };
 
-      // Every ~100 ms: the ballot each node reports, to compare with its durable promise at the end.
-      const maxReported = new Map<string, BallotValue>();
-      let sampling = true;
-      const sampler = (async () => {
-        while (sampling) {
-          const statuses = await cluster.statuses();
-          for (const [id, s] of statuses) {
-            const ballot = parseBallot(s.ballot);
-            const max = maxReported.get(id);
-            if (!max || compareBallots(ballot, max) > 0) maxReported.set(id, ballot);
-            if (t.killAt !== null && t.newLeaderSeenAt === null && s.role === 'leader' && id !== t.killedId) t.newLeaderSeenAt = performance.now();
+        // Every ~100 ms: the ballot each node reports, to compare with its durable promise at the end.
+        const maxReported = new Map<string, BallotValue>();
+        let sampling = true;
+        const sampler = (async () => {
+          while (sampling) {
+            const statuses = await cluster.statuses();
+            for (const [id, s] of statuses) {
+              const ballot = parseBallot(s.ballot);
+              const max = maxReported.get(id);
+              if (!max || compareBallots(ballot, max) > 0) maxReported.set(id, ballot);
+              if (t.killAt !== null && t.newLeaderSeenAt === null && s.role === 'leader' && id !== t.killedId)
+                t.newLeaderSeenAt = performance.now();
+            }
+            await sleep(SAMPLE_EVERY_MS);
           }
-          await sleep(SAMPLE_EVERY_MS);
+        })();
+
+        // Fresh appends every 25 ms right after the kill, so the first success after it is timed finely.
+        const probes: Promise<void>[] = [];
+        const startProbes = (): void => {
+          const started = performance.now();
+          let n = 0;
+          const timer = setInterval(() => {
+            if (t.firstFreshAckAfterKill !== null || performance.now() - started > PROBE_WINDOW_MS)
+              return clearInterval(timer);
+            const key = `probe-${token}-${n++}`;
+            const probe = client.appendUntilOk(
+              key,
+              { stream: 'probe', data: { key } },
+              retryPolicy({ attemptTimeoutMs: 1500, pauseMs: 50 }),
+            );
+            probes.push(probe.then(onAck, (e: unknown) => void backgroundErrors.push(e)));
+          }, PROBE_EVERY_MS);
+        };
+
+        let killTask: Promise<void> | null = null;
+        const killLeaderThenRestart = async (): Promise<void> => {
+          const statuses = await cluster.statuses();
+          const leader = [...statuses.values()].find((s) => s.role === 'leader');
+          if (!leader)
+            throw new Error(
+              `no leader to kill: ${JSON.stringify([...statuses.values()].map((s) => [s.nodeId, s.role]))}`,
+            );
+          t.leaderBeforeKill = parseBallot(leader.ballot);
+          t.killedId = leader.nodeId;
+          const killAt = performance.now();
+          t.killAt = killAt;
+          const killing = cluster.kill(leader.nodeId, 'SIGKILL');
+          startProbes();
+          await killing;
+          report(
+            `kill-leader: SIGKILL ${leader.nodeId} (ballot ${leader.ballot}, applied slot ${leader.appliedSlot}) after ${acked.size} acks`,
+          );
+          await sleep(Math.max(0, RESTART_AFTER_MS - (performance.now() - killAt)));
+          await cluster.restart(leader.nodeId);
+          report(
+            `kill-leader: ${leader.nodeId} restarted and serving ${Math.round(performance.now() - killAt)} ms after the kill`,
+          );
+        };
+
+        const loadStarted = performance.now();
+        const load = await runLoad({
+          inFlight: IN_FLIGHT,
+          total: TOTAL,
+          send: async (i) => {
+            const r = await client.appendUntilOk(
+              `cmd-${token}-${i}`,
+              { stream: `s${i % 8}`, data: { i, pad: 'x'.repeat(i % 64) } },
+              policy,
+            );
+            onAck(r);
+            if (killTask === null && acked.size >= KILL_AFTER_ACKS)
+              killTask = killLeaderThenRestart().catch((e: unknown) => void backgroundErrors.push(e));
+          },
+        });
+        const loadMs = performance.now() - loadStarted;
+        expect(killTask).not.toBeNull();
+        await killTask;
+        await Promise.all(probes);
+        if (backgroundErrors.length > 0) throw backgroundErrors[0];
+        expect(load.errors).toBe(0);
+        expect(load.ops).toBe(TOTAL);
+
+        // Let everyone catch up, then append a few more so every node accepts (hence promises) the
+        // current ballot: a follower reports the ballot of the leader it follows, which it promises
+        // only once it accepts that leader's Phase2a.
+        await cluster.waitForConvergence(60_000);
+        for (let i = 0; i < 5; i++)
+          onAck(await client.appendUntilOk(`final-${token}-${i}`, { stream: 'final', data: { i } }, policy));
+        const slot = await cluster.waitForConvergence(60_000);
+        sampling = false;
+        await sampler;
+
+        const { rows } = await checkLogs(cluster, acked);
+
+        const promiseProblems: string[] = [];
+        for (const id of cluster.ids) {
+          const promise = await cluster.db.promise(id);
+          const reported = maxReported.get(id);
+          if (!reported) continue;
+          if (!promise || compareBallots(promise, reported) < 0) {
+            promiseProblems.push(
+              `${id}: durable promise ${promise ? formatBallot(promise) : 'none'} < reported ballot ${formatBallot(reported)}`,
+            );
+          }
         }
-      })();
+        expect(promiseProblems).toEqual([]);
 
-      // Fresh appends every 25 ms right after the kill, so the first success after it is timed finely.
-      const probes: Promise<void>[] = [];
-      const startProbes = (): void => {
-        const started = performance.now();
-        let n = 0;
-        const timer = setInterval(() => {
-          if (t.firstFreshAckAfterKill !== null || performance.now() - started > PROBE_WINDOW_MS) return clearInterval(timer);
-          const key = `probe-${token}-${n++}`;
-          const probe = client.appendUntilOk(key, { stream: 'probe', data: { key } }, retryPolicy({ attemptTimeoutMs: 1500, pauseMs: 50 }));
-          probes.push(probe.then(onAck, (e: unknown) => void backgroundErrors.push(e)));
-        }, PROBE_EVERY_MS);
-      };
-
-      let killTask: Promise<void> | null = null;
-      const killLeaderThenRestart = async (): Promise<void> => {
-        const statuses = await cluster.statuses();
-        const leader = [...statuses.values()].find((s) => s.role === 'leader');
-        if (!leader) throw new Error(`no leader to kill: ${JSON.stringify([...statuses.values()].map((s) => [s.nodeId, s.role]))}`);
-        t.leaderBeforeKill = parseBallot(leader.ballot);
-        t.killedId = leader.nodeId;
-        const killAt = performance.now();
-        t.killAt = killAt;
-        const killing = cluster.kill(leader.nodeId, 'SIGKILL');
-        startProbes();
-        await killing;
-        report(`kill-leader: SIGKILL ${leader.nodeId} (ballot ${leader.ballot}, applied slot ${leader.appliedSlot}) after ${acked.size} acks`);
-        await sleep(Math.max(0, RESTART_AFTER_MS - (performance.now() - killAt)));
-        await cluster.restart(leader.nodeId);
-        report(`kill-leader: ${leader.nodeId} restarted and serving ${Math.round(performance.now() - killAt)} ms after the kill`);
-      };
-
-      const loadStarted = performance.now();
-      const load = await runLoad({
-        inFlight: IN_FLIGHT,
-        total: TOTAL,
-        send: async (i) => {
-          const r = await client.appendUntilOk(`cmd-${token}-${i}`, { stream: `s${i % 8}`, data: { i, pad: 'x'.repeat(i % 64) } }, policy);
-          onAck(r);
-          if (killTask === null && acked.size >= KILL_AFTER_ACKS) killTask = killLeaderThenRestart().catch((e: unknown) => void backgroundErrors.push(e));
-        },
-      });
-      const loadMs = performance.now() - loadStarted;
-      expect(killTask).not.toBeNull();
-      await killTask;
-      await Promise.all(probes);
-      if (backgroundErrors.length > 0) throw backgroundErrors[0];
-      expect(load.errors).toBe(0);
-      expect(load.ops).toBe(TOTAL);
-
-      // Let everyone catch up, then append a few more so every node accepts (hence promises) the
-      // current ballot: a follower reports the ballot of the leader it follows, which it promises
-      // only once it accepts that leader's Phase2a.
-      await cluster.waitForConvergence(60_000);
-      for (let i = 0; i < 5; i++) onAck(await client.appendUntilOk(`final-${token}-${i}`, { stream: 'final', data: { i } }, policy));
-      const slot = await cluster.waitForConvergence(60_000);
-      sampling = false;
-      await sampler;
-
-      const { rows } = await checkLogs(cluster, acked);
-
-      const promiseProblems: string[] = [];
-      for (const id of cluster.ids) {
-        const promise = await cluster.db.promise(id);
-        const reported = maxReported.get(id);
-        if (!reported) continue;
-        if (!promise || compareBallots(promise, reported) < 0) {
-          promiseProblems.push(`${id}: durable promise ${promise ? formatBallot(promise) : 'none'} < reported ballot ${formatBallot(reported)}`);
-        }
-      }
-      expect(promiseProblems).toEqual([]);
-
-      const killAt = t.killAt!;
-      const freshMs = t.firstFreshAckAfterKill === null ? NaN : t.firstFreshAckAfterKill - killAt;
-      const anyMs = t.firstAckAfterKill === null ? NaN : t.firstAckAfterKill - killAt;
-      const leaderMs = t.newLeaderSeenAt === null ? NaN : t.newLeaderSeenAt - killAt;
-      report(
-        `kill-leader: ${TOTAL} appends + probes, ${acked.size} acknowledged ids, ${rows} log rows, last slot ${slot}, ` +
-          `load ${Math.round(loadMs)} ms, ${attemptsTotal} attempts (${duplicates} acks were duplicates); failed attempts: ${summarizeFailures(failures) || 'none'}`,
-      );
-      report(
-        `kill-leader: killed ${t.killedId} at ballot ${formatBallot(t.leaderBeforeKill!)}; new leader seen in status after ${Math.round(leaderMs)} ms; ` +
-          `first ack of any append after ${Math.round(anyMs)} ms; first ack of an append first sent after the kill: ${Math.round(freshMs)} ms`,
-      );
-      report(`kill-leader: max reported ballots ${JSON.stringify(Object.fromEntries([...maxReported].map(([id, b]) => [id, formatBallot(b)])))}`);
-      expect(t.firstFreshAckAfterKill).not.toBeNull();
-      expect(freshMs).toBeLessThan(NEW_LEADER_BOUND_MS);
-    }), 150_000);
+        const killAt = t.killAt!;
+        const freshMs = t.firstFreshAckAfterKill === null ? NaN : t.firstFreshAckAfterKill - killAt;
+        const anyMs = t.firstAckAfterKill === null ? NaN : t.firstAckAfterKill - killAt;
+        const leaderMs = t.newLeaderSeenAt === null ? NaN : t.newLeaderSeenAt - killAt;
+        report(
+          `kill-leader: ${TOTAL} appends + probes, ${acked.size} acknowledged ids, ${rows} log rows, last slot ${slot}, ` +
+            `load ${Math.round(loadMs)} ms, ${attemptsTotal} attempts (${duplicates} acks were duplicates); failed attempts: ${summarizeFailures(failures) || 'none'}`,
+        );
+        report(
+          `kill-leader: killed ${t.killedId} at ballot ${formatBallot(t.leaderBeforeKill!)}; new leader seen in status after ${Math.round(leaderMs)} ms; ` +
+            `first ack of any append after ${Math.round(anyMs)} ms; first ack of an append first sent after the kill: ${Math.round(freshMs)} ms`,
+        );
+        report(
+          `kill-leader: max reported ballots ${JSON.stringify(Object.fromEntries([...maxReported].map(([id, b]) => [id, formatBallot(b)])))}`,
+        );
+        expect(t.firstFreshAckAfterKill).not.toBeNull();
+        expect(freshMs).toBeLessThan(NEW_LEADER_BOUND_MS);
+      }),
+    150_000,
+  );
 });

@@ -2,7 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { sql } from 'kysely';
-import { type ConsensusNode, hasQuorum } from '../../node/consensus-node';
+import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 
 /** Liveness (the process answers) and readiness (MySQL reachable, a quorum seen, log applied). */
@@ -40,7 +40,7 @@ export class HealthController {
   private quorum(): HealthIndicatorResult {
     const check = this.indicator.check('quorum');
     const s = this.node.driver.status();
-    return hasQuorum(this.node.driver) ? check.up({ leaderId: s.leaderId }) : check.down({ leaderId: s.leaderId });
+    return this.node.hasQuorum() ? check.up({ leaderId: s.leaderId }) : check.down({ leaderId: s.leaderId });
   }
 
   private applied(): HealthIndicatorResult {

@@ -86,9 +86,16 @@ export class MysqlAcceptorStorage {
     const chosen = distinctChosen(ready.chosen);
     if (ready.promised !== undefined) assertStorableBallot(ready.promised);
     if (ready.promised === undefined && accepted.length === 0 && chosen.length === 0 && extra === undefined) return;
+    const acceptedChunks = chunkByBytes(accepted, valueBytes, INSERT_VALUE_BYTES_MAX);
+    if (extra === undefined && chosen.length === 0) {
+      // One statement commits atomically and durably on its own (autocommit): this saves the
+      // BEGIN and COMMIT round trips on the hot path of every accept.
+      if (ready.promised === undefined && acceptedChunks.length === 1) return void (await upsertAccepted(this.db, acceptedChunks[0]));
+      if (ready.promised !== undefined && accepted.length === 0) return writePromised(this.db, ready.promised);
+    }
     await this.db.transaction().execute(async (trx) => {
       if (ready.promised !== undefined) await writePromised(trx, ready.promised);
-      for (const rows of chunkByBytes(accepted, valueBytes, INSERT_VALUE_BYTES_MAX)) await upsertAccepted(trx, rows);
+      for (const rows of acceptedChunks) await upsertAccepted(trx, rows);
       await insertChosen(trx, chosen);
       if (extra !== undefined) await extra(trx);
     });
@@ -134,7 +141,7 @@ export class MysqlAcceptorStorage {
   }
 }
 
-async function writePromised(trx: Transaction<Database>, promised: Ballot): Promise<void> {
+async function writePromised(trx: Kysely<Database>, promised: Ballot): Promise<void> {
   await trx
     .insertInto('paxos_promise')
     .values({ id: PROMISE_ROW_ID, round: promised.round, node_id: promised.nodeId })
@@ -142,7 +149,7 @@ async function writePromised(trx: Transaction<Database>, promised: Ballot): Prom
     .execute();
 }
 
-async function upsertAccepted(trx: Transaction<Database>, rows: PaxosAcceptedTable[]): Promise<void> {
+async function upsertAccepted(trx: Kysely<Database>, rows: PaxosAcceptedTable[]): Promise<void> {
   const upsert = trx
     .insertInto('paxos_accepted')
     .values(rows)

@@ -1,35 +1,76 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { ChosenEntry } from '../../consensus';
+import type { ChosenEntry, ClientValue } from '../../consensus';
+import { BloomFilter } from '../../shared/bloom-filter';
+import { type CommandOutcome, type EventRow, parseCommandRecord, planCommand } from './command-record';
 import type { Database } from './database';
-import { parseCommandRecord, type CommandOutcome, type EventRow, planCommand } from './command-record';
+import { executePrepared } from './prepared-statements';
 
-/** A batch of outcomes the applier announces once its transaction committed. */
-export type AppliedListener = (outcomes: readonly CommandOutcome[]) => void;
+/** Outcomes announced as soon as they are final, in slot order. */
+export type OutcomeListener = (outcomes: readonly CommandOutcome[]) => void;
+
+/** A batch of chosen entries whose outcomes are final and whose rows are yet to be written. */
+export interface PlannedBatch {
+  readonly entries: readonly ChosenEntry[];
+  readonly events: readonly EventRow[];
+  readonly outcomes: readonly CommandOutcome[];
+  /** The last event position of the batch (the head once it is written). */
+  readonly head: number;
+}
 
 /** Command ids whose outcome is kept in memory; older ones are read from `applied_commands`. */
 const RECENT_OUTCOMES_MAX = 100_000;
+/** 2^27 bits (16 MiB): about 1% false positives at 10 million command ids. */
+const SEEN_FILTER_BITS = 1 << 27;
+const SEEN_FILTER_HASHES = 7;
+const LOAD_IDS_BATCH = 50_000;
 
 /**
- * The node's event log and idempotency records. Applies chosen slots in slot order: every
- * command id is applied once for ever (a repeat gets the first outcome), events get gap-free
- * global positions, and stream versions are checked the same way on every node.
+ * The node's event log and idempotency records. Chosen slots are planned in slot order, in
+ * memory: every command id is applied once for ever (a repeat gets the first outcome), events
+ * get gap-free global positions, stream versions are checked the same way on every node. The
+ * outcome is final once planned (the slot is durable at a quorum and the plan is a function of
+ * the log), so callers are answered then; the rows are written right after, in batches.
  */
 export class EventStore {
   private nextPosition = 1;
+  private committedHead = 0;
   private readonly streamVersions = new Map<string, number>();
   private readonly recent = new Map<string, CommandOutcome>();
-  private staged: CommandOutcome[] = [];
-  private staging: { nextPosition: number; versions: Map<string, number> } | null = null;
-  private readonly listeners: AppliedListener[] = [];
+  /** Outcomes planned but not yet written: never evicted, so a retry in between is still known. */
+  private readonly unwritten = new Map<string, CommandOutcome>();
+  private readonly seen = new BloomFilter(SEEN_FILTER_BITS, SEEN_FILTER_HASHES);
+  private readonly listeners: OutcomeListener[] = [];
 
   constructor(private readonly db: Kysely<Database>) {}
 
-  /** Loads the log head and stream versions. Call before the driver starts and after a failed transaction. */
+  /** Loads the log head, stream versions and every applied command id. Call once at start. */
+  async load(): Promise<void> {
+    await this.reload();
+    let after = '';
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('applied_commands')
+        .select('command_id')
+        .where('command_id', '>', after)
+        .orderBy('command_id')
+        .limit(LOAD_IDS_BATCH)
+        .execute();
+      for (const row of rows) this.seen.add(row.command_id);
+      if (rows.length < LOAD_IDS_BATCH) return;
+      after = rows[rows.length - 1].command_id;
+    }
+  }
+
+  /**
+   * Forgets what was planned but not written and reloads the head and stream versions from the
+   * database. Replanning the same log then gives the same outcomes. After a failed write.
+   */
   async reload(): Promise<void> {
-    this.staging = null;
-    this.staged = [];
+    this.recent.clear();
+    this.unwritten.clear();
     const head = await this.db.selectFrom('event_log').select((eb) => eb.fn.max('position').as('head')).executeTakeFirst();
-    this.nextPosition = Number(head?.head ?? 0) + 1;
+    this.committedHead = Number(head?.head ?? 0);
+    this.nextPosition = this.committedHead + 1;
     this.streamVersions.clear();
     const streams = await this.db
       .selectFrom('event_log')
@@ -39,100 +80,108 @@ export class EventStore {
     for (const s of streams) this.streamVersions.set(`${s.stream_type}/${s.stream_id}`, Number(s.version));
   }
 
-  /** The position of the last applied event (0 when the log is empty). */
+  /** The position of the last event whose outcome is final (0 when none). */
   get head(): number {
     return this.nextPosition - 1;
   }
 
-  /** The version of a stream after every applied event (0 when it has none). */
+  /** The position of the last event written to `event_log`: what readers of the table see. */
+  get writtenHead(): number {
+    return this.committedHead;
+  }
+
+  /** The version of a stream after every planned event (0 when it has none). */
   streamVersion(streamType: string, streamId: string): number {
     return this.streamVersions.get(`${streamType}/${streamId}`) ?? 0;
   }
 
-  /** Subscribes to committed outcomes. */
-  onApplied(listener: AppliedListener): void {
+  /** Subscribes to final outcomes. */
+  onOutcomes(listener: OutcomeListener): void {
     this.listeners.push(listener);
   }
 
   /** The first outcome of a command id if it is among the recent ones kept in memory. */
   recentOutcome(commandId: string): CommandOutcome | undefined {
-    return this.recent.get(commandId);
+    return this.unwritten.get(commandId) ?? this.recent.get(commandId);
   }
 
   /** The first outcome of a command id, if it was ever applied here. */
   async outcome(commandId: string): Promise<CommandOutcome | undefined> {
-    const cached = this.recent.get(commandId);
+    const cached = this.recentOutcome(commandId);
     if (cached) return cached;
     const row = await this.db.selectFrom('applied_commands').selectAll().where('command_id', '=', commandId).executeTakeFirst();
     return row ? (JSON.parse(row.outcome) as CommandOutcome) : undefined;
   }
 
-  /** Applies chosen entries inside the transaction that stores them (ChosenApplier). */
-  async applyInTransaction(trx: Transaction<Database>, entries: readonly ChosenEntry[]): Promise<void> {
+  /**
+   * Decides, in slot order, what each command of the chosen entries does, and announces the
+   * outcomes. Call with consecutive entries, one call at a time. Only ids the filter may have
+   * seen are looked up in the database.
+   */
+  async plan(entries: readonly ChosenEntry[]): Promise<PlannedBatch> {
     const commands = entries.flatMap((e) => (e.value.kind === 'batch' ? e.value.values.map((v) => ({ slot: e.slot, value: v })) : []));
-    if (commands.length === 0) return;
-    const known = await this.knownOutcomes(trx, commands.map((c) => c.value.id));
-    const versions = new Map<string, number>();
-    const version = (key: string) => versions.get(key) ?? this.streamVersions.get(key) ?? 0;
-    let next = this.nextPosition;
+    const known = await this.knownOutcomes(commands.map((c) => c.value.id));
     const events: EventRow[] = [];
     const outcomes: CommandOutcome[] = [];
-    for (const { slot, value } of commands) {
-      const first = known.get(value.id);
-      if (first) {
-        outcomes.push({ ...first, duplicate: true });
-        continue;
-      }
-      const outcome = planCommand(slot, value.id, parseCommandRecord(value.payload), next, version);
-      for (const row of outcome.rows) versions.set(`${row.stream_type}/${row.stream_id}`, row.stream_version);
-      next += outcome.rows.length;
-      events.push(...outcome.rows);
-      known.set(value.id, outcome.outcome);
-      outcomes.push(outcome.outcome);
+    for (const command of commands) {
+      const outcome = this.planOne(command, known, events);
+      outcomes.push(outcome);
     }
-    if (events.length > 0) await trx.insertInto('event_log').values(events).execute();
-    const fresh = outcomes.filter((o) => !o.duplicate);
-    if (fresh.length > 0) {
-      await trx
-        .insertInto('applied_commands')
-        .values(fresh.map((o) => ({ command_id: o.commandId, slot: o.slot, outcome: JSON.stringify(o) })))
-        .execute();
-    }
-    this.staging = { nextPosition: next, versions };
-    this.staged = outcomes;
+    for (const o of outcomes) if (!o.duplicate) this.unwritten.set(o.commandId, o);
+    if (outcomes.length > 0) for (const listener of this.listeners) listener(outcomes);
+    return { entries, events, outcomes, head: this.nextPosition - 1 };
   }
 
-  /** Makes the staged batch visible once its transaction committed (ChosenApplier). */
-  afterCommit(): void {
-    if (this.staging) {
-      this.nextPosition = this.staging.nextPosition;
-      for (const [key, v] of this.staging.versions) this.streamVersions.set(key, v);
+  /** Writes a planned batch's rows inside the transaction that stores its chosen entries. */
+  async write(trx: Transaction<Database>, batch: PlannedBatch): Promise<void> {
+    const fresh = batch.outcomes.filter((o) => !o.duplicate);
+    if (fresh.length > 0) {
+      const rows = fresh.map((o) => ({ command_id: o.commandId, slot: o.slot, outcome: JSON.stringify(o) }));
+      await executePrepared(trx, trx.insertInto('applied_commands').values(rows));
     }
-    const outcomes = this.staged;
-    this.staging = null;
-    this.staged = [];
-    for (const o of outcomes) if (!o.duplicate) this.remember(o);
-    if (outcomes.length > 0) for (const listener of this.listeners) listener(outcomes);
+    if (batch.events.length > 0) await executePrepared(trx, trx.insertInto('event_log').values([...batch.events]));
+  }
+
+  /** Records that a planned batch's transaction committed. */
+  written(batch: PlannedBatch): void {
+    this.committedHead = Math.max(this.committedHead, batch.head);
+    for (const o of batch.outcomes) {
+      if (o.duplicate) continue;
+      this.unwritten.delete(o.commandId);
+      this.remember(o);
+    }
+  }
+
+  private planOne(command: { slot: number; value: ClientValue }, known: Map<string, CommandOutcome>, events: EventRow[]): CommandOutcome {
+    const first = known.get(command.value.id);
+    if (first) return { ...first, duplicate: true };
+    const version = (key: string) => this.streamVersions.get(key) ?? 0;
+    const planned = planCommand(command.slot, command.value.id, parseCommandRecord(command.value.payload), this.nextPosition, version);
+    for (const row of planned.rows) this.streamVersions.set(`${row.stream_type}/${row.stream_id}`, row.stream_version);
+    this.nextPosition += planned.rows.length;
+    events.push(...planned.rows);
+    known.set(command.value.id, planned.outcome);
+    this.seen.add(command.value.id);
+    return planned.outcome;
+  }
+
+  /** First outcomes of the ids that were applied before: from memory, else (maybe seen) from the database. */
+  private async knownOutcomes(ids: string[]): Promise<Map<string, CommandOutcome>> {
+    const known = new Map<string, CommandOutcome>();
+    const lookup: string[] = [];
+    for (const id of ids) {
+      const cached = this.recentOutcome(id);
+      if (cached) known.set(id, cached);
+      else if (this.seen.mightContain(id)) lookup.push(id);
+    }
+    if (lookup.length === 0) return known;
+    const rows = await this.db.selectFrom('applied_commands').select(['command_id', 'outcome']).where('command_id', 'in', lookup).execute();
+    for (const row of rows) known.set(row.command_id, JSON.parse(row.outcome) as CommandOutcome);
+    return known;
   }
 
   private remember(outcome: CommandOutcome): void {
     this.recent.set(outcome.commandId, outcome);
-    if (this.recent.size > RECENT_OUTCOMES_MAX) {
-      const oldest = this.recent.keys().next().value as string;
-      this.recent.delete(oldest);
-    }
-  }
-
-  private async knownOutcomes(trx: Transaction<Database>, ids: string[]): Promise<Map<string, CommandOutcome>> {
-    const known = new Map<string, CommandOutcome>();
-    const unknown = ids.filter((id) => {
-      const cached = this.recent.get(id);
-      if (cached) known.set(id, cached);
-      return !cached;
-    });
-    if (unknown.length === 0) return known;
-    const rows = await trx.selectFrom('applied_commands').select(['command_id', 'outcome']).where('command_id', 'in', unknown).execute();
-    for (const row of rows) known.set(row.command_id, JSON.parse(row.outcome) as CommandOutcome);
-    return known;
+    if (this.recent.size > RECENT_OUTCOMES_MAX) this.recent.delete(this.recent.keys().next().value as string);
   }
 }

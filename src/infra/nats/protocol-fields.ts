@@ -1,3 +1,4 @@
+import { BALLOT_ROUND_MAX } from '../../consensus/ballot';
 import type { Ballot } from '../../consensus/ballot';
 import type { AcceptedEntry, ChosenEntry, ClientValue, SlotValue } from '../../consensus/value';
 
@@ -63,7 +64,7 @@ export function isNonNegativeInt(v: unknown): v is number {
 export function readBallot(v: unknown, ctx: FieldContext): Ballot | undefined {
   if (!isObject(v) || !hasKeyCount(v, 2)) return undefined;
   const { round, nodeId } = v;
-  if (!isNonNegativeInt(round) || typeof nodeId !== 'string' || !ctx.members.includes(nodeId)) return undefined;
+  if (!isNonNegativeInt(round) || round > BALLOT_ROUND_MAX || typeof nodeId !== 'string' || !ctx.members.includes(nodeId)) return undefined;
   return { round, nodeId };
 }
 

@@ -29,56 +29,78 @@ export interface DriverTransport {
   close(): void;
 }
 
-/** The state machine that chosen entries are applied to. */
-export interface ChosenApplier<Trx> {
-  /** Writes the effects of chosen entries inside the transaction that stores them. Deterministic. */
-  applyInTransaction(trx: Trx, entries: readonly ChosenEntry[]): Promise<void>;
-  /** Runs once the transaction committed: answers waiters, publishes. */
-  afterCommit(entries: readonly ChosenEntry[]): void;
-  /** Forgets in-memory state after a failed transaction and reloads it from the database. */
+/**
+ * The state machine that chosen entries are applied to, in two steps: `plan` decides final
+ * outcomes in memory (in slot order, one call at a time) and answers callers; `write` stores
+ * the rows inside the transaction that stores the chosen entries.
+ */
+export interface ChosenApplier<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
+  plan(entries: readonly ChosenEntry[]): Promise<Batch>;
+  write(trx: Trx, batch: Batch): Promise<void>;
+  /** Runs once the transaction that wrote `batch` committed. */
+  written(batch: Batch): void;
+  /** Forgets what was planned but not written and reloads from the database. */
   reload(): Promise<void>;
 }
 
 /** Counters the driver keeps for metrics and status. */
 export interface DriverCounters {
   readies: number;
+  applies: number;
+  /** Milliseconds spent in acceptor persists and in apply transactions, summed. */
+  persistMsTotal: number;
+  applyMsTotal: number;
   persistFailures: number;
   recoveries: number;
   catchupServed: number;
   lastPersistMs: number;
 }
 
-export interface DriverOptions<Trx> {
+export interface DriverOptions<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
   config: ConsensusConfig;
   random: Random;
   storage: DriverStorage<Trx>;
   transport: DriverTransport;
-  applier: ChosenApplier<Trx>;
+  applier: ChosenApplier<Trx, Batch>;
   tickMs: number;
   maxMessageBytes: number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 const READIES_PER_DRAIN_MAX = 1000;
+/** Chosen slots one write transaction stores at most. */
+const WRITE_BATCH_SLOTS_MAX = 256;
+/** Chosen slots planned but not yet written, at most: past it the acceptor loop waits. */
+const WRITE_BEHIND_SLOTS_MAX = 2048;
 const CATCHUP_SERVING_MAX = 4;
 const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000];
 
 /**
- * Drives a Replica for real: ticks on a timer, steps messages from NATS, and for each Ready
- * persists (one MySQL transaction, group commit of everything that arrived meanwhile), then
- * sends, then applies, then advances. A failed persist leaves the replica's memory ahead of
- * its storage, so the driver rebuilds the replica from storage, as after a crash.
+ * Drives a Replica for real: ticks on a timer, steps messages from NATS, and runs two loops.
+ * The acceptor loop persists each Ready's promise and accepts (one MySQL transaction: group
+ * commit of everything that arrived meanwhile) before sending its answers; the apply loop
+ * stores chosen entries and applies them in batches beside it. A failed transaction leaves the
+ * replica's memory ahead of its storage, so the driver rebuilds the replica from storage, as
+ * after a crash.
  */
-export class ReplicaDriver<Trx> {
+export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
   private replica!: Replica;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
+  private writing = false;
+  /** Planning runs one batch at a time, in slot order, chained here. */
+  private planning: Promise<void> = Promise.resolve();
+  /** Planned batches waiting for the write loop, and how many slots they hold. */
+  private writeQueue: Batch[] = [];
+  private unwrittenSlots = 0;
+  /** Bumped by each recovery, so a loop that was mid-transaction leaves the new replica alone. */
+  private epoch = 0;
   private recovering = false;
   private stopped = false;
   private catchupServing = 0;
-  readonly counters: DriverCounters = { readies: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0 };
+  readonly counters: DriverCounters = { readies: 0, applies: 0, persistMsTotal: 0, applyMsTotal: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0 };
 
-  constructor(private readonly options: DriverOptions<Trx>) {}
+  constructor(private readonly options: DriverOptions<Trx, Batch>) {}
 
   /** Loads the persisted state, starts the transport and the tick timer. */
   async start(): Promise<void> {
@@ -126,6 +148,8 @@ export class ReplicaDriver<Trx> {
 
   private kick(): void {
     if (this.draining || this.recovering || this.stopped || !this.replica.hasReady()) return;
+    // Back-pressure: choose no further ahead of what is written than a bounded number of slots.
+    if (this.unwrittenSlots >= WRITE_BEHIND_SLOTS_MAX) return;
     this.draining = true;
     void this.drain().finally(() => {
       this.draining = false;
@@ -133,34 +157,110 @@ export class ReplicaDriver<Trx> {
     });
   }
 
-  /** Send what may go first, persist, then send the rest, apply, advance: one Ready at a time, in order. */
+  /**
+   * The acceptor loop, one Ready at a time in order: send what may go first, persist the promise
+   * and accepts, send the rest, and queue chosen entries for the apply loop.
+   */
   private async drain(): Promise<void> {
+    const epoch = this.epoch;
     for (let i = 0; i < READIES_PER_DRAIN_MAX && this.replica.hasReady() && !this.stopped; i++) {
       const ready = this.replica.ready();
       const started = performance.now();
-      const { applier } = this.options;
       this.options.transport.send(ready.sendFirst);
       try {
-        const extra = ready.chosen.length > 0 ? (trx: Trx) => applier.applyInTransaction(trx, ready.chosen) : undefined;
-        await this.options.storage.persist(ready, extra);
+        await this.options.storage.persist({ ...ready, chosen: [] });
       } catch (error) {
-        if (error instanceof AssertionError) throw error;
-        this.counters.persistFailures += 1;
-        this.options.log('error', `persist failed, rebuilding the replica from storage: ${describe(error)}`);
-        await this.recover();
-        return;
+        return this.failed(epoch, 'persist', error);
       }
+      if (epoch !== this.epoch) return;
       this.counters.readies += 1;
       this.counters.lastPersistMs = performance.now() - started;
+      this.counters.persistMsTotal += this.counters.lastPersistMs;
       this.options.transport.send(ready.messages);
-      applier.afterCommit(ready.chosen);
-      this.replica.advance(ready);
+      if (ready.chosen.length > 0) this.planChosen(ready.chosen, epoch);
     }
   }
 
-  /** After a failed persist: reload storage and state machine until MySQL answers again. */
+  /** Plans chosen entries right away (answering callers), then queues them for writing. */
+  private planChosen(entries: readonly ChosenEntry[], epoch: number): void {
+    this.unwrittenSlots += entries.length;
+    this.planning = this.planning.then(async () => {
+      if (epoch !== this.epoch) return;
+      let batch: Batch;
+      try {
+        batch = await this.options.applier.plan(entries);
+      } catch (error) {
+        return this.failed(epoch, 'plan', error);
+      }
+      if (epoch !== this.epoch) return;
+      this.writeQueue.push(batch);
+      this.kickWrite();
+    });
+  }
+
+  private kickWrite(): void {
+    if (this.writing || this.recovering || this.stopped || this.writeQueue.length === 0) return;
+    this.writing = true;
+    void this.writeQueued().finally(() => {
+      this.writing = false;
+      this.kickWrite();
+      this.kick();
+    });
+  }
+
+  /**
+   * The write loop: stores planned batches (chosen entries and their rows) in one transaction,
+   * in slot order, then advances the replica. It runs beside the acceptor loop, so large
+   * writes never hold up accepts.
+   */
+  private async writeQueued(): Promise<void> {
+    const epoch = this.epoch;
+    const batches = this.takeWriteBatches();
+    const entries = batches.flatMap((b) => b.entries);
+    const { applier } = this.options;
+    const started = performance.now();
+    try {
+      await this.options.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
+        for (const batch of batches) await applier.write(trx, batch);
+      });
+    } catch (error) {
+      return this.failed(epoch, 'write', error);
+    }
+    if (epoch !== this.epoch) return;
+    this.counters.applies += 1;
+    this.counters.applyMsTotal += performance.now() - started;
+    for (const batch of batches) applier.written(batch);
+    this.unwrittenSlots -= entries.length;
+    this.replica.advance(entries[entries.length - 1].slot);
+  }
+
+  private takeWriteBatches(): Batch[] {
+    const taken: Batch[] = [];
+    let slots = 0;
+    while (this.writeQueue.length > 0 && (taken.length === 0 || slots + this.writeQueue[0].entries.length <= WRITE_BATCH_SLOTS_MAX)) {
+      const batch = this.writeQueue.shift() as Batch;
+      slots += batch.entries.length;
+      taken.push(batch);
+    }
+    return taken;
+  }
+
+  /** A failed transaction: an assertion stops the process; anything else rebuilds from storage. */
+  private async failed(epoch: number, what: string, error: unknown): Promise<void> {
+    if (error instanceof AssertionError) throw error;
+    if (epoch !== this.epoch || this.recovering) return;
+    this.counters.persistFailures += 1;
+    this.options.log('error', `${what} failed, rebuilding the replica from storage: ${describe(error)}`);
+    await this.recover();
+  }
+
+  /** After a failed transaction: reload storage and state machine until MySQL answers again. */
   private async recover(): Promise<void> {
     this.recovering = true;
+    this.epoch += 1;
+    this.writeQueue = [];
+    this.unwrittenSlots = 0;
+    this.planning = Promise.resolve();
     for (let attempt = 0; !this.stopped; attempt++) {
       try {
         await this.options.applier.reload();

@@ -1,3 +1,4 @@
+import { BALLOT_ROUND_MAX } from '../../../src/consensus/ballot';
 import fc from 'fast-check';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../../src/consensus/messages';
 import {
@@ -112,8 +113,9 @@ describe('protocol codec: field checks', () => {
     expectRefused(decodeMessage(subjectOf(byType(t)), bytesOf(body), options), 'bad-field');
   };
 
-  it('refuses a ballot of a non-member, a negative, fractional or unsafe round', () => {
+  it('refuses a ballot of a non-member, a negative, fractional, unsafe or too high round', () => {
     for (const ballot of [
+      { round: BALLOT_ROUND_MAX + 1, nodeId: 'n2' },
       { round: 1, nodeId: 'n9' },
       { round: -1, nodeId: 'n2' },
       { round: 1.5, nodeId: 'n2' },

@@ -1,0 +1,132 @@
+import { E2eCluster, type AppendReply, checkLogs, randomToken, report, retryPolicy } from './cluster-harness';
+
+/**
+ * Three nodes, two stopped: the one left must refuse a write quickly with 503 "no quorum" and
+ * change neither its event log nor its chosen log; with the others back the cluster serves again.
+ * Run twice: once with the leader left alone, once with a follower left alone.
+ */
+const ANSWER_BOUND_MS = 2000;
+
+describe('no quorum', () => {
+  let cluster: E2eCluster;
+  const acked = new Set<string>();
+  const refused: string[] = [];
+  let token = '';
+
+  beforeAll(async () => {
+    cluster = await E2eCluster.start({ label: 'noquorum' });
+    token = randomToken();
+  }, 60_000);
+
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 60_000);
+
+  async function appendOk(key: string): Promise<void> {
+    const client = await cluster.appendClient();
+    acked.add(
+      (await client.appendUntilOk(key, { stream: 'nq', data: { key } }, retryPolicy({ deadlineMs: 20_000 }))).ack
+        .commandId,
+    );
+  }
+
+  async function loneNodeRefuses(which: 'leader' | 'follower'): Promise<void> {
+    const leader = await cluster.waitForLeader();
+    await appendOk(`before-${which}-${token}`);
+    await cluster.waitForConvergence(10_000);
+    const survivor = which === 'leader' ? leader : cluster.ids.find((id) => id !== leader)!;
+    const stopped = cluster.ids.filter((id) => id !== survivor);
+    const logBefore = await cluster.db.eventLogHead(survivor);
+    const chosenBefore = await cluster.db.chosen(survivor);
+
+    await Promise.all(stopped.map((id) => cluster.stopNode(id)));
+    let problems: string[];
+    try {
+      problems = await refuses(which, survivor, stopped, logBefore, chosenBefore);
+    } finally {
+      // Back to three whatever happened above.
+      await Promise.all(stopped.filter((id) => !cluster.isAlive(id)).map((id) => cluster.restart(id)));
+    }
+    // The cluster serves again.
+    const servedAt = performance.now();
+    await appendOk(`after-${which}-${token}`);
+    report(
+      `no-quorum: with ${stopped.join('+')} restarted, an append succeeded ${Math.round(performance.now() - servedAt)} ms after they served HTTP`,
+    );
+    await cluster.waitForConvergence(30_000);
+    expect(problems).toEqual([]);
+  }
+
+  async function refuses(
+    which: string,
+    survivor: string,
+    stopped: readonly string[],
+    logBefore: { count: number; maxPosition: number },
+    chosenBefore: { count: number; maxSlot: number },
+  ): Promise<string[]> {
+    // Only the survivor serves the queue group now; the append goes to it.
+    const client = await cluster.appendClient();
+    const key = `refused-${which}-${token}`;
+    const sentAt = performance.now();
+    const reply: AppendReply = await client.append({ stream: 'nq', data: { key } }, key, 5000);
+    const answerMs = performance.now() - sentAt;
+    refused.push(key);
+    report(
+      `no-quorum (${which} ${survivor} left alone, ${stopped.join('+')} stopped): answered in ${Math.round(answerMs)} ms: ${JSON.stringify(reply)}`,
+    );
+
+    // Every check runs and is reported, rather than stopping at the first that fails.
+    const problems: string[] = [];
+    const check = (ok: boolean, what: string) => void (ok || problems.push(what));
+    check(
+      !reply.ok && reply.error.statusCode === 503 && /no quorum/.test(reply.error.message),
+      `expected a 503 "no quorum" reply, got ${JSON.stringify(reply)}`,
+    );
+    check(answerMs < ANSWER_BOUND_MS, `answered after ${Math.round(answerMs)} ms, not under ${ANSWER_BOUND_MS} ms`);
+    check(cluster.isAlive(survivor), `${survivor} is no longer running`);
+    const logAfter = await cluster.db.eventLogHead(survivor);
+    const chosenAfter = await cluster.db.chosen(survivor);
+    check(
+      logAfter.count === logBefore.count && logAfter.maxPosition === logBefore.maxPosition,
+      `event_log changed: ${JSON.stringify(logBefore)} -> ${JSON.stringify(logAfter)}`,
+    );
+    check(
+      chosenAfter.count === chosenBefore.count && chosenAfter.maxSlot === chosenBefore.maxSlot,
+      `paxos_chosen changed: ${JSON.stringify(chosenBefore)} -> ${JSON.stringify(chosenAfter)}`,
+    );
+    const status = await cluster.status(survivor);
+    check(
+      status?.appliedSlot === chosenBefore.maxSlot,
+      `applied slot ${status?.appliedSlot} != ${chosenBefore.maxSlot} before`,
+    );
+    return problems;
+  }
+
+  it(
+    'a lone leader answers 503 within 2 s and leaves its logs unchanged; the cluster serves again',
+    () => cluster.diagnose(() => loneNodeRefuses('leader')),
+    60_000,
+  );
+
+  it(
+    'a lone follower answers 503 within 2 s and leaves its logs unchanged; the cluster serves again',
+    () => cluster.diagnose(() => loneNodeRefuses('follower')),
+    60_000,
+  );
+
+  it(
+    'the logs agree and hold every acknowledged append once',
+    () =>
+      cluster.diagnose(async () => {
+        await cluster.waitForConvergence(30_000);
+        await checkLogs(cluster, acked);
+        // A refused append whose value the lone leader had already accepted may still be chosen
+        // once a quorum is back (Paxos must keep it); report what became of them.
+        const applied = await cluster.db.appliedCommandIds(cluster.ids[0]);
+        report(
+          `no-quorum: refused appends later applied: ${refused.filter((k) => applied.has(k)).join(', ') || 'none'}`,
+        );
+      }),
+    60_000,
+  );
+});

@@ -1,0 +1,117 @@
+import type { ChosenEntry } from '../../../src/consensus';
+import { MysqlAcceptorStorage } from '../../../src/infra/mysql/acceptor-storage';
+import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
+import { EventStore, type PlannedBatch } from '../../../src/infra/mysql/event-store';
+import { type TestDatabase, createTestDatabase } from './test-database';
+
+/** A chosen slot carrying commands, each appending one event per listed stream. */
+function slot(n: number, commands: { id: string; streams: string[]; expected?: Record<string, number> }[]): ChosenEntry {
+  return {
+    slot: n,
+    value: {
+      kind: 'batch',
+      values: commands.map((c) => ({
+        id: c.id,
+        payload: JSON.stringify({
+          events: c.streams.map((s) => ({ streamType: 'log', streamId: s, type: 'RecordAppended', schemaVersion: 1, data: { id: c.id } })),
+          expected: c.expected,
+        }),
+      })),
+    },
+  };
+}
+
+describe('EventStore (real MySQL)', () => {
+  let test: TestDatabase;
+  let storage: MysqlAcceptorStorage;
+
+  beforeEach(async () => {
+    test = await createTestDatabase();
+    storage = new MysqlAcceptorStorage(test.db);
+  });
+  afterEach(() => test.drop());
+
+  /** Plans and writes entries the way the driver does: plan, then store with the chosen log. */
+  async function apply(store: EventStore, entries: ChosenEntry[]): Promise<PlannedBatch> {
+    const batch = await store.plan(entries);
+    await storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, (trx) => store.write(trx, batch));
+    store.written(batch);
+    return batch;
+  }
+
+  it('gives events gap-free positions and stream versions, in slot order', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const batch = await apply(store, [slot(1, [{ id: 'a', streams: ['s1', 's2'] }]), slot(2, [{ id: 'b', streams: ['s1'] }])]);
+    expect(batch.outcomes.map((o) => [o.commandId, o.firstPosition, o.lastPosition])).toEqual([
+      ['a', 1, 2],
+      ['b', 3, 3],
+    ]);
+    const rows = await test.db.selectFrom('event_log').select(['position', 'stream_id', 'stream_version']).orderBy('position').execute();
+    expect(rows).toEqual([
+      { position: 1, stream_id: 's1', stream_version: 1 },
+      { position: 2, stream_id: 's2', stream_version: 1 },
+      { position: 3, stream_id: 's1', stream_version: 2 },
+    ]);
+    expect(store.writtenHead).toBe(3);
+  });
+
+  it('applies a command id once for ever: a repeat after a restart gets the first outcome and writes nothing', async () => {
+    const first = new EventStore(test.db);
+    await first.load();
+    await apply(first, [slot(1, [{ id: 'once', streams: ['s1'] }])]);
+    // a restarted node knows the id only from the database (through its filter)
+    const restarted = new EventStore(test.db);
+    await restarted.load();
+    expect(restarted.recentOutcome('once')).toBeUndefined();
+    const batch = await apply(restarted, [slot(2, [{ id: 'once', streams: ['s1'] }, { id: 'new', streams: ['s1'] }])]);
+    expect(batch.outcomes[0]).toMatchObject({ commandId: 'once', slot: 1, firstPosition: 1, duplicate: true });
+    expect(batch.outcomes[1]).toMatchObject({ commandId: 'new', slot: 2, firstPosition: 2 });
+    expect(await test.db.selectFrom('event_log').select('command_id').execute()).toHaveLength(2);
+  });
+
+  it('a repeat within one batch, and one planned but not yet written, is still a duplicate', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const heard: CommandOutcome[] = [];
+    store.onOutcomes((o) => heard.push(...o));
+    const planned = await store.plan([slot(1, [{ id: 'x', streams: ['s'] }, { id: 'x', streams: ['s'] }])]);
+    expect(planned.outcomes.map((o) => o.duplicate ?? false)).toEqual([false, true]);
+    const again = await store.plan([slot(2, [{ id: 'x', streams: ['s'] }])]);
+    expect(again.outcomes[0]).toMatchObject({ duplicate: true, slot: 1 });
+    expect(heard).toHaveLength(3);
+  });
+
+  it('refuses a command whose expected stream version moved, the same way on every replay', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const batch = await apply(store, [
+      slot(1, [{ id: 'a', streams: ['s'], expected: { 'log/s': 0 } }]),
+      slot(2, [{ id: 'b', streams: ['s'], expected: { 'log/s': 0 } }]),
+    ]);
+    expect(batch.outcomes.map((o) => o.status)).toEqual(['applied', 'rejected']);
+    expect(batch.outcomes[1].reason).toMatch(/version 1, expected 0/);
+    expect(store.streamVersion('log', 's')).toBe(1);
+  });
+
+  it('after a failed write, reload forgets the unwritten plan and replanning gives the same outcomes', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    await apply(store, [slot(1, [{ id: 'a', streams: ['s'] }])]);
+    const planned = await store.plan([slot(2, [{ id: 'b', streams: ['s'] }])]);
+    // the write never happens (say MySQL went away); the node reloads
+    await store.reload();
+    expect(store.head).toBe(1);
+    const replanned = await store.plan([slot(2, [{ id: 'b', streams: ['s'] }])]);
+    expect(replanned.outcomes).toEqual(planned.outcomes);
+  });
+
+  it('a malformed command record is rejected, not thrown', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const entry: ChosenEntry = { slot: 1, value: { kind: 'batch', values: [{ id: 'bad', payload: '{not json' }] } };
+    const batch = await apply(store, [entry]);
+    expect(batch.outcomes[0]).toMatchObject({ status: 'rejected', reason: 'malformed command record' });
+    expect(store.head).toBe(0);
+  });
+});
