@@ -25,10 +25,27 @@ export interface AcceptedEntry {
   readonly value: SlotValue;
 }
 
-/** A canonical string form of a value, for equality checks and sizes. */
+const jsonOfValue = new WeakMap<SlotValue, string>();
+
+/**
+ * The canonical JSON text of a value, fields in a fixed order: what the wire and the stored log
+ * carry. Memoized per value object, because one value is encoded for every peer, the accept row
+ * and the chosen row.
+ *
+ * @example slotValueJson(NOOP) // '{"kind":"noop"}'
+ */
+export function slotValueJson(value: SlotValue): string {
+  if (value.kind === 'noop') return '{"kind":"noop"}';
+  const known = jsonOfValue.get(value);
+  if (known !== undefined) return known;
+  const text = JSON.stringify({ kind: 'batch', values: value.values.map((v) => ({ id: v.id, payload: v.payload })) });
+  jsonOfValue.set(value, text);
+  return text;
+}
+
+/** A canonical string form of a value, for equality checks. */
 export function valueKey(value: SlotValue): string {
-  if (value.kind === 'noop') return 'noop';
-  return JSON.stringify(value.values.map((v) => [v.id, v.payload]));
+  return slotValueJson(value);
 }
 
 /** Payload bytes a value carries (the part batching limits). */

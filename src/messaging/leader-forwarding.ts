@@ -1,47 +1,90 @@
-import { type Msg, type MsgHdrs, headers as natsHeaders } from 'nats';
+import { randomBytes } from 'node:crypto';
+import { type Msg, type MsgHdrs, type Subscription, headers as natsHeaders } from 'nats';
 import type { ConsensusNode } from '../node/consensus-node';
 
 /** Header counting how often a request was handed on, so a stale view cannot bounce it forever. */
 export const FORWARD_HOPS_HEADER = 'Behavior-Forward-Hops';
 const FORWARD_HOPS_MAX = 2;
+/** How long a forwarded request may wait for the leader before this node proposes it itself. */
+export const FORWARD_TIMEOUT_MS = 1000;
+/** Forwarded requests waiting for the leader at once, at most; past it they run here. */
+const FORWARDS_WAITING_MAX = 50_000;
+const NO_RESPONDERS = 503;
 
 /** The subject on which node `nodeId` takes commands handed on by its peers (nodes only). */
 export function internalCommandSubject(prefix: string, cluster: string, nodeId: string, command: string): string {
   return `${prefix}.internal.${cluster}.${nodeId}.${command}`;
 }
 
-/** How long a forwarded request may wait for the leader before this node proposes it itself. */
-export const FORWARD_TIMEOUT_MS = 1000;
+interface Waiting {
+  readonly client: Msg;
+  readonly sentAt: number;
+  readonly fallback: () => void;
+}
 
 /**
- * Hands a client's NATS request to the leader, which decides it (ARCHITECTURE.md, write path
- * step 2), and relays the leader's answer. The request carries its command id, so when the
- * leader does not answer (gone: NATS says no responders at once; hung: after
- * FORWARD_TIMEOUT_MS) this node can propose the same command itself without risk of applying
- * it twice.
- *
- * @returns 'answered' when the leader's answer went to the client; 'here' when this node should
- * run the command itself (it leads, no leader is seen lately, the request was handed on too
- * often, or the leader did not answer).
+ * Hands clients' NATS requests to the leader, which decides them (ARCHITECTURE.md, write path
+ * step 2), and relays the leader's answers. Each request carries its command id, so when the
+ * leader does not answer (gone: NATS answers "no responders" at once; hung: after
+ * FORWARD_TIMEOUT_MS) this node proposes the same command itself without risk of applying it
+ * twice. One reply subscription and one timer serve every forwarded request.
  */
-export async function forwardToLeader(node: ConsensusNode, msg: Msg, command: string, commandId: string): Promise<'answered' | 'here'> {
-  const { leaderId, role } = node.driver.status();
-  const hops = Number(msg.headers?.get(FORWARD_HOPS_HEADER) || 0);
-  if (role === 'leader' || leaderId === null || leaderId === node.config.nodeId || hops >= FORWARD_HOPS_MAX) return 'here';
-  if (!node.hasQuorum()) return 'here';
-  const headers = copyHeaders(msg.headers);
-  headers.set(FORWARD_HOPS_HEADER, String(hops + 1));
-  headers.set('Idempotency-Key', commandId);
-  const { apiPrefix, clusterName } = node.config;
-  try {
-    const answer = await node.nats.request(internalCommandSubject(apiPrefix, clusterName, leaderId, command), msg.data, {
-      headers,
-      timeout: FORWARD_TIMEOUT_MS,
-    });
-    if (msg.reply) msg.respond(answer.data, { headers: answer.headers });
-    return 'answered';
-  } catch {
-    return 'here';
+export class LeaderForwarder {
+  private readonly inbox: string;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private readonly subscription: Subscription;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly node: ConsensusNode) {
+    this.inbox = `_INBOX.fwd.${node.config.nodeId}.${randomBytes(6).toString('hex')}`;
+    this.subscription = node.nats.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.onAnswer(msg) });
+    this.timer = setInterval(() => this.sweep(), FORWARD_TIMEOUT_MS / 4);
+    this.timer.unref();
+  }
+
+  /**
+   * Forwards `client` to the leader when there is one to forward to.
+   * @returns 'forwarded' when the leader (or, should it fail, `fallback`) will answer the client;
+   * 'here' when this node should run the command itself (it leads, no leader was heard lately,
+   * or the request was handed on too often).
+   */
+  forward(client: Msg, command: string, commandId: string, fallback: () => void): 'forwarded' | 'here' {
+    const { leaderId, role } = this.node.driver.status();
+    const hops = Number(client.headers?.get(FORWARD_HOPS_HEADER) || 0);
+    if (role === 'leader' || leaderId === null || leaderId === this.node.config.nodeId || hops >= FORWARD_HOPS_MAX) return 'here';
+    if (!this.node.hasQuorum() || this.waiting.size >= FORWARDS_WAITING_MAX) return 'here';
+    const headers = copyHeaders(client.headers);
+    headers.set(FORWARD_HOPS_HEADER, String(hops + 1));
+    headers.set('Idempotency-Key', commandId);
+    const id = this.nextId++;
+    this.waiting.set(id, { client, sentAt: Date.now(), fallback });
+    const { apiPrefix, clusterName } = this.node.config;
+    this.node.nats.publish(internalCommandSubject(apiPrefix, clusterName, leaderId, command), client.data, { reply: `${this.inbox}.${id}`, headers });
+    return 'forwarded';
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+    this.subscription.unsubscribe();
+  }
+
+  private onAnswer(answer: Msg): void {
+    const id = Number(answer.subject.slice(this.inbox.length + 1));
+    const entry = this.waiting.get(id);
+    if (!entry) return;
+    this.waiting.delete(id);
+    if (answer.headers?.code === NO_RESPONDERS) return entry.fallback();
+    if (entry.client.reply) entry.client.respond(answer.data, { headers: answer.headers });
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const [id, entry] of this.waiting) {
+      if (now - entry.sentAt < FORWARD_TIMEOUT_MS) continue;
+      this.waiting.delete(id);
+      entry.fallback();
+    }
   }
 }
 

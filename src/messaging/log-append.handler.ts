@@ -5,7 +5,7 @@ import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-erro
 import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';
 import { NodeMetrics } from '../http/metrics/node-metrics';
-import { forwardToLeader, internalCommandSubject } from './leader-forwarding';
+import { LeaderForwarder, internalCommandSubject } from './leader-forwarding';
 
 /** Largest payload one append carries. */
 export const APPEND_PAYLOAD_BYTES_MAX = 16 * 1024;
@@ -20,11 +20,14 @@ export const LOG_APPEND_COMMAND = 'cmd.log.append';
 @Injectable()
 export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly subscriptions: Subscription[] = [];
+  private readonly forwarder: LeaderForwarder;
 
   constructor(
     @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
     private readonly metrics: NodeMetrics,
-  ) {}
+  ) {
+    this.forwarder = new LeaderForwarder(node);
+  }
 
   onApplicationBootstrap(): void {
     const { nats, config } = this.node;
@@ -35,6 +38,7 @@ export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationSh
   }
 
   onApplicationShutdown(): void {
+    this.forwarder.close();
     for (const s of this.subscriptions) s.unsubscribe();
   }
 
@@ -45,9 +49,8 @@ export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationSh
     const key = msg.headers?.get('Idempotency-Key') ?? '';
     if (key.length > 128) return reply(msg, { ok: false, error: { statusCode: 400, error: 'Bad Request', message: 'Idempotency-Key is longer than 128 characters' } });
     const commandId = key || randomUUID();
-    void forwardToLeader(this.node, msg, 'log.append', commandId).then((where) => {
-      if (where === 'here') return this.handle(msg, body, commandId);
-    });
+    const runHere = () => void this.handle(msg, body, commandId);
+    if (this.forwarder.forward(msg, 'log.append', commandId, runHere) === 'here') runHere();
   }
 
   private async handle(msg: Msg, body: { stream: string; data: unknown }, commandId: string): Promise<void> {

@@ -1,5 +1,5 @@
 import { assert } from '../../shared/assert';
-import type { ClientValue, SlotValue } from '../../consensus/value';
+import { type ClientValue, type SlotValue, slotValueJson } from '../../consensus/value';
 
 /**
  * The JSON text a SlotValue is stored as. Built field by field in a fixed order, so the same
@@ -8,8 +8,7 @@ import type { ClientValue, SlotValue } from '../../consensus/value';
  * @example encodeSlotValue(NOOP) // '{"kind":"noop"}'
  */
 export function encodeSlotValue(value: SlotValue): string {
-  if (value.kind === 'noop') return '{"kind":"noop"}';
-  return JSON.stringify({ kind: 'batch', values: value.values.map((v) => ({ id: v.id, payload: v.payload })) });
+  return slotValueJson(value);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { slotValueJson } from '../../consensus/value';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../consensus/messages';
 import { BODY_READERS } from './protocol-body';
 import { type CodecLimits, DEFAULT_CODEC_LIMITS, type FieldContext, isObject } from './protocol-fields';
@@ -55,6 +56,12 @@ const failures = Object.fromEntries(
  * @example encodeMessage({ type: 'Phase2b', from: 'n2', to: 'n1', ballot, slot: 7 })
  */
 export function encodeMessage(msg: Message): Uint8Array {
+  if (msg.type === 'Phase2a') {
+    // The value is the bulk of a Phase2a and goes to every peer: splice in its memoized JSON.
+    const { from: _from, to: _to, value, ...head } = msg;
+    const text = JSON.stringify(head);
+    return encoder.encode(`${text.slice(0, -1)},"value":${slotValueJson(value)}}`);
+  }
   const { from: _from, to: _to, ...body } = msg;
   return encoder.encode(JSON.stringify(body));
 }
