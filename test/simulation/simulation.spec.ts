@@ -1,7 +1,7 @@
 import { ConfigError } from '../../src/consensus/config';
 import { type SimResult, runSeed } from '../../src/simulation/run';
 
-const SEEDS = 320;
+const SEEDS = 1000;
 
 /** One line naming a failing seed and how to replay it. */
 function failure(r: SimResult): string {
