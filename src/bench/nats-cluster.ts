@@ -1,5 +1,4 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JetStreamManager, StorageType } from 'nats';
@@ -7,7 +6,7 @@ import { assert } from '../shared/assert';
 import { connectNats, type NatsLog } from '../infra/nats/connection';
 import { NatsServerChild } from './nats-server-child';
 import { pollUntil } from './poll';
-import { findFreePorts, LOOPBACK } from './ports';
+import { canConnect, findFreePorts } from './ports';
 
 /** A cluster start is retried only when a server died early (a spare port taken meanwhile). */
 export const clusterStartAttemptsMax = 3;
@@ -173,13 +172,3 @@ async function placeProbeStream(jsm: JetStreamManager, replicas: number): Promis
   return true;
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: LOOPBACK, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

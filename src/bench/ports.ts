@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { assert } from '../shared/assert';
 
 /** Loopback only: a benchmark must never open a port to the network. */
@@ -37,4 +37,16 @@ export async function findFreePorts(count: number): Promise<number[]> {
   for (let attempt = 0; attempt < portAttemptsMax && ports.size < count; attempt++) ports.add(await findFreePort());
   if (ports.size < count) throw new Error(`found only ${ports.size} of ${count} free ports`);
   return [...ports];
+}
+
+/** True when something accepts TCP connections on `port` of the loopback address. */
+export function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: LOOPBACK, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }

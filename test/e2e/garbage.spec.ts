@@ -1,3 +1,4 @@
+import { MESSAGE_TYPES } from '../../src/consensus/messages';
 import { sleep } from '../../src/bench/poll';
 import {
   type AppendClient,
@@ -174,19 +175,7 @@ describe('garbage on the protocol subjects', () => {
               '{"type":"CatchupReply","entries":"all","chosenWatermark":1}',
               '{"type":"__proto__","constructor":{"prototype":{"polluted":true}}}',
             ];
-            const types = [
-              'Phase1a',
-              'Phase1b',
-              'Phase2a',
-              'Phase2b',
-              'Nack',
-              'Heartbeat',
-              'HeartbeatReply',
-              'Commit',
-              'Propose',
-              'CatchupRequest',
-              'CatchupReply',
-            ];
+            const types = MESSAGE_TYPES;
             for (const [from, to] of pairs()) {
               for (const type of types) for (const body of bodies) pub(subject(from, to, type), body);
               // The body's type does not match the subject's; an extra key; a valid body from a non-member or from the recipient itself.

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createConnection } from 'node:net';
-import { findFreePort } from '../../src/bench/ports';
+import { canConnect, findFreePort } from '../../src/bench/ports';
 
 /** The nats-server binary; NATS_SERVER_BIN overrides it. */
 export const NATS_SERVER_BIN = process.env.NATS_SERVER_BIN ?? '/usr/sbin/nats-server';
@@ -97,13 +96,3 @@ export class OwnNatsServer {
   }
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: LOOPBACK, port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
