@@ -1,5 +1,6 @@
-import type { Kysely, Transaction } from 'kysely';
-import type { ChosenEntry, ClientValue } from '../../consensus';
+import { type Kysely, type Transaction, sql } from 'kysely';
+import { type ChosenEntry, type ClientValue, slotValueJson } from '../../consensus';
+import { MysqlAcceptorStorage } from './acceptor-storage';
 import { BloomFilter } from '../../shared/bloom-filter';
 import { type CommandOutcome, type EventRow, parseCommandRecord, planCommand } from './command-record';
 import type { Database } from './database';
@@ -41,7 +42,10 @@ export class EventStore {
   private readonly seen = new BloomFilter(SEEN_FILTER_BITS, SEEN_FILTER_HASHES);
   private readonly listeners: OutcomeListener[] = [];
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly storage: MysqlAcceptorStorage = new MysqlAcceptorStorage(db),
+  ) {}
 
   /** Loads the log head, stream versions and every applied command id. Call once at start. */
   async load(): Promise<void> {
@@ -132,6 +136,27 @@ export class EventStore {
     return { entries, events, outcomes, head: this.nextPosition - 1 };
   }
 
+  /**
+   * Stores planned batches (their chosen entries, idempotency records and events) in one
+   * transaction and one round trip. Should a chosen slot already be stored (a replay after a
+   * failure), it takes the statement-per-table path, which compares the stored value.
+   */
+  async store(batches: readonly PlannedBatch[]): Promise<void> {
+    const chosen = batches.flatMap((b) => b.entries.map((e) => [e.slot, slotValueJson(e.value)]));
+    const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => [o.commandId, o.slot, JSON.stringify(o)]));
+    const events = batches.flatMap((b) => b.events.map(eventTuple));
+    const call = sql`CALL behavior_write_chosen(${JSON.stringify(chosen)}, ${JSON.stringify(outcomes)}, ${JSON.stringify(events)})`;
+    try {
+      await executePrepared(this.db, { compile: () => call.compile(this.db) });
+    } catch (error) {
+      if (!isDuplicateKey(error)) throw error;
+      const entries = batches.flatMap((b) => b.entries);
+      await this.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
+        for (const batch of batches) await this.write(trx, batch);
+      });
+    }
+  }
+
   /** Writes a planned batch's rows inside the transaction that stores its chosen entries. */
   async write(trx: Transaction<Database>, batch: PlannedBatch): Promise<void> {
     const fresh = batch.outcomes.filter((o) => !o.duplicate);
@@ -184,4 +209,12 @@ export class EventStore {
     this.recent.set(outcome.commandId, outcome);
     if (this.recent.size > RECENT_OUTCOMES_MAX) this.recent.delete(this.recent.keys().next().value as string);
   }
+}
+
+function eventTuple(e: EventRow): unknown[] {
+  return [e.position, e.slot, e.command_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, e.metadata];
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ER_DUP_ENTRY';
 }

@@ -20,6 +20,8 @@ export interface DriverStorage<Trx> {
   load(): Promise<PersistentState>;
   persist(ready: Ready, extra?: (trx: Trx) => Promise<void>): Promise<void>;
   readChosen(fromSlot: number, maxSlots: number): Promise<ChosenEntry[]>;
+  /** Forgets accepts of slots up to `uptoSlot`, all of them chosen and stored. */
+  pruneAccepted(uptoSlot: number): Promise<number>;
 }
 
 /** The network side the driver needs: the protocol transport. */
@@ -31,12 +33,13 @@ export interface DriverTransport {
 
 /**
  * The state machine that chosen entries are applied to, in two steps: `plan` decides final
- * outcomes in memory (in slot order, one call at a time) and answers callers; `write` stores
- * the rows inside the transaction that stores the chosen entries.
+ * outcomes in memory (in slot order, one call at a time) and answers callers; `store` writes
+ * the chosen entries with their rows.
  */
-export interface ChosenApplier<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
+export interface ChosenApplier<Batch extends { entries: readonly ChosenEntry[] }> {
   plan(entries: readonly ChosenEntry[]): Promise<Batch>;
-  write(trx: Trx, batch: Batch): Promise<void>;
+  /** Stores planned batches (chosen entries and their rows) durably, in one transaction, in order. */
+  store(batches: readonly Batch[]): Promise<void>;
   /** Runs once the transaction that wrote `batch` committed. */
   written(batch: Batch): void;
   /** Forgets what was planned but not written and reloads from the database. */
@@ -61,13 +64,15 @@ export interface DriverOptions<Trx, Batch extends { entries: readonly ChosenEntr
   random: Random;
   storage: DriverStorage<Trx>;
   transport: DriverTransport;
-  applier: ChosenApplier<Trx, Batch>;
+  applier: ChosenApplier<Batch>;
   tickMs: number;
   maxMessageBytes: number;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 const READIES_PER_DRAIN_MAX = 1000;
+/** Accepted rows are pruned each time this many more slots were applied. */
+const PRUNE_EVERY_SLOTS = 1000;
 /** Chosen slots one write transaction stores at most. */
 const WRITE_BATCH_SLOTS_MAX = 256;
 /** Chosen slots planned but not yet written, at most: past it the acceptor loop waits. */
@@ -93,6 +98,7 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
   /** Planned batches waiting for the write loop, and how many slots they hold. */
   private writeQueue: Batch[] = [];
   private unwrittenSlots = 0;
+  private prunedUpTo = 0;
   /** Bumped by each recovery, so a loop that was mid-transaction leaves the new replica alone. */
   private epoch = 0;
   private recovering = false;
@@ -220,9 +226,7 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
     const { applier } = this.options;
     const started = performance.now();
     try {
-      await this.options.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
-        for (const batch of batches) await applier.write(trx, batch);
-      });
+      await applier.store(batches);
     } catch (error) {
       return this.failed(epoch, 'write', error);
     }
@@ -231,7 +235,19 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
     this.counters.applyMsTotal += performance.now() - started;
     for (const batch of batches) applier.written(batch);
     this.unwrittenSlots -= entries.length;
-    this.replica.advance(entries[entries.length - 1].slot);
+    const applied = entries[entries.length - 1].slot;
+    this.replica.advance(applied);
+    if (applied - this.prunedUpTo >= PRUNE_EVERY_SLOTS) await this.prune(applied);
+  }
+
+  /** Accepts of applied slots are history the chosen log already holds: drop them now and then. */
+  private async prune(uptoSlot: number): Promise<void> {
+    try {
+      await this.options.storage.pruneAccepted(uptoSlot);
+      this.prunedUpTo = uptoSlot;
+    } catch (error) {
+      this.options.log('warn', `pruning accepts up to slot ${uptoSlot} failed (retried later): ${describe(error)}`);
+    }
   }
 
   private takeWriteBatches(): Batch[] {

@@ -34,7 +34,7 @@ describe('EventStore (real MySQL)', () => {
   /** Plans and writes entries the way the driver does: plan, then store with the chosen log. */
   async function apply(store: EventStore, entries: ChosenEntry[]): Promise<PlannedBatch> {
     const batch = await store.plan(entries);
-    await storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, (trx) => store.write(trx, batch));
+    await store.store([batch]);
     store.written(batch);
     return batch;
   }
@@ -104,6 +104,21 @@ describe('EventStore (real MySQL)', () => {
     expect(store.head).toBe(1);
     const replanned = await store.plan([slot(2, [{ id: 'b', streams: ['s'] }])]);
     expect(replanned.outcomes).toEqual(planned.outcomes);
+  });
+
+  it('stores chosen entries, records and events in one call, and a chosen slot stored again takes the checked path', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const first = await store.plan([slot(1, [{ id: 'a', streams: ['s'] }])]);
+    await store.store([first]);
+    expect(await storage.readChosen(1, 10)).toHaveLength(1);
+    // the same chosen slot again (a replay): the procedure refuses the duplicate and the
+    // checked path accepts it as the same value
+    const replay = { ...first, outcomes: [], events: [] };
+    await expect(store.store([replay])).resolves.toBeUndefined();
+    // a different value for a stored slot is a safety violation
+    const other = await store.plan([slot(1, [{ id: 'b', streams: ['s'] }])]);
+    await expect(store.store([{ ...other, outcomes: [], events: [] }])).rejects.toThrow(/different/);
   });
 
   it('a malformed command record is rejected, not thrown', async () => {

@@ -1,0 +1,35 @@
+import { sql, type Kysely } from 'kysely';
+
+/**
+ * `behavior_write_chosen(chosen, outcomes, events)`: stores chosen entries, idempotency records
+ * and events, each given as a JSON array of rows, in one transaction and one round trip. The
+ * write loop runs it for every batch; three multi-row INSERTs with BEGIN and COMMIT took five
+ * round trips, and each row count was another prepared statement.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await sql.raw(`
+CREATE PROCEDURE behavior_write_chosen(IN chosen_json LONGTEXT, IN outcomes_json LONGTEXT, IN events_json LONGTEXT)
+BEGIN
+  DECLARE EXIT HANDLER FOR SQLEXCEPTION BEGIN ROLLBACK; RESIGNAL; END;
+  START TRANSACTION;
+  INSERT INTO paxos_chosen (slot, value)
+    SELECT j.slot, j.value FROM JSON_TABLE(chosen_json, '$[*]' COLUMNS (
+      slot BIGINT PATH '$[0]', value LONGTEXT PATH '$[1]')) AS j;
+  INSERT INTO applied_commands (command_id, slot, outcome)
+    SELECT j.command_id, j.slot, j.outcome FROM JSON_TABLE(outcomes_json, '$[*]' COLUMNS (
+      command_id VARCHAR(128) PATH '$[0]', slot BIGINT PATH '$[1]', outcome LONGTEXT PATH '$[2]')) AS j;
+  INSERT INTO event_log (position, slot, command_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata)
+    SELECT j.position, j.slot, j.command_id, j.stream_type, j.stream_id, j.stream_version, j.type, j.schema_version, j.data, j.metadata
+    FROM JSON_TABLE(events_json, '$[*]' COLUMNS (
+      position BIGINT PATH '$[0]', slot BIGINT PATH '$[1]', command_id VARCHAR(128) PATH '$[2]',
+      stream_type VARCHAR(32) PATH '$[3]', stream_id VARCHAR(128) PATH '$[4]', stream_version INT PATH '$[5]',
+      type VARCHAR(64) PATH '$[6]', schema_version SMALLINT PATH '$[7]', data LONGTEXT PATH '$[8]',
+      metadata LONGTEXT PATH '$[9]')) AS j;
+  COMMIT;
+END`).execute(db);
+}
+
+/** Drops what `up` created. */
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql.raw('DROP PROCEDURE IF EXISTS behavior_write_chosen').execute(db);
+}
