@@ -9,6 +9,7 @@ import { createDatabase, createKysely, type Database } from '../infra/mysql/data
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
+import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats } from '../infra/nats/connection';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
 import { ReplicaDriver } from '../infra/nats/replica-driver';
@@ -42,7 +43,10 @@ export class ConsensusNode {
    * @throws when MySQL or NATS cannot be reached, or MySQL does not commit durably (unless unsafe)
    */
   static async start(config: NodeConfig, log: NodeLog): Promise<ConsensusNode> {
-    await createDatabase(config.mysqlUrl, config.mysqlDatabase);
+    await createDatabase(config.mysqlUrl, config.mysqlDatabase).catch((error: unknown) => {
+      const why = error instanceof Error ? error.message : String(error);
+      throw new Error(`cannot reach MySQL at ${redactMysqlUrl(config.mysqlUrl)} (check MYSQL_URL and that the server runs): ${why}`, { cause: error });
+    });
     const db = createKysely(config.mysqlUrl, config.mysqlDatabase, config.mysqlPoolSize);
     try {
       for (const warning of await assertDurable(db, { unsafe: config.unsafeDurability })) log('warn', warning);
