@@ -1,0 +1,9 @@
+/** What every aggregate of the domain shares: events, commands, decisions, errors, actors, time. */
+export * from './actor';
+export * from './command';
+export * from './command-context';
+export * from './decision';
+export * from './domain-error';
+export * from './domain-event';
+export * from './fold';
+export * from './validation';

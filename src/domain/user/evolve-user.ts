@@ -1,0 +1,22 @@
+import { unreachable } from '../../shared/assert';
+import type { UserEvent } from './user-events';
+import type { UserState } from './user-state';
+
+/** Applies one user event to the state (pure; events are facts, nothing is checked). */
+export function evolveUser(state: UserState, event: UserEvent): UserState {
+  const next = { ...state, version: state.version + 1 };
+  switch (event.type) {
+    case 'UserCreated': {
+      const { username, role, displayName, studentId } = event.data;
+      return { ...next, exists: true, username, role, displayName, studentId: studentId ?? null, disabled: false };
+    }
+    case 'UserRoleChanged':
+      return { ...next, role: event.data.role, studentId: event.data.studentId ?? null };
+    case 'UserDisabled':
+      return { ...next, disabled: true };
+    case 'UserEnabled':
+      return { ...next, disabled: false };
+    default:
+      return unreachable(event, 'user event');
+  }
+}

@@ -1,0 +1,8 @@
+/** The user aggregate: accounts with a role (a student user bound to a student), role changes, disabling. */
+export * from './bootstrap-admin';
+export * from './decide-user';
+export * from './evolve-user';
+export * from './user-commands';
+export * from './user-events';
+export * from './user-rules';
+export * from './user-state';

@@ -1,0 +1,53 @@
+import type { ActorRef, DomainEvent, Role } from '../shared';
+
+/** The stream type of user events; the stream id is the username. */
+export const USER_STREAM = 'user';
+
+/** An event of the user stream. */
+type UserEventOf<Type extends string, Data> = DomainEvent<Type, Data, typeof USER_STREAM>;
+
+/**
+ * A user was created. Carries the password hash (never the password) because the login reads it;
+ * public projections and the event feed must leave it out.
+ */
+export type UserCreated = UserEventOf<
+  'UserCreated',
+  {
+    readonly username: string;
+    readonly passwordHash: string;
+    readonly role: Role;
+    readonly displayName: string;
+    readonly studentId?: string;
+    /** Who created the user (SYSTEM_ACTOR for the bootstrap admin). */
+    readonly actor: ActorRef;
+    readonly at: string;
+  }
+>;
+
+/** A user's role changed; `studentId` is the binding that holds from now on (student role only). */
+export type UserRoleChanged = UserEventOf<
+  'UserRoleChanged',
+  {
+    readonly username: string;
+    readonly role: Role;
+    readonly previousRole: Role;
+    readonly studentId?: string;
+    readonly actor: ActorRef;
+    readonly at: string;
+  }
+>;
+
+/** A user was disabled. */
+export type UserDisabled = UserEventOf<
+  'UserDisabled',
+  { readonly username: string; readonly actor: ActorRef; readonly at: string }
+>;
+
+/** A disabled user was enabled again. */
+export type UserEnabled = UserEventOf<
+  'UserEnabled',
+  { readonly username: string; readonly actor: ActorRef; readonly at: string }
+>;
+
+/** Every event of the user stream. */
+export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled;
