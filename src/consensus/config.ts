@@ -26,6 +26,8 @@ export interface ConsensusConfig {
   readonly acceptWindowSlots: number;
   /** Chosen entries one catch-up reply carries at most. */
   readonly catchupBatchMax: number;
+  /** Bytes of entries one Phase1b carries at most; past it the promise says it is truncated. */
+  readonly phase1bBytesMax: number;
 }
 
 /** The settings a caller must give; the rest have defaults. */
@@ -60,10 +62,11 @@ export function consensusConfig(input: ConsensusConfigInput, options: ValidateOp
     retransmitTicks: 20,
     inflightSlotsMax: 64,
     batchCommandsMax: 512,
-    batchBytesMax: 1 << 20,
+    batchBytesMax: 64 * 1024,
     pendingCommandsMax: 100_000,
     acceptWindowSlots: 1024,
     catchupBatchMax: 500,
+    phase1bBytesMax: 768 * 1024,
     ...definedOnly(input),
   } as ConsensusConfig;
   validateConsensusConfig(config, options);
@@ -98,12 +101,14 @@ export function validateConsensusConfig(c: ConsensusConfig, options: ValidateOpt
     'pendingCommandsMax',
     'acceptWindowSlots',
     'catchupBatchMax',
+    'phase1bBytesMax',
   ] as const) {
     check(Number.isInteger(c[key]) && c[key] >= 1, `${key} must be a positive integer, got ${c[key]}`);
   }
   check(c.electionTicksMin > 2 * c.heartbeatTicks, 'electionTicksMin must exceed twice heartbeatTicks');
   check(c.electionTicksMax > c.electionTicksMin, 'electionTicksMax must exceed electionTicksMin');
   check(c.acceptWindowSlots >= 2 * c.inflightSlotsMax, 'acceptWindowSlots must be at least twice inflightSlotsMax');
+  check(c.phase1bBytesMax >= 2 * c.batchBytesMax, 'phase1bBytesMax must hold at least two full batches');
 }
 
 /** Drops keys whose value is undefined, so they do not hide the defaults. */

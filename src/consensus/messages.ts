@@ -39,9 +39,15 @@ export interface Phase1b extends Envelope {
   readonly fromSlot: number;
   /** The acceptor's chosen watermark: every slot up to it is chosen and known to it. */
   readonly chosenWatermark: number;
+  /** What the acceptor accepted, for slots it does not know chosen. */
   readonly accepted: readonly AcceptedEntry[];
-  /** Slots among `accepted` that the acceptor knows are chosen. */
-  readonly chosen: readonly number[];
+  /** Slots above its watermark the acceptor knows chosen, with the chosen value (not its own accept). */
+  readonly chosen: readonly ChosenEntry[];
+  /**
+   * True when the entries stop short (at `phase1bBytesMax`): the candidate must not lead on this
+   * promise; it catches up first, which moves `fromSlot` past the bulk of them.
+   */
+  readonly truncated: boolean;
 }
 
 /** The leader asks acceptors to accept `value` in `slot`; carries the leader's watermark. */

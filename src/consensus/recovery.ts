@@ -1,6 +1,6 @@
 import { compareBallots } from './ballot';
 import type { Phase1b } from './messages';
-import { NOOP, type SlotValue } from './value';
+import { type AcceptedEntry, NOOP, type SlotValue } from './value';
 
 /**
  * What a new leader must propose for each slot above its watermark, from a quorum of Phase1b:
@@ -13,29 +13,27 @@ export function recoverSlots(
   knownChosen: (slot: number) => SlotValue | undefined,
   localMaxSlot: number,
 ): { slot: number; value: SlotValue; chosen: boolean }[] {
-  const best = new Map<number, { ballotRank: Phase1b['accepted'][number]; chosen: boolean }>();
+  const chosen = new Map<number, SlotValue>();
+  const best = new Map<number, AcceptedEntry>();
   let maxSlot = Math.max(chosenWatermark, localMaxSlot);
   for (const promise of promises) {
-    const chosenSlots = new Set(promise.chosen);
+    for (const entry of promise.chosen) {
+      if (entry.slot <= chosenWatermark) continue;
+      maxSlot = Math.max(maxSlot, entry.slot);
+      chosen.set(entry.slot, entry.value);
+    }
     for (const entry of promise.accepted) {
       if (entry.slot <= chosenWatermark) continue;
       maxSlot = Math.max(maxSlot, entry.slot);
-      const isChosen = chosenSlots.has(entry.slot);
       const current = best.get(entry.slot);
-      if (current?.chosen) continue;
-      if (isChosen || !current || compareBallots(entry.ballot, current.ballotRank.ballot) > 0) {
-        best.set(entry.slot, { ballotRank: entry, chosen: isChosen });
-      }
+      if (!current || compareBallots(entry.ballot, current.ballot) > 0) best.set(entry.slot, entry);
     }
   }
   const out: { slot: number; value: SlotValue; chosen: boolean }[] = [];
   for (let slot = chosenWatermark + 1; slot <= maxSlot; slot++) {
-    const local = knownChosen(slot);
-    if (local !== undefined) out.push({ slot, value: local, chosen: true });
-    else {
-      const found = best.get(slot);
-      out.push({ slot, value: found ? found.ballotRank.value : NOOP, chosen: found?.chosen ?? false });
-    }
+    const known = knownChosen(slot) ?? chosen.get(slot);
+    if (known !== undefined) out.push({ slot, value: known, chosen: true });
+    else out.push({ slot, value: best.get(slot)?.value ?? NOOP, chosen: false });
   }
   return out;
 }

@@ -19,7 +19,7 @@ import type {
 } from './messages';
 import type { PersistentState, Ready } from './ready';
 import { recoverSlots } from './recovery';
-import { type ClientValue, type SlotValue, valueBytes, valueKey } from './value';
+import { type AcceptedEntry, type ChosenEntry, type ClientValue, type SlotValue, slotValueBytes, valueBytes, valueKey } from './value';
 
 /** A replica's part in the protocol right now. */
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -261,12 +261,12 @@ export class Replica {
     }
     if (m.from !== this.id) this.resetElectionTimer();
     const fromSlot = Math.max(m.fromSlot, this.learner.chosenWatermark + 1);
-    const accepted = this.acceptor.acceptedFrom(fromSlot);
-    const acceptedSlots = new Set(accepted.map((e) => e.slot));
-    const chosenAhead = this.learner.aheadFrom(fromSlot);
-    const extra = chosenAhead
-      .filter((e) => !acceptedSlots.has(e.slot))
-      .map((e) => ({ slot: e.slot, ballot: BALLOT_ZERO, value: e.value }));
+    // A slot known chosen is reported with its chosen value, never with our own accept there:
+    // that accept may be an older ballot's value that lost.
+    const allChosen = this.learner.aheadFrom(fromSlot);
+    const chosenSlots = new Set(allChosen.map((e) => e.slot));
+    const allAccepted = this.acceptor.acceptedFrom(fromSlot).filter((e) => !chosenSlots.has(e.slot));
+    const { chosen, accepted, truncated } = withinBytes(allChosen, allAccepted, this.config.phase1bBytesMax);
     this.send({
       type: 'Phase1b',
       from: this.id,
@@ -274,17 +274,19 @@ export class Replica {
       ballot: m.ballot,
       fromSlot: m.fromSlot,
       chosenWatermark: this.learner.chosenWatermark,
-      accepted: [...accepted, ...extra].sort((a, b) => a.slot - b.slot),
-      chosen: chosenAhead.map((e) => e.slot),
+      accepted,
+      chosen,
+      truncated,
     });
   }
 
   private onPhase1b(m: Phase1b): void {
     if (this.role !== 'candidate' || !ballotEquals(m.ballot, this.ballot)) return;
-    if (m.chosenWatermark > this.learner.chosenWatermark) {
-      // Slots below the promiser's watermark are chosen but unknown here: learn them first.
+    if (m.chosenWatermark > this.learner.chosenWatermark || m.truncated) {
+      // Slots below the promiser's watermark are chosen but unknown here, or the promise did not
+      // fit one message: learn what is chosen first (from the most advanced peer), then campaign again.
       this.becomeFollower(null);
-      this.requestCatchup(m.from);
+      this.requestCatchup(m.chosenWatermark > this.learner.chosenWatermark ? m.from : this.mostAdvancedPeer());
       return;
     }
     this.promises.set(m.from, m);
@@ -424,6 +426,19 @@ export class Replica {
     const mine = this.proposals.get(slot);
     if (mine) return valueKey(mine.value) !== valueKey(value);
     return slot >= this.nextSlot;
+  }
+
+  /** The peer with the highest chosen watermark this replica heard of. */
+  private mostAdvancedPeer(): string {
+    let best = this.others[0] ?? this.id;
+    let bestWatermark = -1;
+    for (const [nodeId, peer] of this.peers) {
+      if (peer.chosenWatermark > bestWatermark) {
+        best = nodeId;
+        bestWatermark = peer.chosenWatermark;
+      }
+    }
+    return best;
   }
 
   private requestCatchup(peer: string): void {
@@ -646,6 +661,29 @@ export class Replica {
     const { electionTicksMin: min, electionTicksMax: max } = this.config;
     return min + this.random.int(max - min);
   }
+}
+
+/**
+ * The entries of a promise, lowest slots first, within `bytesMax`. Truncation only ever drops
+ * the highest slots, so the candidate's catch-up moves past what was left out.
+ */
+function withinBytes(
+  chosen: readonly ChosenEntry[],
+  accepted: readonly AcceptedEntry[],
+  bytesMax: number,
+): { chosen: ChosenEntry[]; accepted: AcceptedEntry[]; truncated: boolean } {
+  const all = [...chosen.map((e) => ({ e, isChosen: true })), ...accepted.map((e) => ({ e, isChosen: false }))].sort(
+    (a, b) => a.e.slot - b.e.slot,
+  );
+  const out = { chosen: [] as ChosenEntry[], accepted: [] as AcceptedEntry[], truncated: false };
+  let bytes = 0;
+  for (const { e, isChosen } of all) {
+    bytes += slotValueBytes(e.value) + 64;
+    if (bytes > bytesMax) return { ...out, truncated: true };
+    if (isChosen) out.chosen.push(e);
+    else out.accepted.push(e as AcceptedEntry);
+  }
+  return out;
 }
 
 /** The longest prefix of `pending` within both limits; at least one value so a large one still goes. */

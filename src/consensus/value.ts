@@ -48,7 +48,36 @@ export function valueKey(value: SlotValue): string {
   return slotValueJson(value);
 }
 
-/** Payload bytes a value carries (the part batching limits). */
+/** Bytes a client value takes in a message: its id and payload as UTF-8 JSON strings, escapes included. */
 export function valueBytes(value: ClientValue): number {
-  return value.id.length + value.payload.length;
+  return jsonStringBytes(value.id) + jsonStringBytes(value.payload) + CLIENT_VALUE_OVERHEAD;
+}
+
+/** Bytes a slot value takes in a message, escapes included (an upper bound of `slotValueJson`'s UTF-8 length). */
+export function slotValueBytes(value: SlotValue): number {
+  if (value.kind === 'noop') return 16;
+  let bytes = 32;
+  for (const v of value.values) bytes += valueBytes(v);
+  return bytes;
+}
+
+const CLIENT_VALUE_OVERHEAD = 20;
+
+/**
+ * UTF-8 bytes of `text` written as a JSON string: quotes and backslashes take two, control
+ * characters up to six, others their UTF-8 length. Counting UTF-16 units instead undercounts
+ * non-Latin text threefold, and escapes double a quote-heavy payload.
+ */
+export function jsonStringBytes(text: string): number {
+  let bytes = 2;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 || c === 0x5c) bytes += 2;
+    else if (c < 0x20) bytes += 6;
+    else if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdfff) bytes += 2;
+    else bytes += 3;
+  }
+  return bytes;
 }

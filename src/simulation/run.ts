@@ -293,6 +293,9 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
       batchCommandsMax: 1 + random.int(4),
       acceptWindowSlots: inflightSlotsMax * (2 + random.int(4)),
       catchupBatchMax: 1 + random.int(20),
+      // Small byte limits, so that batches split by size and promises get truncated.
+      batchBytesMax: 200 + random.int(200),
+      phase1bBytesMax: 800 + random.int(1200),
     },
     { allowNonIntersectingQuorums: options.allowNonIntersectingQuorums },
   );

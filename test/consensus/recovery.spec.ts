@@ -7,7 +7,13 @@ import { ballot, show } from './harness';
 const value = (name: string): SlotValue => ({ kind: 'batch', values: [{ id: name, payload: name }] });
 
 /** A Phase1b from `from` reporting `[slot, round, ballot owner, value]` accepts; `chosen` lists slots it knows chosen. */
+/** A promise; the slots listed in `chosen` are reported as known chosen with their value, not as accepts. */
 function promise(from: string, accepted: [number, number, string, string][], chosen: number[] = []): Phase1b {
+  const entries = accepted.map(([slot, round, owner, name]) => ({
+    slot,
+    ballot: round === 0 ? BALLOT_ZERO : ballot(round, owner),
+    value: value(name),
+  }));
   return {
     type: 'Phase1b',
     from,
@@ -15,12 +21,9 @@ function promise(from: string, accepted: [number, number, string, string][], cho
     ballot: ballot(9, 'n1'),
     fromSlot: 1,
     chosenWatermark: 0,
-    accepted: accepted.map(([slot, round, owner, name]) => ({
-      slot,
-      ballot: round === 0 ? BALLOT_ZERO : ballot(round, owner),
-      value: value(name),
-    })),
-    chosen,
+    accepted: entries.filter((e) => !chosen.includes(e.slot)),
+    chosen: entries.filter((e) => chosen.includes(e.slot)).map(({ slot, value: v }) => ({ slot, value: v })),
+    truncated: false,
   };
 }
 

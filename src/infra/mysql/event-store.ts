@@ -24,6 +24,11 @@ const RECENT_OUTCOMES_MAX = 100_000;
 const SEEN_FILTER_BITS = 1 << 27;
 const SEEN_FILTER_HASHES = 7;
 const LOAD_IDS_BATCH = 50_000;
+/**
+ * Bytes of row JSON one stored-procedure call carries at most: well under MariaDB's default
+ * max_allowed_packet (16 MiB), since a quote-heavy value grows with every escape.
+ */
+const STORE_CALL_BYTES_MAX = 4 * 1024 * 1024;
 
 /**
  * The node's event log and idempotency records. Chosen slots are planned in slot order, in
@@ -142,19 +147,33 @@ export class EventStore {
    * failure), it takes the statement-per-table path, which compares the stored value.
    */
   async store(batches: readonly PlannedBatch[]): Promise<void> {
-    const chosen = batches.flatMap((b) => b.entries.map((e) => [e.slot, slotValueJson(e.value)]));
-    const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => [o.commandId, o.slot, JSON.stringify(o)]));
-    const events = batches.flatMap((b) => b.events.map(eventTuple));
-    const call = sql`CALL behavior_write_chosen(${JSON.stringify(chosen)}, ${JSON.stringify(outcomes)}, ${JSON.stringify(events)})`;
+    const chosen = batches.flatMap((b) => b.entries.map((e) => JSON.stringify([e.slot, slotValueJson(e.value)])));
+    const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => JSON.stringify([o.commandId, o.slot, JSON.stringify(o)])));
+    const events = batches.flatMap((b) => b.events.map((e) => JSON.stringify(eventTuple(e))));
+    const bytes = [chosen, outcomes, events].reduce((sum, rows) => sum + rows.reduce((n, r) => n + Buffer.byteLength(r), 0), 0);
+    if (bytes > STORE_CALL_BYTES_MAX && batches.length > 1) {
+      // One transaction either way: the split halves commit in slot order, each atomically, and a
+      // failure in the second rebuilds from storage (which holds the first) like any failure.
+      const half = Math.ceil(batches.length / 2);
+      await this.store(batches.slice(0, half));
+      return this.store(batches.slice(half));
+    }
+    if (bytes > STORE_CALL_BYTES_MAX) return this.storeByStatements(batches);
+    const call = sql`CALL behavior_write_chosen(${`[${chosen.join(',')}]`}, ${`[${outcomes.join(',')}]`}, ${`[${events.join(',')}]`})`;
     try {
       await executePrepared(this.db, { compile: () => call.compile(this.db) });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      const entries = batches.flatMap((b) => b.entries);
-      await this.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
-        for (const batch of batches) await this.write(trx, batch);
-      });
+      await this.storeByStatements(batches);
     }
+  }
+
+  /** The statement-per-table path: chunked multi-row INSERTs, and a check of chosen slots already stored. */
+  private async storeByStatements(batches: readonly PlannedBatch[]): Promise<void> {
+    const entries = batches.flatMap((b) => b.entries);
+    await this.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
+      for (const batch of batches) await this.write(trx, batch);
+    });
   }
 
   /** Writes a planned batch's rows inside the transaction that stores its chosen entries. */

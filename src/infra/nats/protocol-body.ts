@@ -11,7 +11,6 @@ import {
   readBallot,
   readChosenEntry,
   readClientValues,
-  readSlots,
   readSlotValue,
 } from './protocol-fields';
 
@@ -40,10 +39,10 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
     return { type: 'Phase1a', ...env, ballot, fromSlot: b.fromSlot };
   },
   Phase1b: (b, env, ctx) => {
-    const ballot = hasKeyCount(b, 6) ? readBallot(b.ballot, ctx) : undefined;
-    if (!ballot || !isPositiveInt(b.fromSlot) || !isNonNegativeInt(b.chosenWatermark)) return undefined;
+    const ballot = hasKeyCount(b, 7) ? readBallot(b.ballot, ctx) : undefined;
+    if (!ballot || !isPositiveInt(b.fromSlot) || !isNonNegativeInt(b.chosenWatermark) || typeof b.truncated !== 'boolean') return undefined;
     const accepted = readArray(b.accepted, ctx.limits.entriesMax, (e) => readAcceptedEntry(e, ctx));
-    const chosen = accepted && readSlots(b.chosen, ctx);
+    const chosen = accepted && readArray(b.chosen, ctx.limits.entriesMax, (e) => readChosenEntry(e, ctx));
     if (!accepted || !chosen) return undefined;
     return {
       type: 'Phase1b',
@@ -53,6 +52,7 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
       chosenWatermark: b.chosenWatermark,
       accepted,
       chosen,
+      truncated: b.truncated,
     };
   },
   Phase2a: (b, env, ctx) => {

@@ -106,10 +106,6 @@ export function readChosenEntry(v: unknown, ctx: FieldContext): ChosenEntry | un
   return value ? { slot: v.slot, value } : undefined;
 }
 
-/** A list of slot numbers, at most `entriesMax` long. */
-export function readSlots(v: unknown, ctx: FieldContext): number[] | undefined {
-  return readArray(v, ctx.limits.entriesMax, (item) => (isPositiveInt(item) ? item : undefined));
-}
 
 /** Reads every item of an array of at most `max` items; undefined when any item is refused. */
 export function readArray<T>(v: unknown, max: number, readItem: (item: unknown) => T | undefined): T[] | undefined {

@@ -73,6 +73,8 @@ export interface DriverOptions<Trx, Batch extends { entries: readonly ChosenEntr
 const READIES_PER_DRAIN_MAX = 1000;
 /** Accepted rows are pruned each time this many more slots were applied. */
 const PRUNE_EVERY_SLOTS = 1000;
+/** Chosen slots one plan (and so the smallest write) covers at most: a catch-up Ready may bring hundreds. */
+const PLAN_BATCH_SLOTS_MAX = 32;
 /** Chosen slots one write transaction stores at most. */
 const WRITE_BATCH_SLOTS_MAX = 256;
 /** Chosen slots planned but not yet written, at most: past it the acceptor loop waits. */
@@ -93,6 +95,9 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
   private writing = false;
+  /** The acceptor loop's and the write loop's runs under way, for recovery to wait on. */
+  private drainRun: Promise<void> = Promise.resolve();
+  private writeRun: Promise<void> = Promise.resolve();
   /** Planning runs one batch at a time, in slot order, chained here. */
   private planning: Promise<void> = Promise.resolve();
   /** Planned batches waiting for the write loop, and how many slots they hold. */
@@ -157,7 +162,7 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
     // Back-pressure: choose no further ahead of what is written than a bounded number of slots.
     if (this.unwrittenSlots >= WRITE_BEHIND_SLOTS_MAX) return;
     this.draining = true;
-    void this.drain().finally(() => {
+    this.drainRun = this.drain().finally(() => {
       this.draining = false;
       this.kick();
     });
@@ -183,7 +188,9 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
       this.counters.lastPersistMs = performance.now() - started;
       this.counters.persistMsTotal += this.counters.lastPersistMs;
       this.options.transport.send(ready.messages);
-      if (ready.chosen.length > 0) this.planChosen(ready.chosen, epoch);
+      for (let i = 0; i < ready.chosen.length; i += PLAN_BATCH_SLOTS_MAX) {
+        this.planChosen(ready.chosen.slice(i, i + PLAN_BATCH_SLOTS_MAX), epoch);
+      }
     }
   }
 
@@ -207,7 +214,7 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
   private kickWrite(): void {
     if (this.writing || this.recovering || this.stopped || this.writeQueue.length === 0) return;
     this.writing = true;
-    void this.writeQueued().finally(() => {
+    this.writeRun = this.writeQueued().finally(() => {
       this.writing = false;
       this.kickWrite();
       this.kick();
@@ -261,19 +268,27 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
     return taken;
   }
 
-  /** A failed transaction: an assertion stops the process; anything else rebuilds from storage. */
+  /**
+   * A failed transaction: an assertion stops the process; anything else starts a rebuild from
+   * storage. The epoch moves at once, so no loop hands this replica's work on any more.
+   */
   private async failed(epoch: number, what: string, error: unknown): Promise<void> {
     if (error instanceof AssertionError) throw error;
     if (epoch !== this.epoch || this.recovering) return;
     this.counters.persistFailures += 1;
     this.options.log('error', `${what} failed, rebuilding the replica from storage: ${describe(error)}`);
-    await this.recover();
-  }
-
-  /** After a failed transaction: reload storage and state machine until MySQL answers again. */
-  private async recover(): Promise<void> {
     this.recovering = true;
     this.epoch += 1;
+    void this.recover();
+  }
+
+  /**
+   * After a failed transaction: wait until the acceptor persist, the plan and the write that were
+   * under way have settled (one committing after the reload would leave memory behind storage),
+   * then reload storage and state machine until MySQL answers again.
+   */
+  private async recover(): Promise<void> {
+    await Promise.allSettled([this.drainRun, this.writeRun, this.planning]);
     this.writeQueue = [];
     this.unwrittenSlots = 0;
     this.planning = Promise.resolve();
