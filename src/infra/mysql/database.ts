@@ -1,3 +1,4 @@
+import type { ApplicationsTable, ProjectionCheckpointsTable, ScoreRecordsTable, StudentsTable, UsersTable } from '../../projections/read-model-database';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
@@ -48,6 +49,11 @@ export interface AppliedCommandsTable {
 
 /** Every table of a node's database, as Kysely sees them. */
 export interface Database {
+  students: StudentsTable;
+  score_records: ScoreRecordsTable;
+  applications: ApplicationsTable;
+  users: UsersTable;
+  projection_checkpoints: ProjectionCheckpointsTable;
   event_log: EventLogTable;
   applied_commands: AppliedCommandsTable;
   paxos_promise: PaxosPromiseTable;

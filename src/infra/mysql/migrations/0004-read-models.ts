@@ -39,7 +39,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('at', 'datetime(3)', (c) => c.notNull())
     .modifyEnd(TABLE_OPTIONS)
     .execute();
-  await db.schema.createIndex('score_records_student').on('score_records').columns(['student_id', 'position']).execute();
+  await db.schema
+    .createIndex('score_records_student')
+    .on('score_records')
+    .columns(['student_id', 'position'])
+    .execute();
   await db.schema
     .createTable('applications')
     .addColumn('application_id', 'varchar(128)', (c) => c.primaryKey())
@@ -57,7 +61,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .modifyEnd(TABLE_OPTIONS)
     .execute();
   // Lists filter by status and/or submitter and show the newest submissions first.
-  await db.schema.createIndex('applications_status').on('applications').columns(['status', 'submitted_position']).execute();
+  await db.schema
+    .createIndex('applications_status')
+    .on('applications')
+    .columns(['status', 'submitted_position'])
+    .execute();
   await db.schema
     .createIndex('applications_submitted_by')
     .on('applications')

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import * as paxosAcceptor from './0001-paxos-acceptor';
 import * as eventLog from './0002-event-log';
 import * as writeChosen from './0003-write-chosen-procedure';
+import * as readModels from './0004-read-models';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -12,4 +13,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001_paxos_acceptor': paxosAcceptor,
   '0002_event_log': eventLog,
   '0003_write_chosen_procedure': writeChosen,
+  '0004_read_models': readModels,
 };

@@ -1,0 +1,60 @@
+import { SCHEMA_VERSION } from '../domain';
+import { assert } from '../shared/assert';
+import type { LoggedEvent } from './logged-event';
+import type { ReadModelTable } from './read-model-tables';
+import type { RowChange } from './row-change';
+
+/**
+ * One read model: the stream types it consumes, the tables it writes, and its pure
+ * event -> row changes function (no I/O, no clock).
+ */
+export interface Projection {
+  readonly name: string;
+  readonly tables: readonly ReadModelTable[];
+  readonly streamTypes: readonly string[];
+  /** The row changes of one event of one of `streamTypes`. */
+  project(event: LoggedEvent): readonly RowChange[];
+}
+
+/** Projections applied together under one checkpoint (named like the set). */
+export interface ProjectionSet {
+  readonly name: string;
+  readonly projections: readonly Projection[];
+}
+
+/** A set's projections by the stream type they consume: the routing table of a batch. */
+export type ProjectionRoutes = ReadonlyMap<string, readonly Projection[]>;
+
+/** Routes every stream type to the projections that consume it. */
+export function projectionRoutes(projections: readonly Projection[]): ProjectionRoutes {
+  const routes = new Map<string, Projection[]>();
+  for (const projection of projections) {
+    for (const streamType of projection.streamTypes)
+      routes.set(streamType, [...(routes.get(streamType) ?? []), projection]);
+  }
+  return routes;
+}
+
+/** Every table a set writes, each once. */
+export function projectionTables(projections: readonly Projection[]): ReadModelTable[] {
+  return [...new Set(projections.flatMap((p) => p.tables))];
+}
+
+/**
+ * The row changes of one event; none for a stream no projection consumes (e.g. `log`). An event
+ * of a consumed stream in a schema version no upcaster handles is a broken invariant.
+ */
+export function projectEvent(routes: ProjectionRoutes, event: LoggedEvent): RowChange[] {
+  const projections = routes.get(event.streamType);
+  if (projections === undefined) return [];
+  if (event.schemaVersion !== SCHEMA_VERSION) {
+    assert(
+      false,
+      `event ${event.position} (${event.type}) has schema version ${event.schemaVersion}; projections read ${SCHEMA_VERSION}`,
+    );
+  }
+  if (projections.length === 1) return projections[0].project(event) as RowChange[];
+  const changes: RowChange[] = [];
+  for (const projection of projections) changes.push(...projection.project(event));
+  return changes;
+}

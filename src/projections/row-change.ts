@@ -1,0 +1,127 @@
+import {
+  type ReadModelTable,
+  type RowFields,
+  type RowValue,
+  READ_MODEL_TABLES,
+  TABLE_SCHEMAS,
+  type TableKey,
+  type TableRows,
+} from './read-model-tables';
+
+/**
+ * What one event does to one row: set some columns of the row with this key, creating the row
+ * (from the table's defaults) when it is missing. Changes to one row compose by overwriting:
+ * applying `a` then `b` equals applying `{...a.set, ...b.set}`, which is what lets a batch
+ * aggregate many events into one upsert per row.
+ *
+ * @example rowChange('students', 's-1', { score: 105, updated_at: at, position: 42 })
+ */
+export type RowChange<T extends ReadModelTable = ReadModelTable> = {
+  [K in T]: { readonly table: K; readonly key: TableKey<K>; readonly set: Partial<RowFields<K>> };
+}[T];
+
+/** Builds a RowChange. */
+export function rowChange<T extends ReadModelTable>(
+  table: T,
+  key: TableKey<T>,
+  set: Partial<RowFields<T>>,
+): RowChange<T> {
+  return { table, key, set } as RowChange<T>;
+}
+
+/** The content of every read-model table, in memory: what the fold of the log gives. */
+export type ReadModelState = { [T in ReadModelTable]: Map<TableKey<T>, TableRows[T]> };
+
+/** Empty tables. */
+export function emptyReadModelState(): ReadModelState {
+  return { students: new Map(), score_records: new Map(), applications: new Map(), users: new Map() };
+}
+
+/** A plain row, as the generic parts (merge, SQL) handle it. */
+export type PlainRow = Record<string, RowValue>;
+
+/** A key value, as the generic parts handle it. */
+type AnyKey = string | number;
+
+/**
+ * Applies one change to in-memory tables (mutates `state`; no I/O). This is the reference
+ * semantics the SQL upsert of a merged batch must match.
+ */
+export function applyRowChange(state: ReadModelState, change: RowChange): void {
+  const table = state[change.table] as unknown as Map<AnyKey, PlainRow>;
+  const existing = table.get(change.key);
+  const set = change.set as PlainRow;
+  table.set(change.key, existing === undefined ? fullRow(change.table, change.key, set) : { ...existing, ...set });
+}
+
+/** The row an upsert inserts when the key is new: key, defaults, then what the change sets. */
+export function fullRow(table: ReadModelTable, key: AnyKey, set: PlainRow): PlainRow {
+  const schema = TABLE_SCHEMAS[table];
+  return { [schema.key]: key, ...(schema.defaults as PlainRow), ...set };
+}
+
+/** Rows of one table that set the same columns: one multi-row upsert. */
+export interface UpsertGroup {
+  readonly table: ReadModelTable;
+  /** The columns an existing row gets from the upsert (never the key). */
+  readonly updates: readonly string[];
+  /** Each row's key and merged set; a new key is inserted as fullRow(table, key, set). */
+  readonly rows: readonly UpsertRow[];
+}
+
+/** One row of an upsert group. */
+export interface UpsertRow {
+  readonly key: AnyKey;
+  readonly set: Readonly<PlainRow>;
+}
+
+/**
+ * The row changes of a batch of events, merged per row in event order: many changes to one row
+ * become one upsert. Pure; the projector writes `groups()` in one transaction.
+ */
+export class RowChangeBatch {
+  private readonly pending = new Map<ReadModelTable, Map<AnyKey, Readonly<PlainRow>>>();
+  private rowCount = 0;
+
+  /** Merges a change into the row's pending set (later columns win). Sets are never mutated. */
+  add(change: RowChange): void {
+    let rows = this.pending.get(change.table);
+    if (rows === undefined) {
+      rows = new Map();
+      this.pending.set(change.table, rows);
+    }
+    const before = rows.get(change.key);
+    if (before === undefined) this.rowCount += 1;
+    rows.set(change.key, before === undefined ? (change.set as PlainRow) : { ...before, ...(change.set as PlainRow) });
+  }
+
+  /** How many distinct rows the batch changes. */
+  get size(): number {
+    return this.rowCount;
+  }
+
+  /** The upserts to run, table by table (READ_MODEL_TABLES order), one per set of columns. */
+  groups(): UpsertGroup[] {
+    const groups: UpsertGroup[] = [];
+    for (const table of READ_MODEL_TABLES) {
+      const rows = this.pending.get(table);
+      if (rows !== undefined) groups.push(...groupByColumns(table, rows));
+    }
+    return groups;
+  }
+}
+
+function groupByColumns(table: ReadModelTable, rows: Map<AnyKey, Readonly<PlainRow>>): UpsertGroup[] {
+  const byColumns = new Map<string, { updates: string[]; rows: UpsertRow[] }>();
+  for (const [key, set] of rows) {
+    const updates = Object.keys(set).sort();
+    const id = updates.join(',');
+    let group = byColumns.get(id);
+    if (group === undefined) {
+      group = { updates, rows: [] };
+      byColumns.set(id, group);
+    }
+    group.rows.push({ key, set });
+  }
+  return [...byColumns.values()].map((g) => ({ table, ...g }));
+}
