@@ -46,7 +46,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     electionTicksMax: 60,
     retransmitTicks: 20,
     // A Phase1b carries every accept in the window, so window x batch bytes stays under one
-    // NATS message (1 MiB by default): 32 slots x 24 KiB.
+    // NATS message (1 MiB by default): 32 slots x 24 KiB, within phase1bBytesMax (800,000).
     inflightSlotsMax: INFLIGHT_SLOTS,
     batchCommandsMax: 256,
     batchBytesMax: 24 * 1024,

@@ -60,13 +60,13 @@ export function consensusConfig(input: ConsensusConfigInput, options: ValidateOp
     electionTicksMin: 30,
     electionTicksMax: 60,
     retransmitTicks: 20,
-    inflightSlotsMax: 64,
+    inflightSlotsMax: 16,
     batchCommandsMax: 512,
-    batchBytesMax: 64 * 1024,
+    batchBytesMax: 24 * 1024,
     pendingCommandsMax: 100_000,
-    acceptWindowSlots: 1024,
+    acceptWindowSlots: 32,
     catchupBatchMax: 500,
-    phase1bBytesMax: 768 * 1024,
+    phase1bBytesMax: 800_000,
     ...definedOnly(input),
   } as ConsensusConfig;
   validateConsensusConfig(config, options);
@@ -108,8 +108,16 @@ export function validateConsensusConfig(c: ConsensusConfig, options: ValidateOpt
   check(c.electionTicksMin > 2 * c.heartbeatTicks, 'electionTicksMin must exceed twice heartbeatTicks');
   check(c.electionTicksMax > c.electionTicksMin, 'electionTicksMax must exceed electionTicksMin');
   check(c.acceptWindowSlots >= 2 * c.inflightSlotsMax, 'acceptWindowSlots must be at least twice inflightSlotsMax');
-  check(c.phase1bBytesMax >= 2 * c.batchBytesMax, 'phase1bBytesMax must hold at least two full batches');
+  // Accepts lie within acceptWindowSlots of a watermark, so a candidate caught up to the highest
+  // watermark always gets whole promises; only a lagging one sees them truncated.
+  check(
+    c.phase1bBytesMax >= c.acceptWindowSlots * (c.batchBytesMax + PHASE1B_ENTRY_OVERHEAD),
+    `phase1bBytesMax (${c.phase1bBytesMax}) must hold acceptWindowSlots (${c.acceptWindowSlots}) full batches of batchBytesMax (${c.batchBytesMax}) + ${PHASE1B_ENTRY_OVERHEAD}`,
+  );
 }
+
+/** Bytes a promise entry takes besides its batch: slot, ballot and JSON punctuation (an upper bound). */
+export const PHASE1B_ENTRY_OVERHEAD = 128;
 
 /** Drops keys whose value is undefined, so they do not hide the defaults. */
 function definedOnly<T extends object>(input: T): Partial<T> {

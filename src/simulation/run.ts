@@ -1,4 +1,4 @@
-import { type ConsensusConfig, type Message, consensusConfig, valueKey } from '../consensus';
+import { type ConsensusConfig, type Message, PHASE1B_ENTRY_OVERHEAD, consensusConfig, valueKey } from '../consensus';
 import { AssertionError } from '../shared/assert';
 import { type Random, seededRandom } from '../shared/random';
 import { checkConverged, checkLog } from './checker';
@@ -279,6 +279,8 @@ class Simulation {
 /** Small windows and batches drawn per seed, so pipelining, batching and catch-up limits are all exercised. */
 function simConfig(random: Random, ids: string[], options: SimOptions): ConsensusConfig {
   const inflightSlotsMax = 1 + random.int(8);
+  const acceptWindowSlots = inflightSlotsMax * (2 + random.int(4));
+  const batchBytesMax = 200 + random.int(200);
   return consensusConfig(
     {
       nodeId: ids[0],
@@ -291,11 +293,12 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
       retransmitTicks: 15,
       inflightSlotsMax,
       batchCommandsMax: 1 + random.int(4),
-      acceptWindowSlots: inflightSlotsMax * (2 + random.int(4)),
+      acceptWindowSlots,
       catchupBatchMax: 1 + random.int(20),
-      // Small byte limits, so that batches split by size and promises get truncated.
-      batchBytesMax: 200 + random.int(200),
-      phase1bBytesMax: 800 + random.int(1200),
+      // Small byte limits, so that batches split by size, and promises of lagging candidates are
+      // truncated (after restarts whose chosen log is behind their accepts).
+      batchBytesMax,
+      phase1bBytesMax: acceptWindowSlots * (batchBytesMax + PHASE1B_ENTRY_OVERHEAD),
     },
     { allowNonIntersectingQuorums: options.allowNonIntersectingQuorums },
   );

@@ -130,9 +130,17 @@ describe('consensusConfig: limits', () => {
         electionTicksMax: 12,
         inflightSlotsMax: 64,
         acceptWindowSlots: 128,
+        batchBytesMax: 1000,
+        phase1bBytesMax: 128 * (1000 + 128),
       }),
     );
     expect(config).toMatchObject({ electionTicksMin: 11, electionTicksMax: 12, acceptWindowSlots: 128 });
+  });
+
+  it('refuses a promise budget that cannot hold a full accept window', () => {
+    expect(() => consensusConfig(input(3, { batchBytesMax: 1000, acceptWindowSlots: 32, phase1bBytesMax: 32 * 1128 - 1 }))).toThrow(
+      /phase1bBytesMax .* must hold acceptWindowSlots/,
+    );
   });
 
   it('fills defaults for settings left out or given as undefined', () => {
@@ -140,8 +148,10 @@ describe('consensusConfig: limits', () => {
     expect(config).toMatchObject({
       heartbeatTicks: 5,
       catchupBatchMax: 9,
-      inflightSlotsMax: 64,
-      acceptWindowSlots: 1024,
+      inflightSlotsMax: 16,
+      acceptWindowSlots: 32,
+      batchBytesMax: 24 * 1024,
+      phase1bBytesMax: 800_000,
     });
   });
 });

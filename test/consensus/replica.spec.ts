@@ -555,3 +555,40 @@ describe('replica: watermarks of a stale leader (5 nodes)', () => {
     for (const id of h.ids) expect(h.log(id).slice(0, 1)).not.toEqual(['V']);
   });
 });
+
+describe('replica: promises that do not fit one message', () => {
+  it('a lagging candidate gets a truncated promise, catches up instead of leading, and then leads', () => {
+    // A budget of exactly one accept window (the least the config allows), one value per slot.
+    const window = 4;
+    const h = cluster({ nodes: 3, config: { batchCommandsMax: 1, batchBytesMax: 100, inflightSlotsMax: 2, acceptWindowSlots: window, phase1bBytesMax: window * 228 } });
+    // given n1 leads and A..H are chosen by n1 and n2; n3 hears nothing
+    h.elect('n1', ['n2']);
+    h.settle();
+    for (const v of ['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']) {
+      h.propose('n1', v);
+      h.settle({ drop: { to: 'n3' } });
+    }
+    expect(h.log('n2')).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
+    // and n2 restarts with its chosen log behind its accepts (its write loop had stored none)
+    h.crash('n2');
+    const stored = h.storage('n2');
+    for (const e of stored.chosen.splice(0)) stored.accepted.set(e.slot, { slot: e.slot, ballot: h.status('n1').ballot, value: e.value });
+    h.restart('n2');
+    // when n1 is gone and the lagging n3 campaigns, n2's promise covers more than a window: truncated
+    h.crash('n1');
+    h.drop();
+    outwaitLeader(h, 'n2');
+    h.campaign('n3');
+    h.drop({ type: 'Phase1a', to: 'n1' });
+    h.deliver({ type: 'Phase1a', from: 'n3', to: 'n2' });
+    const [promise] = ofType(h.inFlight({ type: 'Phase1b', from: 'n2' }), 'Phase1b');
+    expect(promise.truncated).toBe(true);
+    // then n3 does not lead on it (it would have filled the left-out slots with no-ops)
+    h.deliver({ type: 'Phase1b', from: 'n2', to: 'n3' });
+    expect(h.status('n3').role).toBe('follower');
+    // and once n1 is back, n3 catches up and the cluster keeps A..H in every log, then takes I
+    h.restart('n1');
+    h.runUntil(() => h.ids.every((id) => h.log(id).length >= 8) && h.ids.some((id) => h.status(id).role === 'leader'), 3000);
+    for (const id of h.ids) expect(h.log(id).slice(0, 8)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
+  });
+});
