@@ -1,0 +1,34 @@
+import type { Actor } from '../domain';
+
+/** A domain command as the API receives it: its name and its validated body. */
+export type ApiCommand =
+  | { readonly name: 'users.create'; readonly data: { username: string; password: string; role: string; displayName: string; studentId?: string } }
+  | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean } }
+  | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }
+  | { readonly name: 'students.correct'; readonly data: { studentId: string; name?: string; className?: string } }
+  | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string } }
+  | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string } }
+  | { readonly name: 'applications.review'; readonly data: { applicationId: string; decision: 'approve' | 'reject'; comment: string } };
+
+/** What a command that applied answers: its log position and the result the API returns. */
+export interface CommandAnswer {
+  readonly commandId: string;
+  /** The position of the command's last event (the one to wait for with X-Min-Position), or null when it had none. */
+  readonly position: number | null;
+  readonly result: Record<string, unknown>;
+  /** True when this answer repeats the first outcome of the same Idempotency-Key. */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Runs domain commands through the log: validates nothing itself (the API did), decides on the
+ * leader against current state, proposes, and answers once applied.
+ *
+ * @throws DomainRefusal (a DomainError: 400/403/404/409/422), NoQuorumError (503), UnknownOutcomeError (504)
+ */
+export interface CommandGateway {
+  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer>;
+}
+
+/** Injection token of the CommandGateway. */
+export const COMMAND_GATEWAY = Symbol('COMMAND_GATEWAY');
