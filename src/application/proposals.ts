@@ -74,6 +74,11 @@ export class ProposalService {
     });
   }
 
+  /** The first outcome of a command id this node remembers without a query. */
+  remembered(commandId: string): CommandOutcome | undefined {
+    return this.port.recentOutcome(commandId);
+  }
+
   /** Proposals waiting now. */
   get waitingCount(): number {
     return this.waiting.size;

@@ -1,7 +1,12 @@
 import { randomInt } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
-import type { NatsConnection } from 'nats';
+import type { NatsConnection, Subscription } from 'nats';
+import { AggregateStore } from '../application/aggregate-store';
+import { type CommandNode, CommandService } from '../application/command-service';
 import { ProposalService } from '../application/proposals';
+import { hashPassword } from '../auth/password';
+import { Projector, READ_MODELS, readModelDb } from '../projections';
+import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
@@ -36,6 +41,10 @@ export class ConsensusNode {
     readonly driver: ReplicaDriver<Transaction<Database>, PlannedBatch>,
     readonly events: EventStore,
     readonly proposals: ProposalService,
+    readonly aggregates: AggregateStore,
+    readonly projector: Projector,
+    readonly commands: CommandService,
+    private readonly subscriptions: Subscription[],
   ) {}
 
   /**
@@ -64,7 +73,15 @@ export class ConsensusNode {
       log,
     });
     const events = new EventStore(db);
+    const aggregates = new AggregateStore(db);
+    await aggregates.load();
+    events.onPlanned((batch) => aggregates.onPlanned(batch));
+    events.onReload(() => aggregates.load());
     await events.load();
+    const projector = new Projector(readModelDb(db), READ_MODELS, { onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
+    await projector.load();
+    events.onWritten((head) => projector.notify(head));
+    void projector.run();
     const driver = new ReplicaDriver<Transaction<Database>, PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
@@ -85,7 +102,23 @@ export class ConsensusNode {
       },
       config.proposal,
     );
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals);
+    const subject = (nodeId: string) => commandSubject(config.apiPrefix, config.clusterName, nodeId);
+    const commandNode: CommandNode = {
+      isReadyLeader: () => {
+        const s = driver.status();
+        return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
+      },
+      forward: (command, actor, commandId) => {
+        const { leaderId } = driver.status();
+        if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
+        return forwardCommand(nats, subject(leaderId), { command, actor, commandId });
+      },
+      hashPassword,
+      now: () => new Date().toISOString(),
+    };
+    const commands = new CommandService(commandNode, aggregates, proposals);
+    const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -95,6 +128,8 @@ export class ConsensusNode {
 
   /** Stops the driver, drains NATS and closes the MySQL pool. */
   async stop(): Promise<void> {
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.projector.stop();
     this.proposals.close();
     this.driver.stop();
     await this.nats.drain().catch(() => undefined);

@@ -46,6 +46,9 @@ export class EventStore {
   private readonly unwritten = new Map<string, CommandOutcome>();
   private readonly seen = new BloomFilter(SEEN_FILTER_BITS, SEEN_FILTER_HASHES);
   private readonly listeners: OutcomeListener[] = [];
+  private readonly plannedListeners: ((batch: PlannedBatch) => void)[] = [];
+  private readonly reloadListeners: (() => Promise<void>)[] = [];
+  private readonly writtenListeners: ((head: number) => void)[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -87,6 +90,7 @@ export class EventStore {
       .groupBy(['stream_type', 'stream_id'])
       .execute();
     for (const s of streams) this.streamVersions.set(`${s.stream_type}/${s.stream_id}`, Number(s.version));
+    for (const listener of this.reloadListeners) await listener();
   }
 
   /** The position of the last event whose outcome is final (0 when none). */
@@ -102,6 +106,21 @@ export class EventStore {
   /** The version of a stream after every planned event (0 when it has none). */
   streamVersion(streamType: string, streamId: string): number {
     return this.streamVersions.get(`${streamType}/${streamId}`) ?? 0;
+  }
+
+  /** Subscribes to every planned batch, before its outcomes are announced: state derived from events sees them first. */
+  onPlanned(listener: (batch: PlannedBatch) => void): void {
+    this.plannedListeners.push(listener);
+  }
+
+  /** Subscribes to reloads: state derived from planned events must be rebuilt from what is written. */
+  onReload(listener: () => Promise<void>): void {
+    this.reloadListeners.push(listener);
+  }
+
+  /** Subscribes to written batches: what readers of `event_log` can see now ends at `head`. */
+  onWritten(listener: (head: number) => void): void {
+    this.writtenListeners.push(listener);
   }
 
   /** Subscribes to final outcomes. */
@@ -137,8 +156,10 @@ export class EventStore {
       outcomes.push(outcome);
     }
     for (const o of outcomes) if (!o.duplicate) this.unwritten.set(o.commandId, o);
+    const batch: PlannedBatch = { entries, events, outcomes, head: this.nextPosition - 1 };
+    for (const listener of this.plannedListeners) listener(batch);
     if (outcomes.length > 0) for (const listener of this.listeners) listener(outcomes);
-    return { entries, events, outcomes, head: this.nextPosition - 1 };
+    return batch;
   }
 
   /**
@@ -189,6 +210,7 @@ export class EventStore {
   /** Records that a planned batch's transaction committed. */
   written(batch: PlannedBatch): void {
     this.committedHead = Math.max(this.committedHead, batch.head);
+    for (const listener of this.writtenListeners) listener(this.committedHead);
     for (const o of batch.outcomes) {
       if (o.duplicate) continue;
       this.unwritten.delete(o.commandId);

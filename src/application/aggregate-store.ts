@@ -1,0 +1,102 @@
+import type { Kysely } from 'kysely';
+import {
+  type ApplicationState,
+  type DomainEvent,
+  type StudentState,
+  type UserState,
+  evolveApplication,
+  evolveStudent,
+  evolveUser,
+  initialApplicationState,
+  initialStudentState,
+  initialUserState,
+} from '../domain';
+import type { EventRow } from '../infra/mysql/command-record';
+import type { Database } from '../infra/mysql/database';
+import type { PlannedBatch } from '../infra/mysql/event-store';
+
+const DOMAIN_STREAMS = ['student', 'application', 'user'] as const;
+const LOAD_BATCH = 5000;
+
+/**
+ * Every student, application and user as decisions see them: the fold of their streams, kept in
+ * memory on every node and moved forward by each planned batch, in slot order. The leader
+ * decides against it; the expected stream versions of each proposal catch anything stale.
+ */
+export class AggregateStore {
+  private readonly students = new Map<string, StudentState>();
+  private readonly applications = new Map<string, ApplicationState>();
+  private readonly users = new Map<string, UserState>();
+  private plannedSlotValue = 0;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Folds every domain event of the written log. At start, and after a reload. */
+  async load(): Promise<void> {
+    this.students.clear();
+    this.applications.clear();
+    this.users.clear();
+    let after = 0;
+    for (;;) {
+      const rows = await this.db
+        .selectFrom('event_log')
+        .selectAll()
+        .where('position', '>', after)
+        .where('stream_type', 'in', [...DOMAIN_STREAMS])
+        .orderBy('position')
+        .limit(LOAD_BATCH)
+        .execute();
+      for (const row of rows) this.applyRow(row);
+      if (rows.length < LOAD_BATCH) break;
+      after = rows[rows.length - 1].position;
+    }
+    const head = await this.db.selectFrom('paxos_chosen').select((eb) => eb.fn.max('slot').as('slot')).executeTakeFirst();
+    this.plannedSlotValue = Number(head?.slot ?? 0);
+  }
+
+  /** Moves the states forward by a planned batch (EventStore.onPlanned). */
+  onPlanned(batch: PlannedBatch): void {
+    for (const row of batch.events) this.applyRow(row);
+    const last = batch.entries[batch.entries.length - 1];
+    if (last) this.plannedSlotValue = Math.max(this.plannedSlotValue, last.slot);
+  }
+
+  /** The highest slot whose events the states include. */
+  get plannedSlot(): number {
+    return this.plannedSlotValue;
+  }
+
+  student(id: string): StudentState {
+    return this.students.get(id) ?? initialStudentState;
+  }
+
+  application(id: string): ApplicationState {
+    return this.applications.get(id) ?? initialApplicationState;
+  }
+
+  user(username: string): UserState {
+    return this.users.get(username) ?? initialUserState;
+  }
+
+  /** True when any user exists (the bootstrap admin is created only into an empty cluster). */
+  get anyUser(): boolean {
+    return this.users.size > 0;
+  }
+
+  private applyRow(row: Pick<EventRow, 'stream_type' | 'stream_id' | 'type' | 'data'>): void {
+    const event: DomainEvent = { type: row.type, schemaVersion: 1, streamType: row.stream_type, streamId: row.stream_id, data: JSON.parse(row.data) };
+    switch (row.stream_type) {
+      case 'student':
+        this.students.set(row.stream_id, evolveStudent(this.student(row.stream_id), event as Parameters<typeof evolveStudent>[1]));
+        return;
+      case 'application':
+        this.applications.set(row.stream_id, evolveApplication(this.application(row.stream_id), event as Parameters<typeof evolveApplication>[1]));
+        return;
+      case 'user':
+        this.users.set(row.stream_id, evolveUser(this.user(row.stream_id), event as Parameters<typeof evolveUser>[1]));
+        return;
+      default:
+        return;
+    }
+  }
+}

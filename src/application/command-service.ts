@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import type { Actor } from '../domain';
+import type { CommandOutcome, CommandRecord } from '../infra/mysql/command-record';
+import type { AggregateStore } from './aggregate-store';
+import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
+import { decideApiCommand } from './decide-api-command';
+import { DomainRefusal } from './domain-refusal';
+import type { ProposalService } from './proposals';
+import { NoQuorumError } from './proposal-errors';
+
+/** What the command service needs of the node besides its proposal service. */
+export interface CommandNode {
+  /** True when this node leads and has planned every slot it recovered (decisions see current state). */
+  isReadyLeader(): boolean;
+  /** Hands the command to the leader and returns its answer, or null when there is no leader to ask. */
+  forward(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer | null>;
+  hashPassword(password: string): Promise<string>;
+  now(): string;
+}
+
+/** Times a command is decided again when the stream it read moved before it applied. */
+const DECIDE_ATTEMPTS_MAX = 8;
+/** How long a leader waits to have planned the slots it recovered before it decides. */
+const READY_WAIT_MS = 2000;
+
+/**
+ * Runs API commands through the log (ARCHITECTURE.md, write path): a follower hands them to the
+ * leader; the leader decides against current state, one command at a time per stream, and
+ * proposes the events with the stream versions it read; applying refuses a command whose streams
+ * moved, and the leader decides it again. The command id makes every retry apply once.
+ */
+export class CommandService implements CommandGateway {
+  private readonly streamLocks = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly node: CommandNode,
+    private readonly states: AggregateStore,
+    private readonly proposals: ProposalService,
+  ) {}
+
+  async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
+    const commandId = idempotencyKey ?? randomUUID();
+    const known = this.proposals.remembered(commandId);
+    if (known) return answerOf(known, true);
+    if (!this.node.isReadyLeader()) {
+      const answer = await this.node.forward(command, actor, commandId);
+      if (answer) return answer;
+    }
+    return this.decideHere(command, actor, commandId);
+  }
+
+  /** Decides and proposes on this node (the leader, or any node when no leader answers). */
+  async decideHere(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
+    const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
+    await this.waitUntilReady();
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), commandId, passwordHash);
+        if (!decision.ok) throw new DomainRefusal(decision.error);
+        const record: CommandRecord = {
+          events: decision.decided.events,
+          expected: decision.decided.expected,
+          metadata: { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() },
+          result: decision.decided.result,
+        };
+        return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
+      });
+      if (outcome.status === 'applied') return answerOf(outcome, outcome.duplicate ?? false);
+      if (attempt >= DECIDE_ATTEMPTS_MAX) {
+        throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
+      }
+      // The stream moved between deciding and applying (a leader change): decide on what applied.
+      commandId = `${commandId}#${attempt}`;
+    }
+  }
+
+  /** A new leader decides nothing until its states include every slot it recovered. */
+  private async waitUntilReady(): Promise<void> {
+    const deadline = Date.now() + READY_WAIT_MS;
+    while (!this.node.isReadyLeader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
+  }
+
+  /** Runs `work` holding the locks of `keys` (in order, so two commands never wait on each other). */
+  private async withStreams<T>(keys: string[], work: () => Promise<T>): Promise<T> {
+    const sorted = [...new Set(keys)].sort();
+    const previous = sorted.map((k) => this.streamLocks.get(k) ?? Promise.resolve());
+    let release!: () => void;
+    const mine = new Promise<void>((r) => (release = r));
+    for (const k of sorted) this.streamLocks.set(k, mine);
+    await Promise.allSettled(previous);
+    try {
+      return await work();
+    } finally {
+      release();
+      for (const k of sorted) if (this.streamLocks.get(k) === mine) this.streamLocks.delete(k);
+    }
+  }
+}
+
+/** The streams a command reads, so commands on one stream are decided one at a time. */
+function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
+  switch (command.name) {
+    case 'students.register':
+    case 'students.correct':
+    case 'scores.modify':
+      return [`student/${command.data.studentId}`];
+    case 'applications.submit':
+      return [`student/${command.data.studentId}`];
+    case 'applications.review':
+      return [`application/${command.data.applicationId}`, `student/${states.application(command.data.applicationId).studentId}`];
+    case 'users.create':
+    case 'users.update':
+      return [`user/${command.data.username}`];
+  }
+}
+
+function answerOf(outcome: CommandOutcome, duplicate: boolean): CommandAnswer {
+  if (outcome.status !== 'applied') throw new DomainRefusal({ code: 'conflict', message: outcome.reason ?? 'refused when applied' });
+  return {
+    commandId: outcome.commandId,
+    position: outcome.lastPosition ?? null,
+    result: (outcome.result ?? {}) as Record<string, unknown>,
+    duplicate,
+  };
+}

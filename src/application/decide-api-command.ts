@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import {
+  type Actor,
+  type CommandContext,
+  type Decision,
+  type DomainEvent,
+  type Role,
+  decideApplication,
+  decideStudent,
+  decideUser,
+  isRole,
+} from '../domain';
+import type { AggregateStore } from './aggregate-store';
+import type { ApiCommand } from './command-gateway';
+
+/** What a decided API command proposes: its events, the streams whose versions it relies on, and the answer. */
+export interface DecidedCommand {
+  readonly events: readonly DomainEvent[];
+  /** `streamType/streamId` -> the version the decision saw. */
+  readonly expected: Readonly<Record<string, number>>;
+  readonly result: Record<string, unknown>;
+}
+
+/** The result of deciding: the command to propose, or the domain's refusal. */
+export type ApiDecision = { ok: true; decided: DecidedCommand } | { ok: false; error: Extract<Decision<never>, { ok: false }>['error'] };
+
+/**
+ * Decides an API command against the current states. `passwordHash` is the already hashed
+ * password of `users.create` (hashing is slow, so it happens before the stream lock).
+ */
+export function decideApiCommand(
+  command: ApiCommand,
+  states: AggregateStore,
+  actor: Actor,
+  now: string,
+  commandId: string,
+  passwordHash?: string,
+): ApiDecision {
+  const ctx: CommandContext = { actor, now };
+  switch (command.name) {
+    case 'students.register':
+    case 'students.correct':
+    case 'scores.modify': {
+      const state = states.student(command.data.studentId);
+      const domainCommand =
+        command.name === 'students.register'
+          ? ({ type: 'RegisterStudent', data: command.data } as const)
+          : command.name === 'students.correct'
+            ? ({ type: 'CorrectStudentDetails', data: command.data } as const)
+            : ({ type: 'ModifyScore', data: { ...command.data, source: 'direct' } } as const);
+      const result = command.name === 'students.register' ? { studentId: command.data.studentId } : { studentId: command.data.studentId };
+      return outcome(decideStudent(state, domainCommand, ctx), { [`student/${command.data.studentId}`]: state.version }, result, (events) => ({
+        ...result,
+        score: lastScore(events),
+      }));
+    }
+    case 'applications.submit': {
+      const applicationId = derivedId('app', commandId);
+      const application = states.application(applicationId);
+      const student = states.student(command.data.studentId);
+      const decision = decideApplication(application, student, { type: 'SubmitApplication', data: { ...command.data, applicationId } }, ctx);
+      return outcome(decision, { [`application/${applicationId}`]: application.version }, { applicationId, status: 'pending' });
+    }
+    case 'applications.review': {
+      const application = states.application(command.data.applicationId);
+      const student = states.student(application.studentId);
+      const decision = decideApplication(application, student, { type: 'ReviewApplication', data: command.data }, ctx);
+      const expected = { [`application/${command.data.applicationId}`]: application.version, [`student/${application.studentId}`]: student.version };
+      const status = command.data.decision === 'approve' ? 'approved' : 'rejected';
+      return outcome(decision, application.exists ? expected : {}, { applicationId: command.data.applicationId, status }, (events) => ({
+        applicationId: command.data.applicationId,
+        status,
+        score: lastScore(events),
+      }));
+    }
+    case 'users.create': {
+      const state = states.user(command.data.username);
+      if (!isRole(command.data.role)) return { ok: false, error: { code: 'invalid', message: `unknown role ${command.data.role}` } };
+      const data = { ...command.data, role: command.data.role as Role, passwordHash: passwordHash ?? '' };
+      const { password: _password, ...withoutPassword } = data;
+      const decision = decideUser(state, { type: 'CreateUser', data: withoutPassword }, ctx);
+      return outcome(decision, { [`user/${command.data.username}`]: state.version }, { username: command.data.username, role: command.data.role });
+    }
+    case 'users.update':
+      return decideUserUpdate(command.data, states, ctx);
+  }
+}
+
+/** A role change and/or a disable or enable, decided in turn on the evolving state, as one entry. */
+function decideUserUpdate(data: { username: string; role?: string; disabled?: boolean }, states: AggregateStore, ctx: CommandContext): ApiDecision {
+  const state = states.user(data.username);
+  const events: DomainEvent[] = [];
+  if (data.role !== undefined) {
+    if (!isRole(data.role)) return { ok: false, error: { code: 'invalid', message: `unknown role ${data.role}` } };
+    const decision = decideUser(state, { type: 'ChangeUserRole', data: { username: data.username, role: data.role } }, ctx);
+    if (!decision.ok) return decision;
+    events.push(...decision.events);
+  }
+  if (data.disabled !== undefined) {
+    const type = data.disabled ? 'DisableUser' : 'EnableUser';
+    const decision = decideUser(state, { type, data: { username: data.username } }, ctx);
+    if (!decision.ok) return decision;
+    events.push(...decision.events);
+  }
+  if (!state.exists) return { ok: false, error: { code: 'not-found', message: `no user ${data.username}` } };
+  return { ok: true, decided: { events, expected: { [`user/${data.username}`]: state.version }, result: { username: data.username } } };
+}
+
+function outcome<E extends DomainEvent>(
+  decision: Decision<E>,
+  expected: Record<string, number>,
+  result: Record<string, unknown>,
+  withEvents?: (events: readonly E[]) => Record<string, unknown>,
+): ApiDecision {
+  if (!decision.ok) return decision;
+  return { ok: true, decided: { events: decision.events, expected, result: withEvents ? withEvents(decision.events) : result } };
+}
+
+function lastScore(events: readonly DomainEvent[]): number | undefined {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const data = events[i].data as { newScore?: number; score?: number; initialScore?: number };
+    if (typeof data.newScore === 'number') return data.newScore;
+    if (events[i].type === 'StudentRegistered' && typeof data.initialScore === 'number') return data.initialScore;
+  }
+  return undefined;
+}
+
+/** An id derived from the command id, so a retry of the same command decides the same id. */
+export function derivedId(prefix: string, commandId: string): string {
+  return `${prefix}-${createHash('sha256').update(commandId).digest('hex').slice(0, 20)}`;
+}

@@ -1,0 +1,103 @@
+import { randomBytes } from 'node:crypto';
+import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { nodeConfigFromEnv } from '../../../src/config/node-config';
+import type { Actor } from '../../../src/domain';
+import { ConsensusNode } from '../../../src/node/consensus-node';
+import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../../src/projections';
+import { dropDatabase } from '../mysql/test-database';
+
+const admin: Actor = { username: 'root', role: 'admin' };
+const teacher: Actor = { username: 'tina', role: 'teacher' };
+
+/** A single-member cluster on the real MySQL and NATS: it leads alone, so commands decide here. */
+describe('CommandService through a real node', () => {
+  const id = randomBytes(4).toString('hex');
+  let node: ConsensusNode;
+
+  beforeAll(async () => {
+    const config = nodeConfigFromEnv({
+      NODE_ID: 'n1',
+      CLUSTER_NODES: 'n1',
+      CLUSTER_NAME: `cs${id}`,
+      API_SUBJECT_PREFIX: `cs${id}`,
+      MYSQL_DATABASE: `behavior_test_cs_${id}`,
+      TICK_MS: '5',
+    });
+    node = await ConsensusNode.start(config, () => undefined);
+    const deadline = Date.now() + 10_000;
+    while (node.driver.status().role !== 'leader' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  }, 30_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    await dropDatabase(`behavior_test_cs_${id}`);
+  });
+
+  const read = () => readModelDb(node.db);
+
+  it('registers a student, modifies the score and reads it back at the answered position', async () => {
+    const registered = await node.commands.execute({ name: 'students.register', data: { studentId: 's1', name: 'Ada', className: '7a' } }, admin);
+    expect(registered.result).toMatchObject({ studentId: 's1', score: 100 });
+    const modified = await node.commands.execute({ name: 'scores.modify', data: { studentId: 's1', delta: 5, reason: 'helped' } }, admin);
+    expect(modified.result).toMatchObject({ score: 105 });
+    await node.projector.waitFor(modified.position ?? 0, 5000);
+    expect(await new StudentsRepository(read()).getStudent('s1')).toMatchObject({ score: 105, className: '7a' });
+    const records = await new ScoreRecordsRepository(read()).listRecords('s1', { page: 1, pageSize: 10 });
+    expect(records.items.map((r) => r.delta)).toEqual([5]);
+  });
+
+  it('a retry with the same idempotency key returns the first answer and changes nothing', async () => {
+    const command = { name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'again' } } as const;
+    const first = await node.commands.execute(command, admin, 'key-once');
+    const again = await node.commands.execute(command, admin, 'key-once');
+    expect(again).toMatchObject({ commandId: 'key-once', position: first.position, duplicate: true });
+    expect(node.aggregates.student('s1').score).toBe(106);
+  });
+
+  it('refuses what the domain refuses, with its status, and logs nothing', async () => {
+    const head = node.events.head;
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 's1', delta: 500, reason: 'too much' } }, admin)).rejects.toMatchObject({
+      status: 422,
+    });
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 'nobody', delta: 1, reason: 'x' } }, admin)).rejects.toBeInstanceOf(
+      DomainRefusal,
+    );
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'x' } }, teacher)).rejects.toMatchObject({
+      status: 403,
+    });
+    expect(node.events.head).toBe(head);
+  });
+
+  it('50 concurrent modifications of one student all apply', async () => {
+    const before = node.aggregates.student('s1').score;
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => node.commands.execute({ name: 'scores.modify', data: { studentId: 's1', delta: i % 2 === 0 ? 1 : -1, reason: `r${i}` } }, admin)),
+    );
+    expect(new Set(answers.map((a) => a.position)).size).toBe(50);
+    expect(node.aggregates.student('s1').score).toBe(before);
+    await node.projector.waitFor(Math.max(...answers.map((a) => a.position ?? 0)), 5000);
+    const records = await new ScoreRecordsRepository(read()).listRecords('s1', { page: 1, pageSize: 100 });
+    expect(records.total).toBe(52);
+  });
+
+  it('a teacher submits an application; approving it changes the score in the same entry; a second review is a conflict', async () => {
+    const submitted = await node.commands.execute({ name: 'applications.submit', data: { studentId: 's1', delta: 10, reason: 'won the quiz' } }, teacher);
+    const applicationId = String(submitted.result.applicationId);
+    expect(submitted.result.status).toBe('pending');
+    const before = node.aggregates.student('s1').score;
+    const review = await node.commands.execute({ name: 'applications.review', data: { applicationId, decision: 'approve', comment: 'well done' } }, admin);
+    expect(review.result).toMatchObject({ status: 'approved', score: before + 10 });
+    await expect(
+      node.commands.execute({ name: 'applications.review', data: { applicationId, decision: 'reject', comment: 'no' } }, admin),
+    ).rejects.toMatchObject({ status: 409 });
+    await node.projector.waitFor(review.position ?? 0, 5000);
+    expect(await new ApplicationsRepository(read()).getApplication(applicationId)).toMatchObject({ status: 'approved' });
+  });
+
+  it('creates a user with a hashed password that never reaches the public read model', async () => {
+    const created = await node.commands.execute({ name: 'users.create', data: { username: 'tina', password: 'correct horse', role: 'teacher', displayName: 'Tina' } }, admin);
+    await node.projector.waitFor(created.position ?? 0, 5000);
+    const rows = await node.db.selectFrom('users').selectAll().execute();
+    expect(JSON.stringify(rows)).not.toMatch(/scrypt|correct horse/);
+  });
+});
