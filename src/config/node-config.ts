@@ -25,6 +25,11 @@ export interface NodeConfig {
   readonly maxMessageBytes: number;
   readonly proposal: { noQuorumMs: number; timeoutMs: number; resendMs: number };
   readonly logLevel: string;
+  /** The bootstrap admin, created once through the log when the cluster has no user. */
+  readonly admin?: { readonly username: string; readonly password: string };
+  /** Secret that signs access tokens; a fixed development value unless NODE_ENV=production, where it is required. */
+  readonly jwtSecret: string;
+  readonly tokenExpiresInSeconds: number;
 }
 
 /**
@@ -74,6 +79,9 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     maxMessageBytes: 1_000_000,
     proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
     logLevel: env.LOG_LEVEL ?? 'info',
+    admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
+    jwtSecret: jwtSecretOf(env),
+    tokenExpiresInSeconds: optionalInt(env, 'TOKEN_EXPIRES_IN_SECONDS') ?? 3600,
   };
 }
 
@@ -83,4 +91,13 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${raw}`);
   return value;
+}
+
+function jwtSecretOf(env: NodeJS.ProcessEnv): string {
+  if (env.JWT_SECRET) {
+    if (env.JWT_SECRET.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters');
+    return env.JWT_SECRET;
+  }
+  if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
+  return 'development-only-secret-do-not-use';
 }

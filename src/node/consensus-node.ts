@@ -5,6 +5,7 @@ import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
 import { ProposalService } from '../application/proposals';
 import { hashPassword } from '../auth/password';
+import { SYSTEM_ACTOR } from '../domain';
 import { Projector, READ_MODELS, readModelDb } from '../projections';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
@@ -118,6 +119,7 @@ export class ConsensusNode {
     };
     const commands = new CommandService(commandNode, aggregates, proposals);
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
+    if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
     return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, subscriptions);
   }
 
@@ -151,4 +153,34 @@ export function hasQuorum(driver: ReplicaDriver<unknown, PlannedBatch>, tickMs: 
   const heard = (silentTicks: number | null) => silentTicks !== null && silentTicks * tickMs < QUORUM_SILENCE_MS;
   if (status.role === 'leader') return 1 + status.peers.filter((p) => heard(p.silentTicks)).length >= phase2Quorum;
   return status.peers.some((p) => p.nodeId === status.leaderId && heard(p.silentTicks));
+}
+
+const BOOTSTRAP_CHECK_MS = 500;
+/** The bootstrap admin's command id: the same on every node and every start, so it applies once for ever. */
+const BOOTSTRAP_COMMAND_ID = 'bootstrap-admin';
+
+/**
+ * Creates the bootstrap admin through the log, once, when this node leads a cluster with no user.
+ * Every node runs the check; only a ready leader acts, and the fixed command id makes it apply once.
+ */
+function bootstrapAdmin(
+  admin: { username: string; password: string },
+  node: CommandNode,
+  aggregates: AggregateStore,
+  commands: CommandService,
+  log: NodeLog,
+): void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (aggregates.anyUser) return clearInterval(timer);
+    if (running || !node.isReadyLeader()) return;
+    running = true;
+    const command = { name: 'users.create', data: { username: admin.username, password: admin.password, role: 'admin', displayName: 'Administrator' } } as const;
+    commands
+      .execute(command, SYSTEM_ACTOR, BOOTSTRAP_COMMAND_ID)
+      .then(() => log('info', `bootstrap admin ${admin.username} created`))
+      .catch((error: unknown) => log('warn', `bootstrap admin not created yet: ${error instanceof Error ? error.message : String(error)}`))
+      .finally(() => (running = false));
+  }, BOOTSTRAP_CHECK_MS);
+  timer.unref();
 }

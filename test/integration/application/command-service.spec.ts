@@ -22,6 +22,8 @@ describe('CommandService through a real node', () => {
       API_SUBJECT_PREFIX: `cs${id}`,
       MYSQL_DATABASE: `behavior_test_cs_${id}`,
       TICK_MS: '5',
+      ADMIN_USERNAME: 'headmaster',
+      ADMIN_PASSWORD: 'bootstrap-secret',
     });
     node = await ConsensusNode.start(config, () => undefined);
     const deadline = Date.now() + 10_000;
@@ -92,6 +94,14 @@ describe('CommandService through a real node', () => {
     ).rejects.toMatchObject({ status: 409 });
     await node.projector.waitFor(review.position ?? 0, 5000);
     expect(await new ApplicationsRepository(read()).getApplication(applicationId)).toMatchObject({ status: 'approved' });
+  });
+
+  it('creates the bootstrap admin once, through the log', async () => {
+    const deadline = Date.now() + 5000;
+    while (!node.aggregates.user('headmaster').exists && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(node.aggregates.user('headmaster')).toMatchObject({ exists: true, role: 'admin' });
+    const rows = await node.db.selectFrom('applied_commands').select('command_id').where('command_id', 'like', 'bootstrap-admin%').execute();
+    expect(rows).toHaveLength(1);
   });
 
   it('creates a user with a hashed password that never reaches the public read model', async () => {
