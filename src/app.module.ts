@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AuthModule } from './http/auth';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ClusterController } from './http/cluster/cluster.controller';
@@ -17,7 +18,7 @@ export class AppModule {
   static register(node: ConsensusNode, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [TerminusModule, LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } })],
+      imports: [TerminusModule, LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }), AuthModule.register(node.auth.service)],
       controllers: [ClusterController, HealthController, MetricsController],
       providers: [{ provide: CONSENSUS_NODE, useValue: node }, NodeMetrics, HttpPortHolder, LogAppendHandler],
     };

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
-import { type NodeProcess, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
+import { type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
@@ -35,6 +35,7 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
         HTTP_PORT: String(3101 + i),
         HTTP_PORT_RANGE: '50',
         LOG_LEVEL: 'info',
+        ...localAdminEnv(),
       },
       onLine: (node, line, entry) => {
         if (!entry || (entry.level as number) >= 50) process.stderr.write(`[${node.id}] ${line}\n`);
@@ -55,7 +56,10 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
       const body = reply.json<{ ok: boolean; error?: { message: string } }>();
       if (!body.ok) throw new Error(body.error?.message ?? 'append failed');
     },
-    status: () => Promise.all(nodes.map(async (n) => (await (await fetch(`http://127.0.0.1:${n.port}/api/cluster/status`)).json()) as Record<string, unknown>)),
+    status: async () => {
+      const statuses = await Promise.all(nodes.map((n) => (n.port === null ? null : clusterStatusOf(n.port))));
+      return statuses.filter((s): s is Record<string, unknown> => s !== null);
+    },
     stop: async () => {
       await nats.close();
       await stopNodeProcesses(nodes);

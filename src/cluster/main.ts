@@ -1,4 +1,4 @@
-import { type NodeProcess, startNodeProcess, stopNodeProcesses, waitForLeader } from './node-process';
+import { LOCAL_ADMIN, type NodeProcess, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from './node-process';
 
 /**
  * `npm run cluster`: starts nodes n1..n3 as child processes on the local MySQL and NATS (env
@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const nodes = NODES.map((id, i) =>
     startNodeProcess({
       id,
-      env: { CLUSTER_NODES: NODES.join(','), HTTP_PORT: String(BASE_PORT + i), HTTP_PORT_RANGE: process.env.HTTP_PORT_RANGE ?? '20' },
+      env: { ...localAdminEnv(), CLUSTER_NODES: NODES.join(','), HTTP_PORT: String(BASE_PORT + i), HTTP_PORT_RANGE: process.env.HTTP_PORT_RANGE ?? '20' },
       onLine: printLine,
       onExit,
     }),
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\ncluster ready: leader ${leader}\n`);
   for (const n of nodes) process.stdout.write(`  ${n.id}: http://127.0.0.1:${n.port}  (status: /api/cluster/status, docs: /api/docs)\n`);
+  process.stdout.write(`admin: ${LOCAL_ADMIN.username} / ${LOCAL_ADMIN.password} (set ADMIN_USERNAME / ADMIN_PASSWORD to choose)\n`);
   process.stdout.write('Ctrl+C stops all nodes.\n\n');
 }
 

@@ -39,21 +39,75 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
   return node;
 }
 
-/** Polls the nodes' status until one names a leader, or `timeoutMs` passes. */
+/** The bootstrap admin of local clusters (`npm run cluster`, the benchmark, the e2e tests) unless the environment names one. */
+export const LOCAL_ADMIN = {
+  username: process.env.ADMIN_USERNAME ?? 'admin',
+  password: process.env.ADMIN_PASSWORD ?? 'admin-password',
+};
+
+/** The environment that gives a local node its bootstrap admin. */
+export function localAdminEnv(): Record<string, string> {
+  return { ADMIN_USERNAME: LOCAL_ADMIN.username, ADMIN_PASSWORD: LOCAL_ADMIN.password };
+}
+
+/** Polls the nodes' public readiness until one names a leader, or `timeoutMs` passes. */
 export async function waitForLeader(nodes: readonly NodeProcess[], timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const node of nodes) {
       if (node.port === null) continue;
-      try {
-        const response = await fetch(`http://127.0.0.1:${node.port}/api/cluster/status`);
-        const status = (await response.json()) as { leaderId: string | null };
-        if (status.leaderId) return status.leaderId;
-      } catch {
-        // not serving yet
-      }
+      const leaderId = await leaderSeenBy(node.port);
+      if (leaderId) return leaderId;
     }
     await new Promise((r) => setTimeout(r, 200));
+  }
+  return null;
+}
+
+/** The leader a node reports in `/health/ready` (public), or null. */
+export async function leaderSeenBy(port: number): Promise<string | null> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
+    const body = (await response.json()) as { details?: { quorum?: { leaderId?: string | null } } };
+    return body.details?.quorum?.leaderId ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const tokens = new Map<number, string>();
+
+/**
+ * `GET /api/cluster/status` of the node on `port`, as the local admin (logging in once per port);
+ * null when the node does not answer, or the admin does not exist yet.
+ */
+export async function clusterStatusOf(port: number, admin = LOCAL_ADMIN): Promise<Record<string, unknown> | null> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    let token = tokens.get(port);
+    try {
+      if (!token) {
+        const login = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(admin),
+          signal: AbortSignal.timeout(2000),
+        });
+        if (!login.ok) return null;
+        token = ((await login.json()) as { accessToken: string }).accessToken;
+        tokens.set(port, token);
+      }
+      const response = await fetch(`http://127.0.0.1:${port}/api/cluster/status`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(1000),
+      });
+      if (response.status === 401) {
+        tokens.delete(port);
+        continue;
+      }
+      return response.ok ? ((await response.json()) as Record<string, unknown>) : null;
+    } catch {
+      return null;
+    }
   }
   return null;
 }

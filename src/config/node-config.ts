@@ -81,7 +81,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
     jwtSecret: jwtSecretOf(env),
-    tokenExpiresInSeconds: optionalInt(env, 'TOKEN_EXPIRES_IN_SECONDS') ?? 3600,
+    tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
   };
 }
 

@@ -4,6 +4,7 @@ import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
 import { ProposalService } from '../application/proposals';
+import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
 import { SYSTEM_ACTOR } from '../domain';
 import { Projector, READ_MODELS, readModelDb } from '../projections';
@@ -45,6 +46,7 @@ export class ConsensusNode {
     readonly aggregates: AggregateStore,
     readonly projector: Projector,
     readonly commands: CommandService,
+    readonly auth: NodeAuth,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -83,6 +85,11 @@ export class ConsensusNode {
     await projector.load();
     events.onWritten((head) => projector.notify(head));
     void projector.run();
+    const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
+    const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { onError: onAuthError });
+    await auth.projector.catchUp();
+    events.onWritten((head) => auth.projector.notify(head));
+    void auth.projector.run();
     const driver = new ReplicaDriver<Transaction<Database>, PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
@@ -120,7 +127,7 @@ export class ConsensusNode {
     const commands = new CommandService(commandNode, aggregates, proposals);
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, subscriptions);
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -132,6 +139,7 @@ export class ConsensusNode {
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     await this.projector.stop();
+    await this.auth.projector.stop();
     this.proposals.close();
     this.driver.stop();
     await this.nats.drain().catch(() => undefined);

@@ -1,3 +1,4 @@
+import { clusterStatusOf, localAdminEnv } from '../../src/cluster/node-process';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -148,6 +149,7 @@ export class E2eCluster {
         env: {
           ...process.env,
           NODE_ID: id,
+          ...localAdminEnv(),
           CLUSTER_NODES: this.ids.join(','),
           CLUSTER_NAME: this.clusterName,
           HTTP_HOST: LOOPBACK,
@@ -221,15 +223,7 @@ export class E2eCluster {
   async status(id: string): Promise<ClusterStatus | null> {
     const port = this.node(id).port;
     if (port === null || !this.isAlive(id)) return null;
-    try {
-      const response = await fetch(`http://${LOOPBACK}:${port}/api/cluster/status`, {
-        signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
-      });
-      if (!response.ok) return null;
-      return (await response.json()) as ClusterStatus;
-    } catch {
-      return null;
-    }
+    return (await clusterStatusOf(port)) as ClusterStatus | null;
   }
 
   /** The statuses of the given (default: running) nodes that answered. */

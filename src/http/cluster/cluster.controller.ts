@@ -1,3 +1,4 @@
+import { Roles } from '../auth/roles.decorator';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type ClusterStatus, clusterStatus } from '../../node/cluster-status';
@@ -17,6 +18,7 @@ export class ClusterController {
   ) {}
 
   @Get('status')
+  @Roles('admin')
   @ApiOperation({ summary: 'The cluster as this node sees it: role, leader, ballot, slots, members' })
   status(): ClusterStatus {
     return clusterStatus(this.node, this.port.port, this.metrics.proposalsFailedCount());

@@ -1,3 +1,4 @@
+import { Public } from '../auth/public.decorator';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, type HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
@@ -7,6 +8,7 @@ import { CONSENSUS_NODE } from '../../node/node.tokens';
 
 /** Liveness (the process answers) and readiness (MySQL reachable, a quorum seen, log applied). */
 @ApiTags('health')
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

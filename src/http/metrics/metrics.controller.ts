@@ -1,9 +1,11 @@
+import { Public } from '../auth/public.decorator';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { NodeMetrics } from './node-metrics';
 
 /** Prometheus text for scraping. */
 @ApiExcludeController()
+@Public()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: NodeMetrics) {}

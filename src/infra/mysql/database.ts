@@ -1,3 +1,4 @@
+import type { UserCredentialsTable } from '../../auth/credentials-database';
 import type { ApplicationsTable, ProjectionCheckpointsTable, ScoreRecordsTable, StudentsTable, UsersTable } from '../../projections/read-model-database';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
@@ -54,6 +55,7 @@ export interface Database {
   applications: ApplicationsTable;
   users: UsersTable;
   projection_checkpoints: ProjectionCheckpointsTable;
+  user_credentials: UserCredentialsTable;
   event_log: EventLogTable;
   applied_commands: AppliedCommandsTable;
   paxos_promise: PaxosPromiseTable;

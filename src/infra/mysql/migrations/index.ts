@@ -3,6 +3,7 @@ import * as paxosAcceptor from './0001-paxos-acceptor';
 import * as eventLog from './0002-event-log';
 import * as writeChosen from './0003-write-chosen-procedure';
 import * as readModels from './0004-read-models';
+import * as userCredentials from './0005-user-credentials';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -14,4 +15,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0002_event_log': eventLog,
   '0003_write_chosen_procedure': writeChosen,
   '0004_read_models': readModels,
+  '0005_user_credentials': userCredentials,
 };

@@ -1,0 +1,33 @@
+import { JwtService } from '@nestjs/jwt';
+import type { Kysely } from 'kysely';
+import type { ReadModelDatabase } from '../projections/read-model-database';
+import { AuthService } from './auth.service';
+import { credentialsDb } from './credentials-database';
+import { CredentialsProjector, type CredentialsProjectorOptions } from './credentials-projector';
+import { CredentialsRepository } from './credentials-repository';
+
+/** What a node needs to authenticate: the service, and the projector that keeps its read model. */
+export interface NodeAuth {
+  readonly service: AuthService;
+  readonly projector: CredentialsProjector;
+  readonly repository: CredentialsRepository;
+}
+
+/**
+ * Builds a node's auth on its database (migrated through 0005). The caller runs the projector
+ * (`await projector.catchUp(); void projector.run()`), notifies it when events are written, and
+ * stops it on shutdown.
+ *
+ * @example const auth = createNodeAuth(node.db, { jwtSecret, tokenExpiresInSeconds: 3600 });
+ */
+export function createNodeAuth<DB extends ReadModelDatabase>(
+  db: Kysely<DB>,
+  options: { readonly jwtSecret: string; readonly tokenExpiresInSeconds: number },
+  projectorOptions: CredentialsProjectorOptions = {},
+): NodeAuth {
+  const credentials = credentialsDb(db);
+  const repository = new CredentialsRepository(credentials);
+  const jwt = new JwtService({ secret: options.jwtSecret, signOptions: { algorithm: 'HS256' } });
+  const service = new AuthService(repository, jwt, { expiresInSeconds: options.tokenExpiresInSeconds });
+  return { service, projector: new CredentialsProjector(credentials, projectorOptions), repository };
+}

@@ -1,0 +1,31 @@
+import type { ColumnType, Kysely } from 'kysely';
+import type { ReadModelDatabase } from '../projections/read-model-database';
+
+/** A BOOLEAN (TINYINT(1)) column: 0 or 1 when read. */
+type BooleanColumn = ColumnType<number, boolean, boolean>;
+
+/** `user_credentials` (migration 0005): one row per user, holding the password hash. */
+export interface UserCredentialsTable {
+  username: string;
+  password_hash: string;
+  role: string;
+  student_id: string | null;
+  disabled: BooleanColumn;
+  /** The position of the last user event that changed the row. */
+  position: number;
+}
+
+/** What the credentials projection and repository read and write: its table, the checkpoints and the log. */
+export interface CredentialsDatabase extends ReadModelDatabase {
+  user_credentials: UserCredentialsTable;
+}
+
+/**
+ * Narrows a node's Kysely to the credentials view (Kysely's database type is invariant). The node's
+ * database must have run migration 0005.
+ *
+ * @example const repository = new CredentialsRepository(credentialsDb(node.db));
+ */
+export function credentialsDb<DB extends ReadModelDatabase>(db: Kysely<DB>): Kysely<CredentialsDatabase> {
+  return db as unknown as Kysely<CredentialsDatabase>;
+}

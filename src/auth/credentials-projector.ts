@@ -1,0 +1,197 @@
+import type { Kysely, Transaction } from 'kysely';
+import { advanceCheckpoint, loadCheckpoint } from '../projections/checkpoint-store';
+import { readEventRows } from '../projections/event-reader';
+import { readModelDb } from '../projections/read-model-database';
+import { assert } from '../shared/assert';
+import type { CredentialsDatabase } from './credentials-database';
+import {
+  CREDENTIALS_DEFAULTS,
+  CREDENTIALS_PROJECTION,
+  type CredentialsBatch,
+  type CredentialsFields,
+  planCredentialsBatch,
+} from './credentials-projection';
+
+/** Events read per batch unless configured. */
+export const CREDENTIALS_BATCH_EVENTS_DEFAULT = 1000;
+/** Events per batch at most. */
+export const CREDENTIALS_BATCH_EVENTS_MAX = 50_000;
+/** How often `run()` looks at the log when no notify came, unless configured. */
+export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 1000;
+const ERROR_BACKOFF_MIN_MS = 50;
+const ERROR_BACKOFF_MAX_MS = 5000;
+
+/** How the credentials projector runs; every field has a default. */
+export interface CredentialsProjectorOptions {
+  readonly batchEventsMax?: number;
+  readonly pollIntervalMs?: number;
+  /** Told of every failed batch of `run()` (the loop retries with backoff). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * Applies the log's user events to `user_credentials`, under its own checkpoint `credentials`.
+ * Each batch writes its rows and moves the checkpoint in one transaction (the checkpoint first, so
+ * its row lock serializes writers): a crash neither skips nor repeats an event. It reuses the
+ * read-model projector's checkpoint store and log reader; it is a projector of its own because
+ * that one's table registry is closed and the secret must stay out of the public read models.
+ *
+ * @example
+ * const projector = new CredentialsProjector(credentialsDb(node.db), { onError: (e) => log.warn(e) });
+ * await projector.catchUp();
+ * void projector.run();              // then, whenever events are written:
+ * projector.notify(store.writtenHead);
+ */
+export class CredentialsProjector {
+  private readonly batchEventsMax: number;
+  private readonly pollIntervalMs: number;
+  private checkpoint = 0;
+  private stale = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private loop: Promise<void> | undefined;
+  private stopping = false;
+  private notified = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly db: Kysely<CredentialsDatabase>,
+    private readonly options: CredentialsProjectorOptions = {},
+  ) {
+    this.batchEventsMax = options.batchEventsMax ?? CREDENTIALS_BATCH_EVENTS_DEFAULT;
+    this.pollIntervalMs = options.pollIntervalMs ?? CREDENTIALS_POLL_INTERVAL_DEFAULT_MS;
+    assertIntegerIn('batchEventsMax', this.batchEventsMax, 1, CREDENTIALS_BATCH_EVENTS_MAX);
+    assertIntegerIn('pollIntervalMs', this.pollIntervalMs, 1, 60_000);
+  }
+
+  /** The checkpoint's name. */
+  get name(): string {
+    return CREDENTIALS_PROJECTION;
+  }
+
+  /** The last log position applied (0 before the first batch or load). */
+  get position(): number {
+    return this.checkpoint;
+  }
+
+  /**
+   * Applies batches until the log is exhausted or `uptoPosition` is applied.
+   *
+   * @returns the checkpoint reached.
+   * @throws whatever failed a batch (that batch is rolled back; the ones before stay).
+   */
+  async catchUp(uptoPosition: number = Number.MAX_SAFE_INTEGER): Promise<number> {
+    assertIntegerIn('uptoPosition', uptoPosition, 0, Number.MAX_SAFE_INTEGER);
+    while ((await this.exclusive(() => this.applyNextBatch(uptoPosition))) > 0);
+    return this.checkpoint;
+  }
+
+  /** Applies the log until `stop()`: a batch on each notify, else every poll interval; failures back off. */
+  run(): Promise<void> {
+    assert(this.loop === undefined, 'the credentials projector is already running');
+    this.stopping = false;
+    this.loop = this.runLoop();
+    return this.loop;
+  }
+
+  /** Tells the run loop the log has events up to `position`. */
+  notify(position: number): void {
+    if (position <= this.checkpoint) return;
+    this.notified = true;
+    this.wake?.();
+  }
+
+  /** Stops the run loop after its current batch. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    const loop = this.loop;
+    this.loop = undefined;
+    await loop;
+  }
+
+  private async runLoop(): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      this.notified = false;
+      let events: number;
+      try {
+        events = await this.exclusive(() => this.applyNextBatch(Number.MAX_SAFE_INTEGER));
+        failures = 0;
+      } catch (error) {
+        failures += 1;
+        this.options.onError?.(error);
+        await this.pause(Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** (failures - 1)));
+        continue;
+      }
+      if (events < this.batchEventsMax && !this.notified) await this.pause(this.pollIntervalMs);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      timer = setTimeout(wake, ms);
+      this.wake = wake;
+    });
+  }
+
+  /** One batch: read, fold, write rows and checkpoint in one transaction; returns the events covered. */
+  private async applyNextBatch(upto: number): Promise<number> {
+    if (this.stale) {
+      this.checkpoint = await loadCheckpoint(readModelDb(this.db), CREDENTIALS_PROJECTION);
+      this.stale = false;
+    }
+    const from = this.checkpoint;
+    const limit = Math.min(this.batchEventsMax, upto - from);
+    if (limit <= 0) return 0;
+    const rows = await readEventRows(readModelDb(this.db), from, limit);
+    if (rows.length === 0) return 0;
+    const batch = planCredentialsBatch(rows, from);
+    try {
+      await this.db.transaction().execute((trx) => writeBatch(trx, from, batch));
+    } catch (error) {
+      this.stale = true;
+      throw error;
+    }
+    this.checkpoint = batch.last;
+    return batch.events;
+  }
+
+  /** Runs `fn` after everything queued before it, whether that failed or not. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn, fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+}
+
+async function writeBatch(trx: Transaction<CredentialsDatabase>, from: number, batch: CredentialsBatch): Promise<void> {
+  await advanceCheckpoint(readModelDb<CredentialsDatabase>(trx), CREDENTIALS_PROJECTION, from, batch.last);
+  for (const [username, set] of batch.changes) await upsertCredentials(trx, username, set);
+}
+
+/** Inserts the row (defaults, then the set) or updates the columns the set holds. */
+async function upsertCredentials(
+  trx: Transaction<CredentialsDatabase>,
+  username: string,
+  set: Partial<CredentialsFields>,
+): Promise<void> {
+  await trx
+    .insertInto('user_credentials')
+    .values({ username, ...CREDENTIALS_DEFAULTS, ...set })
+    .onDuplicateKeyUpdate(set)
+    .execute();
+}
+
+function assertIntegerIn(name: string, value: number, min: number, max: number): void {
+  assert(
+    Number.isSafeInteger(value) && value >= min && value <= max,
+    `${name} must be an integer in ${min}..${max}, got ${value}`,
+  );
+}

@@ -1,0 +1,140 @@
+import { InvalidTokenError } from '../../../src/auth/auth-errors';
+import { DEVELOPMENT_JWT_SECRET, authConfigFromEnv } from '../../../src/auth/auth-config';
+import { bearerToken } from '../../../src/auth/bearer-token';
+import { planCredentialsBatch } from '../../../src/auth/credentials-projection';
+import { actorFromHeaders } from '../../../src/auth/nats-auth';
+import { hashPassword } from '../../../src/auth/password';
+import { ConfigError } from '../../../src/consensus';
+import type { DomainEvent } from '../../../src/domain';
+import type { EventLogRow } from '../../../src/projections/logged-event';
+import { EventLogGapError } from '../../../src/projections/projection-errors';
+import { InMemoryCredentials, inMemoryAuth } from './auth-test-support';
+
+describe('bearerToken', () => {
+  it('takes the token of a Bearer header, the scheme in any case', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer abc.def-_ghi')).toBe('abc.def-_ghi');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['another scheme', 'Basic cm9vdDpwdw=='],
+    ['no token', 'Bearer '],
+    ['two tokens', 'Bearer a b'],
+    ['several headers', ['Bearer a', 'Bearer b']],
+    ['too long', `Bearer ${'a'.repeat(5000)}`],
+  ])('refuses a header that is %s', (_what, header) => {
+    expect(() => bearerToken(header)).toThrow(InvalidTokenError);
+  });
+});
+
+describe('actorFromHeaders (NATS)', () => {
+  const headers = (value?: string) => ({ get: (name: string) => (name === 'Authorization' ? (value ?? '') : '') });
+
+  it('gives the actor of the Authorization header, and refuses a missing or bad one', async () => {
+    const credentials = new InMemoryCredentials();
+    credentials.put({
+      username: 'kim',
+      passwordHash: await hashPassword('pw-123456'),
+      role: 'student',
+      studentId: 's-1',
+      disabled: false,
+      position: 1,
+    });
+    const auth = inMemoryAuth(credentials);
+    const { accessToken } = await auth.login('kim', 'pw-123456');
+    await expect(actorFromHeaders(headers(`Bearer ${accessToken}`), auth)).resolves.toEqual({
+      username: 'kim',
+      role: 'student',
+      studentId: 's-1',
+    });
+    await expect(actorFromHeaders(headers(), auth)).rejects.toThrow(InvalidTokenError);
+    await expect(actorFromHeaders(undefined, auth)).rejects.toThrow(InvalidTokenError);
+    await expect(actorFromHeaders(headers('Bearer nope'), auth)).rejects.toThrow(InvalidTokenError);
+  });
+});
+
+describe('authConfigFromEnv', () => {
+  it('uses the development secret and one hour outside production', () => {
+    expect(authConfigFromEnv({})).toEqual({
+      jwtSecret: DEVELOPMENT_JWT_SECRET,
+      tokenExpiresInSeconds: 3600,
+      developmentSecret: true,
+    });
+  });
+
+  it('reads JWT_SECRET and JWT_EXPIRES_IN_SECONDS', () => {
+    const config = authConfigFromEnv({
+      JWT_SECRET: 's'.repeat(32),
+      JWT_EXPIRES_IN_SECONDS: '900',
+      NODE_ENV: 'production',
+    });
+    expect(config).toEqual({ jwtSecret: 's'.repeat(32), tokenExpiresInSeconds: 900, developmentSecret: false });
+  });
+
+  it.each([
+    ['no secret in production', { NODE_ENV: 'production' }],
+    ['a short secret', { JWT_SECRET: 'short' }],
+    ['a zero expiry', { JWT_EXPIRES_IN_SECONDS: '0' }],
+    ['a non-numeric expiry', { JWT_EXPIRES_IN_SECONDS: '1h' }],
+    ['an expiry beyond a week', { JWT_EXPIRES_IN_SECONDS: String(8 * 24 * 3600) }],
+  ])('refuses %s', (_what, env) => {
+    expect(() => authConfigFromEnv(env)).toThrow(ConfigError);
+  });
+});
+
+describe('the credentials projection (pure)', () => {
+  const at = '2025-03-01T08:00:00.000Z';
+  const actor = { username: 'root', role: 'admin' as const };
+  const row = (position: number, event: DomainEvent): EventLogRow => ({
+    position,
+    stream_type: event.streamType,
+    stream_id: event.streamId,
+    type: event.type,
+    schema_version: event.schemaVersion,
+    data: JSON.stringify(event.data),
+  });
+  const user = (type: string, data: object): DomainEvent =>
+    ({
+      type,
+      schemaVersion: 1,
+      streamType: 'user',
+      streamId: 'kim',
+      data: { username: 'kim', actor, at, ...data },
+    }) as DomainEvent;
+  const student: DomainEvent = {
+    type: 'StudentRegistered',
+    schemaVersion: 1,
+    streamType: 'student',
+    streamId: 's-1',
+    data: {},
+  } as DomainEvent;
+
+  it('given a user created, disabled, re-enabled and made a teacher, folds one row holding the hash', () => {
+    const rows = [
+      row(1, user('UserCreated', { passwordHash: 'scrypt$h', role: 'student', studentId: 's-1', displayName: 'Kim' })),
+      row(2, student),
+      row(3, user('UserDisabled', {})),
+      row(4, user('UserEnabled', {})),
+      row(5, user('UserRoleChanged', { role: 'teacher', previousRole: 'student' })),
+    ];
+    const batch = planCredentialsBatch(rows, 0);
+    expect(batch.last).toBe(5);
+    expect(batch.events).toBe(5);
+    expect([...batch.changes]).toEqual([
+      ['kim', { password_hash: 'scrypt$h', role: 'teacher', student_id: null, disabled: false, position: 5 }],
+    ]);
+  });
+
+  it('covers events of other streams without changing anything', () => {
+    const batch = planCredentialsBatch([row(8, student)], 7);
+    expect(batch).toMatchObject({ last: 8, events: 1 });
+    expect(batch.changes.size).toBe(0);
+  });
+
+  it('stops before a gap, and throws on a gap right after the checkpoint', () => {
+    expect(planCredentialsBatch([row(1, student), row(3, student)], 0).last).toBe(1);
+    expect(() => planCredentialsBatch([row(2, student)], 0)).toThrow(EventLogGapError);
+  });
+});

@@ -1,0 +1,24 @@
+import { JwtService } from '@nestjs/jwt';
+import { AuthService } from '../../../src/auth/auth.service';
+import type { Credentials, CredentialsLookup } from '../../../src/auth/credentials-repository';
+
+/** The signing secret of unit tests. */
+export const TEST_SECRET = 'unit-test-secret-0123456789abcdef';
+
+/** Credentials in memory, changed by tests as events would change the read model. */
+export class InMemoryCredentials implements CredentialsLookup {
+  readonly users = new Map<string, Credentials>();
+
+  async find(username: string): Promise<Credentials | undefined> {
+    return this.users.get(username);
+  }
+
+  put(user: Credentials): void {
+    this.users.set(user.username, user);
+  }
+}
+
+/** An AuthService over in-memory credentials, signing with TEST_SECRET. */
+export function inMemoryAuth(credentials: InMemoryCredentials, expiresInSeconds = 3600): AuthService {
+  return new AuthService(credentials, new JwtService({ secret: TEST_SECRET }), { expiresInSeconds });
+}
