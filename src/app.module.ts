@@ -1,6 +1,14 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from './http/auth';
+import { HttpApiModule } from './http/common/http-api.module';
+import {
+  ApplicationsRepository,
+  ScoreRecordsRepository,
+  StudentsRepository,
+  UsersRepository,
+  readModelDb,
+} from './projections';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ClusterController } from './http/cluster/cluster.controller';
@@ -18,7 +26,19 @@ export class AppModule {
   static register(node: ConsensusNode, logger: Logger): DynamicModule {
     return {
       module: AppModule,
-      imports: [TerminusModule, LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }), AuthModule.register(node.auth.service)],
+      imports: [
+        TerminusModule,
+        LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
+        AuthModule.register(node.auth.service),
+        HttpApiModule.register({
+          gateway: node.commands,
+          students: new StudentsRepository(readModelDb(node.db)),
+          scoreRecords: new ScoreRecordsRepository(readModelDb(node.db)),
+          applications: new ApplicationsRepository(readModelDb(node.db)),
+          users: new UsersRepository(readModelDb(node.db)),
+          projector: node.projector,
+        }),
+      ],
       controllers: [ClusterController, HealthController, MetricsController],
       providers: [{ provide: CONSENSUS_NODE, useValue: node }, NodeMetrics, HttpPortHolder, LogAppendHandler],
     };

@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
+import { configureHttpApp } from './http/common/http-api.module';
 import { HttpPortHolder } from './http/http-port';
 import { listenWithFallback } from './http/listen';
 import { createLogger } from './logger';
@@ -16,6 +17,7 @@ async function bootstrap(): Promise<void> {
   const node = await ConsensusNode.start(config, (level, message) => logger[level](message));
   const app = await NestFactory.create(AppModule.register(node, logger), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
+  configureHttpApp(app);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('api/docs', app, document);

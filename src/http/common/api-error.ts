@@ -1,0 +1,104 @@
+import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { STATUS_CODES } from 'node:http';
+import type { ValidationError } from 'class-validator';
+import { DomainRefusal } from '../../application/domain-refusal';
+import { NoQuorumError, UnknownOutcomeError } from '../../application/proposal-errors';
+
+/** One invalid field of a request: its dotted path and what is wrong with it. */
+export interface FieldError {
+  readonly field: string;
+  readonly messages: string[];
+}
+
+/** The error body of every API answer (API.md, Errors). */
+export interface ApiErrorBody {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly message: string;
+  readonly details?: unknown;
+}
+
+/** An error answer: its body and the headers it needs (Retry-After). */
+export interface ApiErrorAnswer {
+  readonly body: ApiErrorBody;
+  readonly headers: Record<string, string>;
+  /** True when the error is not one the API expects (log it: it may be a bug). */
+  readonly unexpected: boolean;
+}
+
+/** Seconds a client should wait before retrying a read whose read model lagged. */
+export const READ_MODEL_RETRY_AFTER_SECONDS = 1;
+
+/** Input refused by validation: 400 with the field errors in `details`. */
+export class InputInvalidError extends BadRequestException {
+  constructor(readonly fields: FieldError[]) {
+    super(`invalid input: ${fields.map((f) => f.field).join(', ')}`);
+  }
+}
+
+/** The read model did not reach the asked X-Min-Position in time: 503 with Retry-After. */
+export class ReadModelBehindError extends ServiceUnavailableException {
+  constructor(position: number) {
+    super(`read model behind: position ${position} is not applied yet; retry shortly`);
+  }
+}
+
+/** Flattens class-validator errors (nested ones too) to one entry per field. */
+export function fieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
+  return errors.flatMap((e) => {
+    const field = prefix === '' ? e.property : `${prefix}.${e.property}`;
+    const own = e.constraints === undefined ? [] : [{ field, messages: Object.values(e.constraints) }];
+    return [...own, ...fieldErrors(e.children ?? [], field)];
+  });
+}
+
+/**
+ * Maps anything thrown while serving a request to the API's error answer. Unknown errors become a
+ * 500 that says nothing of their internals.
+ */
+export function apiErrorOf(exception: unknown): ApiErrorAnswer {
+  if (exception instanceof InputInvalidError) return answer(400, exception.message, { details: exception.fields });
+  if (exception instanceof ReadModelBehindError)
+    return answer(503, exception.message, { retryAfter: READ_MODEL_RETRY_AFTER_SECONDS });
+  if (exception instanceof HttpException) return answer(exception.getStatus(), httpExceptionMessage(exception));
+  if (exception instanceof DomainRefusal) return answer(exception.status, exception.error.message);
+  if (exception instanceof NoQuorumError)
+    return answer(503, exception.message, { retryAfter: Math.max(1, Math.ceil(exception.retryAfterSeconds)) });
+  if (exception instanceof UnknownOutcomeError)
+    return answer(504, exception.message, { details: { commandId: exception.commandId } });
+  const bodyParser = bodyParserError(exception);
+  if (bodyParser !== undefined) return bodyParser;
+  return { ...answer(500, 'internal error'), unexpected: true };
+}
+
+function answer(status: number, message: string, extra: { details?: unknown; retryAfter?: number } = {}): ApiErrorAnswer {
+  const body: ApiErrorBody = {
+    statusCode: status,
+    error: STATUS_CODES[status] ?? 'Error',
+    message,
+    ...(extra.details === undefined ? {} : { details: extra.details }),
+  };
+  const headers: Record<string, string> = extra.retryAfter === undefined ? {} : { 'Retry-After': String(extra.retryAfter) };
+  return { body, headers, unexpected: false };
+}
+
+function httpExceptionMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
+
+/** Express body-parser's client errors (http-errors with a `type`): 413 too large, 415 charset, 400 aborted. */
+function bodyParserError(exception: unknown): ApiErrorAnswer | undefined {
+  if (typeof exception !== 'object' || exception === null) return undefined;
+  const { type, status, limit } = exception as { type?: unknown; status?: unknown; limit?: unknown };
+  if (typeof type !== 'string' || typeof status !== 'number' || status < 400 || status > 499) return undefined;
+  if (type === 'entity.too.large') {
+    const bound = typeof limit === 'number' ? ` (limit ${limit} bytes)` : '';
+    return answer(HttpStatus.PAYLOAD_TOO_LARGE, `request body is too large${bound}`);
+  }
+  if (type === 'entity.parse.failed') return answer(400, 'malformed JSON body');
+  return answer(status, (exception as { message?: unknown }).message?.toString() ?? 'bad request');
+}

@@ -1,0 +1,103 @@
+import { type DynamicModule, type INestApplication, Module, type Provider, type Type } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type ThrottlerOptions, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
+import { ApplicationsController } from '../applications/applications.controller';
+import { ScoresController } from '../scores/scores.controller';
+import { StudentsController } from '../students/students.controller';
+import { UsersController } from '../users/users.controller';
+import { ApiExceptionFilter } from './api-exception.filter';
+import { CommandRunner } from './command-runner';
+import { MinPositionInterceptor } from './min-position';
+import { RolesGuard } from './roles';
+import {
+  APPLICATIONS_REPOSITORY,
+  type ApplicationsReads,
+  READ_PROJECTOR,
+  type ReadModelPosition,
+  SCORE_RECORDS_REPOSITORY,
+  STUDENTS_REPOSITORY,
+  type ScoreRecordsReads,
+  type StudentsReads,
+  USERS_REPOSITORY,
+  type UsersReads,
+} from './tokens';
+import { validationPipe } from './validation-pipe';
+
+/** Largest request body accepted (413 above it). */
+export const BODY_LIMIT = '16kb';
+
+/** Requests per client IP: a burst bound per second and a sustained bound per minute (429 above). */
+export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
+  { name: 'burst', ttl: 1000, limit: 100 },
+  { name: 'sustained', ttl: 60_000, limit: 3000 },
+];
+
+/** The controllers of the domain API (users, students, scores, applications). */
+export const HTTP_API_CONTROLLERS: Type[] = [UsersController, StudentsController, ScoresController, ApplicationsController];
+
+/** What the domain API is served from: the write path and the read side of this node. */
+export interface HttpApiDependencies {
+  readonly gateway: CommandGateway;
+  readonly students: StudentsReads;
+  readonly scoreRecords: ScoreRecordsReads;
+  readonly applications: ApplicationsReads;
+  readonly users: UsersReads;
+  /** The live read models' Projector (X-Min-Position waits on it). */
+  readonly projector: ReadModelPosition;
+  /** Rate limits (default DEFAULT_RATE_LIMITS). */
+  readonly rateLimits?: ThrottlerOptions[];
+}
+
+/**
+ * Every provider of the domain API: the dependencies under their tokens, the helpers the
+ * controllers inject, and the global filter, pipe and rate-limit guard.
+ */
+export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
+  return [
+    { provide: COMMAND_GATEWAY, useValue: deps.gateway },
+    { provide: STUDENTS_REPOSITORY, useValue: deps.students },
+    { provide: SCORE_RECORDS_REPOSITORY, useValue: deps.scoreRecords },
+    { provide: APPLICATIONS_REPOSITORY, useValue: deps.applications },
+    { provide: USERS_REPOSITORY, useValue: deps.users },
+    { provide: READ_PROJECTOR, useValue: deps.projector },
+    CommandRunner,
+    RolesGuard,
+    MinPositionInterceptor,
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    { provide: APP_PIPE, useFactory: validationPipe },
+    { provide: APP_GUARD, useClass: ThrottlerGuard },
+  ];
+}
+
+/**
+ * The domain API as one module. Import it once into the app module; the auth guard (which puts
+ * the Actor on `request.actor`) must be a global guard (APP_GUARD), so it runs before the
+ * controllers' RolesGuard. Then call configureHttpApp(app) before listening.
+ *
+ * @example
+ * imports: [HttpApiModule.register({ gateway, students, scoreRecords, applications, users, projector })]
+ */
+@Module({})
+export class HttpApiModule {
+  static register(deps: HttpApiDependencies): DynamicModule {
+    return {
+      module: HttpApiModule,
+      imports: [ThrottlerModule.forRoot(deps.rateLimits ?? DEFAULT_RATE_LIMITS)],
+      controllers: HTTP_API_CONTROLLERS,
+      providers: httpApiProviders(deps),
+      exports: [COMMAND_GATEWAY, READ_PROJECTOR, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
+    };
+  }
+}
+
+/**
+ * Application-level HTTP settings the module cannot make: the 16 kB body limit (413) for JSON and
+ * urlencoded bodies. Call after NestFactory.create and before listen/init.
+ */
+export function configureHttpApp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  express.useBodyParser('json', { limit: BODY_LIMIT });
+  express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
+}

@@ -1,0 +1,31 @@
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import type { Actor } from '../../domain';
+import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { CurrentActor } from '../common/current-actor';
+import { IdempotencyKey } from '../common/idempotency-key';
+import { Roles } from '../common/roles';
+import { WritesThroughLog } from '../common/writes';
+import { ScoreChangeDto } from './scores.dto';
+
+/** Direct score changes: admins only. */
+@ApiTags('scores')
+@Roles('admin')
+@Controller('api/scores')
+export class ScoresController {
+  constructor(private readonly commands: CommandRunner) {}
+
+  @Post('modify')
+  @HttpCode(200)
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Change a student's score directly (422 when it would leave the allowed range)" })
+  modify(
+    @Body() body: ScoreChangeDto,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'scores.modify', data: commandData(body) }, actor, key);
+  }
+}

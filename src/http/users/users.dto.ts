@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
+import { ROLES, type Role } from '../../domain';
+import { Absent, FIELD_LIMITS, IsEntityId, IsText, IsUsername, PresentUnlessAnyOf } from '../common/field-rules';
+
+/** Body of POST /api/users. */
+export class CreateUserDto {
+  @ApiProperty({ example: 'teacher-kim', pattern: '^[a-z0-9][a-z0-9._-]{2,63}$' })
+  @IsUsername()
+  username!: string;
+
+  @ApiProperty({ minLength: FIELD_LIMITS.passwordMin, maxLength: FIELD_LIMITS.passwordMax, format: 'password' })
+  @IsString()
+  @Length(FIELD_LIMITS.passwordMin, FIELD_LIMITS.passwordMax)
+  password!: string;
+
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES)
+  role!: Role;
+
+  @ApiProperty({ example: 'Ms Kim', maxLength: FIELD_LIMITS.displayName })
+  @IsText(FIELD_LIMITS.displayName)
+  displayName!: string;
+
+  @ApiPropertyOptional({ description: 'required for (and only for) a student user', example: 's-1' })
+  @Absent()
+  @IsEntityId()
+  studentId?: string;
+}
+
+/** Body of PATCH /api/users/:username: at least one of role, disabled. */
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @PresentUnlessAnyOf('disabled')
+  @IsIn(ROLES)
+  role?: Role;
+
+  @ApiPropertyOptional({ description: 'true disables the user, false enables them again' })
+  @Absent()
+  @IsBoolean()
+  disabled?: boolean;
+}
+
+/** Path of /api/users/:username. */
+export class UsernameParams {
+  @ApiProperty()
+  @IsUsername()
+  username!: string;
+}

@@ -1,0 +1,29 @@
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { type TestApi, startTestApi } from './http-test-app';
+
+describe('OpenAPI document of the domain API', () => {
+  let api: TestApi;
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.app.close());
+
+  it('describes every endpoint with its DTOs', () => {
+    const document = SwaggerModule.createDocument(api.app, new DocumentBuilder().addBearerAuth().build());
+    expect(Object.keys(document.paths).sort()).toEqual([
+      '/api/applications',
+      '/api/applications/{id}',
+      '/api/applications/{id}/review',
+      '/api/scores/modify',
+      '/api/students',
+      '/api/students/{studentId}',
+      '/api/students/{studentId}/records',
+      '/api/users',
+      '/api/users/{username}',
+    ]);
+    const schemas = document.components?.schemas ?? {};
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CreateUserDto', 'RegisterStudentDto', 'ScoreChangeDto', 'ReviewApplicationDto']));
+    const params = document.paths['/api/scores/modify'].post?.parameters ?? [];
+    expect(params).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
+  });
+});
