@@ -2,7 +2,7 @@ import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
 import { type LoadResult, runLoad } from './load';
 import { startNatsCluster } from './nats-cluster';
-import { startBenchCluster } from './our-cluster';
+import { type BenchCluster, startBenchCluster } from './our-cluster';
 import { type BenchRow, printTable, writeResults } from './report';
 
 /**
@@ -12,6 +12,8 @@ import { type BenchRow, printTable, writeResults } from './report';
  * each component used, and writes JSON under bench/results/.
  */
 const PAYLOAD_BYTES = 200;
+
+type Row = BenchRow & { cpu: Record<string, number>; extra?: Record<string, unknown> };
 
 interface Level {
   inFlight: number;
@@ -25,7 +27,7 @@ async function main(argv: string[]): Promise<void> {
     : [{ inFlight: 1, total: 2000 }, { inFlight: 64, total: 20_000 }, { inFlight: 512, total: 40_000 }];
   const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-  const rows: (BenchRow & { cpu: Record<string, number>; extra?: Record<string, unknown> })[] = [];
+  const rows: Row[] = [];
 
   const ours = await startBenchCluster(mysqlUrl, natsUrl);
   const meter = new CpuMeter(() => ({
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
       rows.push({ system: 'behavior (Paxos, fsync)', ...pick(result), inFlight: level.inFlight, cpu, extra: perSlot(before, after) });
       process.stdout.write(`behavior  in flight ${level.inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
     }
+    await benchScoresModify(ours, quick, rows, meter);
   } finally {
     await ours.stop();
   }
@@ -69,6 +72,30 @@ async function main(argv: string[]): Promise<void> {
   process.stdout.write(`\nresults: ${path}\n`);
 }
 
+const STUDENTS = 64;
+
+/**
+ * `POST /api/scores/modify` through the whole stack (HTTP, auth, validation, forwarding to the
+ * leader, decide, Paxos, apply): 64 students, +1 and -1 in turn so every score stays in range.
+ */
+async function benchScoresModify(cluster: BenchCluster, quick: boolean, rows: Row[], meter: CpuMeter): Promise<void> {
+  for (let i = 0; i < STUDENTS; i++) {
+    await cluster.post('/api/students', { studentId: `bench-${i}`, name: `Student ${i}`, className: 'bench' });
+  }
+  for (const inFlight of [1, 64]) {
+    const total = quick ? 300 : inFlight === 1 ? 1000 : 5000;
+    meter.begin();
+    const result = await runLoad({
+      inFlight,
+      total,
+      warmup: 50,
+      send: (i) => cluster.post('/api/scores/modify', { studentId: `bench-${i % STUDENTS}`, delta: Math.floor(i / STUDENTS) % 2 === 0 ? 1 : -1, reason: 'bench' }).then(() => undefined),
+    });
+    rows.push({ system: 'scores.modify (REST, full stack)', ...pick(result), inFlight, cpu: meter.end(result.seconds) });
+    process.stdout.write(`scores.modify in flight ${inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
+  }
+}
+
 /** A record whose JSON body is `bytes` long. */
 function recordOf(bytes: number): Uint8Array {
   const skeleton = JSON.stringify({ stream: 'bench', data: '' });
@@ -82,7 +109,8 @@ function pick(r: LoadResult): Omit<BenchRow, 'system' | 'inFlight'> & { errors: 
 /** How many commands each slot carried and how many transactions the leader committed. */
 function perSlot(before: Record<string, unknown>[], after: Record<string, unknown>[]): Record<string, unknown> {
   const leaderAfter = after.find((s) => s.role === 'leader') ?? after[0];
-  const leaderBefore = before.find((s) => s.nodeId === leaderAfter.nodeId) ?? before[0];
+  const leaderBefore = before.find((s) => s.nodeId === leaderAfter?.nodeId) ?? before[0];
+  if (!leaderAfter || !leaderBefore) return {};
   const slots = (leaderAfter.chosenSlot as number) - (leaderBefore.chosenSlot as number);
   const positions = (leaderAfter.logPosition as number) - (leaderBefore.logPosition as number);
   const protocol = (s: Record<string, unknown>) => s.protocol as { readies: number };

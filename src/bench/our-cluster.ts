@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
-import { type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
+import { LOCAL_ADMIN, type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
@@ -12,6 +12,8 @@ export interface BenchCluster {
   /** Appends one record of `payloadBytes` and resolves when it is chosen and applied. */
   append(payload: Uint8Array): Promise<void>;
   status(): Promise<Record<string, unknown>[]>;
+  /** POSTs JSON to a node (round robin) as the local admin; throws unless 2xx. */
+  post(path: string, body: unknown): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +37,7 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
         HTTP_PORT: String(3101 + i),
         HTTP_PORT_RANGE: '50',
         LOG_LEVEL: 'info',
+        HTTP_RATE_LIMIT_PER_SECOND: '100000',
         ...localAdminEnv(),
       },
       onLine: (node, line, entry) => {
@@ -48,6 +51,9 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
     throw new Error(`no leader within ${LEADER_WAIT_MS / 1000} s: ${nodes.map((n) => `${n.id}: ${n.lastError}`).join('; ')}`);
   }
   const nats = await connect({ servers: natsUrl.split(',') });
+  // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
+  let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
+  let next = 0;
   return {
     nodes,
     nats,
@@ -55,6 +61,18 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
       const reply = await nats.request(`${cluster}.${LOG_APPEND_COMMAND}`, payload, { timeout: 30_000 });
       const body = reply.json<{ ok: boolean; error?: { message: string } }>();
       if (!body.ok) throw new Error(body.error?.message ?? 'append failed');
+    },
+    post: async (path, body) => {
+      const node = nodes[next++ % nodes.length];
+      token ??= await loginAdmin(nodes[0].port ?? 0);
+      const response = await fetch(`http://127.0.0.1:${node.port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(body),
+      });
+      const answer = (await response.json()) as Record<string, unknown>;
+      if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
+      return answer;
     },
     status: async () => {
       const statuses = await Promise.all(nodes.map((n) => (n.port === null ? null : clusterStatusOf(n.port))));
@@ -75,4 +93,17 @@ async function dropDatabases(mysqlUrl: string, names: string[]): Promise<void> {
   } finally {
     await connection.end();
   }
+}
+
+async function loginAdmin(port: number): Promise<string> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(LOCAL_ADMIN),
+    });
+    if (response.ok) return ((await response.json()) as { accessToken: string }).accessToken;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the bootstrap admin could not log in');
 }

@@ -30,6 +30,8 @@ export interface NodeConfig {
   /** Secret that signs access tokens; a fixed development value unless NODE_ENV=production, where it is required. */
   readonly jwtSecret: string;
   readonly tokenExpiresInSeconds: number;
+  /** HTTP requests one client IP may make per second (30 times that per minute); 429 above. */
+  readonly httpRateLimitPerSecond: number;
 }
 
 /**
@@ -82,6 +84,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
     jwtSecret: jwtSecretOf(env),
     tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
+    httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
   };
 }
 
