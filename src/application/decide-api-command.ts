@@ -76,6 +76,10 @@ export function decideApiCommand(
     case 'users.create': {
       const state = states.user(command.data.username);
       if (!isRole(command.data.role)) return { ok: false, error: { code: 'invalid', message: `unknown role ${command.data.role}` } };
+      const bound = command.data.studentId;
+      if (command.data.role === 'student' && bound !== undefined && !states.student(bound).exists) {
+        return { ok: false, error: { code: 'not-found', message: `no student ${bound} to bind the user to` } };
+      }
       const data = { ...command.data, role: command.data.role as Role, passwordHash: passwordHash ?? '' };
       const { password: _password, ...withoutPassword } = data;
       const decision = decideUser(state, { type: 'CreateUser', data: withoutPassword }, ctx);

@@ -96,6 +96,12 @@ describe('CommandService through a real node', () => {
     expect(await new ApplicationsRepository(read()).getApplication(applicationId)).toMatchObject({ status: 'approved' });
   });
 
+  it('refuses a student user bound to a student that does not exist', async () => {
+    await expect(
+      node.commands.execute({ name: 'users.create', data: { username: 'ghost', password: 'ghost-password', role: 'student', displayName: 'G', studentId: 'nobody' } }, admin),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
   it('creates the bootstrap admin once, through the log', async () => {
     const deadline = Date.now() + 5000;
     while (!node.aggregates.user('headmaster').exists && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
