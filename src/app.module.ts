@@ -17,6 +17,7 @@ import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
+import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from './messaging/public';
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
 
@@ -44,7 +45,15 @@ export class AppModule {
         }),
       ],
       controllers: [ClusterController, HealthController, MetricsController],
-      providers: [{ provide: CONSENSUS_NODE, useValue: node }, NodeMetrics, HttpPortHolder, LogAppendHandler],
+      providers: [
+        { provide: CONSENSUS_NODE, useValue: node },
+        NodeMetrics,
+        HttpPortHolder,
+        LogAppendHandler,
+        PublicCommandsHandler,
+        PublicQueriesHandler,
+        EventFeedPublisher,
+      ],
     };
   }
 }

@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './event-feed.publisher';
+export * from './public-commands.handler';
+export * from './public-events';
+export * from './public-queries.handler';
+export * from './public.dto';

@@ -1,0 +1,126 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Msg, Subscription } from 'nats';
+import type { ApiCommand } from '../../application/command-gateway';
+import type { Role } from '../../domain';
+import { ReviewApplicationCommandDto } from './public.dto';
+import { SubmitApplicationDto } from '../../http/applications/applications.dto';
+import { commandData } from '../../http/common/command-runner';
+import { ScoreChangeDto } from '../../http/scores/scores.dto';
+import { RegisterStudentDto } from '../../http/students/students.dto';
+import { CreateUserDto } from '../../http/users/users.dto';
+import type { ConsensusNode } from '../../node/consensus-node';
+import { CONSENSUS_NODE } from '../../node/node.tokens';
+import {
+  type DtoClass,
+  type PublicReply,
+  authorize,
+  idempotencyKeyOf,
+  parseJsonObject,
+  serve,
+  validateDto,
+} from './envelope';
+
+/** One public command subject: who may send it, the REST DTO of its body, the command it runs. */
+interface CommandRoute {
+  readonly subject: string;
+  readonly roles: readonly Role[];
+  readonly dto: DtoClass<object>;
+  readonly command: (data: object) => ApiCommand;
+  /** Fields the REST answer adds to the command's result. */
+  readonly extra?: Record<string, unknown>;
+}
+
+/** The public command subjects, after the API prefix. */
+export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
+  {
+    subject: 'cmd.users.create',
+    roles: ['admin'],
+    dto: CreateUserDto,
+    command: (data) => ({ name: 'users.create', data: data as CreateUserDto }),
+  },
+  {
+    subject: 'cmd.students.register',
+    roles: ['admin'],
+    dto: RegisterStudentDto,
+    command: (data) => ({ name: 'students.register', data: data as RegisterStudentDto }),
+  },
+  {
+    subject: 'cmd.scores.modify',
+    roles: ['admin'],
+    dto: ScoreChangeDto,
+    command: (data) => ({ name: 'scores.modify', data: data as ScoreChangeDto }),
+  },
+  {
+    subject: 'cmd.applications.submit',
+    roles: ['teacher', 'club'],
+    dto: SubmitApplicationDto,
+    command: (data) => ({ name: 'applications.submit', data: data as SubmitApplicationDto }),
+    extra: { status: 'pending' },
+  },
+  {
+    subject: 'cmd.applications.review',
+    roles: ['admin'],
+    dto: ReviewApplicationCommandDto,
+    command: (data) => ({ name: 'applications.review', data: data as ReviewApplicationCommandDto }),
+  },
+];
+
+/**
+ * `behavior.cmd.*` over NATS: the REST writes with the same checks in the same order (413/400
+ * body, 401 token, 403 role, 400 fields, 400 Idempotency-Key), run through the node's CommandGateway. Any node
+ * serves (queue group); the gateway forwards to the leader. Replies
+ * `{ok: true, data: <REST answer body>, position}` or `{ok: false, error}`.
+ */
+@Injectable()
+export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PublicCommandsHandler.name);
+  private readonly subscriptions: Subscription[] = [];
+
+  constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
+  }
+
+  /** Subscribes every command subject (idempotent). */
+  start(): void {
+    if (this.subscriptions.length > 0) return;
+    const { nats, config } = this.node;
+    for (const route of PUBLIC_COMMAND_ROUTES) {
+      const subscription = nats.subscribe(`${config.apiPrefix}.${route.subject}`, {
+        queue: `${config.apiPrefix}-nodes`,
+        callback: (error, msg) => {
+          if (error === null) this.serve(route, msg);
+        },
+      });
+      this.subscriptions.push(subscription);
+    }
+  }
+
+  /** Unsubscribes every command subject. */
+  stop(): void {
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  private serve(route: CommandRoute, msg: Msg): void {
+    serve(
+      msg,
+      () => this.handle(route, msg),
+      (error) => this.logger.error(`${route.subject}: ${error instanceof Error ? error.stack : String(error)}`),
+    );
+  }
+
+  private async handle(route: CommandRoute, msg: Msg): Promise<PublicReply> {
+    const body = parseJsonObject(msg.data);
+    const actor = await authorize(msg, this.node.auth.service, route.roles);
+    const dto = await validateDto(route.dto, body);
+    const key = idempotencyKeyOf(msg);
+    const answer = await this.node.commands.execute(route.command(commandData(dto)), actor, key);
+    const data = { ...answer.result, commandId: answer.commandId, position: answer.position, ...route.extra };
+    return { ok: true, data, position: answer.position };
+  }
+}

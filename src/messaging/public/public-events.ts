@@ -1,0 +1,66 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../infra/mysql/database';
+
+/** The stream types whose events are public (fed on `events.<streamType>.<eventType>`). */
+export const PUBLIC_STREAM_TYPES = ['student', 'application', 'user'] as const;
+
+/** Fields never published, whatever event carries them. */
+const SECRET_FIELDS = new Set(['passwordHash', 'password', 'password_hash']);
+
+/** An event as the public feed and `query.events.read` show it. */
+export interface PublicEvent {
+  readonly position: number;
+  readonly streamType: string;
+  readonly streamId: string;
+  readonly type: string;
+  readonly data: unknown;
+}
+
+/** `data` without secrets (UserCreated's passwordHash and the like), at any depth. */
+export function withoutSecrets(data: unknown): unknown {
+  if (Array.isArray(data)) return data.map(withoutSecrets);
+  if (typeof data !== 'object' || data === null) return data;
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([key]) => !SECRET_FIELDS.has(key))
+      .map(([key, value]) => [key, withoutSecrets(value)]),
+  );
+}
+
+/**
+ * Public events with `after < position <= upTo`, in position order, at most `limit`; also the
+ * last position the read covered (upTo when fewer than `limit` rows matched).
+ */
+export async function readPublicEvents(
+  db: Kysely<Database>,
+  after: number,
+  upTo: number,
+  limit: number,
+): Promise<{ events: PublicEvent[]; coveredTo: number }> {
+  const rows = await db
+    .selectFrom('event_log')
+    .select(['position', 'stream_type', 'stream_id', 'type', 'data'])
+    .where('position', '>', after)
+    .where('position', '<=', upTo)
+    .where('stream_type', 'in', [...PUBLIC_STREAM_TYPES])
+    .orderBy('position')
+    .limit(limit)
+    .execute();
+  const events = rows.map((row) => ({
+    position: Number(row.position),
+    streamType: row.stream_type,
+    streamId: row.stream_id,
+    type: row.type,
+    data: withoutSecrets(parseData(row.data)),
+  }));
+  const coveredTo = events.length < limit ? upTo : events[events.length - 1].position;
+  return { events, coveredTo };
+}
+
+function parseData(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,153 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Msg, Subscription } from 'nats';
+import type { Actor, Role } from '../../domain';
+import { submitterFilter } from '../../http/applications/application-access';
+import { ListApplicationsQueryDto } from '../../http/applications/applications.dto';
+import { awaitMinPosition } from '../../http/common/min-position';
+import { ReadQueryDto } from '../../http/common/paging.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../http/students/student-access';
+import { ListStudentsQueryDto } from '../../http/students/students.dto';
+import { clusterStatus } from '../../node/cluster-status';
+import type { ConsensusNode } from '../../node/consensus-node';
+import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../projections';
+import { type DtoClass, type PublicReply, authorize, parseJsonObject, serve, validateDto } from './envelope';
+import {
+  EVENTS_READ_LIMIT_DEFAULT,
+  GetStudentQueryDto,
+  ReadEventsQueryDto,
+  StudentRecordsQueryDto,
+} from './public.dto';
+import { readPublicEvents } from './public-events';
+
+/** One public query subject: who may send it, its body DTO and its read. */
+interface QueryRoute<T extends object> {
+  readonly subject: string;
+  readonly roles: readonly Role[];
+  readonly dto: DtoClass<T>;
+  readonly read: (query: T, actor: Actor) => Promise<unknown>;
+}
+
+/**
+ * `behavior.query.*` over NATS: the REST reads with the same role and object-level rules (a
+ * student sees only themself, teachers and clubs only their own applications; others' ids answer
+ * 404). A body's `minPosition` waits, bounded, for the read models (503 when they lag). Also
+ * `query.events.read {fromPosition, limit}` (admin): the public events from the log, no secrets.
+ */
+@Injectable()
+export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(PublicQueriesHandler.name);
+  private readonly subscriptions: Subscription[] = [];
+  private readonly students: StudentsRepository;
+  private readonly scoreRecords: ScoreRecordsRepository;
+  private readonly applications: ApplicationsRepository;
+
+  constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {
+    const db = readModelDb(node.db);
+    this.students = new StudentsRepository(db);
+    this.scoreRecords = new ScoreRecordsRepository(db);
+    this.applications = new ApplicationsRepository(db);
+  }
+
+  onApplicationBootstrap(): void {
+    this.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.stop();
+  }
+
+  /** Subscribes every query subject (idempotent). */
+  start(): void {
+    if (this.subscriptions.length > 0) return;
+    this.route({
+      subject: 'query.students.get',
+      roles: [...STAFF_ROLES, 'student'],
+      dto: GetStudentQueryDto,
+      read: async ({ studentId }, actor) => {
+        assertMayReadStudent(actor, studentId);
+        const student = await this.students.getStudent(studentId);
+        if (student === undefined) throw studentNotFound(studentId);
+        return student;
+      },
+    });
+    this.route({
+      subject: 'query.students.list',
+      roles: STAFF_ROLES,
+      dto: ListStudentsQueryDto,
+      read: ({ className, page, pageSize }) => this.students.listStudents({ className, page, pageSize }),
+    });
+    this.route({
+      subject: 'query.students.records',
+      roles: [...STAFF_ROLES, 'student'],
+      dto: StudentRecordsQueryDto,
+      read: async ({ studentId, page, pageSize }, actor) => {
+        assertMayReadStudent(actor, studentId);
+        if ((await this.students.getStudent(studentId)) === undefined) throw studentNotFound(studentId);
+        return this.scoreRecords.listRecords(studentId, { page, pageSize });
+      },
+    });
+    this.route({
+      subject: 'query.applications.list',
+      roles: ['admin', 'teacher', 'club'],
+      dto: ListApplicationsQueryDto,
+      read: ({ status, page, pageSize }, actor) =>
+        this.applications.listApplications({ status, page, pageSize, submittedBy: submitterFilter(actor) }),
+    });
+    this.route({
+      subject: 'query.cluster.status',
+      roles: ['admin'],
+      dto: ReadQueryDto,
+      read: () => Promise.resolve(clusterStatus(this.node, null, 0)),
+    });
+    this.route({
+      subject: 'query.events.read',
+      roles: ['admin'],
+      dto: ReadEventsQueryDto,
+      read: async ({ fromPosition, limit }) => {
+        const head = this.node.events.writtenHead;
+        const { events } = await readPublicEvents(
+          this.node.db,
+          Math.max(0, fromPosition - 1),
+          head,
+          limit ?? EVENTS_READ_LIMIT_DEFAULT,
+        );
+        const last = events.at(-1);
+        return {
+          events,
+          nextPosition: last === undefined ? Math.max(fromPosition, head + 1) : last.position + 1,
+          head,
+        };
+      },
+    });
+  }
+
+  /** Unsubscribes every query subject. */
+  stop(): void {
+    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+  }
+
+  private route<T extends object>(route: QueryRoute<T>): void {
+    const { nats, config } = this.node;
+    const subject = `${config.apiPrefix}.${route.subject}`;
+    const onUnexpected = (error: unknown) =>
+      this.logger.error(`${route.subject}: ${error instanceof Error ? error.stack : String(error)}`);
+    this.subscriptions.push(
+      nats.subscribe(subject, {
+        queue: `${config.apiPrefix}-nodes`,
+        callback: (error, msg) => {
+          if (error === null) serve(msg, () => this.handle(route, msg), onUnexpected);
+        },
+      }),
+    );
+  }
+
+  private async handle<T extends object>(route: QueryRoute<T>, msg: Msg): Promise<PublicReply> {
+    const body = parseJsonObject(msg.data);
+    const actor = await authorize(msg, this.node.auth.service, route.roles);
+    const query = await validateDto(route.dto, body);
+    const minPosition = (query as { minPosition?: number }).minPosition;
+    await awaitMinPosition(this.node.projector, minPosition);
+    return { ok: true, data: await route.read(query, actor), position: this.node.projector.position };
+  }
+}

@@ -1,0 +1,40 @@
+import { IsInt, Max, Min } from 'class-validator';
+import { ReviewApplicationDto } from '../../http/applications/applications.dto';
+import { Absent, IsEntityId } from '../../http/common/field-rules';
+import { PageQueryDto, ReadQueryDto } from '../../http/common/paging.dto';
+
+/** Largest `limit` of `query.events.read`. */
+export const EVENTS_READ_LIMIT_MAX = 1000;
+/** `limit` of `query.events.read` unless given. */
+export const EVENTS_READ_LIMIT_DEFAULT = 100;
+
+/** Body of `cmd.applications.review`: the REST body plus the application's id. */
+export class ReviewApplicationCommandDto extends ReviewApplicationDto {
+  @IsEntityId()
+  applicationId!: string;
+}
+
+/** Body of `query.students.get`. */
+export class GetStudentQueryDto extends ReadQueryDto {
+  @IsEntityId()
+  studentId!: string;
+}
+
+/** Body of `query.students.records`. */
+export class StudentRecordsQueryDto extends PageQueryDto {
+  @IsEntityId()
+  studentId!: string;
+}
+
+/** Body of `query.events.read`: events at positions >= fromPosition, at most `limit`. */
+export class ReadEventsQueryDto {
+  @IsInt()
+  @Min(0)
+  fromPosition!: number;
+
+  @Absent()
+  @IsInt()
+  @Min(1)
+  @Max(EVENTS_READ_LIMIT_MAX)
+  limit?: number;
+}

@@ -1,0 +1,123 @@
+import fc from 'fast-check';
+import { ADMIN, type PublicNode, errorStatus, okData, startPublicNode } from './public-nats-support';
+
+/** Per command subject: a valid body, its string and number fields, and who may send it. */
+const SUBJECTS = {
+  'cmd.users.create': {
+    valid: { username: 'newbie', password: 'long-enough', role: 'teacher', displayName: 'N' },
+    numbers: [],
+    asTeacher: false,
+  },
+  'cmd.students.register': {
+    valid: { studentId: 'p1', name: 'P', className: '7a', initialScore: 50 },
+    numbers: ['initialScore'],
+    asTeacher: false,
+  },
+  'cmd.scores.modify': { valid: { studentId: 's1', delta: 1, reason: 'r' }, numbers: ['delta'], asTeacher: false },
+  'cmd.applications.submit': { valid: { studentId: 's1', delta: 1, reason: 'r' }, numbers: ['delta'], asTeacher: true },
+  'cmd.applications.review': {
+    valid: { applicationId: 'a1', decision: 'approve', comment: 'c' },
+    numbers: [],
+    asTeacher: false,
+  },
+} as const;
+type Subject = keyof typeof SUBJECTS;
+
+const notAString = fc.oneof(
+  fc.integer(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string(), fc.string(), { maxKeys: 2 }),
+);
+const notAnInteger = fc.oneof(
+  fc.string(),
+  fc.double().filter((d) => !Number.isInteger(d)),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constant([1]),
+);
+
+/** A body that is never valid for `subject`: a field missing, of the wrong type, too long, an extra key, or not JSON at all. */
+function invalidBody(subject: Subject): fc.Arbitrary<Uint8Array> {
+  const { valid, numbers } = SUBJECTS[subject];
+  const fields = Object.keys(valid);
+  const strings = fields.filter((f) => !(numbers as readonly string[]).includes(f));
+  const json = (body: unknown) => Buffer.from(JSON.stringify(body));
+  return fc.oneof(
+    fc
+      .subarray(
+        fields.filter((f) => f !== 'initialScore'),
+        { minLength: 1 },
+      )
+      .map((drop) => json(Object.fromEntries(Object.entries(valid).filter(([k]) => !drop.includes(k))))),
+    fc.tuple(fc.constantFrom(...strings), notAString).map(([field, value]) => json({ ...valid, [field]: value })),
+    ...(numbers.length > 0
+      ? [
+          fc
+            .tuple(fc.constantFrom(...numbers), notAnInteger)
+            .map(([field, value]) => json({ ...valid, [field]: value })),
+        ]
+      : []),
+    fc
+      .tuple(fc.constantFrom(...strings), fc.integer({ min: 600, max: 40_000 }))
+      .map(([field, size]) => json({ ...valid, [field]: 'x'.repeat(size) })),
+    fc
+      .tuple(
+        fc
+          .oneof(
+            fc.constantFrom('__proto__', 'constructor', 'toString', 'extra', 'position'),
+            fc.string({ minLength: 1 }),
+          )
+          .filter((k) => !fields.includes(k)),
+        fc.jsonValue(),
+      )
+      .map(([key, value]) =>
+        Buffer.from(
+          JSON.stringify(valid).replace(/^\{/, `{${JSON.stringify(key)}:${JSON.stringify(value) ?? 'null'},`),
+        ),
+      ),
+    fc.uint8Array({ maxLength: 64 }),
+    fc.constantFrom('null', '[]', '"text"', '42', '{', '{"studentId":', '\u00ff\u00fe').map((s) => Buffer.from(s)),
+  );
+}
+
+describe('public command subjects refuse any invalid body (property)', () => {
+  let n: PublicNode;
+  let admin: Record<string, string>;
+  let teacher: Record<string, string>;
+
+  beforeAll(async () => {
+    n = await startPublicNode('prop');
+    admin = { Authorization: `Bearer ${await n.login(ADMIN.username, ADMIN.password)}` };
+    okData(
+      await n.call(
+        'cmd.users.create',
+        { username: 'tina', password: 'teacher-pass', role: 'teacher', displayName: 'Tina' },
+        admin,
+      ),
+    );
+    okData(await n.call('cmd.students.register', { studentId: 's1', name: 'Ada', className: '7a' }, admin));
+    teacher = { Authorization: `Bearer ${await n.login('tina', 'teacher-pass')}` };
+  }, 60_000);
+
+  afterAll(async () => {
+    await n?.stop();
+  });
+
+  it.each(Object.keys(SUBJECTS) as Subject[])('%s: ok:false with a 4xx, nothing logged', async (subject) => {
+    const before = await n.eventCount();
+    const head = n.node.events.head;
+    await fc.assert(
+      fc.asyncProperty(invalidBody(subject), async (body) => {
+        const reply = await n.call(subject, body, SUBJECTS[subject].asTeacher ? teacher : admin);
+        const status = errorStatus(reply);
+        expect(status).toBeGreaterThanOrEqual(400);
+        expect(status).toBeLessThan(500);
+      }),
+      { numRuns: 80 },
+    );
+    expect(n.node.events.head).toBe(head);
+    expect(await n.eventCount()).toBe(before);
+  });
+});
