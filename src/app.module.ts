@@ -12,6 +12,7 @@ import {
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
 import { ClusterController } from './http/cluster/cluster.controller';
+import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
@@ -44,7 +45,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ClusterController, HealthController, MetricsController],
+      controllers: [ClusterController, HealthController, MetricsController, CommandsController],
       providers: [
         { provide: CONSENSUS_NODE, useValue: node },
         NodeMetrics,

@@ -79,6 +79,11 @@ export class ProposalService {
     return this.port.recentOutcome(commandId);
   }
 
+  /** True while this node waits for the command's outcome. */
+  isWaiting(commandId: string): boolean {
+    return this.waiting.has(commandId);
+  }
+
   /** Proposals waiting now. */
   get waitingCount(): number {
     return this.waiting.size;

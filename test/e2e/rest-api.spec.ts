@@ -377,6 +377,11 @@ describe('REST API on a 3-node cluster', () => {
     expect(position(second)).toBe(position(first));
     expect(position(first)).toBeGreaterThan(registered);
     expect(await scoreOf(1, studentId, position(second))).toBe(55);
+    // and GET /api/commands/:key tells its actor (any node) that it applied there, and nobody else
+    const status = expectStatus(await call(1, 'GET', `/api/commands/${key}`, { token: adminToken }), 200);
+    expect(status.body).toMatchObject({ commandId: key, status: 'applied', position: position(first) });
+    expectStatus(await call(1, 'GET', `/api/commands/${key}`, { token: teacherToken }), 404);
+    expectStatus(await call(1, 'GET', `/api/commands/no-such-command-${run}`, { token: adminToken }), 404);
   });
 
   it('50 concurrent +1 changes over all three nodes: 50 distinct positions and exactly +50', async () => {

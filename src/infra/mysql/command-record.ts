@@ -31,6 +31,8 @@ export interface CommandOutcome {
   readonly result?: unknown;
   /** True when this answer repeats an earlier outcome of the same id. */
   readonly duplicate?: boolean;
+  /** The username of who issued the command, from its metadata (when it names one). */
+  readonly actor?: string;
 }
 
 /** A row of `event_log`. */
@@ -75,10 +77,11 @@ export function planCommand(
   versionOf: (streamKey: string) => number,
 ): { rows: EventRow[]; outcome: CommandOutcome } {
   if (record === null) return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: 'malformed command record' } };
+  const actor = actorOf(record);
   for (const [key, expected] of Object.entries(record.expected ?? {})) {
     const actual = versionOf(key);
     if (actual !== expected) {
-      return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}` } };
+      return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}`, actor } };
     }
   }
   const versions = new Map<string, number>();
@@ -102,7 +105,12 @@ export function planCommand(
   });
   const outcome: CommandOutcome =
     rows.length === 0
-      ? { commandId, slot, status: 'applied', result: record.result }
-      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result };
+      ? { commandId, slot, status: 'applied', result: record.result, actor }
+      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result, actor };
   return { rows, outcome };
+}
+
+function actorOf(record: CommandRecord): string | undefined {
+  const actor = record.metadata?.actor as { username?: unknown } | undefined;
+  return typeof actor?.username === 'string' ? actor.username : undefined;
 }

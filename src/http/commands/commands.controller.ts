@@ -1,0 +1,24 @@
+import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../../domain';
+import type { ConsensusNode } from '../../node/consensus-node';
+import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { commandStatus, type CommandStatus } from './command-status';
+
+/** The status of a command by its id (the Idempotency-Key, or the commandId a write answered). */
+@ApiTags('commands')
+@ApiBearerAuth()
+@Controller('api/commands')
+export class CommandsController {
+  constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
+
+  @Get(':commandId')
+  @ApiOperation({ summary: 'pending, applied (position, result) or rejected (reason); the actor or an admin' })
+  async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
+    if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
+    const status = commandStatus(commandId, await this.node.events.outcome(commandId), this.node.proposals.isWaiting(commandId), actor);
+    if (!status) throw new NotFoundException(`no command ${commandId}`);
+    return status;
+  }
+}
