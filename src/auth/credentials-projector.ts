@@ -1,3 +1,4 @@
+import { BatchLoop } from '../projections/batch-loop';
 import type { Kysely, Transaction } from 'kysely';
 import { advanceCheckpoint, loadCheckpoint } from '../projections/checkpoint-store';
 import { readEventRows } from '../projections/event-reader';
@@ -18,8 +19,6 @@ export const CREDENTIALS_BATCH_EVENTS_DEFAULT = 1000;
 export const CREDENTIALS_BATCH_EVENTS_MAX = 50_000;
 /** How often `run()` looks at the log when no notify came, unless configured. */
 export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 1000;
-const ERROR_BACKOFF_MIN_MS = 50;
-const ERROR_BACKOFF_MAX_MS = 5000;
 
 /** How the credentials projector runs; every field has a default. */
 export interface CredentialsProjectorOptions {
@@ -48,10 +47,7 @@ export class CredentialsProjector {
   private checkpoint = 0;
   private stale = true;
   private queue: Promise<unknown> = Promise.resolve();
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private notified = false;
-  private wake: (() => void) | undefined;
+  private readonly batches: BatchLoop;
 
   constructor(
     private readonly db: Kysely<CredentialsDatabase>,
@@ -61,6 +57,15 @@ export class CredentialsProjector {
     this.pollIntervalMs = options.pollIntervalMs ?? CREDENTIALS_POLL_INTERVAL_DEFAULT_MS;
     assertIntegerIn('batchEventsMax', this.batchEventsMax, 1, CREDENTIALS_BATCH_EVENTS_MAX);
     assertIntegerIn('pollIntervalMs', this.pollIntervalMs, 1, 60_000);
+    this.batches = new BatchLoop(
+      'the credentials projector',
+      () => this.exclusive(() => this.applyNextBatch(Number.MAX_SAFE_INTEGER)),
+      {
+        batchEventsMax: this.batchEventsMax,
+        pollIntervalMs: this.pollIntervalMs,
+        onError: options.onError,
+      },
+    );
   }
 
   /** The checkpoint's name. */
@@ -87,58 +92,18 @@ export class CredentialsProjector {
 
   /** Applies the log until `stop()`: a batch on each notify, else every poll interval; failures back off. */
   run(): Promise<void> {
-    assert(this.loop === undefined, 'the credentials projector is already running');
-    this.stopping = false;
-    this.loop = this.runLoop();
-    return this.loop;
+    return this.batches.run();
   }
 
   /** Tells the run loop the log has events up to `position`. */
   notify(position: number): void {
     if (position <= this.checkpoint) return;
-    this.notified = true;
-    this.wake?.();
+    this.batches.notify();
   }
 
   /** Stops the run loop after its current batch. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    const loop = this.loop;
-    this.loop = undefined;
-    await loop;
-  }
-
-  private async runLoop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopping) {
-      this.notified = false;
-      let events: number;
-      try {
-        events = await this.exclusive(() => this.applyNextBatch(Number.MAX_SAFE_INTEGER));
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        this.options.onError?.(error);
-        await this.pause(Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** (failures - 1)));
-        continue;
-      }
-      if (events < this.batchEventsMax && !this.notified) await this.pause(this.pollIntervalMs);
-    }
-  }
-
-  private pause(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      timer = setTimeout(wake, ms);
-      this.wake = wake;
-    });
+    await this.batches.stop();
   }
 
   /** One batch: read, fold, write rows and checkpoint in one transaction; returns the events covered. */

@@ -1,3 +1,4 @@
+import { BatchLoop } from './batch-loop';
 import type { Kysely, Transaction } from 'kysely';
 import { assert } from '../shared/assert';
 import { advanceCheckpoint, assertCheckpointName, loadCheckpoint } from './checkpoint-store';
@@ -20,9 +21,6 @@ export const PROJECTOR_POLL_INTERVAL_DEFAULT_MS = 1000;
 export const PROJECTOR_POLL_INTERVAL_MAX_MS = 60_000;
 /** Reads waiting for a position at once, unless configured. */
 export const PROJECTOR_WAITERS_DEFAULT = 10_000;
-/** The first pause after a failed batch; it doubles per failure up to the maximum. */
-const ERROR_BACKOFF_MIN_MS = 50;
-const ERROR_BACKOFF_MAX_MS = 5000;
 
 /** Test and tooling seams inside a batch's transaction. */
 export interface ProjectorHooks {
@@ -93,11 +91,8 @@ export class Projector {
   /** The checkpoint in memory may be wrong (not loaded yet, or a batch failed): reload it first. */
   private stale = true;
   private queue: Promise<unknown> = Promise.resolve();
-  private loop: Promise<void> | undefined;
-  private stopping = false;
-  private notified = false;
-  private wake: (() => void) | undefined;
   private readAhead: ReadAhead | undefined;
+  private readonly batches: BatchLoop;
 
   constructor(
     private readonly db: Kysely<ReadModelDatabase>,
@@ -114,6 +109,15 @@ export class Projector {
     this.routes = projectionRoutes(set.projections);
     this.tables = prefixedTables(options.tablePrefix ?? '');
     this.waiters = new PositionWaiters(options.waitersMax ?? PROJECTOR_WAITERS_DEFAULT);
+    this.batches = new BatchLoop(
+      `projector ${this.checkpointName}`,
+      () => this.exclusive(() => this.applyNextBatch(Number.MAX_SAFE_INTEGER)),
+      {
+        batchEventsMax: this.batchEventsMax,
+        pollIntervalMs: this.pollIntervalMs,
+        onError: options.onError,
+      },
+    );
   }
 
   /** The checkpoint's name. */
@@ -152,26 +156,18 @@ export class Projector {
    * Resolves when stopped.
    */
   run(): Promise<void> {
-    assert(this.loop === undefined, `projector ${this.checkpointName} is already running`);
-    this.stopping = false;
-    this.loop = this.runLoop();
-    return this.loop;
+    return this.batches.run();
   }
 
   /** Tells the run loop the log has events up to `position` (call after each write of event rows). */
   notify(position: number): void {
     if (position <= this.checkpoint) return;
-    this.notified = true;
-    this.wake?.();
+    this.batches.notify();
   }
 
   /** Stops the run loop after its current batch; waiting reads are rejected with ProjectorStoppedError. */
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    const loop = this.loop;
-    this.loop = undefined;
-    await loop;
+    await this.batches.stop();
     await this.readAhead?.planned; // leave no query running (it cannot fail: its errors are caught)
     this.readAhead = undefined;
     this.waiters.rejectAll(new ProjectorStoppedError(this.checkpointName));
@@ -200,39 +196,6 @@ export class Projector {
         this.stale = true;
         await this.reload();
       }
-    });
-  }
-
-  private async runLoop(): Promise<void> {
-    let failures = 0;
-    while (!this.stopping) {
-      this.notified = false;
-      let events: number;
-      try {
-        events = await this.exclusive(() => this.applyNextBatch(Number.MAX_SAFE_INTEGER));
-        failures = 0;
-      } catch (error) {
-        failures += 1;
-        this.options.onError?.(error);
-        await this.pause(Math.min(ERROR_BACKOFF_MAX_MS, ERROR_BACKOFF_MIN_MS * 2 ** (failures - 1)));
-        continue;
-      }
-      if (events < this.batchEventsMax && !this.notified) await this.pause(this.pollIntervalMs);
-    }
-  }
-
-  /** Sleeps `ms`, or less when notify or stop wakes it. */
-  private pause(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined = undefined;
-      const wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-      timer = setTimeout(wake, ms);
-      this.wake = wake;
     });
   }
 
