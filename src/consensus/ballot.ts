@@ -25,11 +25,6 @@ export function ballotEquals(a: Ballot, b: Ballot): boolean {
   return compareBallots(a, b) === 0;
 }
 
-/** The larger of two ballots. */
-export function maxBallot(a: Ballot, b: Ballot): Ballot {
-  return compareBallots(a, b) >= 0 ? a : b;
-}
-
 /** A short form for logs and status: `3.n2`. */
 export function formatBallot(b: Ballot): string {
   return `${b.round}.${b.nodeId}`;

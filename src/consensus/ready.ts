@@ -38,8 +38,3 @@ export interface PersistentState {
   /** The highest slot such that every slot up to it is chosen and stored. */
   readonly chosenWatermark: number;
 }
-
-/** True when a Ready holds nothing to do. */
-export function isEmptyReady(r: Ready): boolean {
-  return r.promised === undefined && r.accepted.length === 0 && r.chosen.length === 0 && r.messages.length === 0 && r.sendFirst.length === 0;
-}

@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
@@ -40,7 +40,7 @@ export class ConsensusNode {
     readonly db: Kysely<Database>,
     readonly nats: NatsConnection,
     readonly transport: NatsProtocolTransport,
-    readonly driver: ReplicaDriver<Transaction<Database>, PlannedBatch>,
+    readonly driver: ReplicaDriver<PlannedBatch>,
     readonly events: EventStore,
     readonly proposals: ProposalService,
     readonly aggregates: AggregateStore,
@@ -90,7 +90,7 @@ export class ConsensusNode {
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
     void auth.projector.run();
-    const driver = new ReplicaDriver<Transaction<Database>, PlannedBatch>({
+    const driver = new ReplicaDriver<PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
       storage: new MysqlAcceptorStorage(db),
@@ -155,7 +155,7 @@ export const QUORUM_SILENCE_MS = 300;
  * QUORUM_SILENCE_MS, or follows a leader it heard within that time. Six heartbeats missed is
  * enough to stop promising writes long before the leader's own election timeout steps it down.
  */
-export function hasQuorum(driver: ReplicaDriver<unknown, PlannedBatch>, tickMs: number, phase2Quorum: number): boolean {
+export function hasQuorum(driver: ReplicaDriver<PlannedBatch>, tickMs: number, phase2Quorum: number): boolean {
   const status = driver.status();
   if (status.leaderId === null || driver.isRecovering) return false;
   const heard = (silentTicks: number | null) => silentTicks !== null && silentTicks * tickMs < QUORUM_SILENCE_MS;

@@ -16,9 +16,10 @@ import type { Random } from '../../shared/random';
 import { encodeMessage } from './protocol-codec';
 
 /** The durable side the driver needs: the node's acceptor storage. */
-export interface DriverStorage<Trx> {
+export interface DriverStorage {
   load(): Promise<PersistentState>;
-  persist(ready: Ready, extra?: (trx: Trx) => Promise<void>): Promise<void>;
+  /** Stores a Ready's promise and accepts durably, in one transaction. */
+  persist(ready: Ready): Promise<void>;
   readChosen(fromSlot: number, maxSlots: number): Promise<ChosenEntry[]>;
   /** Forgets accepts of slots up to `uptoSlot`, all of them chosen and stored. */
   pruneAccepted(uptoSlot: number): Promise<number>;
@@ -59,10 +60,10 @@ export interface DriverCounters {
   lastPersistMs: number;
 }
 
-export interface DriverOptions<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
+export interface DriverOptions<Batch extends { entries: readonly ChosenEntry[] }> {
   config: ConsensusConfig;
   random: Random;
-  storage: DriverStorage<Trx>;
+  storage: DriverStorage;
   transport: DriverTransport;
   applier: ChosenApplier<Batch>;
   tickMs: number;
@@ -90,7 +91,7 @@ const RECOVERY_BACKOFF_MS = [100, 250, 500, 1000, 2000];
  * replica's memory ahead of its storage, so the driver rebuilds the replica from storage, as
  * after a crash.
  */
-export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] }> {
+export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   private replica!: Replica;
   private timer: NodeJS.Timeout | undefined;
   private draining = false;
@@ -111,7 +112,7 @@ export class ReplicaDriver<Trx, Batch extends { entries: readonly ChosenEntry[] 
   private catchupServing = 0;
   readonly counters: DriverCounters = { readies: 0, applies: 0, persistMsTotal: 0, applyMsTotal: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0 };
 
-  constructor(private readonly options: DriverOptions<Trx, Batch>) {}
+  constructor(private readonly options: DriverOptions<Batch>) {}
 
   /** Loads the persisted state, starts the transport and the tick timer. */
   async start(): Promise<void> {

@@ -39,7 +39,7 @@ export interface Hooks {
 }
 
 export interface TestDriver {
-  readonly driver: ReplicaDriver<unknown, PlannedBatch>;
+  readonly driver: ReplicaDriver<PlannedBatch>;
   readonly events: EventStore;
   readonly storage: MysqlAcceptorStorage;
   readonly transport: FakeTransport;
@@ -57,11 +57,11 @@ export async function startDriver(db: Kysely<Database>, config: Partial<Consensu
   const outcomes: CommandOutcome[] = [];
   const logs: string[] = [];
   events.onOutcomes((o) => outcomes.push(...o));
-  const driverStorage: DriverStorage<unknown> = {
+  const driverStorage: DriverStorage = {
     load: () => storage.load(),
-    persist: async (ready, extra) => {
-      if (extra === undefined && hooks.acceptorPersist) await hooks.acceptorPersist(ready);
-      return storage.persist(ready, extra as never);
+    persist: async (ready) => {
+      if (hooks.acceptorPersist) await hooks.acceptorPersist(ready);
+      return storage.persist(ready);
     },
     readChosen: (f, m) => storage.readChosen(f, m),
     pruneAccepted: (u) => storage.pruneAccepted(u),
@@ -80,7 +80,7 @@ export async function startDriver(db: Kysely<Database>, config: Partial<Consensu
   const nodeId = config.nodeId ?? 'n1';
   const members = config.members ?? ['n1'];
   const consensus = consensusConfig({ heartbeatTicks: 3, electionTicksMin: 10, electionTicksMax: 20, retransmitTicks: 10, ...config, nodeId, members });
-  const driver = new ReplicaDriver<unknown, PlannedBatch>({
+  const driver = new ReplicaDriver<PlannedBatch>({
     config: consensus,
     random: seededRandom(7),
     storage: driverStorage,
