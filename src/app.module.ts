@@ -18,6 +18,7 @@ import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
+import { NodeStatusHandler } from './messaging/node-status.handler';
 import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from './messaging/public';
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
@@ -51,6 +52,7 @@ export class AppModule {
         NodeMetrics,
         HttpPortHolder,
         LogAppendHandler,
+        NodeStatusHandler,
         PublicCommandsHandler,
         PublicQueriesHandler,
         EventFeedPublisher,

@@ -1,10 +1,11 @@
 import { SCHEMA_VERSION, USER_STREAM, type UserEvent } from '../domain';
 import { type EventLogRow, type Logged, loggedEvent } from '../projections/logged-event';
 import { EventLogGapError } from '../projections/projection-errors';
+import { CREDENTIALS_CHECKPOINT } from '../projections/projection-status';
 import { assert, unreachable } from '../shared/assert';
 
 /** The checkpoint (and projection set) name of the credentials read model; apart from `read-models`. */
-export const CREDENTIALS_PROJECTION = 'credentials';
+export const CREDENTIALS_PROJECTION = CREDENTIALS_CHECKPOINT;
 
 /** A `user_credentials` row as the projection computes it. */
 export interface CredentialsRow {

@@ -40,6 +40,10 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
     })),
     proposals: { chosen: s.appliedWatermark, failed, inFlight: s.inflightSlots + s.pendingValues },
     protocol: { ...s.counters, ...node.driver.counters },
-    projections: [],
+    projections: [node.projector, node.auth.projector].map((p) => ({
+      name: p.name,
+      position: p.position,
+      lag: Math.max(0, node.events.writtenHead - p.position),
+    })),
   };
 }

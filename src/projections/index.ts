@@ -35,3 +35,6 @@ export * from './students/students-repository';
 export * from './upsert-writer';
 export * from './users/users-projection';
 export * from './users/users-repository';
+export * from './projection-status';
+export * from './rebuild/projection-rebuild';
+export * from './rebuild/shadow-tables';

@@ -48,6 +48,17 @@ export async function writeUpsertGroup(
   group: UpsertGroup,
   tables: TableNames,
 ): Promise<void> {
+  for (const chunk of upsertChunks(group, tables)) await runUpsertChunk(db, chunk);
+}
+
+/** One INSERT of an upsert group: up to UPSERT_ROWS_MAX rows, as one JSON parameter. */
+export type UpsertChunk = RawBuilder<unknown>;
+
+/**
+ * The statements of one upsert group, chunked by UPSERT_ROWS_MAX and UPSERT_JSON_CHARS_MAX. The
+ * chunks touch distinct rows, so they may run in any order or at once on several connections.
+ */
+export function* upsertChunks(group: UpsertGroup, tables: TableNames): Generator<UpsertChunk> {
   const columns = columnsOf(group.table);
   const defaults = TABLE_SCHEMAS[group.table].defaults as Readonly<Record<string, RowValue>>;
   const statement = upsertStatement(tables(group.table), columns, group.updates);
@@ -56,19 +67,19 @@ export async function writeUpsertGroup(
   for (const row of group.rows) {
     const json = JSON.stringify(rowValues(columns, defaults, row));
     if (chunk.length === UPSERT_ROWS_MAX || (chunk.length > 0 && chars + json.length > UPSERT_JSON_CHARS_MAX)) {
-      await runUpsert(db, statement, chunk);
+      yield statement(`[${chunk.join(',')}]`);
       chunk = [];
       chars = 0;
     }
     chunk.push(json);
     chars += json.length + 1;
   }
-  if (chunk.length > 0) await runUpsert(db, statement, chunk);
+  if (chunk.length > 0) yield statement(`[${chunk.join(',')}]`);
 }
 
-function runUpsert(db: Kysely<ReadModelDatabase>, statement: (json: string) => RawBuilder<unknown>, rows: string[]) {
-  const query = statement(`[${rows.join(',')}]`);
-  return executePrepared(db, { compile: () => query.compile(db) });
+/** Runs one chunk as a prepared statement. */
+export async function runUpsertChunk(db: Kysely<ReadModelDatabase>, chunk: UpsertChunk): Promise<void> {
+  await executePrepared(db, { compile: () => chunk.compile(db) });
 }
 
 /** The upsert for one table and set of updated columns, taking the rows' JSON as its one parameter. */

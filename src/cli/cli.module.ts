@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { cliConfigFromEnv } from './cli-config';
+import { CLI_CONFIG } from './cli.tokens';
+import { ClusterStatusCommand } from './commands/cluster-status.command';
+import { LogVerifyCommand } from './commands/log-verify.command';
+import { ProjectionsRebuildCommand } from './commands/projections-rebuild.command';
+import { ProjectionsStatusCommand } from './commands/projections-status.command';
+
+/** The operations CLI: its commands and the configuration they read from the environment. */
+@Module({
+  providers: [
+    { provide: CLI_CONFIG, useFactory: () => cliConfigFromEnv(process.env) },
+    ProjectionsRebuildCommand,
+    ProjectionsStatusCommand,
+    ClusterStatusCommand,
+    LogVerifyCommand,
+  ],
+})
+export class CliModule {}

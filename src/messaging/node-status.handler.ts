@@ -1,0 +1,46 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { headers as natsHeaders, type Subscription } from 'nats';
+import { HttpPortHolder } from '../http/http-port';
+import { NodeMetrics } from '../http/metrics/node-metrics';
+import { clusterStatus } from '../node/cluster-status';
+import type { ConsensusNode } from '../node/consensus-node';
+import { CONSENSUS_NODE } from '../node/node.tokens';
+import { internalCommandSubject } from './leader-forwarding';
+
+/** The operator subject of one node's status, after `<prefix>.internal.<cluster>.<node>.`. */
+export const NODE_STATUS_COMMAND = 'status';
+
+/**
+ * `<prefix>.internal.<cluster>.<node>.status`: this node's cluster status (the document of
+ * `GET /api/cluster/status`), for operator tools such as `npm run cli -- cluster:status`. It has
+ * no token check: like the Paxos subjects, the internal subjects are for nodes and operators, and
+ * the NATS permissions keep API clients off them (deploy/nats/auth.conf).
+ */
+@Injectable()
+export class NodeStatusHandler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private subscription: Subscription | undefined;
+
+  constructor(
+    @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
+    private readonly metrics: NodeMetrics,
+    private readonly port: HttpPortHolder,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { nats, config } = this.node;
+    const subject = internalCommandSubject(config.apiPrefix, config.clusterName, config.nodeId, NODE_STATUS_COMMAND);
+    this.subscription = nats.subscribe(subject, {
+      callback: (_err, msg) => {
+        if (!msg.reply) return;
+        const status = clusterStatus(this.node, this.port.port, this.metrics.proposalsFailedCount());
+        const h = natsHeaders();
+        h.set('Content-Type', 'application/json');
+        msg.respond(Buffer.from(JSON.stringify({ ok: true, data: status })), { headers: h });
+      },
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.subscription?.unsubscribe();
+  }
+}

@@ -1,0 +1,289 @@
+import { type Kysely, sql } from 'kysely';
+import { assert } from '../../shared/assert';
+import { advanceCheckpoint, loadCheckpoint } from '../checkpoint-store';
+import { readEventRows, readLogHead } from '../event-reader';
+import { type Projection, type ProjectionRoutes, projectionRoutes, projectionTables } from '../projection';
+import { type PlannedProjectionBatch, planProjectionBatch } from '../projection-batch';
+import type { ReadModelDatabase } from '../read-model-database';
+import type { ReadModelTable } from '../read-model-tables';
+import { READ_MODELS, projectionNamed } from '../read-models';
+import { integerFromSql } from '../sql-values';
+import { type UpsertChunk, runUpsertChunk, upsertChunks } from '../upsert-writer';
+import {
+  SHADOW_TABLES,
+  createShadowTables,
+  dropRebuildTables,
+  dropReplacedTables,
+  existingTables,
+  renameShadowIntoLive,
+} from './shadow-tables';
+
+/** Events per batch of a rebuild unless configured (one read, one fold, one set of parallel upserts). */
+export const REBUILD_BATCH_EVENTS_DEFAULT = 20_000;
+/** Connections writing one batch's upserts at once unless configured. */
+export const REBUILD_WRITERS_DEFAULT = 4;
+/** Prefix of every rebuild checkpoint (`rebuild:all`, `rebuild:students`). */
+const REBUILD_CHECKPOINT_PREFIX = 'rebuild:';
+/** The MySQL named lock one rebuild per database holds while it runs. */
+const REBUILD_LOCK = 'behavior_projection_rebuild';
+
+/** What a rebuild is doing, for progress bars and logs. */
+export type RebuildPhase = 'replay' | 'swap' | 'done';
+
+/** A progress report: `done` of `total` events (the log head), at the rate measured since the start. */
+export interface RebuildProgress {
+  readonly phase: RebuildPhase;
+  readonly done: number;
+  readonly total: number;
+  readonly eventsPerSecond: number;
+  /** Seconds left at the current rate (null before a rate is known). */
+  readonly etaSeconds: number | null;
+}
+
+/** How a rebuild ran. */
+export interface RebuildResult {
+  /** The projections rebuilt. */
+  readonly projections: readonly string[];
+  readonly tables: readonly ReadModelTable[];
+  /** Whether it continued an interrupted rebuild, and from where. */
+  readonly resumed: boolean;
+  readonly resumedFrom: number;
+  /** The position of the swapped-in tables, which the live checkpoint keeps. */
+  readonly position: number;
+  /** Events this run replayed (from `resumedFrom` to `position`). */
+  readonly events: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+  /** How long the live projector waited for the final catch-up and the swap. */
+  readonly swapPauseMs: number;
+}
+
+/** How a rebuild runs; every field has a default. */
+export interface RebuildOptions {
+  /** One projection by name (e.g. `students`); all read models when absent. */
+  readonly projection?: string;
+  readonly batchEvents?: number;
+  readonly writers?: number;
+  readonly onProgress?: (progress: RebuildProgress) => void;
+  /** Aborted, the rebuild stops after its current batch (its work is kept for the next run). */
+  readonly signal?: AbortSignal;
+}
+
+/** Another rebuild holds this database's rebuild lock. */
+export class RebuildBusyError extends Error {
+  override readonly name = 'RebuildBusyError';
+  constructor() {
+    super('another projections:rebuild is running against this database');
+  }
+}
+
+/** The rebuild was interrupted; running it again resumes at `position`. */
+export class RebuildInterruptedError extends Error {
+  override readonly name = 'RebuildInterruptedError';
+  constructor(readonly position: number) {
+    super(`rebuild interrupted at position ${position}; run it again to resume`);
+  }
+}
+
+/** An unknown `--projection`. */
+export class UnknownProjectionError extends Error {
+  override readonly name = 'UnknownProjectionError';
+  constructor(
+    readonly projection: string,
+    readonly known: readonly string[],
+  ) {
+    super(`unknown projection ${JSON.stringify(projection)}; known: ${known.join(', ')}`);
+  }
+}
+
+/** The projections a rebuild selects: one by name, or every read model. */
+export function selectProjections(name?: string): readonly Projection[] {
+  if (name === undefined) return READ_MODELS.projections;
+  const projection = projectionNamed(name);
+  if (projection === undefined) throw new UnknownProjectionError(name, READ_MODELS.projections.map((p) => p.name));
+  return [projection];
+}
+
+/**
+ * Rebuilds read models without downtime, in the node's own database:
+ *
+ * 1. Replays the log from position 0 into shadow tables (`rebuild_<table>`, created `LIKE` the live
+ *    ones), in large batches folded in memory and upserted over several connections, with a
+ *    checkpoint of its own (`rebuild:<projection|all>`) after each batch. It never goes beyond
+ *    the live checkpoint, so the shadow trails the live tables.
+ * 2. When it is within one batch of the live checkpoint, it locks the live checkpoint's row
+ *    (`SELECT ... FOR UPDATE`: the live projector's next batch waits on it, reads go on), replays
+ *    the last events up to exactly that position, deletes its own checkpoint, and swaps the
+ *    shadow tables in with one `RENAME TABLE`. The live checkpoint is right for the new tables as
+ *    it stands, and the live projector continues from it into them when the lock is released.
+ *
+ * Replaying a batch twice is harmless (a row change sets columns to values, so re-applying
+ * events after a checkpoint over rows that already have them yields the same rows); that is what
+ * lets a batch be written by several connections before its checkpoint moves, and an
+ * interrupted rebuild resume from its checkpoint. A crash after the checkpoint's delete leaves
+ * tables without a checkpoint, which the next run drops and starts over.
+ *
+ * @example
+ * const result = await new ProjectionRebuild(readModelDb(db), { onProgress: (p) => bar.update(p.done) }).run();
+ */
+export class ProjectionRebuild {
+  private readonly projections: readonly Projection[];
+  private readonly routes: ProjectionRoutes;
+  private readonly tables: readonly ReadModelTable[];
+  private readonly checkpointName: string;
+  private readonly batchEvents: number;
+  private readonly writers: number;
+  private readonly started = performance.now();
+  private replayed = 0;
+
+  constructor(
+    private readonly db: Kysely<ReadModelDatabase>,
+    private readonly options: RebuildOptions = {},
+  ) {
+    this.projections = selectProjections(options.projection);
+    this.routes = projectionRoutes(this.projections);
+    this.tables = projectionTables(this.projections);
+    this.checkpointName = `${REBUILD_CHECKPOINT_PREFIX}${options.projection ?? 'all'}`;
+    this.batchEvents = options.batchEvents ?? REBUILD_BATCH_EVENTS_DEFAULT;
+    this.writers = options.writers ?? REBUILD_WRITERS_DEFAULT;
+    assert(Number.isSafeInteger(this.batchEvents) && this.batchEvents >= 1 && this.batchEvents <= 200_000, `batchEvents must be 1..200000, got ${this.batchEvents}`);
+    assert(Number.isSafeInteger(this.writers) && this.writers >= 1 && this.writers <= 16, `writers must be 1..16, got ${this.writers}`);
+  }
+
+  /**
+   * Runs the rebuild to its swap.
+   *
+   * @throws RebuildBusyError when another rebuild runs on this database; RebuildInterruptedError
+   *   when the signal aborted it (run again to resume); whatever MySQL threw.
+   */
+  async run(): Promise<RebuildResult> {
+    return this.db.connection().execute(async (lockHolder) => {
+      const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${REBUILD_LOCK}, 0) AS got`.execute(lockHolder);
+      if (Number(rows[0]?.got) !== 1) throw new RebuildBusyError();
+      try {
+        return await this.runLocked();
+      } finally {
+        await sql`SELECT RELEASE_LOCK(${REBUILD_LOCK})`.execute(lockHolder);
+      }
+    });
+  }
+
+  private async runLocked(): Promise<RebuildResult> {
+    const { resumed, position: resumedFrom } = await this.prepare();
+    let position = resumedFrom;
+    // Replay while the live checkpoint is more than a batch ahead (it moves while we run).
+    for (;;) {
+      this.throwIfAborted(position);
+      const live = await loadCheckpoint(this.db, READ_MODELS.name);
+      if (live - position <= this.batchEvents) break;
+      position = await this.replay(position, live);
+    }
+    this.report('swap', position, await readLogHead(this.db));
+    const pauseStarted = performance.now();
+    position = await this.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ position: number | string }>`
+        SELECT position FROM projection_checkpoints WHERE name = ${READ_MODELS.name} FOR UPDATE`.execute(trx);
+      const live = integerFromSql(rows[0].position);
+      const reached = await this.replay(position, live);
+      assert(reached === live, `the shadow tables reached ${reached}, not the live checkpoint ${live}`);
+      await this.db.deleteFrom('projection_checkpoints').where('name', '=', this.checkpointName).execute();
+      await renameShadowIntoLive(this.db, this.tables);
+      return reached;
+    });
+    const swapPauseMs = Math.round(performance.now() - pauseStarted);
+    await dropReplacedTables(this.db, this.tables);
+    const seconds = (performance.now() - this.started) / 1000;
+    this.report('done', position, position);
+    return {
+      projections: this.projections.map((p) => p.name),
+      tables: this.tables,
+      resumed,
+      resumedFrom,
+      position,
+      events: position - resumedFrom,
+      seconds,
+      eventsPerSecond: seconds > 0 ? Math.round((position - resumedFrom) / seconds) : 0,
+      swapPauseMs,
+    };
+  }
+
+  /** Resumes a rebuild of the same projections that stopped, or starts one from empty shadow tables. */
+  private async prepare(): Promise<{ resumed: boolean; position: number }> {
+    await loadCheckpoint(this.db, READ_MODELS.name); // the live checkpoint row exists from here on
+    const mine = await this.db
+      .selectFrom('projection_checkpoints')
+      .select('position')
+      .where('name', '=', this.checkpointName)
+      .executeTakeFirst();
+    if (mine !== undefined && (await existingTables(this.db, this.tables, SHADOW_TABLES)).size === this.tables.length) {
+      return { resumed: true, position: integerFromSql(mine.position) };
+    }
+    await this.db.deleteFrom('projection_checkpoints').where('name', 'like', `${REBUILD_CHECKPOINT_PREFIX}%`).execute();
+    await dropRebuildTables(this.db);
+    await createShadowTables(this.db, this.tables);
+    // The checkpoint last: one that exists always has its shadow tables.
+    await this.db.insertInto('projection_checkpoints').values({ name: this.checkpointName, position: 0 }).execute();
+    return { resumed: false, position: 0 };
+  }
+
+  /** Replays from `from` up to `upto` in batches (the next batch read while one is written); returns the position reached. */
+  private async replay(from: number, upto: number): Promise<number> {
+    let position = from;
+    let next: Promise<PlannedProjectionBatch | null> | null = this.read(position, upto);
+    while (next !== null) {
+      const batch: PlannedProjectionBatch | null = await next;
+      if (batch === null) break;
+      next = batch.last < upto ? this.read(batch.last, upto) : null;
+      try {
+        await this.write(batch);
+        await advanceCheckpoint(this.db, this.checkpointName, position, batch.last);
+      } catch (error) {
+        await next?.catch(() => undefined);
+        throw error;
+      }
+      this.replayed += batch.last - position;
+      position = batch.last;
+      this.report('replay', position, Math.max(upto, await readLogHead(this.db)));
+      if (this.options.signal?.aborted) {
+        await next?.catch(() => undefined);
+        this.throwIfAborted(position);
+      }
+    }
+    return position;
+  }
+
+  private async read(after: number, upto: number): Promise<PlannedProjectionBatch | null> {
+    const limit = Math.min(this.batchEvents, upto - after);
+    if (limit <= 0) return null;
+    const rows = await readEventRows(this.db, after, limit);
+    if (rows.length === 0) return null;
+    return planProjectionBatch(rows, after, this.routes);
+  }
+
+  /** Writes a batch's upserts over `writers` connections at once (they touch distinct rows). */
+  private async write(batch: PlannedProjectionBatch): Promise<void> {
+    const chunks: UpsertChunk[] = [];
+    for (const group of batch.changes.groups()) chunks.push(...upsertChunks(group, SHADOW_TABLES));
+    let next = 0;
+    const worker = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next];
+        next += 1;
+        await runUpsertChunk(this.db, chunk);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.writers, chunks.length) }, worker));
+  }
+
+  private throwIfAborted(position: number): void {
+    if (this.options.signal?.aborted) throw new RebuildInterruptedError(position);
+  }
+
+  private report(phase: RebuildPhase, done: number, total: number): void {
+    if (this.options.onProgress === undefined) return;
+    const seconds = (performance.now() - this.started) / 1000;
+    const eventsPerSecond = seconds > 0 ? Math.round(this.replayed / seconds) : 0;
+    const etaSeconds = eventsPerSecond > 0 ? Math.max(0, Math.round((total - done) / eventsPerSecond)) : null;
+    this.options.onProgress({ phase, done, total, eventsPerSecond, etaSeconds });
+  }
+}
