@@ -4,9 +4,10 @@ import { type LoadResult, runLoad } from './load';
 import { startNatsCluster } from './nats-cluster';
 import { type BenchCluster, startBenchCluster } from './our-cluster';
 import { type BenchRow, printTable, writeResults } from './report';
+import { benchRebuild } from './rebuild-bench';
 
 /**
- * `npm run bench [-- --quick]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -22,6 +23,23 @@ interface Level {
 
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
+  const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
+  if (only !== undefined && !['log-append', 'rebuild'].includes(only)) throw new Error(`--only takes log-append or rebuild, got ${only}`);
+  if (only !== 'rebuild') await benchLogAppend(quick);
+  if (only !== 'log-append') await benchRebuildRate(quick);
+}
+
+/** The projections:rebuild engine over a log of 1,000,000 events (100,000 with --quick). */
+async function benchRebuildRate(quick: boolean): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const events = quick ? 100_000 : 1_000_000;
+  const result = await benchRebuild(mysqlUrl, events, quick ? 50_000 : 200_000, (line) => process.stdout.write(`${line}\n`));
+  const path = writeResults('rebuild', { quick, ...result });
+  process.stdout.write(`\nrebuild of ${result.events} events: ${result.rebuild.eventsPerSecond} events/s (live projector: ${result.liveProjector?.eventsPerSecond ?? '-'} events/s)\nresults: ${path}\n`);
+}
+
+/** Proposals through our cluster and JetStream at 1, 64 and 512 in flight; `scores.modify` over REST. */
+async function benchLogAppend(quick: boolean): Promise<void> {
   const levels: Level[] = quick
     ? [{ inFlight: 1, total: 300 }, { inFlight: 64, total: 3000 }, { inFlight: 512, total: 6000 }]
     : [{ inFlight: 1, total: 2000 }, { inFlight: 64, total: 20_000 }, { inFlight: 512, total: 40_000 }];

@@ -1,5 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { connect, type NatsConnection } from 'nats';
+import { type BulkLoader, openBulkLoader } from '../infra/mysql/bulk-loader';
 import { type Database, createKysely } from '../infra/mysql/database';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { CliFailure } from './cli-errors';
@@ -33,6 +34,16 @@ export async function openNodeDatabase(config: CliConfig, nodeId: string, poolSi
     await db.destroy();
   }
   return createKysely(target.url, target.database, poolSize);
+}
+
+/** A LOAD DATA loader on node `nodeId`'s database, or null when its server does not allow LOCAL INFILE. */
+export async function openNodeBulkLoader(config: CliConfig, nodeId: string): Promise<BulkLoader | null> {
+  const target = config.mysql.get(nodeId)!;
+  try {
+    return await openBulkLoader(target.url, target.database);
+  } catch (error) {
+    throw new CliFailure(`cannot open a bulk-load connection to MySQL at ${redactMysqlUrl(target.url)} for node ${nodeId}: ${message(error)}`);
+  }
 }
 
 /**

@@ -80,10 +80,11 @@ export interface UpsertRow {
  * become one upsert. Pure; the projector writes `groups()` in one transaction.
  */
 export class RowChangeBatch {
-  private readonly pending = new Map<ReadModelTable, Map<AnyKey, Readonly<PlainRow>>>();
+  /** Per table, each row's merged set: a copy the batch owns (the changes' own sets are never mutated). */
+  private readonly pending = new Map<ReadModelTable, Map<AnyKey, PlainRow>>();
   private rowCount = 0;
 
-  /** Merges a change into the row's pending set (later columns win). Sets are never mutated. */
+  /** Merges a change into the row's pending set (later columns win). */
   add(change: RowChange): void {
     let rows = this.pending.get(change.table);
     if (rows === undefined) {
@@ -91,8 +92,12 @@ export class RowChangeBatch {
       this.pending.set(change.table, rows);
     }
     const before = rows.get(change.key);
-    if (before === undefined) this.rowCount += 1;
-    rows.set(change.key, before === undefined ? (change.set as PlainRow) : { ...before, ...(change.set as PlainRow) });
+    if (before === undefined) {
+      this.rowCount += 1;
+      rows.set(change.key, { ...(change.set as PlainRow) });
+    } else {
+      Object.assign(before, change.set);
+    }
   }
 
   /** How many distinct rows the batch changes. */
@@ -113,12 +118,18 @@ export class RowChangeBatch {
 
 function groupByColumns(table: ReadModelTable, rows: Map<AnyKey, Readonly<PlainRow>>): UpsertGroup[] {
   const byColumns = new Map<string, { updates: string[]; rows: UpsertRow[] }>();
+  // Rows built by one code path list their columns in one order: sort each distinct order once.
+  const sortedByOrder = new Map<string, string>();
   for (const [key, set] of rows) {
-    const updates = Object.keys(set).sort();
-    const id = updates.join(',');
+    const order = Object.keys(set).join(',');
+    let id = sortedByOrder.get(order);
+    if (id === undefined) {
+      id = Object.keys(set).sort().join(',');
+      sortedByOrder.set(order, id);
+    }
     let group = byColumns.get(id);
     if (group === undefined) {
-      group = { updates, rows: [] };
+      group = { updates: id === '' ? [] : id.split(','), rows: [] };
       byColumns.set(id, group);
     }
     group.rows.push({ key, set });

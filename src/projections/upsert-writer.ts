@@ -1,4 +1,5 @@
 import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { tsvField } from '../infra/mysql/bulk-loader';
 import { executePrepared } from '../infra/mysql/prepared-statements';
 import { assert } from '../shared/assert';
 import type { ReadModelDatabase } from './read-model-database';
@@ -80,6 +81,23 @@ export function* upsertChunks(group: UpsertGroup, tables: TableNames): Generator
 /** Runs one chunk as a prepared statement. */
 export async function runUpsertChunk(db: Kysely<ReadModelDatabase>, chunk: UpsertChunk): Promise<void> {
   await executePrepared(db, { compile: () => chunk.compile(db) });
+}
+
+/**
+ * Whether every row of the group sets every column: then replacing a row (LOAD DATA ... REPLACE)
+ * is the same as upserting it.
+ */
+export function setsEveryColumn(group: UpsertGroup): boolean {
+  return group.updates.length === columnsOf(group.table).length - 1;
+}
+
+/** The group's rows as LOAD DATA text (one line per row, columns in table order, see tsvField). */
+export function groupAsTsv(group: UpsertGroup): Buffer {
+  const columns = columnsOf(group.table);
+  const defaults = TABLE_SCHEMAS[group.table].defaults as Readonly<Record<string, RowValue>>;
+  const lines: string[] = [];
+  for (const row of group.rows) lines.push(rowValues(columns, defaults, row).map(tsvField).join('\t'));
+  return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
 /** The upsert for one table and set of updated columns, taking the rows' JSON as its one parameter. */

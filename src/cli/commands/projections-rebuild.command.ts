@@ -13,7 +13,7 @@ import {
   selectProjections,
 } from '../../projections';
 import { type CliConfig, nodeOption } from '../cli-config';
-import { openNodeDatabase } from '../cli-connections';
+import { openNodeBulkLoader, openNodeDatabase } from '../cli-connections';
 import { CliFailure, CliUsageError } from '../cli-errors';
 import type { CliOutput } from '../cli-output';
 import { CLI_CONFIG } from '../cli.tokens';
@@ -75,6 +75,11 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
     const batchEvents = integerOption('--batch', options.batch, REBUILD_BATCH_EVENTS_DEFAULT, 1, 200_000);
     const writers = integerOption('--writers', options.writers, REBUILD_WRITERS_DEFAULT, 1, 16);
     const db = await openNodeDatabase(this.config, node, writers + 3);
+    const bulkLoader = await openNodeBulkLoader(this.config, node).catch(async (error: unknown) => {
+      await db.destroy();
+      throw error;
+    });
+    if (bulkLoader === null) out.note({ event: 'notice', message: 'local_infile is off' }, 'the server has local_infile off: rebuilding with upserts only (slower)');
     const abort = new AbortController();
     const onSignal = (signal: NodeJS.Signals) => {
       if (abort.signal.aborted) process.exit(130); // a second Ctrl+C does not wait for the batch
@@ -89,6 +94,7 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
         projection: options.projection,
         batchEvents,
         writers,
+        bulkLoader,
         signal: abort.signal,
         onProgress: progress.update,
       }).run();
@@ -106,6 +112,7 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await bulkLoader?.close();
       await db.destroy();
     }
   }

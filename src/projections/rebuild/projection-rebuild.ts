@@ -3,19 +3,22 @@ import { assert } from '../../shared/assert';
 import { advanceCheckpoint, loadCheckpoint } from '../checkpoint-store';
 import { readEventRows, readLogHead } from '../event-reader';
 import { type Projection, type ProjectionRoutes, projectionRoutes, projectionTables } from '../projection';
-import { type PlannedProjectionBatch, planProjectionBatch } from '../projection-batch';
+import { planProjectionBatch } from '../projection-batch';
 import type { ReadModelDatabase } from '../read-model-database';
-import type { ReadModelTable } from '../read-model-tables';
+import { type ReadModelTable, columnsOf } from '../read-model-tables';
 import { READ_MODELS, projectionNamed } from '../read-models';
 import { integerFromSql } from '../sql-values';
-import { type UpsertChunk, runUpsertChunk, upsertChunks } from '../upsert-writer';
+import type { BulkLoader } from '../../infra/mysql/bulk-loader';
+import { type UpsertChunk, groupAsTsv, runUpsertChunk, setsEveryColumn, upsertChunks } from '../upsert-writer';
 import {
   SHADOW_TABLES,
   createShadowTables,
   dropRebuildTables,
   dropReplacedTables,
+  dropSecondaryIndexes,
   existingTables,
   renameShadowIntoLive,
+  restoreSecondaryIndexes,
 } from './shadow-tables';
 
 /** Events per batch of a rebuild unless configured (one read, one fold, one set of parallel upserts). */
@@ -64,9 +67,21 @@ export interface RebuildOptions {
   readonly projection?: string;
   readonly batchEvents?: number;
   readonly writers?: number;
+  /**
+   * Loads groups of complete rows with LOAD DATA (see openBulkLoader); without one, every row
+   * goes through JSON_TABLE upserts.
+   */
+  readonly bulkLoader?: BulkLoader | null;
   readonly onProgress?: (progress: RebuildProgress) => void;
   /** Aborted, the rebuild stops after its current batch (its work is kept for the next run). */
   readonly signal?: AbortSignal;
+}
+
+/** A batch read and folded, with its statements built: writing it is I/O only. */
+interface PreparedBatch {
+  readonly last: number;
+  readonly loads: readonly { readonly table: string; readonly columns: readonly string[]; readonly tsv: Buffer }[];
+  readonly upserts: readonly UpsertChunk[];
 }
 
 /** Another rebuild holds this database's rebuild lock. */
@@ -178,6 +193,7 @@ export class ProjectionRebuild {
       if (live - position <= this.batchEvents) break;
       position = await this.replay(position, live);
     }
+    await restoreSecondaryIndexes(this.db, this.tables);
     this.report('swap', position, await readLogHead(this.db));
     const pauseStarted = performance.now();
     position = await this.db.transaction().execute(async (trx) => {
@@ -221,6 +237,7 @@ export class ProjectionRebuild {
     await this.db.deleteFrom('projection_checkpoints').where('name', 'like', `${REBUILD_CHECKPOINT_PREFIX}%`).execute();
     await dropRebuildTables(this.db);
     await createShadowTables(this.db, this.tables);
+    await dropSecondaryIndexes(this.db, this.tables);
     // The checkpoint last: one that exists always has its shadow tables.
     await this.db.insertInto('projection_checkpoints').values({ name: this.checkpointName, position: 0 }).execute();
     return { resumed: false, position: 0 };
@@ -229,9 +246,9 @@ export class ProjectionRebuild {
   /** Replays from `from` up to `upto` in batches (the next batch read while one is written); returns the position reached. */
   private async replay(from: number, upto: number): Promise<number> {
     let position = from;
-    let next: Promise<PlannedProjectionBatch | null> | null = this.read(position, upto);
+    let next: Promise<PreparedBatch | null> | null = this.read(position, upto);
     while (next !== null) {
-      const batch: PlannedProjectionBatch | null = await next;
+      const batch: PreparedBatch | null = await next;
       if (batch === null) break;
       next = batch.last < upto ? this.read(batch.last, upto) : null;
       try {
@@ -252,27 +269,43 @@ export class ProjectionRebuild {
     return position;
   }
 
-  private async read(after: number, upto: number): Promise<PlannedProjectionBatch | null> {
+  /** Reads, folds and builds the statements of the batch after `after` (the read-ahead runs this while a batch is written). */
+  private async read(after: number, upto: number): Promise<PreparedBatch | null> {
     const limit = Math.min(this.batchEvents, upto - after);
     if (limit <= 0) return null;
     const rows = await readEventRows(this.db, after, limit);
     if (rows.length === 0) return null;
-    return planProjectionBatch(rows, after, this.routes);
+    const planned = planProjectionBatch(rows, after, this.routes);
+    const loads: { table: string; columns: readonly string[]; tsv: Buffer }[] = [];
+    const upserts: UpsertChunk[] = [];
+    for (const group of planned.changes.groups()) {
+      if (this.options.bulkLoader && setsEveryColumn(group)) {
+        loads.push({ table: SHADOW_TABLES(group.table), columns: columnsOf(group.table).map(([c]) => c), tsv: groupAsTsv(group) });
+      } else {
+        upserts.push(...upsertChunks(group, SHADOW_TABLES));
+      }
+    }
+    return { last: planned.last, loads, upserts };
   }
 
-  /** Writes a batch's upserts over `writers` connections at once (they touch distinct rows). */
-  private async write(batch: PlannedProjectionBatch): Promise<void> {
-    const chunks: UpsertChunk[] = [];
-    for (const group of batch.changes.groups()) chunks.push(...upsertChunks(group, SHADOW_TABLES));
+  /**
+   * Writes a batch: its loads on the loader's connection while its upserts run over `writers`
+   * connections at once (every statement touches rows no other statement of the batch touches).
+   */
+  private async write(batch: PreparedBatch): Promise<void> {
+    const loader = this.options.bulkLoader;
+    const loads = loader ? Promise.all(batch.loads.map((l) => loader.load(l.table, l.columns, l.tsv))) : Promise.resolve([]);
     let next = 0;
     const worker = async () => {
-      while (next < chunks.length) {
-        const chunk = chunks[next];
+      while (next < batch.upserts.length) {
+        const chunk = batch.upserts[next];
         next += 1;
         await runUpsertChunk(this.db, chunk);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(this.writers, chunks.length) }, worker));
+    const upserts = Promise.all(Array.from({ length: Math.min(this.writers, batch.upserts.length) }, worker));
+    const settled = await Promise.allSettled([loads, upserts]); // no statement left running on a failure
+    for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
   }
 
   private throwIfAborted(position: number): void {
