@@ -328,6 +328,11 @@ describe('REST API on a 3-node cluster', () => {
       expect(JSON.stringify(wrongType.body.details)).toContain('delta');
     });
 
+    it('400 in the error shape for a body that is not valid JSON', async () => {
+      const answer = expectStatus(await call(2, 'POST', '/api/scores/modify', { token: adminToken, rawBody: '{"studentId": "x",' }), 400);
+      expect(answer.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    });
+
     it('404 for an unknown student', async () => {
       const answer = expectStatus(await call(2, 'GET', `/api/students/nobody-${run}`, { token: adminToken }), 404);
       expect(answer.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
