@@ -360,6 +360,15 @@ describe('REST API on a 3-node cluster', () => {
       expect(answer.body.statusCode).toBe(422);
     });
 
+    it('422 at submission for an application whose delta no score in 0..200 could take', async () => {
+      const answer = expectStatus(
+        await call(1, 'POST', '/api/applications', { token: teacherToken, body: { studentId: bob, delta: 500, reason: 'too much' } }),
+        422,
+      );
+      expect(answer.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+      expect(String(answer.body.message)).toMatch(/can never fit the allowed range 0\.\.200/);
+    });
+
     it('413 for a body over 16 kB', async () => {
       const answer = expectStatus(
         await call(1, 'POST', '/api/scores/modify', {
