@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../domain';
+import { type Actor, type DomainError, isDomainError } from '../domain';
 import type { CommandOutcome, CommandRecord } from '../infra/mysql/command-record';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
@@ -19,7 +19,23 @@ export interface CommandNode {
 }
 
 /** Times a command is decided again when the stream it read moved before it applied. */
-const DECIDE_ATTEMPTS_MAX = 8;
+export const DECIDE_ATTEMPTS_MAX = 8;
+
+/**
+ * The id a command is proposed under at its `attempt`-th decision: the first is the command id
+ * itself; each decision refused because its streams moved is followed by `<id>#<n>`.
+ */
+export function attemptId(commandId: string, attempt: number): string {
+  return attempt <= 1 ? commandId : `${commandId}#${attempt - 1}`;
+}
+
+/**
+ * Refusals the leader records in the log under the command id: those that depend on state, so
+ * that a retry (with any body) answers the first refusal for ever, as it answers the first
+ * success. Invalid input and a role the command does not allow depend on the request alone and
+ * are answered without a log entry, like the API's own validation and auth errors.
+ */
+const RECORDED_REFUSALS: ReadonlySet<DomainError['code']> = new Set(['not-found', 'conflict', 'rule-broken']);
 /** How long a leader waits to have planned the slots it recovered before it decides. */
 const READY_WAIT_MS = 2000;
 
@@ -27,7 +43,9 @@ const READY_WAIT_MS = 2000;
  * Runs API commands through the log (ARCHITECTURE.md, write path): a follower hands them to the
  * leader; the leader decides against current state, one command at a time per stream, and
  * proposes the events with the stream versions it read; applying refuses a command whose streams
- * moved, and the leader decides it again. The command id makes every retry apply once.
+ * moved, and the leader decides it again. The command id makes every retry apply once. A refusal
+ * that depends on state is proposed too, as an event-less record under the command id, so a
+ * retry gets the first refusal as it would get the first success.
  */
 export class CommandService implements CommandGateway {
   private readonly streamLocks = new Map<string, Promise<unknown>>();
@@ -41,7 +59,7 @@ export class CommandService implements CommandGateway {
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
     const commandId = idempotencyKey ?? randomUUID();
     const known = this.proposals.remembered(commandId);
-    if (known) return answerOf(known, true);
+    if (known && isFinal(known)) return answerOf(known, true);
     if (!this.node.isReadyLeader()) {
       const answer = await this.node.forward(command, actor, commandId);
       if (answer) return answer;
@@ -54,23 +72,21 @@ export class CommandService implements CommandGateway {
     const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
+      const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), commandId, passwordHash);
-        if (!decision.ok) throw new DomainRefusal(decision.error);
-        const record: CommandRecord = {
-          events: decision.decided.events,
-          expected: decision.decided.expected,
-          metadata: { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() },
-          result: decision.decided.result,
-        };
-        return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash);
+        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
+        if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
+        const record: CommandRecord = decision.ok
+          ? { events: decision.decided.events, expected: decision.decided.expected, metadata, result: decision.decided.result }
+          : { events: [], expected: versionsOf(streamsOf(command, this.states), this.states), metadata, refusal: decision.error };
+        return this.proposals.propose({ id, payload: JSON.stringify(record) });
       });
-      if (outcome.status === 'applied') return answerOf(outcome, outcome.duplicate ?? false);
+      if (isFinal(outcome)) return answerOf(outcome, outcome.duplicate ?? false);
       if (attempt >= DECIDE_ATTEMPTS_MAX) {
         throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
       }
       // The stream moved between deciding and applying (a leader change): decide on what applied.
-      commandId = `${commandId}#${attempt}`;
     }
   }
 
@@ -115,8 +131,38 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
   }
 }
 
+/** The versions the states are at for `keys` (`streamType/streamId`): what a recorded refusal was decided against. */
+function versionsOf(keys: readonly string[], states: AggregateStore): Record<string, number> {
+  const versions: Record<string, number> = {};
+  for (const key of keys) {
+    const slash = key.indexOf('/');
+    const type = key.slice(0, slash);
+    const id = key.slice(slash + 1);
+    if (type === 'student') versions[key] = states.student(id).version;
+    else if (type === 'application') versions[key] = states.application(id).version;
+    else if (type === 'user') versions[key] = states.user(id).version;
+  }
+  return versions;
+}
+
+/** True when the outcome answers the command for ever: it applied, or the leader's refusal was recorded. */
+export function isFinal(outcome: CommandOutcome): boolean {
+  return outcome.status === 'applied' || outcome.refusal !== undefined;
+}
+
+/** The refusal an outcome records, as the domain error it was decided as. */
+export function refusalOf(outcome: CommandOutcome): DomainError {
+  const refusal = outcome.refusal;
+  if (isDomainError(refusal)) return { code: refusal.code, message: refusal.message };
+  return { code: 'conflict', message: outcome.reason ?? 'refused when applied' };
+}
+
+/**
+ * What a final outcome answers.
+ * @throws DomainRefusal with the recorded refusal when the command was refused
+ */
 function answerOf(outcome: CommandOutcome, duplicate: boolean): CommandAnswer {
-  if (outcome.status !== 'applied') throw new DomainRefusal({ code: 'conflict', message: outcome.reason ?? 'refused when applied' });
+  if (outcome.status !== 'applied') throw new DomainRefusal(refusalOf(outcome));
   return {
     commandId: outcome.commandId,
     position: outcome.lastPosition ?? null,

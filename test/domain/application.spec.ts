@@ -75,6 +75,46 @@ describe('SubmitApplication', () => {
       .then([applicationSubmitted(50)]);
   });
 
+  it('accepts the largest delta the range allows, either way (200 for 0..200), whatever the score now', () => {
+    application
+      .given([studentRegistered(0)])
+      .when(submit({ delta: 200 }), { actor: teacher })
+      .then([applicationSubmitted(200)]);
+    application
+      .given([studentRegistered(0)])
+      .when(submit({ delta: -200 }), { actor: club })
+      .then([applicationSubmitted(-200, club)]);
+  });
+
+  it.each([
+    ['+500', 500, /delta \+500 can never fit the allowed range 0..200/],
+    ['+201', 201, /delta \+201 can never fit/],
+    ['-201', -201, /delta -201 can never fit/],
+  ])('refuses a delta of %s, which no score in 0..200 could take: rule-broken', (_what, delta, message) => {
+    application
+      .given([studentRegistered()])
+      .when(submit({ delta }), { actor: teacher })
+      .thenRefused('rule-broken', message);
+  });
+
+  it('refuses a delta wider than a configured range: rule-broken; a wider range accepts it', () => {
+    application
+      .given([studentRegistered(50)])
+      .when(submit({ delta: 60 }), { actor: teacher, rules: { min: 50, max: 100 } })
+      .thenRefused('rule-broken', /50..100/);
+    application
+      .given([studentRegistered()])
+      .when(submit({ delta: 500 }), { actor: teacher, rules: { min: 0, max: 1000 } })
+      .then([applicationSubmitted(500)]);
+  });
+
+  it('checks the other refusals first: an unknown student with a delta of +500 is not-found', () => {
+    application
+      .given([])
+      .when(submit({ delta: 500 }), { actor: teacher })
+      .thenRefused('not-found', /student s-1/);
+  });
+
   it('accepts an application for a frozen student (the freeze is temporary)', () => {
     application
       .given([studentRegistered(), studentFrozen()])

@@ -328,6 +328,11 @@ describe('REST API on a 3-node cluster', () => {
       expect(JSON.stringify(wrongType.body.details)).toContain('delta');
     });
 
+    it('400 in the error shape for a body that is not valid JSON', async () => {
+      const answer = expectStatus(await call(2, 'POST', '/api/scores/modify', { token: adminToken, rawBody: '{"studentId": "x",' }), 400);
+      expect(answer.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    });
+
     it('404 for an unknown student', async () => {
       const answer = expectStatus(await call(2, 'GET', `/api/students/nobody-${run}`, { token: adminToken }), 404);
       expect(answer.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
@@ -353,6 +358,15 @@ describe('REST API on a 3-node cluster', () => {
         422,
       );
       expect(answer.body.statusCode).toBe(422);
+    });
+
+    it('422 at submission for an application whose delta no score in 0..200 could take', async () => {
+      const answer = expectStatus(
+        await call(1, 'POST', '/api/applications', { token: teacherToken, body: { studentId: bob, delta: 500, reason: 'too much' } }),
+        422,
+      );
+      expect(answer.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+      expect(String(answer.body.message)).toMatch(/can never fit the allowed range 0\.\.200/);
     });
 
     it('413 for a body over 16 kB', async () => {
@@ -384,6 +398,43 @@ describe('REST API on a 3-node cluster', () => {
     expectStatus(await call(1, 'GET', `/api/commands/no-such-command-${run}`, { token: adminToken }), 404);
   });
 
+  // A refused command keeps its key; the last test retries it again after the leader changed.
+  const refusedKey = `refused-key-${run}`;
+  const refusedStudent = `refused-${run}`;
+  let firstRefusal: Record<string, unknown> = {};
+
+  it('a refused command keeps its Idempotency-Key: the same key with another body answers the first refusal', async () => {
+    const registered = await registerStudent(refusedStudent, 150);
+    const headers = { 'Idempotency-Key': refusedKey };
+    const refused = expectStatus(
+      await call(1, 'POST', '/api/scores/modify', { token: adminToken, headers, body: { studentId: refusedStudent, delta: 60, reason: 'too much' } }),
+      422,
+    );
+    firstRefusal = refused.body;
+    expect(firstRefusal).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
+    // The same key with a body that would apply, on another node: still the first refusal, nothing changes.
+    const retried = expectStatus(
+      await call(2, 'POST', '/api/scores/modify', { token: adminToken, headers, body: { studentId: refusedStudent, delta: 1, reason: 'fixed' } }),
+      422,
+    );
+    expect(retried.body).toEqual(firstRefusal);
+    expect(await scoreOf(0, refusedStudent, registered)).toBe(150);
+    const status = expectStatus(await call(0, 'GET', `/api/commands/${refusedKey}`, { token: adminToken }), 200);
+    expect(status.body).toEqual({ commandId: refusedKey, status: 'rejected', reason: firstRefusal.message, statusCode: 422 });
+    expectStatus(await call(0, 'GET', `/api/commands/${refusedKey}`, { token: teacherToken }), 404);
+    // A role refusal is not a command: its key stays unknown.
+    const roleKey = `role-key-${run}`;
+    expectStatus(
+      await call(1, 'POST', '/api/scores/modify', {
+        token: teacherToken,
+        headers: { 'Idempotency-Key': roleKey },
+        body: { studentId: refusedStudent, delta: 1, reason: 'nope' },
+      }),
+      403,
+    );
+    expectStatus(await call(1, 'GET', `/api/commands/${roleKey}`, { token: adminToken }), 404);
+  });
+
   it('50 concurrent +1 changes over all three nodes: 50 distinct positions and exactly +50', async () => {
     const studentId = `conc-${run}`;
     const initial = 100;
@@ -401,4 +452,24 @@ describe('REST API on a 3-node cluster', () => {
     const last = Math.max(...positions);
     for (let node = 0; node < 3; node++) expect(await scoreOf(node, studentId, last)).toBe(initial + 50);
   });
+
+  // Last: it stops the leader.
+  it('after the leader changes, the refused key still answers the first refusal', async () => {
+    expect(firstRefusal.statusCode).toBe(422);
+    const oldLeader = await cluster.waitForLeader();
+    await cluster.stopNode(oldLeader);
+    const survivors = cluster.ids.filter((id) => id !== oldLeader);
+    const newLeader = await cluster.waitForLeader(20_000, survivors);
+    expect(newLeader).not.toBe(oldLeader);
+    const node = cluster.ids.indexOf(newLeader);
+    const retried = await call(node, 'POST', '/api/scores/modify', {
+      token: adminToken,
+      headers: { 'Idempotency-Key': refusedKey },
+      body: { studentId: refusedStudent, delta: 2, reason: 'after the leader changed' },
+    });
+    expect(retried.status).toBe(422);
+    expect(retried.body).toEqual(firstRefusal);
+    const status = expectStatus(await call(node, 'GET', `/api/commands/${refusedKey}`, { token: adminToken }), 200);
+    expect(status.body).toMatchObject({ status: 'rejected', statusCode: 422 });
+  }, 60_000);
 });

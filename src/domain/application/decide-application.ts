@@ -21,7 +21,7 @@ export function decideApplication(
 ): Decision<ApplicationSubmitted | ReviewEvent> {
   switch (command.type) {
     case 'SubmitApplication':
-      return decideSubmitApplication(application, student, command, context);
+      return decideSubmitApplication(application, student, command, context, rules);
     case 'ReviewApplication':
       return decideReview(application, student, command, context, rules);
     default:

@@ -1,19 +1,55 @@
-import type { Actor } from '../../domain';
+import { DECIDE_ATTEMPTS_MAX, attemptId, isFinal, refusalOf } from '../../application/command-service';
+import { type Actor, DOMAIN_ERROR_STATUS } from '../../domain';
 import type { CommandOutcome } from '../../infra/mysql/command-record';
 
 /** What `GET /api/commands/:commandId` answers. */
 export type CommandStatus =
   | { commandId: string; status: 'pending' }
   | { commandId: string; status: 'applied'; position: number | null; result: unknown }
-  | { commandId: string; status: 'rejected'; reason: string };
+  | { commandId: string; status: 'rejected'; reason: string; statusCode?: number };
+
+/** What the log says of a command: its outcome, if any, and whether this node still waits for it. */
+export interface CommandTrace {
+  readonly outcome: CommandOutcome | undefined;
+  readonly waiting: boolean;
+}
+
+/**
+ * Follows a command through its decisions: a decision refused because its streams moved was
+ * decided again under `<id>#<n>`, so the command's outcome is the first final one on that chain.
+ */
+export async function traceCommand(
+  commandId: string,
+  outcomeOf: (id: string) => Promise<CommandOutcome | undefined>,
+  isWaiting: (id: string) => boolean,
+): Promise<CommandTrace> {
+  let last: CommandOutcome | undefined;
+  for (let attempt = 1; attempt <= DECIDE_ATTEMPTS_MAX; attempt++) {
+    const id = attemptId(commandId, attempt);
+    const outcome = await outcomeOf(id);
+    if (!outcome) return { outcome: last, waiting: isWaiting(id) };
+    if (isFinal(outcome)) return { outcome, waiting: false };
+    last = outcome;
+  }
+  return { outcome: last, waiting: false };
+}
 
 /**
  * The status of a command as `actor` may see it: its own commands, or any for an admin. A
  * command this node still waits for is pending; unknown or someone else's answers null (404).
  */
 export function commandStatus(commandId: string, outcome: CommandOutcome | undefined, waiting: boolean, actor: Actor): CommandStatus | null {
-  if (!outcome) return waiting ? { commandId, status: 'pending' } : null;
-  if (actor.role !== 'admin' && outcome.actor !== actor.username) return null;
+  if (waiting) return outcome && !isVisible(outcome, actor) ? null : { commandId, status: 'pending' };
+  if (!outcome) return null;
+  if (!isVisible(outcome, actor)) return null;
   if (outcome.status === 'applied') return { commandId, status: 'applied', position: outcome.lastPosition ?? null, result: outcome.result ?? null };
+  if (outcome.refusal) {
+    const refusal = refusalOf(outcome);
+    return { commandId, status: 'rejected', reason: refusal.message, statusCode: DOMAIN_ERROR_STATUS[refusal.code] };
+  }
   return { commandId, status: 'rejected', reason: outcome.reason ?? 'refused when applied' };
+}
+
+function isVisible(outcome: CommandOutcome, actor: Actor): boolean {
+  return actor.role === 'admin' || outcome.actor === actor.username;
 }

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { commandStatus, type CommandStatus } from './command-status';
+import { commandStatus, type CommandStatus, traceCommand } from './command-status';
 
 /** The status of a command by its id (the Idempotency-Key, or the commandId a write answered). */
 @ApiTags('commands')
@@ -14,10 +14,15 @@ export class CommandsController {
   constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
 
   @Get(':commandId')
-  @ApiOperation({ summary: 'pending, applied (position, result) or rejected (reason); the actor or an admin' })
+  @ApiOperation({ summary: 'pending, applied (position, result) or rejected (reason, statusCode of a refusal); the actor or an admin' })
   async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
     if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
-    const status = commandStatus(commandId, await this.node.events.outcome(commandId), this.node.proposals.isWaiting(commandId), actor);
+    const trace = await traceCommand(
+      commandId,
+      (id) => this.node.events.outcome(id),
+      (id) => this.node.proposals.isWaiting(id),
+    );
+    const status = commandStatus(commandId, trace.outcome, trace.waiting, actor);
     if (!status) throw new NotFoundException(`no command ${commandId}`);
     return status;
   }

@@ -36,6 +36,36 @@ export class InputInvalidError extends BadRequestException {
   }
 }
 
+/** The message of a request body that is not valid JSON, over REST and NATS alike. */
+export const MALFORMED_JSON_MESSAGE = 'request body is not valid JSON';
+/** The message of a JSON body that is valid JSON but not an object. */
+export const NOT_JSON_OBJECT_MESSAGE = 'body must be a JSON object';
+
+/** A request body that is not valid JSON: 400 in the API's error shape. */
+export class MalformedJsonError extends BadRequestException {
+  constructor() {
+    super(MALFORMED_JSON_MESSAGE);
+  }
+}
+
+/**
+ * The API's error for body-parser's failure to read a JSON body: not JSON at all, or JSON that is
+ * not an object or array (its strict mode refuses both alike); undefined for any other error.
+ */
+export function jsonBodyError(error: unknown): BadRequestException | undefined {
+  if (typeof error !== 'object' || error === null || (error as { type?: unknown }).type !== 'entity.parse.failed') return undefined;
+  const raw = (error as { body?: unknown }).body;
+  if (typeof raw === 'string') {
+    try {
+      JSON.parse(raw);
+      return new BadRequestException(NOT_JSON_OBJECT_MESSAGE);
+    } catch {
+      // not JSON at all
+    }
+  }
+  return new MalformedJsonError();
+}
+
 /** The read model did not reach the asked X-Min-Position in time: 503 with Retry-After. */
 export class ReadModelBehindError extends ServiceUnavailableException {
   constructor(position: number) {
@@ -99,6 +129,6 @@ function bodyParserError(exception: unknown): ApiErrorAnswer | undefined {
     const bound = typeof limit === 'number' ? ` (limit ${limit} bytes)` : '';
     return answer(HttpStatus.PAYLOAD_TOO_LARGE, `request body is too large${bound}`);
   }
-  if (type === 'entity.parse.failed') return answer(400, 'malformed JSON body');
+  if (type === 'entity.parse.failed') return answer(400, MALFORMED_JSON_MESSAGE);
   return answer(status, (exception as { message?: unknown }).message?.toString() ?? 'bad request');
 }

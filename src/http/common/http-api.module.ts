@@ -7,6 +7,8 @@ import { ApplicationsController } from '../applications/applications.controller'
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
 import { UsersController } from '../users/users.controller';
+import type { NextFunction, Request, Response } from 'express';
+import { jsonBodyError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
@@ -94,10 +96,12 @@ export class HttpApiModule {
 
 /**
  * Application-level HTTP settings the module cannot make: the 16 kB body limit (413) for JSON and
- * urlencoded bodies. Call after NestFactory.create and before listen/init.
+ * urlencoded bodies, and the API's message for a JSON body it cannot read (Nest would pass on the
+ * parser's own). Call after NestFactory.create and before listen/init.
  */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
+  express.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => next(jsonBodyError(error) ?? error));
 }

@@ -18,6 +18,17 @@ export interface CommandRecord {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** What the caller is answered when the command applies. */
   readonly result?: unknown;
+  /**
+   * The refusal the leader decided: the record then carries no events, and applying it records
+   * the refusal as the command id's first outcome, so a retry gets the same refusal for ever.
+   */
+  readonly refusal?: CommandRefusal;
+}
+
+/** A refusal as the log carries it: the domain error's code and message. */
+export interface CommandRefusal {
+  readonly code: string;
+  readonly message: string;
 }
 
 /** What became of a command id, the first time it was applied. */
@@ -29,6 +40,8 @@ export interface CommandOutcome {
   readonly lastPosition?: number;
   readonly reason?: string;
   readonly result?: unknown;
+  /** Set when the command was refused by the leader's decision (not by applying): the refusal to answer again. */
+  readonly refusal?: CommandRefusal;
   /** True when this answer repeats an earlier outcome of the same id. */
   readonly duplicate?: boolean;
   /** The username of who issued the command, from its metadata (when it names one). */
@@ -62,12 +75,18 @@ export function parseCommandRecord(payload: string): CommandRecord | null {
   const wellFormed = record.events.every(
     (e) => typeof e?.streamType === 'string' && typeof e.streamId === 'string' && typeof e.type === 'string' && Number.isInteger(e.schemaVersion),
   );
-  return wellFormed ? record : null;
+  if (!wellFormed) return null;
+  if (record.refusal === undefined) return record;
+  const { code, message } = (record.refusal ?? {}) as Partial<CommandRefusal>;
+  const refusalWellFormed = typeof code === 'string' && typeof message === 'string' && record.events.length === 0;
+  return refusalWellFormed ? record : null;
 }
 
 /**
  * Decides, deterministically, what applying a command does: its event rows and its outcome.
- * A malformed record or a stream that moved since the leader decided is rejected, with no rows.
+ * A malformed record or a stream that moved since the leader decided is rejected, with no rows;
+ * so is a refusal record, whose outcome carries the refusal (when its streams did not move: a
+ * refusal decided on stale state is decided again, like events).
  */
 export function planCommand(
   slot: number,
@@ -83,6 +102,10 @@ export function planCommand(
     if (actual !== expected) {
       return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}`, actor } };
     }
+  }
+  if (record.refusal !== undefined) {
+    const refusal: CommandRefusal = { code: record.refusal.code, message: record.refusal.message };
+    return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: refusal.message, refusal, actor } };
   }
   const versions = new Map<string, number>();
   const metadata = JSON.stringify({ ...record.metadata, commandId });

@@ -11,7 +11,14 @@ import { InvalidTokenError } from '../../auth/auth-errors';
 import type { AuthService } from '../../auth/auth.service';
 import { actorFromHeaders } from '../../auth/nats-auth';
 import { type Actor, type Role, hasRole } from '../../domain';
-import { type ApiErrorBody, InputInvalidError, apiErrorOf, fieldErrors } from '../../http/common/api-error';
+import {
+  type ApiErrorBody,
+  InputInvalidError,
+  MALFORMED_JSON_MESSAGE,
+  NOT_JSON_OBJECT_MESSAGE,
+  apiErrorOf,
+  fieldErrors,
+} from '../../http/common/api-error';
 import { parseIdempotencyKey } from '../../http/common/idempotency-key';
 
 /** Largest request body a public subject accepts (as REST's 16 kB body limit). */
@@ -36,10 +43,10 @@ export function parseJsonObject(data: Uint8Array): Record<string, unknown> {
   try {
     body = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(data));
   } catch {
-    throw new BadRequestException('malformed JSON body');
+    throw new BadRequestException(MALFORMED_JSON_MESSAGE);
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw new BadRequestException('body must be a JSON object');
+    throw new BadRequestException(NOT_JSON_OBJECT_MESSAGE);
   return body as Record<string, unknown>;
 }
 

@@ -13,9 +13,17 @@ const teacher: Actor = { username: 'tina', role: 'teacher' };
 describe('CommandService through a real node', () => {
   const id = randomBytes(4).toString('hex');
   let node: ConsensusNode;
+  let config: ReturnType<typeof nodeConfigFromEnv>;
+
+  async function startNode(): Promise<ConsensusNode> {
+    const started = await ConsensusNode.start(config, () => undefined);
+    const deadline = Date.now() + 10_000;
+    while (started.driver.status().role !== 'leader' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return started;
+  }
 
   beforeAll(async () => {
-    const config = nodeConfigFromEnv({
+    config = nodeConfigFromEnv({
       NODE_ID: 'n1',
       CLUSTER_NODES: 'n1',
       CLUSTER_NAME: `cs${id}`,
@@ -25,9 +33,7 @@ describe('CommandService through a real node', () => {
       ADMIN_USERNAME: 'headmaster',
       ADMIN_PASSWORD: 'bootstrap-secret',
     });
-    node = await ConsensusNode.start(config, () => undefined);
-    const deadline = Date.now() + 10_000;
-    while (node.driver.status().role !== 'leader' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    node = await startNode();
   }, 30_000);
 
   afterAll(async () => {
@@ -56,7 +62,7 @@ describe('CommandService through a real node', () => {
     expect(node.aggregates.student('s1').score).toBe(106);
   });
 
-  it('refuses what the domain refuses, with its status, and logs nothing', async () => {
+  it('refuses what the domain refuses, with its status, and appends no event', async () => {
     const head = node.events.head;
     await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 's1', delta: 500, reason: 'too much' } }, admin)).rejects.toMatchObject({
       status: 422,
@@ -69,6 +75,35 @@ describe('CommandService through a real node', () => {
     });
     expect(node.events.head).toBe(head);
   });
+
+  it('a refusal keeps its Idempotency-Key: the same key with another body answers the first refusal, also after a restart', async () => {
+    const before = node.aggregates.student('s1');
+    const tooMuch = { name: 'scores.modify', data: { studentId: 's1', delta: 500, reason: 'too much' } } as const;
+    const first = await node.commands.execute(tooMuch, admin, 'refused-once').catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(DomainRefusal);
+    expect(first).toMatchObject({ status: 422 });
+    const fixed = { name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'fixed' } } as const;
+    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
+    expect(node.aggregates.student('s1')).toEqual(before);
+    expect(await node.events.outcome('refused-once')).toMatchObject({ status: 'rejected', refusal: { code: 'rule-broken' }, actor: 'root' });
+
+    // an unknown student (404) is recorded too; registering it later does not change that key's answer
+    const missing = { name: 'scores.modify', data: { studentId: 'later', delta: 1, reason: 'x' } } as const;
+    await expect(node.commands.execute(missing, admin, 'refused-404')).rejects.toMatchObject({ status: 404 });
+    await node.commands.execute({ name: 'students.register', data: { studentId: 'later', name: 'Late', className: '7b' } }, admin);
+    await expect(node.commands.execute(missing, admin, 'refused-404')).rejects.toMatchObject({ status: 404 });
+
+    // a role the command does not allow depends on the request alone: not recorded
+    await expect(node.commands.execute(fixed, teacher, 'forbidden-key')).rejects.toMatchObject({ status: 403 });
+    expect(await node.events.outcome('forbidden-key')).toBeUndefined();
+
+    // a restarted node knows the refusal from its database only
+    await node.stop();
+    node = await startNode();
+    expect(node.proposals.remembered('refused-once')).toBeUndefined();
+    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
+    expect(node.aggregates.student('s1')).toEqual(before);
+  }, 30_000);
 
   it('50 concurrent modifications of one student all apply', async () => {
     const before = node.aggregates.student('s1').score;

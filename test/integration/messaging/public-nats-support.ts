@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { type MsgHdrs, headers as natsHeaders } from 'nats';
+import { type MsgHdrs, type NatsConnection, headers as natsHeaders } from 'nats';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import {
   EventFeedPublisher,
@@ -65,18 +65,7 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
     prefix: id,
     feed,
     login,
-    call: async (subject, body, headers = {}) => {
-      const h: MsgHdrs = natsHeaders();
-      for (const [name, value] of Object.entries(headers)) h.set(name, value);
-      const data =
-        body instanceof Uint8Array
-          ? body
-          : typeof body === 'string'
-            ? Buffer.from(body)
-            : Buffer.from(JSON.stringify(body));
-      const msg = await node.nats.request(`${id}.${subject}`, data, { timeout: 10_000, headers: h });
-      return JSON.parse(Buffer.from(msg.data).toString('utf8')) as PublicReply;
-    },
+    call: (subject, body, headers = {}) => requestPublic(node.nats, `${id}.${subject}`, body, headers),
     eventCount: async () => {
       const row = await node.db
         .selectFrom('event_log')
@@ -92,6 +81,25 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
       await dropDatabase(database);
     },
   };
+}
+
+/**
+ * One request on a public subject (the full subject, prefix included): an object is sent as JSON,
+ * a string or bytes as they are; the reply is parsed as the API envelope.
+ */
+export async function requestPublic(
+  nats: NatsConnection,
+  subject: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 10_000,
+): Promise<PublicReply> {
+  const h: MsgHdrs = natsHeaders();
+  for (const [name, value] of Object.entries(headers)) h.set(name, value);
+  const data =
+    body instanceof Uint8Array ? body : typeof body === 'string' ? Buffer.from(body) : Buffer.from(JSON.stringify(body));
+  const msg = await nats.request(subject, data, { timeout: timeoutMs, headers: h });
+  return JSON.parse(Buffer.from(msg.data).toString('utf8')) as PublicReply;
 }
 
 /** The data of an ok reply (fails the test otherwise). */

@@ -55,7 +55,8 @@ describe('public NATS subjects on a real single-member node', () => {
       admin,
     );
     expect(!proto.ok && proto.error.details).toEqual([expect.objectContaining({ field: '__proto__' })]);
-    expect(errorStatus(await n.call('cmd.students.register', '{not json', admin))).toBe(400);
+    const notJson = await n.call('cmd.students.register', '{not json', admin);
+    expect(!notJson.ok && notJson.error).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
     expect(
       errorStatus(await n.call('cmd.scores.modify', { studentId: 's1', delta: 1, reason: 'x'.repeat(17_000) }, admin)),
     ).toBe(413);

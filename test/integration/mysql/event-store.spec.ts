@@ -129,4 +129,45 @@ describe('EventStore (real MySQL)', () => {
     expect(batch.outcomes[0]).toMatchObject({ status: 'rejected', reason: 'malformed command record' });
     expect(store.head).toBe(0);
   });
+  it('records a refusal without events as the first outcome of its command id, for ever', async () => {
+    const refusal = { code: 'rule-broken', message: 'score would leave 0..200' };
+    const refused = (n: number, expected: Record<string, number>): ChosenEntry => ({
+      slot: n,
+      value: { kind: 'batch', values: [{ id: 'refused', payload: JSON.stringify({ events: [], expected, refusal, metadata: { actor: { username: 'root' } } }) }] },
+    });
+    const store = new EventStore(test.db);
+    await store.load();
+    const batch = await apply(store, [refused(1, { 'log/s': 0 })]);
+    expect(batch.outcomes[0]).toMatchObject({ commandId: 'refused', status: 'rejected', reason: refusal.message, refusal, actor: 'root' });
+    expect(store.head).toBe(0);
+    // the same id with another body, after a restart (so from applied_commands): the first refusal
+    const restarted = new EventStore(test.db);
+    await restarted.load();
+    const again = await apply(restarted, [slot(2, [{ id: 'refused', streams: ['s'] }])]);
+    expect(again.outcomes[0]).toMatchObject({ commandId: 'refused', slot: 1, status: 'rejected', refusal, duplicate: true });
+    expect(await restarted.outcome('refused')).toMatchObject({ refusal });
+    expect(await test.db.selectFrom('event_log').select('position').execute()).toHaveLength(0);
+  });
+
+  it('a refusal decided on a stream that moved is stale (no refusal recorded), and one with events is malformed', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const refusal = { code: 'not-found', message: 'no student s' };
+    const batch = await apply(store, [
+      slot(1, [{ id: 'a', streams: ['s'] }]),
+      { slot: 2, value: { kind: 'batch', values: [{ id: 'stale', payload: JSON.stringify({ events: [], expected: { 'log/s': 0 }, refusal }) }] } },
+      {
+        slot: 3,
+        value: {
+          kind: 'batch',
+          values: [{ id: 'mixed', payload: JSON.stringify({ events: [{ streamType: 'log', streamId: 's', type: 'X', schemaVersion: 1, data: {} }], refusal }) }],
+        },
+      },
+    ]);
+    expect(batch.outcomes[1]).toMatchObject({ commandId: 'stale', status: 'rejected' });
+    expect(batch.outcomes[1].refusal).toBeUndefined();
+    expect(batch.outcomes[1].reason).toMatch(/version 1, expected 0/);
+    expect(batch.outcomes[2]).toMatchObject({ commandId: 'mixed', status: 'rejected', reason: 'malformed command record' });
+    expect(store.head).toBe(1);
+  });
 });

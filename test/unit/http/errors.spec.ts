@@ -63,10 +63,15 @@ describe('error answers and write conventions', () => {
     await modify().type('form').send(`reason=${'x'.repeat(17 * 1024)}`).expect(413);
   });
 
-  it.each(['{"studentId": "s-1",', "{'a': 1}", '"just a string"', '42', 'null', 'nul'])('given malformed JSON %s, then 400 in the error shape', async (raw) => {
+  it.each(['{"studentId": "s-1",', "{'a': 1}", 'nul', '{"a": 1} trailing'])('given malformed JSON %s, then 400 saying so in the error shape', async (raw) => {
     const res = await modify().set('Content-Type', 'application/json').send(raw).expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
-    expect(typeof res.body.message).toBe('string');
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'request body is not valid JSON' });
+    expect(api.gateway.calls).toHaveLength(0);
+  });
+
+  it.each(['"just a string"', '42', 'null'])('given JSON %s that is not an object, then 400 saying so', async (raw) => {
+    const res = await modify().set('Content-Type', 'application/json').send(raw).expect(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'body must be a JSON object' });
     expect(api.gateway.calls).toHaveLength(0);
   });
 
