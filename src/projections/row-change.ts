@@ -80,23 +80,33 @@ export interface UpsertRow {
  * become one upsert. Pure; the projector writes `groups()` in one transaction.
  */
 export class RowChangeBatch {
-  /** Per table, each row's merged set: a copy the batch owns (the changes' own sets are never mutated). */
+  /** Per table, each row's merged set. */
   private readonly pending = new Map<ReadModelTable, Map<AnyKey, PlainRow>>();
+  /** The merged sets this batch made (and may mutate); any other is a change's own set, never mutated. */
+  private readonly owned = new Set<PlainRow>();
   private rowCount = 0;
 
-  /** Merges a change into the row's pending set (later columns win). */
+  /**
+   * Merges a change into the row's pending set (later columns win). A row changed once keeps the
+   * change's own set; the second change copies it (copy on write), later ones merge into the copy.
+   */
   add(change: RowChange): void {
     let rows = this.pending.get(change.table);
     if (rows === undefined) {
       rows = new Map();
       this.pending.set(change.table, rows);
     }
+    const set = change.set as PlainRow;
     const before = rows.get(change.key);
     if (before === undefined) {
       this.rowCount += 1;
-      rows.set(change.key, { ...(change.set as PlainRow) });
+      rows.set(change.key, set);
+    } else if (this.owned.has(before)) {
+      Object.assign(before, set);
     } else {
-      Object.assign(before, change.set);
+      const merged = { ...before, ...set };
+      this.owned.add(merged);
+      rows.set(change.key, merged);
     }
   }
 

@@ -95,9 +95,14 @@ export function setsEveryColumn(group: UpsertGroup): boolean {
 export function groupAsTsv(group: UpsertGroup): Buffer {
   const columns = columnsOf(group.table);
   const defaults = TABLE_SCHEMAS[group.table].defaults as Readonly<Record<string, RowValue>>;
-  const lines: string[] = [];
-  for (const row of group.rows) lines.push(rowValues(columns, defaults, row).map(tsvField).join('\t'));
-  return Buffer.from(lines.join('\n') + '\n', 'utf8');
+  let text = '';
+  for (const row of group.rows) {
+    const values = rowValues(columns, defaults, row);
+    let line = tsvField(values[0]);
+    for (let i = 1; i < values.length; i += 1) line += '\t' + tsvField(values[i]);
+    text += line + '\n';
+  }
+  return Buffer.from(text, 'utf8');
 }
 
 /** The upsert for one table and set of updated columns, taking the rows' JSON as its one parameter. */

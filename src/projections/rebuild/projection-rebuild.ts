@@ -22,7 +22,14 @@ import {
 } from './shadow-tables';
 
 /** Events per batch of a rebuild unless configured (one read, one fold, one set of parallel upserts). */
-export const REBUILD_BATCH_EVENTS_DEFAULT = 20_000;
+export const REBUILD_BATCH_EVENTS_DEFAULT = 50_000;
+/**
+ * How close to the live checkpoint the replay gets before it takes the swap lock: what is left is
+ * replayed while the live projector waits, so it is kept small.
+ */
+export const REBUILD_SWAP_GAP_EVENTS = 2000;
+/** Replay rounds chasing the live checkpoint before the swap takes the lock and replays the rest under it. */
+const CHASE_ROUNDS_MAX = 100;
 /** Connections writing one batch's upserts at once unless configured. */
 export const REBUILD_WRITERS_DEFAULT = 4;
 /** Prefix of every rebuild checkpoint (`rebuild:all`, `rebuild:students`). */
@@ -126,7 +133,7 @@ export function selectProjections(name?: string): readonly Projection[] {
  *    ones), in large batches folded in memory and upserted over several connections, with a
  *    checkpoint of its own (`rebuild:<projection|all>`) after each batch. It never goes beyond
  *    the live checkpoint, so the shadow trails the live tables.
- * 2. When it is within one batch of the live checkpoint, it locks the live checkpoint's row
+ * 2. When it is within REBUILD_SWAP_GAP_EVENTS of the live checkpoint, it locks the live checkpoint's row
  *    (`SELECT ... FOR UPDATE`: the live projector's next batch waits on it, reads go on), replays
  *    the last events up to exactly that position, deletes its own checkpoint, and swaps the
  *    shadow tables in with one `RENAME TABLE`. The live checkpoint is right for the new tables as
@@ -186,11 +193,11 @@ export class ProjectionRebuild {
   private async runLocked(): Promise<RebuildResult> {
     const { resumed, position: resumedFrom } = await this.prepare();
     let position = resumedFrom;
-    // Replay while the live checkpoint is more than a batch ahead (it moves while we run).
-    for (;;) {
+    // Replay while the live checkpoint is more than REBUILD_SWAP_GAP_EVENTS ahead (it moves while we run).
+    for (let round = 0; round < CHASE_ROUNDS_MAX; round += 1) {
       this.throwIfAborted(position);
       const live = await loadCheckpoint(this.db, READ_MODELS.name);
-      if (live - position <= this.batchEvents) break;
+      if (live - position <= REBUILD_SWAP_GAP_EVENTS) break;
       position = await this.replay(position, live);
     }
     await restoreSecondaryIndexes(this.db, this.tables);

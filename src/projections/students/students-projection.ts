@@ -12,11 +12,14 @@ import { type RowChange, rowChange } from '../row-change';
  * @example studentChange(scoreModifiedAt42) // { table: 'students', key: 's-1', set: { score: 105, updated_at, position: 42 } }
  */
 export function studentChange(event: Logged<StudentEvent>): RowChange<'students'> {
-  const touched = { updated_at: eventTime(event.data.at), position: event.position };
-  return rowChange('students', event.streamId, { ...studentFields(event), ...touched });
+  const set = studentFields(event); // a fresh object: add what every student event moves
+  set.updated_at = eventTime(event.data.at);
+  set.position = event.position;
+  return rowChange('students', event.streamId, set);
 }
 
-function studentFields(event: StudentEvent): Partial<RowFields<'students'>> {
+/** The columns one event sets, in a new object. */
+function studentFields(event: StudentEvent): { -readonly [C in keyof RowFields<'students'>]?: RowFields<'students'>[C] } {
   switch (event.type) {
     case 'StudentRegistered': {
       const { name, className, initialScore } = event.data;
