@@ -2,6 +2,7 @@ import { BatchLoop } from '../projections/batch-loop';
 import type { Kysely, Transaction } from 'kysely';
 import { advanceCheckpoint, loadCheckpoint } from '../projections/checkpoint-store';
 import { readEventRows } from '../projections/event-reader';
+import { PROJECTOR_UNWRITTEN_EVENTS_MAX } from '../projections/projector';
 import { readModelDb } from '../projections/read-model-database';
 import { assert } from '../shared/assert';
 import type { CredentialsDatabase } from './credentials-database';
@@ -45,6 +46,8 @@ export class CredentialsProjector {
   private readonly batchEventsMax: number;
   private readonly pollIntervalMs: number;
   private checkpoint = 0;
+  /** The checkpoint as stored; `checkpoint` may be ahead by batches without a user event (see PROJECTOR_UNWRITTEN_EVENTS_MAX). */
+  private stored = 0;
   private stale = true;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly batches: BatchLoop;
@@ -110,6 +113,7 @@ export class CredentialsProjector {
   private async applyNextBatch(upto: number): Promise<number> {
     if (this.stale) {
       this.checkpoint = await loadCheckpoint(readModelDb(this.db), CREDENTIALS_PROJECTION);
+      this.stored = this.checkpoint;
       this.stale = false;
     }
     const from = this.checkpoint;
@@ -118,11 +122,14 @@ export class CredentialsProjector {
     const rows = await readEventRows(readModelDb(this.db), from, limit);
     if (rows.length === 0) return 0;
     const batch = planCredentialsBatch(rows, from);
-    try {
-      await this.db.transaction().execute((trx) => writeBatch(trx, from, batch));
-    } catch (error) {
-      this.stale = true;
-      throw error;
+    if (batch.changes.size > 0 || batch.last - this.stored >= PROJECTOR_UNWRITTEN_EVENTS_MAX) {
+      try {
+        await this.db.transaction().execute((trx) => writeBatch(trx, this.stored, batch));
+      } catch (error) {
+        this.stale = true;
+        throw error;
+      }
+      this.stored = batch.last;
     }
     this.checkpoint = batch.last;
     return batch.events;

@@ -19,6 +19,13 @@ export const PROJECTOR_BATCH_EVENTS_MAX = 50_000;
 export const PROJECTOR_POLL_INTERVAL_DEFAULT_MS = 1000;
 /** The poll interval at most. */
 export const PROJECTOR_POLL_INTERVAL_MAX_MS = 60_000;
+/**
+ * A batch that changes no row (events of streams no projection reads, such as `log` records)
+ * moves the checkpoint in memory only, until the unwritten advance reaches this many events: it
+ * saves a transaction (and its fsync) per such batch, and re-reading them after a restart changes
+ * nothing.
+ */
+export const PROJECTOR_UNWRITTEN_EVENTS_MAX = 1000;
 /** Reads waiting for a position at once, unless configured. */
 export const PROJECTOR_WAITERS_DEFAULT = 10_000;
 
@@ -88,6 +95,8 @@ export class Projector {
   private readonly pollIntervalMs: number;
   private readonly waiters: PositionWaiters;
   private checkpoint = 0;
+  /** The checkpoint as stored; `checkpoint` may be ahead of it by batches that changed no row. */
+  private stored = 0;
   /** The checkpoint in memory may be wrong (not loaded yet, or a batch failed): reload it first. */
   private stale = true;
   private queue: Promise<unknown> = Promise.resolve();
@@ -212,17 +221,21 @@ export class Projector {
     const planned = (await this.takeReadAhead(from, limit)) ?? (await this.readAndPlan(from, limit));
     if (planned === null) return 0;
     const { batch } = planned;
+    const rowless = batch.changes.size === 0 && batch.last - this.stored < PROJECTOR_UNWRITTEN_EVENTS_MAX;
     const nextLimit = Math.min(this.batchEventsMax, upto - batch.last);
     if (planned.full && nextLimit > 0) {
       const next = this.readAndPlan(batch.last, nextLimit).catch(() => null); // a failed read-ahead is read again
       this.readAhead = { after: batch.last, limit: nextLimit, planned: next };
     }
-    try {
-      await this.db.transaction().execute((trx) => this.writeBatch(trx, from, batch));
-    } catch (error) {
-      this.stale = true;
-      this.readAhead = undefined;
-      throw error;
+    if (!rowless) {
+      try {
+        await this.db.transaction().execute((trx) => this.writeBatch(trx, this.stored, batch));
+      } catch (error) {
+        this.stale = true;
+        this.readAhead = undefined;
+        throw error;
+      }
+      this.stored = batch.last;
     }
     this.checkpoint = batch.last;
     this.waiters.advance(this.checkpoint);
@@ -260,6 +273,7 @@ export class Projector {
   private async reload(): Promise<void> {
     if (!this.stale) return;
     this.checkpoint = await loadCheckpoint(this.db, this.checkpointName);
+    this.stored = this.checkpoint;
     this.stale = false;
     this.waiters.advance(this.checkpoint);
   }

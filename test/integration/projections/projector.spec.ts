@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { type DomainEvent, domainEvent } from '../../../src/domain';
 import {
   ApplicationsRepository,
+  PROJECTOR_UNWRITTEN_EVENTS_MAX,
   Projector,
   READ_MODELS,
   ScoreRecordsRepository,
@@ -138,6 +139,28 @@ describe('Projector (real MySQL)', () => {
     const state = await dumpReadModels(test.db);
     expect([...state.students.keys()]).toEqual(['s-9']);
     expect([state.score_records.size, state.applications.size, state.users.size]).toEqual([0, 0, 0]);
+  });
+
+  it('moves past batches that change no row in memory only, stores the checkpoint with the next row change or every PROJECTOR_UNWRITTEN_EVENTS_MAX events', async () => {
+    await log.append([[studentRegistered(100, 's-9')], [logEvent('1')], [logEvent('2')]]);
+    const projector = new Projector(test.db, READ_MODELS, { batchEventsMax: 1 });
+    expect(await projector.catchUp()).toBe(3);
+    await projector.waitFor(3, 100);
+    expect(await readCheckpoints(test.db)).toEqual([{ name: 'read-models', position: 1 }]);
+    // A restarted projector re-reads the row-less events: nothing changes, it reaches the same place.
+    const before = plain(await dumpReadModels(test.db));
+    const restarted = new Projector(test.db, READ_MODELS, { batchEventsMax: 1 });
+    expect(await restarted.catchUp()).toBe(3);
+    expect(plain(await dumpReadModels(test.db))).toEqual(before);
+    await log.append([[scoreModified(1, 100, { studentId: 's-9' })]]);
+    expect(await restarted.catchUp()).toBe(4);
+    expect(await readCheckpoints(test.db)).toEqual([{ name: 'read-models', position: 4 }]);
+    await log.append(Array.from({ length: PROJECTOR_UNWRITTEN_EVENTS_MAX + 5 }, (_, i) => [logEvent(`r${i}`)]));
+    const bulk = new Projector(test.db, READ_MODELS, { batchEventsMax: 100 });
+    expect(await bulk.catchUp()).toBe(log.head);
+    const [stored] = await readCheckpoints(test.db);
+    expect(stored.position).toBeGreaterThanOrEqual(4 + PROJECTOR_UNWRITTEN_EVENTS_MAX);
+    expect(stored.position).toBeLessThanOrEqual(log.head);
   });
 
   it('catchUp(upto) applies exactly up to that position, in batches, and resumes from the checkpoint in a new projector', async () => {
