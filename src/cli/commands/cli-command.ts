@@ -1,4 +1,7 @@
+import { Inject } from '@nestjs/common';
 import { CommandRunner, Option } from 'nest-commander';
+import type { CliConfig } from '../cli-config';
+import { CLI_CONFIG } from '../cli.tokens';
 import { CliFailure, CliUsageError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from '../cli-errors';
 import { type CliOutput, processOutput } from '../cli-output';
 
@@ -16,6 +19,10 @@ export interface CommonOptions {
  * Subclasses implement `execute` and return its exit code.
  */
 export abstract class CliCommand<O extends CommonOptions = CommonOptions> extends CommandRunner {
+  constructor(@Inject(CLI_CONFIG) protected readonly config: CliConfig) {
+    super();
+  }
+
   override setCommand(command: Commander): this {
     command.exitOverride(exitOnCommanderError);
     return super.setCommand(command);

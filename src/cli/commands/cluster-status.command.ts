@@ -1,14 +1,11 @@
-import { Inject } from '@nestjs/common';
 import { Command, Option } from 'nest-commander';
 import type { NatsConnection } from 'nats';
 import { internalCommandSubject } from '../../messaging/leader-forwarding';
 import { NODE_STATUS_COMMAND } from '../../messaging/node-status.handler';
 import type { ClusterStatus } from '../../node/cluster-status';
-import type { CliConfig } from '../cli-config';
 import { connectNats } from '../cli-connections';
 import { CliFailure } from '../cli-errors';
 import { type CliOutput, table } from '../cli-output';
-import { CLI_CONFIG } from '../cli.tokens';
 import { CliCommand, EXIT_FAILURE, EXIT_OK } from './cli-command';
 
 interface ClusterStatusOptions {
@@ -33,10 +30,6 @@ interface MemberAnswer {
  */
 @Command({ name: 'cluster:status', description: 'the cluster as the leader sees it (asks every node over NATS)' })
 export class ClusterStatusCommand extends CliCommand<ClusterStatusOptions> {
-  constructor(@Inject(CLI_CONFIG) private readonly config: CliConfig) {
-    super();
-  }
-
   @Option({ flags: '--timeout <ms>', description: `how long each node may take to answer (default ${STATUS_TIMEOUT_DEFAULT_MS})` })
   parseTimeout(value: string): string {
     return value;

@@ -1,13 +1,10 @@
-import { Inject } from '@nestjs/common';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/mysql/database';
 import { Command, Option } from 'nest-commander';
 import { VERIFY_RANGE_DEFAULT, verifyLogs } from '../../operations/log-verify';
-import type { CliConfig } from '../cli-config';
 import { openNodeDatabase } from '../cli-connections';
 import { CliUsageError } from '../cli-errors';
 import type { CliOutput } from '../cli-output';
-import { CLI_CONFIG } from '../cli.tokens';
 import { CliCommand, EXIT_FAILURE, EXIT_OK } from './cli-command';
 
 interface VerifyOptions {
@@ -21,10 +18,6 @@ interface VerifyOptions {
  */
 @Command({ name: 'log:verify', description: "compare the nodes' event logs by range checksums; report the first divergent position" })
 export class LogVerifyCommand extends CliCommand<VerifyOptions> {
-  constructor(@Inject(CLI_CONFIG) private readonly config: CliConfig) {
-    super();
-  }
-
   @Option({ flags: '--range <positions>', description: `positions per range checksum (default ${VERIFY_RANGE_DEFAULT})` })
   parseRange(value: string): string {
     return value;

@@ -1,4 +1,3 @@
-import { Inject } from '@nestjs/common';
 import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'nest-commander';
 import {
@@ -12,11 +11,10 @@ import {
   readModelDb,
   selectProjections,
 } from '../../projections';
-import { type CliConfig, nodeOption } from '../cli-config';
+import { nodeOption } from '../cli-config';
 import { openNodeBulkLoader, openNodeDatabase } from '../cli-connections';
 import { CliFailure, CliUsageError } from '../cli-errors';
 import type { CliOutput } from '../cli-output';
-import { CLI_CONFIG } from '../cli.tokens';
 import { CliCommand, EXIT_OK } from './cli-command';
 
 interface RebuildCommandOptions {
@@ -40,10 +38,6 @@ const PLAIN_PROGRESS_EVERY_MS = 1000;
   description: "rebuild read models from the node's log into shadow tables and swap them in, without downtime",
 })
 export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions> {
-  constructor(@Inject(CLI_CONFIG) private readonly config: CliConfig) {
-    super();
-  }
-
   @Option({ flags: '--node <id>', description: 'the node whose database is rebuilt (default: NODE_ID, else the first member)' })
   parseNode(value: string): string {
     return value;

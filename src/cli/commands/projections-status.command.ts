@@ -1,12 +1,10 @@
 import { Command, Option } from 'nest-commander';
 import { readModelDb, readProjectionStatus, type ProjectionStatus } from '../../projections';
-import { type CliConfig, nodeOption } from '../cli-config';
+import { nodeOption } from '../cli-config';
 import { openNodeDatabase } from '../cli-connections';
 import { CliFailure } from '../cli-errors';
 import { type CliOutput, table } from '../cli-output';
 import { CliCommand, EXIT_FAILURE, EXIT_OK } from './cli-command';
-import { CLI_CONFIG } from '../cli.tokens';
-import { Inject } from '@nestjs/common';
 
 interface StatusOptions {
   readonly json?: boolean;
@@ -23,10 +21,6 @@ interface NodeProjections {
 /** `projections:status [--node <id>]`: each projection's position, the log head and the lag, per node. */
 @Command({ name: 'projections:status', description: "each projection's position, the log head and the lag (every node, or --node)" })
 export class ProjectionsStatusCommand extends CliCommand<StatusOptions> {
-  constructor(@Inject(CLI_CONFIG) private readonly config: CliConfig) {
-    super();
-  }
-
   @Option({ flags: '--node <id>', description: 'only this node (default: every member of CLUSTER_NODES)' })
   parseNode(value: string): string {
     return value;
