@@ -1,0 +1,56 @@
+import { cliConfigFromEnv, envSuffix, nodeOption } from '../../../src/cli/cli-config';
+import { CliUsageError } from '../../../src/cli/cli-errors';
+import { tsvField } from '../../../src/infra/mysql/bulk-loader';
+
+describe('CLI configuration from the environment', () => {
+  it('defaults to n1..n3 on the local servers, databases behavior_<id>', () => {
+    const config = cliConfigFromEnv({});
+    expect(config.members).toEqual(['n1', 'n2', 'n3']);
+    expect(config.defaultNode).toBe('n1');
+    expect(config.clusterName).toBe('behavior');
+    expect(config.apiPrefix).toBe('behavior');
+    expect(config.natsUrl).toBe('nats://127.0.0.1:4222');
+    expect([...config.mysql]).toEqual([
+      ['n1', { url: 'mysql://root@127.0.0.1:3306', database: 'behavior_n1' }],
+      ['n2', { url: 'mysql://root@127.0.0.1:3306', database: 'behavior_n2' }],
+      ['n3', { url: 'mysql://root@127.0.0.1:3306', database: 'behavior_n3' }],
+    ]);
+  });
+
+  it('takes per-node MySQL URL and database overrides, and NODE_ID as the default node', () => {
+    const config = cliConfigFromEnv({
+      CLUSTER_NODES: 'a-1, b_2',
+      NODE_ID: 'b_2',
+      MYSQL_URL: 'mysql://root@10.0.0.1:3306',
+      MYSQL_URL_A_1: 'mysql://root@127.0.0.1:3307',
+      MYSQL_DATABASE_B_2: 'other_db',
+    });
+    expect(config.defaultNode).toBe('b_2');
+    expect(config.mysql.get('a-1')).toEqual({ url: 'mysql://root@127.0.0.1:3307', database: 'behavior_a-1' });
+    expect(config.mysql.get('b_2')).toEqual({ url: 'mysql://root@10.0.0.1:3306', database: 'other_db' });
+    expect(envSuffix('a-1')).toBe('A_1');
+  });
+
+  it('refuses bad names as usage errors, and --node values that are not members', () => {
+    expect(() => cliConfigFromEnv({ CLUSTER_NODES: ' , ' })).toThrow(CliUsageError);
+    expect(() => cliConfigFromEnv({ CLUSTER_NODES: 'n1,bad node' })).toThrow(/CLUSTER_NODES/);
+    expect(() => cliConfigFromEnv({ CLUSTER_NAME: 'a.b' })).toThrow(/CLUSTER_NAME/);
+    expect(() => cliConfigFromEnv({ API_SUBJECT_PREFIX: 'x>' })).toThrow(/API_SUBJECT_PREFIX/);
+    const config = cliConfigFromEnv({});
+    expect(nodeOption(config, undefined)).toBe('n1');
+    expect(nodeOption(config, 'n3')).toBe('n3');
+    expect(() => nodeOption(config, 'n4')).toThrow(CliUsageError);
+  });
+});
+
+describe('LOAD DATA fields', () => {
+  it('writes NULL as \\N, booleans as 1/0, and escapes backslash, tab, newline, carriage return and NUL', () => {
+    expect(tsvField(null)).toBe('\\N');
+    expect(tsvField(true)).toBe('1');
+    expect(tsvField(false)).toBe('0');
+    expect(tsvField(-12)).toBe('-12');
+    expect(tsvField('plain text')).toBe('plain text');
+    expect(tsvField('a\\b\tc\nd\re\0f')).toBe('a\\\\b\\tc\\nd\\re\\0f');
+    expect(tsvField('\\N')).toBe('\\\\N');
+  });
+});
