@@ -14,8 +14,9 @@ import {
 import type { EventRow } from '../infra/mysql/command-record';
 import type { Database } from '../infra/mysql/database';
 import type { PlannedBatch } from '../infra/mysql/event-store';
+import { type ArchiveEvent, type SagaEvent, type SagaState, evolveSaga, evolveSagaArchive, initialSagaState, isOpen } from '../sagas';
 
-const DOMAIN_STREAMS = ['student', 'application', 'user'] as const;
+const DOMAIN_STREAMS = ['student', 'application', 'user', 'saga', 'archive'] as const;
 const LOAD_BATCH = 5000;
 
 /**
@@ -27,6 +28,9 @@ export class AggregateStore {
   private readonly students = new Map<string, StudentState>();
   private readonly applications = new Map<string, ApplicationState>();
   private readonly users = new Map<string, UserState>();
+  private readonly sagas = new Map<string, SagaState>();
+  /** Sagas not yet ended (running, compensating, or waiting for an operator). */
+  private readonly openSagaIds = new Set<string>();
   private plannedSlotValue = 0;
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -36,6 +40,8 @@ export class AggregateStore {
     this.students.clear();
     this.applications.clear();
     this.users.clear();
+    this.sagas.clear();
+    this.openSagaIds.clear();
     let after = 0;
     for (;;) {
       const rows = await this.db
@@ -78,6 +84,22 @@ export class AggregateStore {
     return this.users.get(username) ?? initialUserState;
   }
 
+  saga(id: string): SagaState {
+    return this.sagas.get(id) ?? initialSagaState;
+  }
+
+  /** Every saga that has not ended, in start order. */
+  openSagas(): SagaState[] {
+    return [...this.openSagaIds].map((id) => this.saga(id));
+  }
+
+  /** Active (registered, not archived) students of `className`, or of every class when null, sorted by id. */
+  activeStudentIds(className: string | null): string[] {
+    const ids: string[] = [];
+    for (const [id, s] of this.students) if (s.exists && !s.archived && (className === null || s.className === className)) ids.push(id);
+    return ids.sort();
+  }
+
   /** True when any user exists (the bootstrap admin is created only into an empty cluster). */
   get anyUser(): boolean {
     return this.users.size > 0;
@@ -95,6 +117,18 @@ export class AggregateStore {
       case 'user':
         this.users.set(row.stream_id, evolveUser(this.user(row.stream_id), event as Parameters<typeof evolveUser>[1]));
         return;
+      case 'saga': {
+        const saga = evolveSaga(this.saga(row.stream_id), event as SagaEvent);
+        this.sagas.set(row.stream_id, saga);
+        if (isOpen(saga)) this.openSagaIds.add(row.stream_id);
+        else this.openSagaIds.delete(row.stream_id);
+        return;
+      }
+      case 'archive': {
+        const sagaId = (event.data as { sagaId: string }).sagaId;
+        this.sagas.set(sagaId, evolveSagaArchive(this.saga(sagaId), event as ArchiveEvent));
+        return;
+      }
       default:
         return;
     }

@@ -8,7 +8,10 @@ export type ApiCommand =
   | { readonly name: 'students.correct'; readonly data: { studentId: string; name?: string; className?: string } }
   | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string } }
   | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string } }
-  | { readonly name: 'applications.review'; readonly data: { applicationId: string; decision: 'approve' | 'reject'; comment: string } };
+  | { readonly name: 'applications.review'; readonly data: { applicationId: string; decision: 'approve' | 'reject'; comment: string } }
+  | { readonly name: 'scores.batch'; readonly data: { changes: { studentId: string; delta: number }[]; reason: string } }
+  | { readonly name: 'archives.start'; readonly data: { semester: string; className?: string } }
+  | { readonly name: 'sagas.retry'; readonly data: { sagaId: string } };
 
 /** What a command that applied answers: its log position and the result the API returns. */
 export interface CommandAnswer {

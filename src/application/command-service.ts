@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type DomainError, isDomainError } from '../domain';
-import type { CommandOutcome, CommandRecord } from '../infra/mysql/command-record';
+import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
+import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
 import { decideApiCommand } from './decide-api-command';
@@ -16,6 +17,8 @@ export interface CommandNode {
   forward(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer | null>;
   hashPassword(password: string): Promise<string>;
   now(): string;
+  /** The node's saga limits (defaults when absent). */
+  readonly sagaSettings?: SagaSettings;
 }
 
 /** Times a command is decided again when the stream it read moved before it applied. */
@@ -74,7 +77,7 @@ export class CommandService implements CommandGateway {
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash);
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash, this.node.sagaSettings);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
         if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
@@ -88,6 +91,29 @@ export class CommandService implements CommandGateway {
       }
       // The stream moved between deciding and applying (a leader change): decide on what applied.
     }
+  }
+
+  /**
+   * Proposes one entry a saga decided under `commandId`, holding the locks of the streams it
+   * expects (`decide` runs inside them, on current state), and resolves with its outcome: applied,
+   * a duplicate of the id's first outcome, or rejected because a stream moved (the caller decides
+   * again under another id).
+   * @throws NoQuorumError when this node is not a ready leader, UnknownOutcomeError on timeout
+   */
+  async proposeEntry(
+    commandId: string,
+    keys: readonly string[],
+    decide: () => { events: readonly EventDraft[]; expected: Readonly<Record<string, number>> },
+    actor: Actor,
+    correlationId: string,
+  ): Promise<CommandOutcome> {
+    if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
+    return this.withStreams([...keys], async () => {
+      const { events, expected } = decide();
+      const metadata = { actor: { username: actor.username, role: actor.role }, correlationId, causationId: commandId, decidedAt: this.node.now() };
+      const record: CommandRecord = { events, expected, metadata, result: {} };
+      return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
+    });
   }
 
   /** A new leader decides nothing until its states include every slot it recovered. */
@@ -128,6 +154,11 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
     case 'users.create':
     case 'users.update':
       return [`user/${command.data.username}`];
+    case 'scores.batch':
+    case 'archives.start':
+      return ['saga/new'];
+    case 'sagas.retry':
+      return [`saga/${command.data.sagaId}`];
   }
 }
 
@@ -141,6 +172,7 @@ function versionsOf(keys: readonly string[], states: AggregateStore): Record<str
     if (type === 'student') versions[key] = states.student(id).version;
     else if (type === 'application') versions[key] = states.application(id).version;
     else if (type === 'user') versions[key] = states.user(id).version;
+    else if (type === 'saga') versions[key] = states.saga(id).version;
   }
   return versions;
 }

@@ -10,6 +10,7 @@ import {
   decideUser,
   isRole,
 } from '../domain';
+import { DEFAULT_SAGA_SETTINGS, type SagaSettings, decideRetrySaga, decideStartArchive, decideStartBatch } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand } from './command-gateway';
 
@@ -35,9 +36,14 @@ export function decideApiCommand(
   now: string,
   commandId: string,
   passwordHash?: string,
+  sagaSettings: SagaSettings = DEFAULT_SAGA_SETTINGS,
 ): ApiDecision {
   const ctx: CommandContext = { actor, now };
   switch (command.name) {
+    case 'scores.batch':
+    case 'archives.start':
+    case 'sagas.retry':
+      return decideSagaCommand(command, states, ctx, commandId, sagaSettings);
     case 'students.register':
     case 'students.correct':
     case 'scores.modify': {
@@ -88,6 +94,37 @@ export function decideApiCommand(
     case 'users.update':
       return decideUserUpdate(command.data, states, ctx);
   }
+}
+
+/** Starts a saga (its id derived from the command id) or retries one waiting for an operator. */
+function decideSagaCommand(
+  command: Extract<ApiCommand, { name: 'scores.batch' | 'archives.start' | 'sagas.retry' }>,
+  states: AggregateStore,
+  ctx: CommandContext,
+  commandId: string,
+  settings: SagaSettings,
+): ApiDecision {
+  if (command.name === 'sagas.retry') {
+    const state = states.saga(command.data.sagaId);
+    const decision = decideRetrySaga(state, command.data.sagaId, ctx);
+    return outcome(decision, { [`saga/${command.data.sagaId}`]: state.version }, { sagaId: command.data.sagaId, status: 'retrying' });
+  }
+  const sagaId = sagaIdOf(commandId);
+  const state = states.saga(sagaId);
+  const expected = { [`saga/${sagaId}`]: state.version };
+  if (command.name === 'scores.batch') {
+    return outcome(decideStartBatch(state, { sagaId, ...command.data }, ctx, settings), expected, { sagaId, status: 'running' });
+  }
+  const className = command.data.className ?? null;
+  const overlaps = (other: string | null) => className === null || other === null || other === className;
+  const busy = states.openSagas().find((s) => s.input?.kind === 'archive' && s.input.semester === command.data.semester && overlaps(s.input.className));
+  const data = { sagaId, semester: command.data.semester, className, studentIds: states.activeStudentIds(className), busy: busy?.sagaId ?? null };
+  return outcome(decideStartArchive(state, data, ctx, settings), expected, { sagaId, status: 'running' });
+}
+
+/** The saga a starting command creates: derived from its command id, so a retry names the same saga. */
+export function sagaIdOf(commandId: string): string {
+  return derivedId('saga', commandId.replace(/#\d+$/, ''));
 }
 
 /** A role change and/or a disable or enable, decided in turn on the evolving state, as one entry. */

@@ -88,6 +88,11 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
     case 'users.create':
     case 'users.update':
       return { username: command.data.username };
+    case 'scores.batch':
+    case 'archives.start':
+      return { sagaId: `saga-${position}`, status: 'running' };
+    case 'sagas.retry':
+      return { sagaId: command.data.sagaId, status: 'retrying' };
     default:
       return { studentId: command.data.studentId };
   }
