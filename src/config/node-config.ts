@@ -1,4 +1,5 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
+import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 
 const INFLIGHT_SLOTS = 16;
 
@@ -32,6 +33,12 @@ export interface NodeConfig {
   readonly tokenExpiresInSeconds: number;
   /** HTTP requests one client IP may make per second (30 times that per minute); 429 above. */
   readonly httpRateLimitPerSecond: number;
+  /** Saga limits (students per batch and per chunk, the records service's timeout). */
+  readonly sagas: SagaSettings;
+  /** A pause the leader takes after each saga step (0: none). */
+  readonly sagaStepDelayMs: number;
+  /** The subject the student-records service answers on. */
+  readonly recordsSubject: string;
 }
 
 /**
@@ -85,7 +92,21 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     jwtSecret: jwtSecretOf(env),
     tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
+    sagas: sagaSettingsOf(env),
+    sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
+    recordsSubject: env.RECORDS_SUBJECT || 'records.archive.store',
   };
+}
+
+function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {
+  const settings: SagaSettings = {
+    ...DEFAULT_SAGA_SETTINGS,
+    chunkStudentsMax: optionalInt(env, 'SAGA_CHUNK_STUDENTS_MAX') ?? DEFAULT_SAGA_SETTINGS.chunkStudentsMax,
+    storeTimeoutMs: optionalInt(env, 'RECORDS_TIMEOUT_MS') ?? DEFAULT_SAGA_SETTINGS.storeTimeoutMs,
+  };
+  if (settings.chunkStudentsMax < 1 || settings.chunkStudentsMax > 200) throw new ConfigError(`SAGA_CHUNK_STUDENTS_MAX must be 1..200, got ${settings.chunkStudentsMax}`);
+  if (settings.storeTimeoutMs < 100) throw new ConfigError(`RECORDS_TIMEOUT_MS must be at least 100, got ${settings.storeTimeoutMs}`);
+  return settings;
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

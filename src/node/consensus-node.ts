@@ -4,6 +4,8 @@ import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
 import { ProposalService } from '../application/proposals';
+import { storeArchive } from '../application/sagas/records-client';
+import { SagaRuntime } from '../application/sagas/saga-runtime';
 import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
 import { SYSTEM_ACTOR } from '../domain';
@@ -47,6 +49,7 @@ export class ConsensusNode {
     readonly projector: Projector,
     readonly commands: CommandService,
     readonly auth: NodeAuth,
+    readonly sagas: SagaRuntime,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -123,11 +126,24 @@ export class ConsensusNode {
       },
       hashPassword,
       now: () => new Date().toISOString(),
+      sagaSettings: config.sagas,
     };
     const commands = new CommandService(commandNode, aggregates, proposals);
+    const sagas = new SagaRuntime(
+      aggregates,
+      commands,
+      {
+        isReadyLeader: commandNode.isReadyLeader,
+        now: () => Date.now(),
+        storeArchive: (archive, timeoutMs) => storeArchive(nats, config.recordsSubject, archive, timeoutMs),
+        log: (level, message) => log(level, message),
+      },
+      { tickMs: SAGA_TICK_MS, stepDelayMs: config.sagaStepDelayMs },
+    );
+    sagas.start();
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, subscriptions);
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -138,6 +154,7 @@ export class ConsensusNode {
   /** Stops the driver, drains NATS and closes the MySQL pool. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.sagas.stop();
     await this.projector.stop();
     await this.auth.projector.stop();
     this.proposals.close();
@@ -146,6 +163,9 @@ export class ConsensusNode {
     await this.db.destroy();
   }
 }
+
+/** How often the leader looks for open sagas to drive. */
+const SAGA_TICK_MS = 50;
 
 /** How recently a node must have heard its peers (or its leader) to count on a quorum. */
 export const QUORUM_SILENCE_MS = 300;

@@ -12,6 +12,8 @@
  */
 export * from './applications/applications-projection';
 export * from './applications/applications-repository';
+export * from './archives/archives-projection';
+export * from './archives/archives-repository';
 export * from './checkpoint-store';
 export * from './event-reader';
 export * from './logged-event';

@@ -65,18 +65,43 @@ export interface UsersTable {
   position: number;
 }
 
+/** `archives`: one row per semester archive (migration 0006). */
+export interface ArchivesTable {
+  archive_id: string;
+  semester: string;
+  class_name: string | null;
+  status: string;
+  student_count: number;
+  updated_at: DatetimeColumn;
+  position: number;
+}
+
+/** `archive_students`: each student's snapshot in an archive (migration 0006). */
+export interface ArchiveStudentsTable {
+  entry_id: string;
+  archive_id: string;
+  semester: string;
+  student_id: string;
+  name: string;
+  class_name: string;
+  score: number;
+  position: number;
+}
+
 /** `projection_checkpoints`: the last log position each projection set has applied. */
 export interface ProjectionCheckpointsTable {
   name: string;
   position: number;
 }
 
-/** The tables migration 0004 creates. */
+/** The tables migrations 0004 and 0006 create. */
 export interface ReadModelTables {
   students: StudentsTable;
   score_records: ScoreRecordsTable;
   applications: ApplicationsTable;
   users: UsersTable;
+  archives: ArchivesTable;
+  archive_students: ArchiveStudentsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
 }
 

@@ -58,12 +58,38 @@ export interface UserRow {
   readonly position: number;
 }
 
+/** One semester archive (its saga's id is its id). */
+export interface ArchiveRow {
+  readonly archive_id: string;
+  readonly semester: string;
+  readonly class_name: string | null;
+  /** `pending` while its saga runs, then `completed` or `discarded`. */
+  readonly status: string;
+  readonly student_count: number;
+  readonly updated_at: string;
+  readonly position: number;
+}
+
+/** One student's snapshot in an archive, keyed `<archiveId>/<studentId>`. */
+export interface ArchiveStudentRow {
+  readonly entry_id: string;
+  readonly archive_id: string;
+  readonly semester: string;
+  readonly student_id: string;
+  readonly name: string;
+  readonly class_name: string;
+  readonly score: number;
+  readonly position: number;
+}
+
 /** The row type of each read-model table. */
 export interface TableRows {
   students: StudentRow;
   score_records: ScoreRecordRow;
   applications: ApplicationRow;
   users: UserRow;
+  archives: ArchiveRow;
+  archive_students: ArchiveStudentRow;
 }
 
 /** A read-model table, by its canonical (live) name. */
@@ -75,6 +101,8 @@ export interface KeyColumns {
   score_records: 'position';
   applications: 'application_id';
   users: 'username';
+  archives: 'archive_id';
+  archive_students: 'entry_id';
 }
 
 /** A table's primary-key value. */
@@ -212,10 +240,39 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
     },
     defaults: { role: '', display_name: '', student_id: null, disabled: false, position: 0 },
   },
+  archives: {
+    table: 'archives',
+    key: 'archive_id',
+    columns: {
+      archive_id: 'varchar(128)',
+      semester: 'varchar(128)',
+      class_name: 'varchar(255)',
+      status: 'varchar(16)',
+      student_count: 'bigint',
+      updated_at: 'datetime(3)',
+      position: 'bigint',
+    },
+    defaults: { semester: '', class_name: null, status: 'pending', student_count: 0, updated_at: EPOCH, position: 0 },
+  },
+  archive_students: {
+    table: 'archive_students',
+    key: 'entry_id',
+    columns: {
+      entry_id: 'varchar(255)',
+      archive_id: 'varchar(128)',
+      semester: 'varchar(128)',
+      student_id: 'varchar(128)',
+      name: 'varchar(255)',
+      class_name: 'varchar(255)',
+      score: 'bigint',
+      position: 'bigint',
+    },
+    defaults: { archive_id: '', semester: '', student_id: '', name: '', class_name: '', score: 0, position: 0 },
+  },
 };
 
 /** Every read-model table, in the order batches write them. */
-export const READ_MODEL_TABLES: readonly ReadModelTable[] = ['students', 'score_records', 'applications', 'users'];
+export const READ_MODEL_TABLES: readonly ReadModelTable[] = ['students', 'score_records', 'applications', 'users', 'archives', 'archive_students'];
 
 /** A table's columns in order, with their SQL types (the key first). */
 export function columnsOf(table: ReadModelTable): readonly (readonly [string, SqlType])[] {

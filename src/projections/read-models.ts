@@ -1,4 +1,5 @@
 import { APPLICATIONS_PROJECTION } from './applications/applications-projection';
+import { ARCHIVES_PROJECTION } from './archives/archives-projection';
 import type { Projection, ProjectionSet } from './projection';
 import { SCORE_RECORDS_PROJECTION } from './score-records/score-records-projection';
 import { STUDENTS_PROJECTION } from './students/students-projection';
@@ -10,6 +11,7 @@ export const READ_MODEL_PROJECTIONS: readonly Projection[] = [
   SCORE_RECORDS_PROJECTION,
   APPLICATIONS_PROJECTION,
   USERS_PROJECTION,
+  ARCHIVES_PROJECTION,
 ];
 
 /** The set a node runs: every read model under one checkpoint, `read-models` (one log read feeds all). */

@@ -1,5 +1,13 @@
 import type { UserCredentialsTable } from '../../auth/credentials-database';
-import type { ApplicationsTable, ProjectionCheckpointsTable, ScoreRecordsTable, StudentsTable, UsersTable } from '../../projections/read-model-database';
+import type {
+  ApplicationsTable,
+  ArchiveStudentsTable,
+  ArchivesTable,
+  ProjectionCheckpointsTable,
+  ScoreRecordsTable,
+  StudentsTable,
+  UsersTable,
+} from '../../projections/read-model-database';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
@@ -54,6 +62,8 @@ export interface Database {
   score_records: ScoreRecordsTable;
   applications: ApplicationsTable;
   users: UsersTable;
+  archives: ArchivesTable;
+  archive_students: ArchiveStudentsTable;
   projection_checkpoints: ProjectionCheckpointsTable;
   user_credentials: UserCredentialsTable;
   event_log: EventLogTable;

@@ -1,0 +1,148 @@
+import type { Actor } from '../../domain';
+import {
+  type ArchivedStudent,
+  type ExternalAnswer,
+  type SagaCommand,
+  type SagaState,
+  type SagaWorld,
+  decideSaga,
+  runSagaCommand,
+} from '../../sagas';
+import type { AggregateStore } from '../aggregate-store';
+import { attemptId, type CommandService } from '../command-service';
+
+/** The archive as the student-records service receives it. */
+export interface ArchivePayload {
+  readonly archiveId: string;
+  readonly semester: string;
+  readonly className: string | null;
+  readonly students: readonly ArchivedStudent[];
+}
+
+/** What the runtime needs of the node. */
+export interface SagaRuntimePorts {
+  /** True when this node leads and its states include every slot it recovered. */
+  isReadyLeader(): boolean;
+  /** Epoch milliseconds: the time the leader decides steps and deadlines with. */
+  now(): number;
+  /** Hands the archive to the records service; null when no answer came within `timeoutMs`. */
+  storeArchive(archive: ArchivePayload, timeoutMs: number): Promise<ExternalAnswer | null>;
+  log(level: 'info' | 'warn', message: string): void;
+}
+
+/** How the runtime paces itself. */
+export interface SagaRuntimeOptions {
+  /** How often the leader looks for open sagas to drive. */
+  readonly tickMs: number;
+  /** A pause after each step (0: none); spreads a saga's load, and lets tests act mid-saga. */
+  readonly stepDelayMs: number;
+}
+
+/** Steps one drive of a saga takes before it yields to the next tick. */
+const STEPS_PER_DRIVE_MAX = 1000;
+/** Sagas driven at once, at most. */
+export const SAGAS_DRIVEN_MAX = 16;
+
+/**
+ * Drives every open saga on the leader: asks the workflow for the next command, turns it into one
+ * log entry on current state and proposes it under the command id the workflow derived (a
+ * decision that met a moved stream is decided again under `<id>#<n>`). Every node folds the saga
+ * streams, so after a leader change the new leader's first tick resumes each saga where the log
+ * says it is; a step the old leader proposed and the new one proposes again applies once (same
+ * command id, and the saga stream's expected version).
+ */
+export class SagaRuntime {
+  private readonly driving = new Set<string>();
+  private readonly attempts = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly states: AggregateStore,
+    private readonly commands: CommandService,
+    private readonly ports: SagaRuntimePorts,
+    private readonly options: SagaRuntimeOptions,
+  ) {}
+
+  /** Starts looking for open sagas every `tickMs`. */
+  start(): void {
+    this.timer = setInterval(() => this.tick(), this.options.tickMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Sagas waiting for an operator (for the cluster status). */
+  needingOperator(): { sagaId: string; step: string; reason: string }[] {
+    return this.states
+      .openSagas()
+      .filter((s) => s.needsOperator !== null)
+      .map((s) => ({ sagaId: s.sagaId, step: s.needsOperator!.step, reason: s.needsOperator!.reasons.map((r) => r.message).join('; ') }));
+  }
+
+  private tick(): void {
+    if (!this.ports.isReadyLeader()) return;
+    for (const saga of this.states.openSagas()) {
+      if (this.driving.size >= SAGAS_DRIVEN_MAX) return;
+      if (saga.needsOperator !== null || this.driving.has(saga.sagaId)) continue;
+      this.driving.add(saga.sagaId);
+      void this.drive(saga.sagaId).finally(() => this.driving.delete(saga.sagaId));
+    }
+  }
+
+  private async drive(sagaId: string): Promise<void> {
+    try {
+      for (let i = 0; i < STEPS_PER_DRIVE_MAX && this.ports.isReadyLeader(); i++) {
+        if (!(await this.step(sagaId))) return;
+        if (this.options.stepDelayMs > 0) await new Promise((r) => setTimeout(r, this.options.stepDelayMs));
+      }
+    } catch (error) {
+      this.ports.log('warn', `saga ${sagaId}: ${error instanceof Error ? error.message : String(error)} (resumed at the next tick)`);
+    }
+  }
+
+  /** Takes one step; false when the saga has nothing to do now. */
+  private async step(sagaId: string): Promise<boolean> {
+    const state = this.states.saga(sagaId);
+    let command = decideSaga(state, this.ports.now());
+    if (command === null) return false;
+    let answer: ExternalAnswer | undefined;
+    if (command.type === 'AwaitExternalStep') {
+      const got = await this.callExternal(state, command.deadline);
+      if (got === null) command = { type: 'TimeOutStep', commandId: command.commandId, step: command.step };
+      else answer = got;
+    }
+    const world = (): SagaWorld => ({ student: (id) => this.states.student(id), now: this.ports.now() });
+    const keys = Object.keys(runSagaCommand(state, command, world(), answer).expected);
+    const id = attemptId(command.commandId, this.attempts.get(command.commandId) ?? 1);
+    const decided = command;
+    // The saga state is the one decided on: if it moved meanwhile, its expected version rejects the entry.
+    const outcome = await this.commands.proposeEntry(id, keys, () => runSagaCommand(state, decided, world(), answer), state.actor as Actor, sagaId);
+    if (outcome.status !== 'applied') this.attempts.set(command.commandId, (this.attempts.get(command.commandId) ?? 1) + 1);
+    else this.attempts.delete(command.commandId);
+    logStep(this.ports, sagaId, command, outcome.status);
+    return true;
+  }
+
+  /** Asks the records service until it answers or the deadline (from the log) passes; null past it. */
+  private async callExternal(state: SagaState, deadline: string): Promise<ExternalAnswer | null> {
+    const input = state.input;
+    if (input?.kind !== 'archive') return { ok: false, message: 'only an archive stores anything outside the cluster' };
+    const payload: ArchivePayload = { archiveId: state.sagaId, semester: input.semester, className: input.className, students: state.snapshot };
+    const end = Date.parse(deadline);
+    for (let i = 0; i < 10_000; i++) {
+      const left = end - this.ports.now();
+      if (left <= 0) return null;
+      const answer = await this.ports.storeArchive(payload, left);
+      if (answer !== null) return answer;
+    }
+    return null;
+  }
+}
+
+function logStep(ports: SagaRuntimePorts, sagaId: string, command: SagaCommand, status: string): void {
+  if (command.type === 'RunStep' || command.type === 'CompensateStep') return;
+  ports.log('info', `saga ${sagaId}: ${command.type}${'step' in command ? ` ${command.step}` : ''} ${status}`);
+}
