@@ -2,8 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from './http/auth';
 import { HttpApiModule } from './http/common/http-api.module';
+import { sagaView } from './application/sagas/saga-view';
 import {
   ApplicationsRepository,
+  ArchivesRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -39,6 +41,13 @@ export class AppModule {
           scoreRecords: new ScoreRecordsRepository(readModelDb(node.db)),
           applications: new ApplicationsRepository(readModelDb(node.db)),
           users: new UsersRepository(readModelDb(node.db)),
+          archives: new ArchivesRepository(readModelDb(node.db)),
+          sagas: {
+            getSaga: (id) => {
+              const state = node.aggregates.saga(id);
+              return state.exists ? sagaView(state) : undefined;
+            },
+          },
           projector: node.projector,
           rateLimits: [
             { name: 'burst', ttl: 1000, limit: node.config.httpRateLimitPerSecond },

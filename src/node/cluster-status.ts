@@ -15,6 +15,8 @@ export interface ClusterStatus {
   proposals: { chosen: number; failed: number; inFlight: number };
   protocol: ReplicaStatus['counters'] & { persistFailures: number; lastPersistMs: number; readies: number };
   projections: { name: string; position: number; lag: number }[];
+  /** Sagas not yet ended, and those whose compensation failed and wait for an admin's retry. */
+  sagas: { open: number; needingOperator: { sagaId: string; step: string; reason: string }[] };
 }
 
 const REACHABLE_SILENCE_MS = 1000;
@@ -45,5 +47,6 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
       position: p.position,
       lag: Math.max(0, node.events.writtenHead - p.position),
     })),
+    sagas: { open: node.aggregates.openSagas().length, needingOperator: node.sagas.needingOperator() },
   };
 }

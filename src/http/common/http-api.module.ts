@@ -4,10 +4,12 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ThrottlerOptions, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
 import { ApplicationsController } from '../applications/applications.controller';
+import { ArchivesController } from '../archives/archives.controller';
+import { SagasController } from '../sagas/sagas.controller';
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
 import { UsersController } from '../users/users.controller';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import { jsonBodyError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
@@ -15,7 +17,11 @@ import { MinPositionInterceptor } from './min-position';
 import { RolesGuard } from './roles';
 import {
   APPLICATIONS_REPOSITORY,
+  ARCHIVES_REPOSITORY,
   type ApplicationsReads,
+  type ArchivesReads,
+  SAGAS_READS,
+  type SagasReads,
   READ_PROJECTOR,
   type ReadModelPosition,
   SCORE_RECORDS_REPOSITORY,
@@ -29,6 +35,8 @@ import { validationPipe } from './validation-pipe';
 
 /** Largest request body accepted (413 above it). */
 export const BODY_LIMIT = '16kb';
+/** Largest body of POST /api/scores/batch: 5,000 changes of long ids. */
+export const BATCH_BODY_LIMIT = '512kb';
 
 /** Requests per client IP: a burst bound per second and a sustained bound per minute (429 above). */
 export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
@@ -37,7 +45,14 @@ export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
 ];
 
 /** The controllers of the domain API (users, students, scores, applications). */
-export const HTTP_API_CONTROLLERS: Type[] = [UsersController, StudentsController, ScoresController, ApplicationsController];
+export const HTTP_API_CONTROLLERS: Type[] = [
+  UsersController,
+  StudentsController,
+  ScoresController,
+  ApplicationsController,
+  ArchivesController,
+  SagasController,
+];
 
 /** What the domain API is served from: the write path and the read side of this node. */
 export interface HttpApiDependencies {
@@ -46,6 +61,10 @@ export interface HttpApiDependencies {
   readonly scoreRecords: ScoreRecordsReads;
   readonly applications: ApplicationsReads;
   readonly users: UsersReads;
+  /** Archive reads (none: every archive read answers as if nothing was archived). */
+  readonly archives?: ArchivesReads;
+  /** Saga reads (none: no saga is known). */
+  readonly sagas?: SagasReads;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
   /** Rate limits (default DEFAULT_RATE_LIMITS). */
@@ -63,6 +82,8 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: SCORE_RECORDS_REPOSITORY, useValue: deps.scoreRecords },
     { provide: APPLICATIONS_REPOSITORY, useValue: deps.applications },
     { provide: USERS_REPOSITORY, useValue: deps.users },
+    { provide: ARCHIVES_REPOSITORY, useValue: deps.archives ?? NO_ARCHIVES },
+    { provide: SAGAS_READS, useValue: deps.sagas ?? NO_SAGAS },
     { provide: READ_PROJECTOR, useValue: deps.projector },
     CommandRunner,
     RolesGuard,
@@ -72,6 +93,12 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: APP_GUARD, useClass: ThrottlerGuard },
   ];
 }
+
+const NO_ARCHIVES: ArchivesReads = {
+  listArchives: (request) => Promise.resolve({ items: [], page: request?.page ?? 1, pageSize: request?.pageSize ?? 20, total: 0 }),
+  getArchivedStudent: () => Promise.resolve(undefined),
+};
+const NO_SAGAS: SagasReads = { getSaga: () => undefined };
 
 /**
  * The domain API as one module. Import it once into the app module; the auth guard (which puts
@@ -101,6 +128,8 @@ export class HttpApiModule {
  */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  // Registered first, so the general parser finds the batch body already read.
+  express.use('/api/scores/batch', json({ limit: BATCH_BODY_LIMIT }));
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   express.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => next(jsonBodyError(error) ?? error));

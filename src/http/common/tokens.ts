@@ -1,5 +1,7 @@
+import type { SagaView } from '../../application/sagas/saga-view';
 import type {
   ApplicationsRepository,
+  ArchivesRepository,
   Projector,
   ScoreRecordsRepository,
   StudentsRepository,
@@ -16,6 +18,17 @@ export type ApplicationsReads = Pick<ApplicationsRepository, 'getApplication' | 
 export type UsersReads = Pick<UsersRepository, 'getUser'>;
 /** What X-Min-Position reads wait on (the Projector of the live read models serves). */
 export type ReadModelPosition = Pick<Projector, 'waitFor'>;
+
+/** The reads of the archive read models the HTTP API uses (an ArchivesRepository serves). */
+export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchivedStudent'>;
+/** Sagas as this node folds them from the log. */
+export interface SagasReads {
+  getSaga(sagaId: string): SagaView | undefined;
+}
+/** Injection token of the ArchivesReads. */
+export const ARCHIVES_REPOSITORY = Symbol('ARCHIVES_REPOSITORY');
+/** Injection token of the SagasReads. */
+export const SAGAS_READS = Symbol('SAGAS_READS');
 
 /** Injection token of the StudentsReads. */
 export const STUDENTS_REPOSITORY = Symbol('STUDENTS_REPOSITORY');

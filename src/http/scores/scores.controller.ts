@@ -7,9 +7,9 @@ import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { Roles } from '../common/roles';
 import { WritesThroughLog } from '../common/writes';
-import { ScoreChangeDto } from './scores.dto';
+import { BatchScoreChangeDto, ScoreChangeDto } from './scores.dto';
 
-/** Direct score changes: admins only. */
+/** Direct score changes: admins only; batch adjustments: admins and clubs. */
 @ApiTags('scores')
 @Roles('admin')
 @Controller('api/scores')
@@ -27,5 +27,22 @@ export class ScoresController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<WriteAnswer> {
     return this.commands.run(res, { name: 'scores.modify', data: commandData(body) }, actor, key);
+  }
+
+  @Post('batch')
+  @HttpCode(202)
+  @Roles('admin', 'club')
+  @WritesThroughLog()
+  @ApiOperation({
+    summary: 'Start a batch adjustment saga (up to 5,000 students): all change, or none (GET /api/sagas/:sagaId)',
+  })
+  batch(
+    @Body() body: BatchScoreChangeDto,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    const changes = body.changes.map((c) => ({ studentId: c.studentId, delta: c.delta }));
+    return this.commands.run(res, { name: 'scores.batch', data: { changes, reason: body.reason } }, actor, key);
   }
 }

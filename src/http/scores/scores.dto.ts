@@ -1,4 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import { FIELD_LIMITS, IsDelta, IsEntityId, IsText } from '../common/field-rules';
 
 /** Body of POST /api/scores/modify (and of POST /api/applications). */
@@ -12,6 +14,35 @@ export class ScoreChangeDto {
   delta!: number;
 
   @ApiProperty({ example: 'late to class', maxLength: FIELD_LIMITS.reason })
+  @IsText(FIELD_LIMITS.reason)
+  reason!: string;
+}
+
+/** Students one batch adjustment may change, at most. */
+export const BATCH_STUDENTS_MAX = 5000;
+
+/** One change of POST /api/scores/batch. */
+export class BatchChangeDto {
+  @ApiProperty({ example: 's-1' })
+  @IsEntityId()
+  studentId!: string;
+
+  @ApiProperty({ minimum: -FIELD_LIMITS.deltaMax, maximum: FIELD_LIMITS.deltaMax, example: 2, description: 'an integer other than 0' })
+  @IsDelta()
+  delta!: number;
+}
+
+/** Body of POST /api/scores/batch: up to 5,000 students, each once. */
+export class BatchScoreChangeDto {
+  @ApiProperty({ type: [BatchChangeDto], maxItems: BATCH_STUDENTS_MAX })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(BATCH_STUDENTS_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => BatchChangeDto)
+  changes!: BatchChangeDto[];
+
+  @ApiProperty({ example: 'sports day', maxLength: FIELD_LIMITS.reason })
   @IsText(FIELD_LIMITS.reason)
   reason!: string;
 }

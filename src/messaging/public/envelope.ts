@@ -35,9 +35,9 @@ export type DtoClass<T extends object> = new () => T;
  *
  * @throws PayloadTooLargeException (413) over PUBLIC_BODY_BYTES_MAX, BadRequestException (400) when not a JSON object
  */
-export function parseJsonObject(data: Uint8Array): Record<string, unknown> {
-  if (data.byteLength > PUBLIC_BODY_BYTES_MAX)
-    throw new PayloadTooLargeException(`request body is too large (limit ${PUBLIC_BODY_BYTES_MAX} bytes)`);
+export function parseJsonObject(data: Uint8Array, bytesMax = PUBLIC_BODY_BYTES_MAX): Record<string, unknown> {
+  if (data.byteLength > bytesMax)
+    throw new PayloadTooLargeException(`request body is too large (limit ${bytesMax} bytes)`);
   if (data.byteLength === 0) return {};
   let body: unknown;
   try {

@@ -2,10 +2,11 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Msg, Subscription } from 'nats';
 import type { ApiCommand } from '../../application/command-gateway';
 import type { Role } from '../../domain';
-import { ReviewApplicationCommandDto } from './public.dto';
+import { ReviewApplicationCommandDto, RetrySagaCommandDto } from './public.dto';
 import { SubmitApplicationDto } from '../../http/applications/applications.dto';
 import { commandData } from '../../http/common/command-runner';
-import { ScoreChangeDto } from '../../http/scores/scores.dto';
+import { StartArchiveDto } from '../../http/archives/archives.dto';
+import { BatchScoreChangeDto, ScoreChangeDto } from '../../http/scores/scores.dto';
 import { RegisterStudentDto } from '../../http/students/students.dto';
 import { CreateUserDto } from '../../http/users/users.dto';
 import type { ConsensusNode } from '../../node/consensus-node';
@@ -28,7 +29,12 @@ interface CommandRoute {
   readonly command: (data: object) => ApiCommand;
   /** Fields the REST answer adds to the command's result. */
   readonly extra?: Record<string, unknown>;
+  /** The largest body accepted (default PUBLIC_BODY_BYTES_MAX). */
+  readonly bodyBytesMax?: number;
 }
+
+/** The largest body of `cmd.scores.batch` (5,000 changes), as over REST. */
+const BATCH_BODY_BYTES_MAX = 512 * 1024;
 
 /** The public command subjects, after the API prefix. */
 export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
@@ -62,6 +68,28 @@ export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
     roles: ['admin'],
     dto: ReviewApplicationCommandDto,
     command: (data) => ({ name: 'applications.review', data: data as ReviewApplicationCommandDto }),
+  },
+  {
+    subject: 'cmd.scores.batch',
+    roles: ['admin', 'club'],
+    dto: BatchScoreChangeDto,
+    command: (data) => {
+      const { changes, reason } = data as BatchScoreChangeDto;
+      return { name: 'scores.batch', data: { changes: changes.map((c) => ({ studentId: c.studentId, delta: c.delta })), reason } };
+    },
+    bodyBytesMax: BATCH_BODY_BYTES_MAX,
+  },
+  {
+    subject: 'cmd.archives.start',
+    roles: ['admin'],
+    dto: StartArchiveDto,
+    command: (data) => ({ name: 'archives.start', data: data as StartArchiveDto }),
+  },
+  {
+    subject: 'cmd.sagas.retry',
+    roles: ['admin'],
+    dto: RetrySagaCommandDto,
+    command: (data) => ({ name: 'sagas.retry', data: data as RetrySagaCommandDto }),
   },
 ];
 
@@ -115,7 +143,7 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
   }
 
   private async handle(route: CommandRoute, msg: Msg): Promise<PublicReply> {
-    const body = parseJsonObject(msg.data);
+    const body = parseJsonObject(msg.data, route.bodyBytesMax);
     const actor = await authorize(msg, this.node.auth.service, route.roles);
     const dto = await validateDto(route.dto, body);
     const key = idempotencyKeyOf(msg);

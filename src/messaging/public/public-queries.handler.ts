@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Msg, Subscription } from 'nats';
 import type { Actor, Role } from '../../domain';
 import { submitterFilter } from '../../http/applications/application-access';
@@ -12,8 +12,10 @@ import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../projections';
 import { type DtoClass, type PublicReply, authorize, parseJsonObject, serve, validateDto } from './envelope';
+import { sagaView } from '../../application/sagas/saga-view';
 import {
   EVENTS_READ_LIMIT_DEFAULT,
+  GetSagaQueryDto,
   GetStudentQueryDto,
   ReadEventsQueryDto,
   StudentRecordsQueryDto,
@@ -99,6 +101,16 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       roles: ['admin'],
       dto: ReadQueryDto,
       read: () => Promise.resolve(clusterStatus(this.node, null, 0)),
+    });
+    this.route({
+      subject: 'query.sagas.get',
+      roles: ['admin'],
+      dto: GetSagaQueryDto,
+      read: ({ sagaId }) => {
+        const state = this.node.aggregates.saga(sagaId);
+        if (!state.exists) throw new NotFoundException(`saga ${sagaId} not found`);
+        return Promise.resolve(sagaView(state));
+      },
     });
     this.route({
       subject: 'query.events.read',

@@ -38,3 +38,15 @@ export class ReadEventsQueryDto {
   @Max(EVENTS_READ_LIMIT_MAX)
   limit?: number;
 }
+
+/** Body of `cmd.sagas.retry`. */
+export class RetrySagaCommandDto {
+  @IsEntityId()
+  sagaId!: string;
+}
+
+/** Body of `query.sagas.get`. */
+export class GetSagaQueryDto extends ReadQueryDto {
+  @IsEntityId()
+  sagaId!: string;
+}

@@ -1,0 +1,60 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { NatsConnection, Subscription } from 'nats';
+
+/** How the service answers: store normally, refuse every archive, or answer only after `delayMs`. */
+export type RecordsMode = 'ok' | 'fail' | 'slow';
+
+/** The service's settings. */
+export interface RecordsOptions {
+  readonly subject: string;
+  readonly dir: string;
+  mode: RecordsMode;
+  delayMs: number;
+}
+
+const ID = /^[A-Za-z0-9._-]{1,128}$/;
+
+/**
+ * A small student-records service: answers `records.archive.store` by writing the archive as JSON
+ * to `<dir>/<semester>/<archiveId>.json` (written to a temporary file, then renamed: a retry of the
+ * same archive overwrites it whole). `<subject>.control` `{mode, delayMs}` switches how it answers,
+ * so tests can make it fail or slow without a restart.
+ */
+export function serveRecords(nats: NatsConnection, options: RecordsOptions, log: (line: string) => void): Subscription[] {
+  const store = nats.subscribe(options.subject, {
+    callback: (error, msg) => {
+      if (error !== null) return;
+      void handleStore(options, msg.data)
+        .then((reply) => msg.respond(JSON.stringify(reply)))
+        .catch((e: unknown) => msg.respond(JSON.stringify({ ok: false, error: { message: e instanceof Error ? e.message : String(e) } })));
+    },
+  });
+  const control = nats.subscribe(`${options.subject}.control`, {
+    callback: (error, msg) => {
+      if (error !== null) return;
+      const body = JSON.parse(new TextDecoder().decode(msg.data)) as { mode?: RecordsMode; delayMs?: number };
+      if (body.mode === 'ok' || body.mode === 'fail' || body.mode === 'slow') options.mode = body.mode;
+      if (typeof body.delayMs === 'number' && body.delayMs >= 0) options.delayMs = body.delayMs;
+      log(`mode ${options.mode}, delay ${options.delayMs} ms`);
+      msg.respond(JSON.stringify({ ok: true, data: { mode: options.mode, delayMs: options.delayMs } }));
+    },
+  });
+  return [store, control];
+}
+
+async function handleStore(options: RecordsOptions, data: Uint8Array): Promise<unknown> {
+  const archive = JSON.parse(new TextDecoder().decode(data)) as { archiveId?: unknown; semester?: unknown; students?: unknown };
+  if (options.mode === 'slow') await new Promise((r) => setTimeout(r, options.delayMs));
+  if (options.mode === 'fail') return { ok: false, error: { message: 'the records service is failing (mode fail)' } };
+  const { archiveId, semester } = archive;
+  if (typeof archiveId !== 'string' || !ID.test(archiveId) || typeof semester !== 'string' || !ID.test(semester) || !Array.isArray(archive.students)) {
+    return { ok: false, error: { message: 'an archive needs an archiveId, a semester and students' } };
+  }
+  const dir = join(options.dir, semester);
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${archiveId}.json`);
+  await writeFile(`${path}.tmp`, JSON.stringify({ ...archive, storedAt: new Date().toISOString() }, null, 1));
+  await rename(`${path}.tmp`, path);
+  return { ok: true, data: { path, students: archive.students.length } };
+}
