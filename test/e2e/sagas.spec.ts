@@ -11,7 +11,7 @@ import { RecordsProcess, SagaApi, doneSteps, readModelsOf } from './saga-support
  */
 describe('sagas on a 3-node cluster', () => {
   const STEP_DELAY_MS = 100;
-  const RECORDS_TIMEOUT_MS = 6000;
+  const RECORDS_TIMEOUT_MS = 10_000;
   let cluster: E2eCluster;
   let api: SagaApi;
   let records: RecordsProcess;
