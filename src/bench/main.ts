@@ -5,9 +5,10 @@ import { startNatsCluster } from './nats-cluster';
 import { type BenchCluster, startBenchCluster } from './our-cluster';
 import { type BenchRow, printTable, writeResults } from './report';
 import { benchRebuild } from './rebuild-bench';
+import { benchSagas } from './saga-bench';
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -24,9 +25,21 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild'].includes(only)) throw new Error(`--only takes log-append or rebuild, got ${only}`);
-  if (only !== 'rebuild') await benchLogAppend(quick);
-  if (only !== 'log-append') await benchRebuildRate(quick);
+  if (only !== undefined && !['log-append', 'rebuild', 'sagas'].includes(only)) throw new Error(`--only takes log-append, rebuild or sagas, got ${only}`);
+  if (only === undefined || only === 'log-append') await benchLogAppend(quick);
+  if (only === undefined || only === 'rebuild') await benchRebuildRate(quick);
+  if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
+}
+
+/** A 5,000-student batch and a 2,000-student archive (1,000 and 400 with --quick). */
+async function benchSagaRuns(quick: boolean): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const result = await benchSagas(mysqlUrl, natsUrl, (line) => process.stdout.write(`${line}\n`), quick ? 1000 : 5000, quick ? 400 : 2000);
+  const path = writeResults('sagas', { quick, ...result });
+  process.stdout.write(
+    `\nbatch of ${result.batch.students} students: ${result.batch.seconds.toFixed(2)} s; archive of ${result.archive.students} students: ${result.archive.seconds.toFixed(2)} s\nresults: ${path}\n`,
+  );
 }
 
 /** The projections:rebuild engine over a log of 1,000,000 events (100,000 with --quick). */

@@ -7,6 +7,8 @@ import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
 /** A throwaway 3-node cluster on the local MySQL and NATS, for the benchmark. */
 export interface BenchCluster {
+  /** The cluster's name (also its public subject prefix). */
+  name: string;
   nodes: NodeProcess[];
   nats: NatsConnection;
   /** Appends one record of `payloadBytes` and resolves when it is chosen and applied. */
@@ -14,13 +16,19 @@ export interface BenchCluster {
   status(): Promise<Record<string, unknown>[]>;
   /** POSTs JSON to a node (round robin) as the local admin; throws unless 2xx. */
   post(path: string, body: unknown): Promise<Record<string, unknown>>;
+  /** GETs JSON from a node as the local admin; throws unless 2xx. */
+  get(path: string): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
 }
 
 const LEADER_WAIT_MS = 30_000;
 
 /** Starts n1..n3 with fresh databases `behavior_bench_<n>` and a cluster name of their own. */
-export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Promise<BenchCluster> {
+export async function startBenchCluster(
+  mysqlUrl: string,
+  natsUrl: string,
+  extraEnv: (cluster: string) => Record<string, string> = () => ({}),
+): Promise<BenchCluster> {
   const ids = ['n1', 'n2', 'n3'];
   const cluster = `bench${randomBytes(3).toString('hex')}`;
   await dropDatabases(mysqlUrl, ids.map((id) => `behavior_bench_${id}`));
@@ -39,6 +47,7 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
         LOG_LEVEL: 'info',
         HTTP_RATE_LIMIT_PER_SECOND: '100000',
         ...localAdminEnv(),
+        ...extraEnv(cluster),
       },
       onLine: (node, line, entry) => {
         if (!entry || (entry.level as number) >= 50) process.stderr.write(`[${node.id}] ${line}\n`);
@@ -54,7 +63,20 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
   // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
   let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
   let next = 0;
+  const request = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
+    const node = nodes[next++ % nodes.length];
+    token ??= await loginAdmin(nodes[0].port ?? 0);
+    const response = await fetch(`http://127.0.0.1:${node.port}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = (await response.json()) as Record<string, unknown>;
+    if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
+    return answer;
+  };
   return {
+    name: cluster,
     nodes,
     nats,
     append: async (payload) => {
@@ -62,18 +84,8 @@ export async function startBenchCluster(mysqlUrl: string, natsUrl: string): Prom
       const body = reply.json<{ ok: boolean; error?: { message: string } }>();
       if (!body.ok) throw new Error(body.error?.message ?? 'append failed');
     },
-    post: async (path, body) => {
-      const node = nodes[next++ % nodes.length];
-      token ??= await loginAdmin(nodes[0].port ?? 0);
-      const response = await fetch(`http://127.0.0.1:${node.port}${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(body),
-      });
-      const answer = (await response.json()) as Record<string, unknown>;
-      if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
-      return answer;
-    },
+    post: (path, body) => request('POST', path, body),
+    get: (path) => request('GET', path),
     status: async () => {
       const statuses = await Promise.all(nodes.map((n) => (n.port === null ? null : clusterStatusOf(n.port))));
       return statuses.filter((s): s is Record<string, unknown> => s !== null);
