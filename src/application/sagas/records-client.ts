@@ -19,12 +19,9 @@ export async function storeArchive(nats: NatsConnection, subject: string, archiv
     if (body.ok === true) return { ok: true };
     return { ok: false, message: `the records service refused the archive: ${String(body.error?.message ?? 'no reason given')}` };
   } catch (error) {
-    const code = (error as { code?: unknown }).code;
-    if (code === '503') {
-      await new Promise((r) => setTimeout(r, Math.min(ABSENT_RETRY_MS, timeoutMs)));
-      return null;
-    }
-    if (code === 'TIMEOUT') return null;
+    // A timeout used the time up already; anything else (no responders, a reconnecting client)
+    // answers at once, so pause before the caller asks again.
+    if ((error as { code?: unknown }).code !== 'TIMEOUT') await new Promise((r) => setTimeout(r, Math.min(ABSENT_RETRY_MS, timeoutMs)));
     return null;
   }
 }

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { SagaView } from '../../application/sagas/saga-view';
@@ -7,6 +7,8 @@ import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../common/current-actor';
 import { IsEntityId } from '../common/field-rules';
 import { IdempotencyKey } from '../common/idempotency-key';
+import { ReadsAfterMinPosition } from '../common/min-position';
+import { ReadQueryDto } from '../common/paging.dto';
 import { Roles } from '../common/roles';
 import { SAGAS_READS, type SagasReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
@@ -29,9 +31,10 @@ export class SagasController {
   ) {}
 
   @Get(':id')
+  @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'no such saga' })
   @ApiOperation({ summary: 'A saga: status, steps, compensations, per-student failure reasons, needs-operator flag' })
-  get(@Param() { id }: SagaIdParams): SagaView {
+  get(@Param() { id }: SagaIdParams, @Query() _query: ReadQueryDto): SagaView {
     const view = this.sagas.getSaga(id);
     if (view === undefined) throw new NotFoundException(`saga ${id} not found`);
     return view;
