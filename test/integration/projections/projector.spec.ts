@@ -7,6 +7,7 @@ import {
   READ_MODELS,
   ScoreRecordsRepository,
   StudentsRepository,
+  READ_MODEL_TABLES,
   UsersRepository,
   dumpReadModels,
   foldReadModels,
@@ -185,7 +186,7 @@ describe('Projector (real MySQL)', () => {
   });
 
   it('writes a shadow set into prefixed tables under its own checkpoint, leaving the live tables alone', async () => {
-    for (const table of ['students', 'score_records', 'applications', 'users']) {
+    for (const table of READ_MODEL_TABLES) {
       await sql`CREATE TABLE IF NOT EXISTS ${sql.table(`shadow_${table}`)} LIKE ${sql.table(table)}`.execute(test.db);
       await sql`DELETE FROM ${sql.table(`shadow_${table}`)}`.execute(test.db);
     }

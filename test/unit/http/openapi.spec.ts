@@ -14,6 +14,11 @@ describe('OpenAPI document of the domain API', () => {
       '/api/applications',
       '/api/applications/{id}',
       '/api/applications/{id}/review',
+      '/api/archives',
+      '/api/archives/{semester}/students/{studentId}',
+      '/api/sagas/{id}',
+      '/api/sagas/{id}/retry',
+      '/api/scores/batch',
       '/api/scores/modify',
       '/api/students',
       '/api/students/{studentId}',
@@ -22,7 +27,7 @@ describe('OpenAPI document of the domain API', () => {
       '/api/users/{username}',
     ]);
     const schemas = document.components?.schemas ?? {};
-    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CreateUserDto', 'RegisterStudentDto', 'ScoreChangeDto', 'ReviewApplicationDto']));
+    expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CreateUserDto', 'RegisterStudentDto', 'ScoreChangeDto', 'ReviewApplicationDto', 'BatchScoreChangeDto', 'StartArchiveDto']));
     const params = document.paths['/api/scores/modify'].post?.parameters ?? [];
     expect(params).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Idempotency-Key', in: 'header' })]));
   });
