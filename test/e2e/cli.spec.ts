@@ -90,7 +90,7 @@ describe('operations CLI on a 3-node cluster', () => {
     expect(result.nodes.map((n) => n.node)).toEqual(cluster.ids);
     for (const node of result.nodes) {
       expect(node.status.head).toBeGreaterThanOrEqual(91);
-      expect(node.status.projections.map((p) => p.name)).toEqual(['students', 'score_records', 'applications', 'users', 'credentials']);
+      expect(node.status.projections.map((p) => p.name)).toEqual(['students', 'score_records', 'applications', 'users', 'archives', 'credentials']);
       for (const p of node.status.projections) expect(p.lag).toBe(node.status.head - p.position);
     }
     const one = await runCli(['projections:status', '--node', 'n2'], env);

@@ -112,5 +112,7 @@ export function plain(state: ReadModelState): Record<string, unknown[]> {
     score_records: sorted(state.score_records),
     applications: sorted(state.applications),
     users: sorted(state.users),
+    archives: sorted(state.archives),
+    archive_students: sorted(state.archive_students),
   };
 }
