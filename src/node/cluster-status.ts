@@ -16,7 +16,7 @@ export interface ClusterStatus {
   protocol: ReplicaStatus['counters'] & { persistFailures: number; lastPersistMs: number; readies: number };
   projections: { name: string; position: number; lag: number }[];
   /** Sagas not yet ended, and those whose compensation failed and wait for an admin's retry. */
-  sagas: { open: number; needingOperator: { sagaId: string; step: string; reason: string }[] };
+  sagas?: { open: number; needingOperator: { sagaId: string; step: string; reason: string }[] };
 }
 
 const REACHABLE_SILENCE_MS = 1000;

@@ -153,7 +153,7 @@ describe('operations CLI on a 3-node cluster', () => {
     reading = false;
     await reader;
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^n2: rebuilt students, score_records, applications, users up to position \d+/);
+    expect(run.stdout).toMatch(/^n2: rebuilt students, score_records, applications, users, archives up to position \d+/);
     expect(writeStatuses.filter((s) => s !== 200)).toEqual([]);
     expect(reads.length).toBeGreaterThan(3);
     expect(reads.filter((r) => r.status !== 200)).toEqual([]);

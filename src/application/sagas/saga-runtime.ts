@@ -69,6 +69,7 @@ export class SagaRuntime {
     this.timer.unref();
   }
 
+  /** Stops looking; a step under way finishes (or fails) on its own. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;

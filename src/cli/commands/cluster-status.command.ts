@@ -76,6 +76,11 @@ function describe(leader: ClusterStatus | null, answers: readonly MemberAnswer[]
       `proposals: ${leader.proposals.chosen} chosen, ${leader.proposals.failed} failed, ${leader.proposals.inFlight} in flight`,
       `projections: ${leader.projections.map((p) => `${p.name} at ${p.position} (lag ${p.lag})`).join(', ') || 'none'}`,
     );
+    const sagas = leader.sagas;
+    if (sagas !== undefined && (sagas.open > 0 || sagas.needingOperator.length > 0)) {
+      const waiting = sagas.needingOperator.map((s) => `${s.sagaId} at ${s.step}: ${s.reason}`).join('; ');
+      lines.push(`sagas: ${sagas.open} open${waiting === '' ? '' : `; needing an operator (POST /api/sagas/<id>/retry): ${waiting}`}`);
+    }
   }
   const rows: (string | number)[][] = [['node', 'answered', 'role', 'ballot', 'chosen', 'applied', 'reachable from leader', 'last seen ms']];
   for (const a of answers) {

@@ -43,6 +43,8 @@ export async function clearAll(db: Kysely<ReadModelDatabase>): Promise<void> {
     'score_records',
     'applications',
     'users',
+    'archives',
+    'archive_students',
     'projection_checkpoints',
   ] as const) {
     await db.deleteFrom(table).execute();

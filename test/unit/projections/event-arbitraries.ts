@@ -117,16 +117,36 @@ const userEventArb: fc.Arbitrary<DomainEvent> = fc
     return u(kind === 2 ? 'UserDisabled' : 'UserEnabled', {});
   });
 
-/** Events of other stream types, which projections skip. */
+const archiveEventArb: fc.Arbitrary<DomainEvent> = fc
+  .record({
+    kind: fc.integer({ min: 0, max: 3 }),
+    archiveId: fc.constantFrom('saga-1', 'saga-2'),
+    semester: fc.constantFrom('2025-spring', '2025-fall'),
+    className: fc.option(textArb, { nil: null }),
+    students: fc.array(fc.record({ studentId: fc.constantFrom(...STUDENT_IDS), name: textArb, className: textArb, score: scoreArb }), { maxLength: 3 }),
+    count: fc.nat(5000),
+    at: timeArb,
+  })
+  .map(({ kind, archiveId, semester, className, students, count, at }) => {
+    const header = { archiveId, sagaId: archiveId, semester, className, at };
+    if (kind <= 1) return domainEvent('archive', archiveId, 'ArchiveSnapshotTaken', { ...header, students });
+    if (kind === 2) return domainEvent('archive', archiveId, 'ArchiveCompleted', { ...header, studentCount: count });
+    return domainEvent('archive', archiveId, 'ArchiveDiscarded', header);
+  });
+
+/** Events of other stream types, which projections skip (a saga's own events change no row). */
 const logEventArb: fc.Arbitrary<DomainEvent> = fc
   .record({ streamId: fc.constantFrom('l-1', 's-1', 'kim'), text: textArb })
-  .map(({ streamId, text }) => domainEvent('log', streamId, 'RecordAppended', { id: text }));
+  .map(({ streamId, text }) =>
+    streamId === 'l-1' ? domainEvent('log', streamId, 'RecordAppended', { id: text }) : domainEvent('saga', 'saga-1', 'StepSucceeded', { sagaId: 'saga-1', step: text, at: '2025-01-01T00:00:00.000Z' }),
+  );
 
 /** Any event a log may hold: the domain's, not necessarily in an order the domain would decide, and others. */
 export const anyEventArb: fc.Arbitrary<DomainEvent> = fc.oneof(
   { weight: 5, arbitrary: studentEventArb },
   { weight: 2, arbitrary: applicationEventArb },
   { weight: 2, arbitrary: userEventArb },
+  { weight: 1, arbitrary: archiveEventArb },
   { weight: 1, arbitrary: logEventArb },
 );
 
