@@ -54,6 +54,7 @@ export const SAGAS_DRIVEN_MAX = 16;
 export class SagaRuntime {
   private readonly driving = new Set<string>();
   private readonly attempts = new Map<string, number>();
+  private leading = false;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -84,13 +85,23 @@ export class SagaRuntime {
   }
 
   private tick(): void {
-    if (!this.ports.isReadyLeader()) return;
+    const leading = this.ports.isReadyLeader();
+    if (leading !== this.leading) this.onLeadership(leading);
+    if (!leading) return;
     for (const saga of this.states.openSagas()) {
       if (this.driving.size >= SAGAS_DRIVEN_MAX) return;
       if (saga.needsOperator !== null || this.driving.has(saga.sagaId)) continue;
       this.driving.add(saga.sagaId);
       void this.drive(saga.sagaId).finally(() => this.driving.delete(saga.sagaId));
     }
+  }
+
+  /** A new leader resumes every open saga from the log; attempt counters of an earlier term are stale. */
+  private onLeadership(leading: boolean): void {
+    this.leading = leading;
+    this.attempts.clear();
+    const open = this.states.openSagas();
+    if (leading && open.length > 0) this.ports.log('info', `leading: resuming ${open.length} open saga(s): ${open.map((s) => s.sagaId).join(', ')}`);
   }
 
   private async drive(sagaId: string): Promise<void> {
