@@ -45,7 +45,7 @@ export class AppModule {
           sagas: {
             getSaga: (id) => {
               const state = node.aggregates.saga(id);
-              return state.exists ? sagaView(state) : undefined;
+              return state.exists ? sagaView(state, node.aggregates.sagaPosition(id)) : undefined;
             },
           },
           projector: node.projector,

@@ -31,6 +31,8 @@ export class AggregateStore {
   private readonly sagas = new Map<string, SagaState>();
   /** Sagas not yet ended (running, compensating, or waiting for an operator). */
   private readonly openSagaIds = new Set<string>();
+  /** The log position of each saga's last event (its own or its archive's). */
+  private readonly sagaPositions = new Map<string, number>();
   private plannedSlotValue = 0;
 
   constructor(private readonly db: Kysely<Database>) {}
@@ -42,6 +44,7 @@ export class AggregateStore {
     this.users.clear();
     this.sagas.clear();
     this.openSagaIds.clear();
+    this.sagaPositions.clear();
     let after = 0;
     for (;;) {
       const rows = await this.db
@@ -88,6 +91,11 @@ export class AggregateStore {
     return this.sagas.get(id) ?? initialSagaState;
   }
 
+  /** The log position of the saga's last event (0 when unknown): what a read waits for to see it. */
+  sagaPosition(id: string): number {
+    return this.sagaPositions.get(id) ?? 0;
+  }
+
   /** Every saga that has not ended, in start order. */
   openSagas(): SagaState[] {
     return [...this.openSagaIds].map((id) => this.saga(id));
@@ -105,7 +113,7 @@ export class AggregateStore {
     return this.users.size > 0;
   }
 
-  private applyRow(row: Pick<EventRow, 'stream_type' | 'stream_id' | 'type' | 'data'>): void {
+  private applyRow(row: Pick<EventRow, 'position' | 'stream_type' | 'stream_id' | 'type' | 'data'>): void {
     const event: DomainEvent = { type: row.type, schemaVersion: 1, streamType: row.stream_type, streamId: row.stream_id, data: JSON.parse(row.data) };
     switch (row.stream_type) {
       case 'student':
@@ -120,6 +128,7 @@ export class AggregateStore {
       case 'saga': {
         const saga = evolveSaga(this.saga(row.stream_id), event as SagaEvent);
         this.sagas.set(row.stream_id, saga);
+        this.sagaPositions.set(row.stream_id, Number(row.position));
         if (isOpen(saga)) this.openSagaIds.add(row.stream_id);
         else this.openSagaIds.delete(row.stream_id);
         return;
@@ -127,6 +136,7 @@ export class AggregateStore {
       case 'archive': {
         const sagaId = (event.data as { sagaId: string }).sagaId;
         this.sagas.set(sagaId, evolveSagaArchive(this.saga(sagaId), event as ArchiveEvent));
+        this.sagaPositions.set(sagaId, Number(row.position));
         return;
       }
       default:

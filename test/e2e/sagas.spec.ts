@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect, headers as natsHeaders } from 'nats';
 import { E2eCluster, randomToken, report } from './cluster-harness';
 import { RecordsProcess, SagaApi, doneSteps, readModelsOf } from './saga-support';
 
@@ -54,17 +55,39 @@ describe('sagas on a 3-node cluster', () => {
     const { sagaId } = await api.expect(202, null, 'POST', '/api/archives', { semester: `s1-${run}`, className: '7b' });
     const view = await api.waitForSaga(String(sagaId), (v) => v.status === 'completed' || v.status === 'compensated');
     expect(view.status).toBe('completed');
-    const list = await api.expect(200, null, 'GET', `/api/archives?semester=s1-${run}`);
+    const at = `minPosition=${String(view.position)}`;
+    const list = await api.expect(200, null, 'GET', `/api/archives?semester=s1-${run}&${at}`);
     expect(list.items).toEqual([expect.objectContaining({ archiveId: sagaId, className: '7b', studentCount: 20 })]);
-    const archived = await api.expect(200, null, 'GET', `/api/archives/s1-${run}/students/b-1`);
+    const archived = await api.expect(200, null, 'GET', `/api/archives/s1-${run}/students/b-1?${at}`);
     expect(archived).toMatchObject({ studentId: 'b-1', score: 107, className: '7b' });
     const stored = JSON.parse(readFileSync(join(records.dir, `s1-${run}`, `${String(sagaId)}.json`), 'utf8')) as { students: unknown[] };
     expect(stored.students).toHaveLength(20);
-    const b1 = await api.expect(200, null, 'GET', '/api/students/b-1');
+    const b1 = await api.expect(200, null, 'GET', `/api/students/b-1?${at}`);
     expect(b1).toMatchObject({ score: 100, frozen: false });
   }, 60_000);
 
+  it('runs a batch over the public NATS subjects and tells its state there', async () => {
+    const nats = await connect({ servers: cluster.natsUrl });
+    try {
+      const ask = async (subject: string, body: unknown) => {
+        const headers = natsHeaders();
+        headers.set('Authorization', `Bearer ${api.adminToken}`);
+        const reply = await nats.request(subject, JSON.stringify(body), { timeout: 15_000, headers });
+        return JSON.parse(new TextDecoder().decode(reply.data)) as { ok: boolean; data: Record<string, unknown> };
+      };
+      const started = await ask('behavior.cmd.scores.batch', { changes: [{ studentId: 'b-3', delta: 2 }, { studentId: 'b-4', delta: -2 }], reason: 'over nats' });
+      expect(started).toMatchObject({ ok: true, data: { sagaId: expect.any(String), status: 'running' } });
+      const sagaId = String(started.data.sagaId);
+      await api.waitForSaga(sagaId, (v) => v.status === 'completed');
+      expect(await ask('behavior.query.sagas.get', { sagaId })).toMatchObject({ ok: true, data: { sagaId, kind: 'batch', status: 'completed' } });
+      expect(await ask('behavior.query.sagas.get', { sagaId: 'saga-none' })).toMatchObject({ ok: false, error: { statusCode: 404 } });
+    } finally {
+      await nats.close();
+    }
+  }, 60_000);
+
   it('compensates a batch of 1,000 whose student #731 is frozen: read models as before, the saga names student and reason', async () => {
+    await api.expect(200, null, 'POST', '/api/scores/modify', { studentId: id(731), delta: 4, reason: 'helped' });
     await records.setMode('slow', 60_000);
     const hold = await api.expect(202, null, 'POST', '/api/archives', { semester: `s2-${run}`, className: 'hold' });
     await api.waitForSaga(String(hold.sagaId), (v) => (v.steps as { status: string }[]).some((s) => s.status === 'started'));
@@ -88,7 +111,7 @@ describe('sagas on a 3-node cluster', () => {
     // The records service never answered: the archive holding st-0731 times out and thaws it, no reset.
     const holdView = await api.waitForSaga(String(hold.sagaId), (v) => v.status === 'compensated', RECORDS_TIMEOUT_MS + 30_000);
     expect((holdView.failure as { reasons: { code: string }[] }).reasons[0].code).toBe('timeout');
-    expect(await api.expect(200, null, 'GET', `/api/students/${id(731)}`)).toMatchObject({ score: 100, frozen: false });
+    expect(await api.expect(200, null, 'GET', `/api/students/${id(731)}?minPosition=${String(holdView.position)}`)).toMatchObject({ score: 104, frozen: false });
     await records.setMode('ok');
   }, 120_000);
 
@@ -104,7 +127,7 @@ describe('sagas on a 3-node cluster', () => {
     const absentView = await api.waitForSaga(String(absent.sagaId), (v) => v.status === 'completed' || v.status === 'compensated', RECORDS_TIMEOUT_MS + 30_000);
     expect(absentView.status).toBe('compensated');
     expect((absentView.failure as { reasons: { code: string }[] }).reasons[0].code).toBe('timeout');
-    const b2 = await api.expect(200, null, 'GET', '/api/students/b-2');
+    const b2 = await api.expect(200, null, 'GET', `/api/students/b-2?minPosition=${String(absentView.position)}`);
     expect(b2).toMatchObject({ score: 109, frozen: false });
     const list = await api.expect(200, null, 'GET', `/api/archives?semester=s3-${run}`);
     expect(list.items).toEqual([]);
@@ -181,7 +204,7 @@ describe('sagas on a 3-node cluster', () => {
     expect(count('ScoreModified', 'c-5')).toBe(1);
     expect(classC.filter((s) => after.scores.get(s) !== 100)).toEqual([]);
     expect(after.tables).toEqual(after.fold);
-    expect(await api.expect(200, null, 'GET', `/api/archives/s5-${run}/students/c-5`)).toMatchObject({ score: 111 });
+    expect(await api.expect(200, null, 'GET', `/api/archives/s5-${run}/students/c-5?minPosition=${String(view.position)}`)).toMatchObject({ score: 111 });
     await cluster.restart(leader);
   }, 120_000);
 });

@@ -17,10 +17,12 @@ export interface SagaView {
   readonly operator: { readonly step: string; readonly reasons: readonly StepReason[] } | null;
   readonly compensated: readonly string[];
   readonly version: number;
+  /** The log position of the saga's last event: read models (archives, scores) show it with `X-Min-Position` at least this. */
+  readonly position: number;
 }
 
 /** The view of an existing saga. */
-export function sagaView(state: SagaState): SagaView {
+export function sagaView(state: SagaState, position: number): SagaView {
   const input = state.input!;
   const done = new Set(state.done.map((d) => d.step));
   const undone = new Set(state.compensated);
@@ -54,5 +56,6 @@ export function sagaView(state: SagaState): SagaView {
     operator: state.needsOperator,
     compensated: state.compensated,
     version: state.version,
+    position,
   };
 }

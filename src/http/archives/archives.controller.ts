@@ -7,6 +7,7 @@ import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
+import { ReadQueryDto } from '../common/paging.dto';
 import { Roles } from '../common/roles';
 import { ARCHIVES_REPOSITORY, type ArchivesReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
@@ -50,7 +51,11 @@ export class ArchivesController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'not archived in that semester (or another student asking)' })
   @ApiOperation({ summary: "A student's archived score of a semester: admins, or that student" })
-  async student(@Param() { semester, studentId }: ArchivedStudentParams, @CurrentActor() actor: Actor): Promise<ArchivedStudentView> {
+  async student(
+    @Param() { semester, studentId }: ArchivedStudentParams,
+    @Query() _query: ReadQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ArchivedStudentView> {
     assertMayReadStudent(actor, studentId);
     const found = await this.archives.getArchivedStudent(semester, studentId);
     if (found === undefined) throw new NotFoundException(`student ${studentId} is in no completed archive of semester ${semester}`);

@@ -109,7 +109,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       read: ({ sagaId }) => {
         const state = this.node.aggregates.saga(sagaId);
         if (!state.exists) throw new NotFoundException(`saga ${sagaId} not found`);
-        return Promise.resolve(sagaView(state));
+        return Promise.resolve(sagaView(state, this.node.aggregates.sagaPosition(sagaId)));
       },
     });
     this.route({
