@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type DomainError, isDomainError } from '../domain';
+import { type Actor, type DomainError, type ScoreRules, DEFAULT_SCORE_RULES, isDomainError } from '../domain';
 import type { CommandOutcome, CommandRecord } from '../infra/mysql/command-record';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
@@ -54,6 +54,7 @@ export class CommandService implements CommandGateway {
     private readonly node: CommandNode,
     private readonly states: AggregateStore,
     private readonly proposals: ProposalService,
+    private readonly scoreRules: ScoreRules = DEFAULT_SCORE_RULES,
   ) {}
 
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
@@ -74,7 +75,7 @@ export class CommandService implements CommandGateway {
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash);
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash, this.scoreRules);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
         if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok

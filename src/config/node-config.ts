@@ -1,4 +1,5 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
+import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 
 const INFLIGHT_SLOTS = 16;
 
@@ -32,6 +33,12 @@ export interface NodeConfig {
   readonly tokenExpiresInSeconds: number;
   /** HTTP requests one client IP may make per second (30 times that per minute); 429 above. */
   readonly httpRateLimitPerSecond: number;
+  /**
+   * The allowed score range (`SCORE_MIN`..`SCORE_MAX`, default 0..200). Only the leader decides,
+   * and the log stores decided events, so a node started with another range changes what it
+   * decides while it leads, never what a replay of the log gives.
+   */
+  readonly scoreRules: ScoreRules;
 }
 
 /**
@@ -85,7 +92,28 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     jwtSecret: jwtSecretOf(env),
     tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
+    scoreRules: scoreRulesOf(env),
   };
+}
+
+function scoreRulesOf(env: NodeJS.ProcessEnv): ScoreRules {
+  const min = optionalSignedInt(env, 'SCORE_MIN') ?? DEFAULT_SCORE_RULES.min;
+  const max = optionalSignedInt(env, 'SCORE_MAX') ?? DEFAULT_SCORE_RULES.max;
+  if (min > max) throw new ConfigError(`SCORE_MIN (${min}) must not exceed SCORE_MAX (${max})`);
+  if (DEFAULT_INITIAL_SCORE < min || DEFAULT_INITIAL_SCORE > max) {
+    throw new ConfigError(`the score range SCORE_MIN..SCORE_MAX (${min}..${max}) must include the default initial score ${DEFAULT_INITIAL_SCORE}`);
+  }
+  return Object.freeze({ min, max });
+}
+
+function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || Math.abs(value) > 1_000_000_000) {
+    throw new ConfigError(`${name} must be an integer between -1000000000 and 1000000000, got ${raw}`);
+  }
+  return value;
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -124,7 +124,7 @@ export class ConsensusNode {
       hashPassword,
       now: () => new Date().toISOString(),
     };
-    const commands = new CommandService(commandNode, aggregates, proposals);
+    const commands = new CommandService(commandNode, aggregates, proposals, config.scoreRules);
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
     return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, subscriptions);
