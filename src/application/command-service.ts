@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type DomainError, isDomainError } from '../domain';
+import { type Actor, type DomainError, type ScoreRules, DEFAULT_SCORE_RULES, isDomainError } from '../domain';
 import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
@@ -57,6 +57,7 @@ export class CommandService implements CommandGateway {
     private readonly node: CommandNode,
     private readonly states: AggregateStore,
     private readonly proposals: ProposalService,
+    private readonly scoreRules: ScoreRules = DEFAULT_SCORE_RULES,
   ) {}
 
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
@@ -77,7 +78,7 @@ export class CommandService implements CommandGateway {
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash, this.node.sagaSettings);
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash, this.scoreRules, this.node.sagaSettings);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
         if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok

@@ -5,6 +5,8 @@ import {
   type Decision,
   type DomainEvent,
   type Role,
+  type ScoreRules,
+  DEFAULT_SCORE_RULES,
   decideApplication,
   decideStudent,
   decideUser,
@@ -27,7 +29,8 @@ export type ApiDecision = { ok: true; decided: DecidedCommand } | { ok: false; e
 
 /**
  * Decides an API command against the current states. `passwordHash` is the already hashed
- * password of `users.create` (hashing is slow, so it happens before the stream lock).
+ * password of `users.create` (hashing is slow, so it happens before the stream lock); `rules` the
+ * configured score range.
  */
 export function decideApiCommand(
   command: ApiCommand,
@@ -36,6 +39,7 @@ export function decideApiCommand(
   now: string,
   commandId: string,
   passwordHash?: string,
+  rules: ScoreRules = DEFAULT_SCORE_RULES,
   sagaSettings: SagaSettings = DEFAULT_SAGA_SETTINGS,
 ): ApiDecision {
   const ctx: CommandContext = { actor, now };
@@ -55,7 +59,7 @@ export function decideApiCommand(
             ? ({ type: 'CorrectStudentDetails', data: command.data } as const)
             : ({ type: 'ModifyScore', data: { ...command.data, source: 'direct' } } as const);
       const result = command.name === 'students.register' ? { studentId: command.data.studentId } : { studentId: command.data.studentId };
-      return outcome(decideStudent(state, domainCommand, ctx), { [`student/${command.data.studentId}`]: state.version }, result, (events) => ({
+      return outcome(decideStudent(state, domainCommand, ctx, rules), { [`student/${command.data.studentId}`]: state.version }, result, (events) => ({
         ...result,
         score: lastScore(events),
       }));
@@ -64,13 +68,13 @@ export function decideApiCommand(
       const applicationId = derivedId('app', commandId);
       const application = states.application(applicationId);
       const student = states.student(command.data.studentId);
-      const decision = decideApplication(application, student, { type: 'SubmitApplication', data: { ...command.data, applicationId } }, ctx);
+      const decision = decideApplication(application, student, { type: 'SubmitApplication', data: { ...command.data, applicationId } }, ctx, rules);
       return outcome(decision, { [`application/${applicationId}`]: application.version }, { applicationId, status: 'pending' });
     }
     case 'applications.review': {
       const application = states.application(command.data.applicationId);
       const student = states.student(application.studentId);
-      const decision = decideApplication(application, student, { type: 'ReviewApplication', data: command.data }, ctx);
+      const decision = decideApplication(application, student, { type: 'ReviewApplication', data: command.data }, ctx, rules);
       const expected = { [`application/${command.data.applicationId}`]: application.version, [`student/${application.studentId}`]: student.version };
       const status = command.data.decision === 'approve' ? 'approved' : 'rejected';
       return outcome(decision, application.exists ? expected : {}, { applicationId: command.data.applicationId, status }, (events) => ({

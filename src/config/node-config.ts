@@ -1,5 +1,6 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
+import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 
 const INFLIGHT_SLOTS = 16;
 
@@ -39,6 +40,12 @@ export interface NodeConfig {
   readonly sagaStepDelayMs: number;
   /** The subject the student-records service answers on. */
   readonly recordsSubject: string;
+  /**
+   * The allowed score range (`SCORE_MIN`..`SCORE_MAX`, default 0..200). Only the leader decides,
+   * and the log stores decided events, so a node started with another range changes what it
+   * decides while it leads, never what a replay of the log gives.
+   */
+  readonly scoreRules: ScoreRules;
 }
 
 /**
@@ -95,6 +102,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
     recordsSubject: env.RECORDS_SUBJECT || 'records.archive.store',
+    scoreRules: scoreRulesOf(env),
   };
 }
 
@@ -107,6 +115,26 @@ function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {
   if (settings.chunkStudentsMax < 1 || settings.chunkStudentsMax > 200) throw new ConfigError(`SAGA_CHUNK_STUDENTS_MAX must be 1..200, got ${settings.chunkStudentsMax}`);
   if (settings.storeTimeoutMs < 100) throw new ConfigError(`RECORDS_TIMEOUT_MS must be at least 100, got ${settings.storeTimeoutMs}`);
   return settings;
+}
+
+function scoreRulesOf(env: NodeJS.ProcessEnv): ScoreRules {
+  const min = optionalSignedInt(env, 'SCORE_MIN') ?? DEFAULT_SCORE_RULES.min;
+  const max = optionalSignedInt(env, 'SCORE_MAX') ?? DEFAULT_SCORE_RULES.max;
+  if (min > max) throw new ConfigError(`SCORE_MIN (${min}) must not exceed SCORE_MAX (${max})`);
+  if (DEFAULT_INITIAL_SCORE < min || DEFAULT_INITIAL_SCORE > max) {
+    throw new ConfigError(`the score range SCORE_MIN..SCORE_MAX (${min}..${max}) must include the default initial score ${DEFAULT_INITIAL_SCORE}`);
+  }
+  return Object.freeze({ min, max });
+}
+
+function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || Math.abs(value) > 1_000_000_000) {
+    throw new ConfigError(`${name} must be an integer between -1000000000 and 1000000000, got ${raw}`);
+  }
+  return value;
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

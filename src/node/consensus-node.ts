@@ -128,7 +128,7 @@ export class ConsensusNode {
       now: () => new Date().toISOString(),
       sagaSettings: config.sagas,
     };
-    const commands = new CommandService(commandNode, aggregates, proposals);
+    const commands = new CommandService(commandNode, aggregates, proposals, config.scoreRules);
     const sagas = new SagaRuntime(
       aggregates,
       commands,
@@ -138,7 +138,7 @@ export class ConsensusNode {
         storeArchive: (archive, timeoutMs) => storeArchive(nats, config.recordsSubject, archive, timeoutMs),
         log: (level, message) => log(level, message),
       },
-      { tickMs: SAGA_TICK_MS, stepDelayMs: config.sagaStepDelayMs },
+      { tickMs: SAGA_TICK_MS, stepDelayMs: config.sagaStepDelayMs, scoreRules: config.scoreRules },
     );
     sagas.start();
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];

@@ -1,6 +1,8 @@
 import {
   type Actor,
   type CommandContext,
+  DEFAULT_SCORE_RULES,
+  type ScoreRules,
   type DomainEvent,
   type StudentCommand,
   type StudentState,
@@ -31,10 +33,12 @@ export interface SagaEntry {
 /** How an external step answered (AwaitExternalStep only). */
 export type ExternalAnswer = { readonly ok: true } | { readonly ok: false; readonly message: string };
 
-/** What a saga command reads besides the saga: students, the time and the saga's actor. */
+/** What a saga command reads besides the saga: students, the time and the score range in force. */
 export interface SagaWorld {
   student(studentId: string): StudentState;
   readonly now: number;
+  /** The configured score range (DEFAULT_SCORE_RULES when absent). */
+  readonly rules?: ScoreRules;
 }
 
 /**
@@ -93,7 +97,7 @@ function runAction(state: SagaState, action: StepAction, step: string, world: Sa
     const student = world.student(studentId);
     out.expected[`student/${studentId}`] = student.version;
     if (command === null) continue;
-    const decision = decideStudent(student, command, ctx);
+    const decision = decideStudent(student, command, ctx, world.rules ?? DEFAULT_SCORE_RULES);
     if (!decision.ok) {
       out.reasons.push({ studentId, code: decision.error.code, message: decision.error.message });
       continue;

@@ -93,6 +93,14 @@ describe('batch adjustment saga', () => {
     expect(world.student('s-2').score).toBe(100);
   });
 
+  it('given a configured range of 0..104, then a +5 that passes the default range is refused as out of range', () => {
+    const world = givenBatch(2);
+    world.rules = { min: 0, max: 104 };
+    world.runToRest();
+    expect(world.saga.status).toBe('compensated');
+    expect(world.saga.failure?.reasons.map((r) => r.code)).toEqual(['rule-broken', 'rule-broken']);
+  });
+
   it('refuses a start with a repeated student, too many students or a role that may not', () => {
     const world = new SagaWorldUnderTest();
     const ctx = { actor: admin, now: T0 };

@@ -1,6 +1,7 @@
 import {
   type Actor,
   type DomainEvent,
+  type ScoreRules,
   type StudentEvent,
   type StudentState,
   evolveStudent,
@@ -31,6 +32,8 @@ export class SagaWorldUnderTest {
   readonly students = new Map<string, StudentState>();
   saga: SagaState = initialSagaState;
   now = T0;
+  /** The configured score range (the default when undefined). */
+  rules: ScoreRules | undefined = undefined;
   readonly log: DomainEvent[] = [];
 
   /** Registers students `s-1..s-n` (or the given ids) at `score` in class `className`. */
@@ -72,7 +75,7 @@ export class SagaWorldUnderTest {
 
   /** The entry a command makes now (not applied). */
   run(command: SagaCommand, answer?: ExternalAnswer): ReturnType<typeof runSagaCommand> {
-    return runSagaCommand(this.saga, command, { student: (id) => this.student(id), now: this.now }, answer);
+    return runSagaCommand(this.saga, command, { student: (id) => this.student(id), now: this.now, rules: this.rules }, answer);
   }
 
   /** Decides and applies one step; returns the command, or null when the saga has nothing to do. */

@@ -1,4 +1,4 @@
-import type { Actor } from '../../domain';
+import type { Actor, ScoreRules } from '../../domain';
 import {
   type ArchivedStudent,
   type ExternalAnswer,
@@ -36,6 +36,8 @@ export interface SagaRuntimeOptions {
   readonly tickMs: number;
   /** A pause after each step (0: none); spreads a saga's load, and lets tests act mid-saga. */
   readonly stepDelayMs: number;
+  /** The configured score range the steps' score changes are decided with. */
+  readonly scoreRules?: ScoreRules;
 }
 
 /** Steps one drive of a saga takes before it yields to the next tick. */
@@ -126,7 +128,7 @@ export class SagaRuntime {
       if (got === null) command = { type: 'TimeOutStep', commandId: command.commandId, step: command.step };
       else answer = got;
     }
-    const world = (): SagaWorld => ({ student: (id) => this.states.student(id), now: this.ports.now() });
+    const world = (): SagaWorld => ({ student: (id) => this.states.student(id), now: this.ports.now(), rules: this.options.scoreRules });
     const keys = Object.keys(runSagaCommand(state, command, world(), answer).expected);
     const id = attemptId(command.commandId, this.attempts.get(command.commandId) ?? 1);
     const decided = command;

@@ -28,6 +28,8 @@ export const REBUILD_BATCH_EVENTS_DEFAULT = 50_000;
  * replayed while the live projector waits, so it is kept small.
  */
 export const REBUILD_SWAP_GAP_EVENTS = 2000;
+/** Batches read and folded ahead of the one being written. */
+const REBUILD_READ_AHEAD = 2;
 /** Replay rounds chasing the live checkpoint before the swap takes the lock and replays the rest under it. */
 const CHASE_ROUNDS_MAX = 100;
 /** Connections writing one batch's upserts at once unless configured. */
@@ -250,29 +252,49 @@ export class ProjectionRebuild {
     return { resumed: false, position: 0 };
   }
 
-  /** Replays from `from` up to `upto` in batches (the next batch read while one is written); returns the position reached. */
+  /**
+   * Replays from `from` up to `upto` in batches; returns the position reached. Reads run up to
+   * REBUILD_READ_AHEAD batches ahead of the write, each starting when the one before it is read,
+   * so the node folds while MySQL loads.
+   */
   private async replay(from: number, upto: number): Promise<number> {
     let position = from;
-    let next: Promise<PreparedBatch | null> | null = this.read(position, upto);
-    while (next !== null) {
-      const batch: PreparedBatch | null = await next;
+    const ahead: Promise<PreparedBatch | null>[] = [];
+    const fill = () => {
+      while (ahead.length < REBUILD_READ_AHEAD) {
+        const before = ahead[ahead.length - 1];
+        ahead.push(
+          before === undefined
+            ? this.read(position, upto)
+            : before.then((batch) => (batch === null || batch.last >= upto ? null : this.read(batch.last, upto))),
+        );
+      }
+    };
+    const settleReads = () => Promise.allSettled(ahead.splice(0));
+    fill();
+    for (;;) {
+      const batch = await ahead.shift()!.catch(async (error: unknown) => {
+        await settleReads();
+        throw error;
+      });
       if (batch === null) break;
-      next = batch.last < upto ? this.read(batch.last, upto) : null;
+      fill();
       try {
         await this.write(batch);
         await advanceCheckpoint(this.db, this.checkpointName, position, batch.last);
       } catch (error) {
-        await next?.catch(() => undefined);
+        await settleReads();
         throw error;
       }
       this.replayed += batch.last - position;
       position = batch.last;
       this.report('replay', position, Math.max(upto, await readLogHead(this.db)));
       if (this.options.signal?.aborted) {
-        await next?.catch(() => undefined);
+        await settleReads();
         this.throwIfAborted(position);
       }
     }
+    await settleReads();
     return position;
   }
 

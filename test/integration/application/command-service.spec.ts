@@ -32,6 +32,9 @@ describe('CommandService through a real node', () => {
       TICK_MS: '5',
       ADMIN_USERNAME: 'headmaster',
       ADMIN_PASSWORD: 'bootstrap-secret',
+      // A wider range than the default 0..200, so the configured one is seen to decide.
+      SCORE_MIN: '-50',
+      SCORE_MAX: '300',
     });
     node = await startNode();
   }, 30_000);
@@ -150,5 +153,22 @@ describe('CommandService through a real node', () => {
     await node.projector.waitFor(created.position ?? 0, 5000);
     const rows = await node.db.selectFrom('users').selectAll().execute();
     expect(JSON.stringify(rows)).not.toMatch(/scrypt|correct horse/);
+  });
+
+  it('decides against the configured score range (SCORE_MIN=-50, SCORE_MAX=300), at registration, modification and submission', async () => {
+    await node.commands.execute({ name: 'students.register', data: { studentId: 'wide', name: 'Wide', className: '7b', initialScore: 250 } }, admin);
+    const up = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'wide', delta: 50, reason: 'top of the range' } }, admin);
+    expect(up.result).toMatchObject({ score: 300 });
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 'wide', delta: 1, reason: 'over' } }, admin)).rejects.toMatchObject({ status: 422 });
+    const down = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'wide', delta: -350, reason: 'bottom of the range' } }, admin);
+    expect(down.result).toMatchObject({ score: -50 });
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 'wide', delta: -1, reason: 'under' } }, admin)).rejects.toMatchObject({
+      status: 422,
+    });
+    // A submission whose delta exceeds the range's width can never be approved: refused at once.
+    await expect(
+      node.commands.execute({ name: 'applications.submit', data: { studentId: 'wide', delta: 351, reason: 'wider than the range' } }, teacher),
+    ).rejects.toMatchObject({ status: 422 });
+    expect(node.aggregates.student('wide').score).toBe(-50);
   });
 });

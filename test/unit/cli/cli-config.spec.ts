@@ -1,6 +1,7 @@
 import { cliConfigFromEnv, envSuffix, nodeOption } from '../../../src/cli/cli-config';
 import { CliUsageError } from '../../../src/cli/cli-errors';
 import { tsvField } from '../../../src/infra/mysql/bulk-loader';
+import { groupAsTsv } from '../../../src/projections/upsert-writer';
 
 describe('CLI configuration from the environment', () => {
   it('defaults to n1..n3 on the local servers, databases behavior_<id>', () => {
@@ -52,5 +53,38 @@ describe('LOAD DATA fields', () => {
     expect(tsvField('plain text')).toBe('plain text');
     expect(tsvField('a\\b\tc\nd\re\0f')).toBe('a\\\\b\\tc\\nd\\re\\0f');
     expect(tsvField('\\N')).toBe('\\\\N');
+  });
+});
+
+describe('LOAD DATA rows (groupAsTsv)', () => {
+  it('writes each row in table column order: booleans as 1/0, times as DATETIME text, NULL as \\N, texts escaped, over chunk boundaries', () => {
+    const set = (i: number) => ({
+      name: i === 0 ? 'Tab\there' : `S${i}`,
+      class_name: '7a',
+      score: 100 + i,
+      initial_score: 100,
+      frozen: i % 2 === 0,
+      archived: false,
+      updated_at: '2026-12-04T08:00:00.123Z',
+      position: i + 1,
+    });
+    const rows = Array.from({ length: 30_000 }, (_, i) => ({ key: `s${i}`, set: set(i) }));
+    const group = { table: 'students' as const, updates: Object.keys(set(0)).sort(), rows };
+    const lines = groupAsTsv(group).toString('utf8').split('\n');
+    expect(lines).toHaveLength(30_001);
+    expect(lines[30_000]).toBe('');
+    expect(lines[0]).toBe('s0\tTab\\there\t7a\t100\t100\t1\t0\t2026-12-04 08:00:00.123\t1');
+    expect(lines[29_999]).toBe('s29999\tS29999\t7a\t30099\t100\t0\t0\t2026-12-04 08:00:00.123\t30000');
+  });
+
+  it('fills a column the set lacks with its default and writes a null as \\N', () => {
+    const group = {
+      table: 'score_records' as const,
+      updates: [],
+      rows: [{ key: 7, set: { student_id: 's1', delta: 3, reason: 'r', actor: 'root', actor_role: 'admin', source: 'direct', new_score: 103, at: '2026-12-04T08:00:00.000Z', saga_id: null } }],
+    };
+    const [line] = groupAsTsv(group).toString('utf8').split('\n');
+    expect(line.split('\t')).toHaveLength(11);
+    expect(line).toMatch(/^7\ts1\t3\tr\troot\tadmin\tdirect\t103\t\\N\t/);
   });
 });
