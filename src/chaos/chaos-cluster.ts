@@ -62,7 +62,8 @@ export class ChaosCluster {
     readonly dir: string,
     private readonly options: ChaosClusterOptions,
   ) {
-    this.natsPasswords = Object.fromEntries(NATS_PASSWORD_VARS.map((v) => [v, randomBytes(12).toString('hex')]));
+    // nats-server parses a $VAR's value as config: one starting with a digit would be a number.
+    this.natsPasswords = Object.fromEntries(NATS_PASSWORD_VARS.map((v) => [v, `pw${randomBytes(12).toString('hex')}`]));
     process.once('exit', this.onExit);
   }
 

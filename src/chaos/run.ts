@@ -69,6 +69,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       },
       random, startedAt, options.students, WORKLOAD_OPS,
     );
+    const workloadFrom = clock();
     workload.start(options.ratePerSecond);
     const faults = options.schedule === 'nemesis' ? await runNemesis(cluster, options, clock) : await runPowerFailure(cluster, options, clock);
     await sleep(AFTER_HEAL_MS);
@@ -87,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         problems: logVerify.divergence ? [`diverge at ${logVerify.divergence.position}: ${JSON.stringify(logVerify.divergence.rows)}`] : [],
       },
     ];
-    const report = buildReport(options, ops, faults, endAt, cluster, convergence, logVerify, verdicts);
+    const report = buildReport(options, ops, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
     writeReport(report, ops);
     return report;
   } finally {
@@ -119,7 +120,7 @@ async function runPowerFailure(cluster: ChaosCluster, options: ChaosOptions, clo
 }
 
 function buildReport(
-  options: ChaosOptions, ops: readonly OpRecord[], faults: FaultRecord[], endAt: number, cluster: ChaosCluster,
+  options: ChaosOptions, ops: readonly OpRecord[], faults: FaultRecord[], startAt: number, endAt: number, cluster: ChaosCluster,
   convergence: { converged: boolean; last: string }, logVerify: Awaited<ReturnType<typeof takeSnapshots>>['logVerify'], verdicts: Verdict[],
 ): ChaosReport {
   const count = (o: OpRecord['outcome']): number => ops.filter((op) => op.outcome === o).length;
@@ -130,7 +131,7 @@ function buildReport(
     byKind[`${op.kind}/${op.via}`][op.outcome]++;
     byStatus[String(op.status)] = (byStatus[String(op.status)] ?? 0) + 1;
   }
-  const windows = unavailabilityWindows(ops, 0, endAt);
+  const windows = unavailabilityWindows(ops, startAt, endAt);
   return {
     seed: options.seed,
     schedule: options.schedule,
