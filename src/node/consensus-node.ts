@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
+import { AsyncCommandQueue } from '../application/command-queue';
+import { MysqlCommandQueueStore } from '../infra/mysql/command-queue-store';
 import { ProposalService } from '../application/proposals';
 import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
@@ -47,6 +49,8 @@ export class ConsensusNode {
     readonly projector: Projector,
     readonly commands: CommandService,
     readonly auth: NodeAuth,
+    /** Writes taken with `Prefer: respond-async`, proposed when the node counts on a quorum. */
+    readonly commandQueue: AsyncCommandQueue,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -127,7 +131,9 @@ export class ConsensusNode {
     const commands = new CommandService(commandNode, aggregates, proposals);
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, subscriptions);
+    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum), log);
+    commandQueue.start();
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, commandQueue, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -138,6 +144,7 @@ export class ConsensusNode {
   /** Stops the driver, drains NATS and closes the MySQL pool. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    await this.commandQueue.stop();
     await this.projector.stop();
     await this.auth.projector.stop();
     this.proposals.close();

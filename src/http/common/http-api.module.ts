@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ThrottlerOptions, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
+import type { AsyncCommands } from '../../application/command-queue';
 import { ApplicationsController } from '../applications/applications.controller';
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
@@ -15,7 +16,10 @@ import { MinPositionInterceptor } from './min-position';
 import { RolesGuard } from './roles';
 import {
   APPLICATIONS_REPOSITORY,
+  ASYNC_COMMANDS,
   type ApplicationsReads,
+  QUORUM_PROBE,
+  type QuorumProbe,
   READ_PROJECTOR,
   type ReadModelPosition,
   SCORE_RECORDS_REPOSITORY,
@@ -48,6 +52,10 @@ export interface HttpApiDependencies {
   readonly users: UsersReads;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
+  /** Whether the node counts on a quorum (reads answer `X-Consistency: stale` without one); default: always. */
+  readonly quorum?: QuorumProbe;
+  /** The durable queue of `Prefer: respond-async` writes; without it that preference is ignored. */
+  readonly asyncCommands?: AsyncCommands;
   /** Rate limits (default DEFAULT_RATE_LIMITS). */
   readonly rateLimits?: ThrottlerOptions[];
 }
@@ -64,6 +72,8 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: APPLICATIONS_REPOSITORY, useValue: deps.applications },
     { provide: USERS_REPOSITORY, useValue: deps.users },
     { provide: READ_PROJECTOR, useValue: deps.projector },
+    { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
+    { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
     CommandRunner,
     RolesGuard,
     MinPositionInterceptor,
@@ -89,7 +99,7 @@ export class HttpApiModule {
       imports: [ThrottlerModule.forRoot(deps.rateLimits ?? DEFAULT_RATE_LIMITS)],
       controllers: HTTP_API_CONTROLLERS,
       providers: httpApiProviders(deps),
-      exports: [COMMAND_GATEWAY, READ_PROJECTOR, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
+      exports: [COMMAND_GATEWAY, READ_PROJECTOR, QUORUM_PROBE, ASYNC_COMMANDS, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
     };
   }
 }

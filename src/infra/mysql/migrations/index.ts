@@ -4,6 +4,7 @@ import * as eventLog from './0002-event-log';
 import * as writeChosen from './0003-write-chosen-procedure';
 import * as readModels from './0004-read-models';
 import * as userCredentials from './0005-user-credentials';
+import * as queuedCommands from './0007-queued-commands';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -16,4 +17,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0003_write_chosen_procedure': writeChosen,
   '0004_read_models': readModels,
   '0005_user_credentials': userCredentials,
+  // 0006 is the sagas' (issue #6).
+  '0007_queued_commands': queuedCommands,
 };
