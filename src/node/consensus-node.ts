@@ -120,6 +120,7 @@ export class ConsensusNode {
         const s = driver.status();
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
       },
+      hasQuorum: () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum),
       forward: (command, actor, commandId) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
