@@ -73,10 +73,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     workload.start(options.ratePerSecond);
     const faults = options.schedule === 'nemesis' ? await runNemesis(cluster, options, clock) : await runPowerFailure(cluster, options, clock);
     await sleep(AFTER_HEAL_MS);
+    const endAt = clock();
     await workload.stop();
     const ops = workload.ops;
     for (const fault of faults) if (fault.healedAt !== null) fault.writesBackAt = writesBackAt(ops, fault.healedAt);
-    const endAt = clock();
     const convergence = await waitForConvergence(cluster, CONVERGENCE_TIMEOUT_MS);
     const { nodes, logVerify } = await takeSnapshots(cluster);
     const verdicts = [
