@@ -32,7 +32,7 @@ export interface ChaosReport {
   readonly schedule: ChaosOptions['schedule'];
   readonly flushLogAtTrxCommit: 0 | 1;
   readonly durationMs: number;
-  readonly ops: { total: number; ok: number; failed: number; unknown: number; byKind: Record<string, Record<string, number>>; byStatus: Record<string, number> };
+  readonly ops: { total: number; ok: number; failed: number; unknown: number; skippedTicks: number; byKind: Record<string, Record<string, number>>; byStatus: Record<string, number> };
   readonly faults: FaultRecord[];
   readonly unavailability: { windows: UnavailabilityWindow[]; totalMs: number; longestMs: number };
   readonly nodeExits: Record<string, string[]>;
@@ -88,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         problems: logVerify.divergence ? [`diverge at ${logVerify.divergence.position}: ${JSON.stringify(logVerify.divergence.rows)}`] : [],
       },
     ];
-    const report = buildReport(options, ops, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
+    const report = buildReport(options, ops, workload.skippedTicks, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
     writeReport(report, ops);
     return report;
   } finally {
@@ -120,7 +120,7 @@ async function runPowerFailure(cluster: ChaosCluster, options: ChaosOptions, clo
 }
 
 function buildReport(
-  options: ChaosOptions, ops: readonly OpRecord[], faults: FaultRecord[], startAt: number, endAt: number, cluster: ChaosCluster,
+  options: ChaosOptions, ops: readonly OpRecord[], skippedTicks: number, faults: FaultRecord[], startAt: number, endAt: number, cluster: ChaosCluster,
   convergence: { converged: boolean; last: string }, logVerify: Awaited<ReturnType<typeof takeSnapshots>>['logVerify'], verdicts: Verdict[],
 ): ChaosReport {
   const count = (o: OpRecord['outcome']): number => ops.filter((op) => op.outcome === o).length;
@@ -137,7 +137,7 @@ function buildReport(
     schedule: options.schedule,
     flushLogAtTrxCommit: options.flushLogAtTrxCommit,
     durationMs: endAt,
-    ops: { total: ops.length, ok: count('ok'), failed: count('failed'), unknown: count('unknown'), byKind, byStatus },
+    ops: { total: ops.length, ok: count('ok'), failed: count('failed'), unknown: count('unknown'), skippedTicks, byKind, byStatus },
     faults,
     unavailability: { windows, totalMs: windows.reduce((s, w) => s + w.ms, 0), longestMs: Math.max(0, ...windows.map((w) => w.ms)) },
     nodeExits: Object.fromEntries(cluster.hosts.map((h) => [h.id, h.unexpectedExits])),
@@ -154,7 +154,7 @@ function buildReport(
 export function reportText(report: ChaosReport): string {
   const lines = [
     `chaos run: seed ${report.seed}, ${report.schedule}, ${(report.durationMs / 1000).toFixed(0)} s, innodb_flush_log_at_trx_commit=${report.flushLogAtTrxCommit}`,
-    `operations: ${report.ops.total} (ok ${report.ops.ok}, failed ${report.ops.failed}, unknown ${report.ops.unknown})`,
+    `operations: ${report.ops.total} (ok ${report.ops.ok}, failed ${report.ops.failed}, unknown ${report.ops.unknown}; ticks skipped with the in-flight bound reached: ${report.ops.skippedTicks})`,
     ...Object.entries(report.ops.byKind).map(([k, v]) => `  ${k}: ok ${v.ok}, failed ${v.failed}, unknown ${v.unknown}`),
     `  answers: ${Object.entries(report.ops.byStatus).map(([s, n]) => `${s} x${n}`).join(', ')}`,
     `faults: ${report.faults.length}`,

@@ -87,8 +87,13 @@ export const WORKLOAD_OPS: readonly OpKind[] = [
 
 /** Timeout of one request: longer than the node's own 10 s proposal timeout, so a 504 comes first. */
 const REQUEST_TIMEOUT_MS = 15_000;
-/** Operations in flight at most; a tick that finds this many sends nothing. */
-const INFLIGHT_MAX = 64;
+/**
+ * Operations in flight at most; a tick that finds this many sends nothing (counted in
+ * `skippedTicks`). Far above what the rate and the request timeout need (20/s x 15 s = 300), so a
+ * node that holds its requests (a one-way cut) cannot starve the others of new operations, which
+ * would read as unavailability of the whole cluster.
+ */
+const INFLIGHT_MAX = 1000;
 export const TEACHER = { username: 'chaos-teacher', password: 'chaos-teacher-password' };
 
 /**
