@@ -49,6 +49,8 @@ export class AppModule {
             },
           },
           projector: node.projector,
+          quorum: node,
+          asyncCommands: node.commandQueue,
           rateLimits: [
             { name: 'burst', ttl: 1000, limit: node.config.httpRateLimitPerSecond },
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },

@@ -13,6 +13,8 @@ import { NoQuorumError } from './proposal-errors';
 export interface CommandNode {
   /** True when this node leads and has planned every slot it recovered (decisions see current state). */
   isReadyLeader(): boolean;
+  /** True when this node counts on a quorum now (it leads one, or follows a leader it hears). */
+  hasQuorum(): boolean;
   /** Hands the command to the leader and returns its answer, or null when there is no leader to ask. */
   forward(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer | null>;
   hashPassword(password: string): Promise<string>;
@@ -41,6 +43,12 @@ export function attemptId(commandId: string, attempt: number): string {
 const RECORDED_REFUSALS: ReadonlySet<DomainError['code']> = new Set(['not-found', 'conflict', 'rule-broken']);
 /** How long a leader waits to have planned the slots it recovered before it decides. */
 const READY_WAIT_MS = 2000;
+/**
+ * Within that wait, how long a node that counts on no quorum at all keeps waiting for one (an
+ * election takes 300..600 ms): past it the write answers 503 at once, so a node cut off from its
+ * peers answers within the API's bound instead of after the whole READY_WAIT_MS.
+ */
+const NO_QUORUM_WAIT_MS = 1000;
 
 /**
  * Runs API commands through the log (ARCHITECTURE.md, write path): a follower hands them to the
@@ -119,8 +127,13 @@ export class CommandService implements CommandGateway {
 
   /** A new leader decides nothing until its states include every slot it recovered. */
   private async waitUntilReady(): Promise<void> {
-    const deadline = Date.now() + READY_WAIT_MS;
-    while (!this.node.isReadyLeader() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const started = Date.now();
+    let quorumSeenAt = started;
+    while (!this.node.isReadyLeader() && Date.now() - started < READY_WAIT_MS) {
+      if (this.node.hasQuorum()) quorumSeenAt = Date.now();
+      else if (Date.now() - quorumSeenAt >= NO_QUORUM_WAIT_MS) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
     if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
   }
 

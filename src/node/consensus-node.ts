@@ -3,6 +3,8 @@ import type { Kysely } from 'kysely';
 import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
+import { AsyncCommandQueue } from '../application/command-queue';
+import { MysqlCommandQueueStore } from '../infra/mysql/command-queue-store';
 import { ProposalService } from '../application/proposals';
 import { storeArchive } from '../application/sagas/records-client';
 import { SagaRuntime } from '../application/sagas/saga-runtime';
@@ -50,6 +52,8 @@ export class ConsensusNode {
     readonly commands: CommandService,
     readonly auth: NodeAuth,
     readonly sagas: SagaRuntime,
+    /** Writes taken with `Prefer: respond-async`, proposed when the node counts on a quorum. */
+    readonly commandQueue: AsyncCommandQueue,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -119,6 +123,7 @@ export class ConsensusNode {
         const s = driver.status();
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
       },
+      hasQuorum: () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum),
       forward: (command, actor, commandId) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
@@ -143,7 +148,9 @@ export class ConsensusNode {
     sagas.start();
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, subscriptions);
+    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum), log);
+    commandQueue.start();
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -155,6 +162,7 @@ export class ConsensusNode {
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.sagas.stop();
+    await this.commandQueue.stop();
     await this.projector.stop();
     await this.auth.projector.stop();
     this.proposals.close();

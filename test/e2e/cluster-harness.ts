@@ -108,6 +108,8 @@ export interface ClusterOptions {
   readonly mysqlUrl?: string;
   /** Extra environment of every node, e.g. `{ PROPOSAL_TIMEOUT_MS: '3000' }`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** Extra environment of one node (after `env`), e.g. its own NATS user. */
+  readonly nodeEnv?: (id: string) => Readonly<Record<string, string>>;
 }
 
 /**
@@ -161,6 +163,7 @@ export class E2eCluster {
           LOG_LEVEL: 'info',
           TICK_MS: '10',
           ...options.env,
+          ...options.nodeEnv?.(id),
         },
         child: null,
         exited: Promise.resolve(),
@@ -694,6 +697,11 @@ export class ClusterDatabases {
       `SELECT COUNT(*) AS n, COALESCE(MAX(position), 0) AS max_position FROM ${this.table(id, 'event_log')}`,
     );
     return { count: Number(rows[0].n), maxPosition: Number(rows[0].max_position) };
+  }
+
+  /** Drops one database that is not a node's (a throwaway of a test), if it exists. */
+  async dropDatabase(name: string): Promise<void> {
+    await this.pool.query(`DROP DATABASE IF EXISTS \`${name}\``);
   }
 
   /** Drops every node's database and closes the pool. */

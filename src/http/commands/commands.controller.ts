@@ -1,6 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../../domain';
+import { type Actor, DOMAIN_ERROR_STATUS } from '../../domain';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { CurrentActor } from '../auth/current-actor.decorator';
@@ -17,6 +17,11 @@ export class CommandsController {
   @ApiOperation({ summary: 'pending, applied (position, result) or rejected (reason, statusCode of a refusal); the actor or an admin' })
   async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
     if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
+    const queued = await this.node.commandQueue.queued(commandId);
+    if (queued && (actor.role === 'admin' || queued.actor.username === actor.username)) {
+      if (queued.state === 'waiting') return { commandId, status: 'pending' };
+      return { commandId, status: 'rejected', reason: queued.refusal.message, statusCode: DOMAIN_ERROR_STATUS[queued.refusal.code] };
+    }
     const trace = await traceCommand(
       commandId,
       (id) => this.node.events.outcome(id),

@@ -98,7 +98,29 @@ export function apiErrorOf(exception: unknown): ApiErrorAnswer {
     return answer(504, exception.message, { details: { commandId: exception.commandId } });
   const bodyParser = bodyParserError(exception);
   if (bodyParser !== undefined) return bodyParser;
+  if (isStorageUnavailable(exception))
+    return answer(503, 'storage unavailable: this node cannot reach its database; retry with the same Idempotency-Key', { retryAfter: 1 });
   return { ...answer(500, 'internal error'), unexpected: true };
+}
+
+/** Error codes of a MySQL server that is down, restarting or unreachable (not of a bad query). */
+const STORAGE_DOWN_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'PROTOCOL_CONNECTION_LOST',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CON_COUNT_ERROR',
+]);
+
+/**
+ * True for the node's database being out of reach (the chaos suite's kill -9 of MariaDB): an
+ * operating error that passes, answered 503 with Retry-After rather than a 500.
+ */
+export function isStorageUnavailable(exception: unknown): boolean {
+  const code = (exception as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && STORAGE_DOWN_CODES.has(code);
 }
 
 function answer(status: number, message: string, extra: { details?: unknown; retryAfter?: number } = {}): ApiErrorAnswer {

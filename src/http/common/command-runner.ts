@@ -1,8 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ApiCommand, COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
+import type { AsyncCommands } from '../../application/command-queue';
 import type { Actor } from '../../domain';
 import { LOG_POSITION_HEADER } from './min-position';
+import { ASYNC_COMMANDS } from './tokens';
 
 /** A write's answer body: the command's result, its id and its log position. */
 export type WriteAnswer = Record<string, unknown> & { readonly commandId: string; readonly position: number | null };
@@ -10,10 +13,16 @@ export type WriteAnswer = Record<string, unknown> & { readonly commandId: string
 /** Header set when an answer repeats the first outcome of its Idempotency-Key. */
 export const IDEMPOTENT_REPLAY_HEADER = 'Idempotent-Replayed';
 
+/** The preference that queues a write instead of waiting for its outcome (RFC 7240). */
+export const RESPOND_ASYNC = 'respond-async';
+
 /** Runs a write through the CommandGateway and shapes its answer for HTTP. */
 @Injectable()
 export class CommandRunner {
-  constructor(@Inject(COMMAND_GATEWAY) private readonly gateway: CommandGateway) {}
+  constructor(
+    @Inject(COMMAND_GATEWAY) private readonly gateway: CommandGateway,
+    @Inject(ASYNC_COMMANDS) private readonly asyncCommands: AsyncCommands | null,
+  ) {}
 
   /**
    * Executes `command` for `actor`; sets `X-Log-Position` (and `Idempotent-Replayed` on a repeat).
@@ -21,11 +30,37 @@ export class CommandRunner {
    * @throws whatever the gateway throws (DomainRefusal, NoQuorumError, UnknownOutcomeError): the filter maps them
    */
   async run(response: Response, command: ApiCommand, actor: Actor, idempotencyKey: string | undefined): Promise<WriteAnswer> {
+    if (this.asyncCommands && mayQueue(command) && prefersAsync(response.req?.headers.prefer)) {
+      return this.queue(response, command, actor, idempotencyKey ?? randomUUID());
+    }
     const answer = await this.gateway.execute(command, actor, idempotencyKey);
     if (answer.position !== null) response.setHeader(LOG_POSITION_HEADER, String(answer.position));
     if (answer.duplicate) response.setHeader(IDEMPOTENT_REPLAY_HEADER, 'true');
     return { ...answer.result, commandId: answer.commandId, position: answer.position };
   }
+
+  /**
+   * Stores the write in the node's durable queue and answers 202 at once: it is proposed when the
+   * node counts on a quorum, and `GET /api/commands/:commandId` follows it.
+   */
+  private async queue(response: Response, command: ApiCommand, actor: Actor, commandId: string): Promise<WriteAnswer> {
+    await this.asyncCommands!.enqueue(commandId, command, actor);
+    response.status(202);
+    response.setHeader('Preference-Applied', RESPOND_ASYNC);
+    response.setHeader('Location', `/api/commands/${encodeURIComponent(commandId)}`);
+    return { commandId, status: 'pending', position: null };
+  }
+}
+
+/** True when a Prefer header asks for respond-async. */
+export function prefersAsync(prefer: string | string[] | undefined): boolean {
+  const values = Array.isArray(prefer) ? prefer : prefer === undefined ? [] : [prefer];
+  return values.some((v) => v.split(',').some((p) => p.trim().split(';')[0].trim().toLowerCase() === RESPOND_ASYNC));
+}
+
+/** User commands carry passwords: never stored in the queue, always answered synchronously. */
+function mayQueue(command: ApiCommand): boolean {
+  return !command.name.startsWith('users.');
 }
 
 /** A validated DTO as plain command data: own fields that are set (absent optional ones dropped). */

@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type ThrottlerOptions, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
+import type { AsyncCommands } from '../../application/command-queue';
 import { ApplicationsController } from '../applications/applications.controller';
 import { ArchivesController } from '../archives/archives.controller';
 import { SagasController } from '../sagas/sagas.controller';
@@ -18,8 +19,11 @@ import { RolesGuard } from './roles';
 import {
   APPLICATIONS_REPOSITORY,
   ARCHIVES_REPOSITORY,
+  ASYNC_COMMANDS,
   type ApplicationsReads,
   type ArchivesReads,
+  QUORUM_PROBE,
+  type QuorumProbe,
   SAGAS_READS,
   type SagasReads,
   READ_PROJECTOR,
@@ -67,6 +71,10 @@ export interface HttpApiDependencies {
   readonly sagas?: SagasReads;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
+  /** Whether the node counts on a quorum (reads answer `X-Consistency: stale` without one); default: always. */
+  readonly quorum?: QuorumProbe;
+  /** The durable queue of `Prefer: respond-async` writes; without it that preference is ignored. */
+  readonly asyncCommands?: AsyncCommands;
   /** Rate limits (default DEFAULT_RATE_LIMITS). */
   readonly rateLimits?: ThrottlerOptions[];
 }
@@ -85,6 +93,8 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: ARCHIVES_REPOSITORY, useValue: deps.archives ?? NO_ARCHIVES },
     { provide: SAGAS_READS, useValue: deps.sagas ?? NO_SAGAS },
     { provide: READ_PROJECTOR, useValue: deps.projector },
+    { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
+    { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
     CommandRunner,
     RolesGuard,
     MinPositionInterceptor,
@@ -116,7 +126,7 @@ export class HttpApiModule {
       imports: [ThrottlerModule.forRoot(deps.rateLimits ?? DEFAULT_RATE_LIMITS)],
       controllers: HTTP_API_CONTROLLERS,
       providers: httpApiProviders(deps),
-      exports: [COMMAND_GATEWAY, READ_PROJECTOR, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
+      exports: [COMMAND_GATEWAY, READ_PROJECTOR, QUORUM_PROBE, ASYNC_COMMANDS, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
     };
   }
 }

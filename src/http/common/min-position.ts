@@ -9,10 +9,10 @@ import {
   applyDecorators,
 } from '@nestjs/common';
 import { ApiHeader, ApiServiceUnavailableResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { type Observable, from, switchMap } from 'rxjs';
 import { ReadModelBehindError } from './api-error';
-import { READ_PROJECTOR, type ReadModelPosition } from './tokens';
+import { QUORUM_PROBE, type QuorumProbe, READ_PROJECTOR, type ReadModelPosition } from './tokens';
 
 /** How long a read waits for its X-Min-Position before answering 503 "read model behind". */
 export const MIN_POSITION_WAIT_MS = 5000;
@@ -20,6 +20,10 @@ export const MIN_POSITION_WAIT_MS = 5000;
 export const MIN_POSITION_HEADER = 'X-Min-Position';
 /** The header every write answer carries its log position in. */
 export const LOG_POSITION_HEADER = 'X-Log-Position';
+/** The log position the read models had applied when the read ran (the answer reflects at least it). */
+export const READ_POSITION_HEADER = 'X-Read-Position';
+/** `current` while the node counts on a quorum, `stale` without one (the answer may miss writes decided elsewhere). */
+export const CONSISTENCY_HEADER = 'X-Consistency';
 
 const DIGITS = /^[0-9]{1,16}$/;
 
@@ -58,15 +62,29 @@ export async function awaitMinPosition(readModels: ReadModelPosition, position: 
   }
 }
 
-/** Makes the handler wait for the request's X-Min-Position / ?minPosition= first. */
+/**
+ * Makes the handler wait for the request's X-Min-Position / ?minPosition= first, then marks the
+ * answer with the position the read models reflect and whether it may be stale (no quorum: the
+ * node serves its local read models, which may miss writes a majority decided without it).
+ */
 @Injectable()
 export class MinPositionInterceptor implements NestInterceptor {
-  constructor(@Inject(READ_PROJECTOR) private readonly readModels: ReadModelPosition) {}
+  constructor(
+    @Inject(READ_PROJECTOR) private readonly readModels: ReadModelPosition,
+    @Inject(QUORUM_PROBE) private readonly quorum: QuorumProbe,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request>();
+    const response = context.switchToHttp().getResponse<Response>();
     const position = parseMinPosition(request.headers['x-min-position'], request.query['minPosition']);
-    return from(awaitMinPosition(this.readModels, position)).pipe(switchMap(() => next.handle()));
+    return from(awaitMinPosition(this.readModels, position)).pipe(
+      switchMap(() => {
+        response.setHeader(READ_POSITION_HEADER, String(this.readModels.position));
+        response.setHeader(CONSISTENCY_HEADER, this.quorum.hasQuorum() ? 'current' : 'stale');
+        return next.handle();
+      }),
+    );
   }
 }
 

@@ -16,8 +16,12 @@ export type ScoreRecordsReads = Pick<ScoreRecordsRepository, 'listRecords'>;
 export type ApplicationsReads = Pick<ApplicationsRepository, 'getApplication' | 'listApplications'>;
 /** The reads of the `users` read model the HTTP API uses (a UsersRepository serves). */
 export type UsersReads = Pick<UsersRepository, 'getUser'>;
-/** What X-Min-Position reads wait on (the Projector of the live read models serves). */
-export type ReadModelPosition = Pick<Projector, 'waitFor'>;
+/** What X-Min-Position reads wait on, and the position reads reflect (the Projector of the live read models serves). */
+export type ReadModelPosition = Pick<Projector, 'waitFor' | 'position'>;
+/** Whether this node counts on a quorum now: reads without one are answered as stale. */
+export interface QuorumProbe {
+  hasQuorum(): boolean;
+}
 
 /** The reads of the archive read models the HTTP API uses (an ArchivesRepository serves). */
 export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchivedStudent'>;
@@ -40,3 +44,7 @@ export const APPLICATIONS_REPOSITORY = Symbol('APPLICATIONS_REPOSITORY');
 export const USERS_REPOSITORY = Symbol('USERS_REPOSITORY');
 /** Injection token of the ReadModelPosition (the live read models' Projector). */
 export const READ_PROJECTOR = Symbol('READ_PROJECTOR');
+/** Injection token of the QuorumProbe. */
+export const QUORUM_PROBE = Symbol('QUORUM_PROBE');
+/** Injection token of the AsyncCommands (writes with `Prefer: respond-async`). */
+export const ASYNC_COMMANDS = Symbol('ASYNC_COMMANDS');

@@ -8,7 +8,7 @@ import type {
   StudentsTable,
   UsersTable,
 } from '../../projections/read-model-database';
-import { Kysely, MysqlDialect } from 'kysely';
+import { type Generated, Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { checkDatabaseName } from './database-name';
@@ -56,6 +56,19 @@ export interface AppliedCommandsTable {
   outcome: string;
 }
 
+/** Writes taken with `Prefer: respond-async`, waiting to be proposed (migration 0007). */
+export interface QueuedCommandsTable {
+  command_id: string;
+  /** The ApiCommand as JSON text. */
+  command: string;
+  /** The Actor as JSON text. */
+  actor: string;
+  queued_at: Date;
+  attempts: Generated<number>;
+  /** A refusal the log does not record (DomainError JSON), or null while the command waits. */
+  refusal: string | null;
+}
+
 /** Every table of a node's database, as Kysely sees them. */
 export interface Database {
   students: StudentsTable;
@@ -68,6 +81,7 @@ export interface Database {
   user_credentials: UserCredentialsTable;
   event_log: EventLogTable;
   applied_commands: AppliedCommandsTable;
+  queued_commands: QueuedCommandsTable;
   paxos_promise: PaxosPromiseTable;
   paxos_accepted: PaxosAcceptedTable;
   paxos_chosen: PaxosChosenTable;

@@ -41,6 +41,15 @@ describe('error answers and write conventions', () => {
     expect(res.body).toMatchObject({ statusCode: 504, error: 'Gateway Timeout', details: { commandId: 'cmd-7' } });
   });
 
+  it('given the node\'s database out of reach, then 503 with Retry-After, leaking nothing', async () => {
+    api.gateway.failWith = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:3306 root:secret'), { code: 'ECONNREFUSED' });
+    const res = await modify().send(change).expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(res.body.message).toMatch(/storage unavailable/);
+    expect(JSON.stringify(res.body)).not.toMatch(/secret|3306/);
+  });
+
   it('given an unexpected error, then 500 that leaks nothing', async () => {
     api.gateway.failWith = new Error('ECONNREFUSED mysql://root:secret@db');
     const res = await modify().send(change).expect(500);

@@ -5,6 +5,7 @@ import * as writeChosen from './0003-write-chosen-procedure';
 import * as readModels from './0004-read-models';
 import * as userCredentials from './0005-user-credentials';
 import * as archives from './0006-archives';
+import * as queuedCommands from './0007-queued-commands';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -18,4 +19,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0004_read_models': readModels,
   '0005_user_credentials': userCredentials,
   '0006_archives': archives,
+  '0007_queued_commands': queuedCommands,
 };

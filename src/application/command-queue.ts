@@ -1,0 +1,113 @@
+import type { Actor, DomainError } from '../domain';
+import type { ApiCommand, CommandGateway } from './command-gateway';
+import { DomainRefusal } from './domain-refusal';
+
+/** Where queued commands are kept (MysqlCommandQueueStore serves). */
+export interface CommandQueueStore {
+  enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean>;
+  waiting(limit: number): Promise<{ commandId: string; command: ApiCommand; actor: Actor }[]>;
+  get(commandId: string): Promise<{ actor: Actor; refusal: DomainError | null } | undefined>;
+  countAttempt(commandId: string): Promise<void>;
+  reject(commandId: string, refusal: DomainError): Promise<void>;
+  remove(commandId: string): Promise<void>;
+}
+
+/** What `Prefer: respond-async` needs of the queue. */
+export interface AsyncCommands {
+  /** Queues a write durably; it is proposed once the node counts on a quorum. */
+  enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void>;
+  /** The queue's view of a command: still waiting, refused without a log entry, or unknown here. */
+  queued(commandId: string): Promise<{ state: 'waiting'; actor: Actor } | { state: 'refused'; actor: Actor; refusal: DomainError } | undefined>;
+}
+
+/** Commands one drain round proposes at most. */
+export const QUEUE_DRAIN_BATCH_MAX = 32;
+/** Pause between drain rounds (and while there is no quorum). */
+const DRAIN_EVERY_MS = 200;
+/** Refusals that the log itself records under the command id: the log answers their status. */
+const LOGGED_REFUSALS: ReadonlySet<DomainError['code']> = new Set(['not-found', 'conflict', 'rule-broken']);
+
+/**
+ * Writes taken with `Prefer: respond-async`: stored in MySQL before the 202, proposed through the
+ * command gateway under their command id once the node counts on a quorum, and dropped from the
+ * queue once their outcome is final. The command id is the Idempotency-Key of the proposal, so a
+ * command proposed twice (a crash between the outcome and the delete, a 503 whose value a later
+ * leader still chose) is applied once.
+ */
+export class AsyncCommandQueue implements AsyncCommands {
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly store: CommandQueueStore,
+    private readonly gateway: CommandGateway,
+    private readonly hasQuorum: () => boolean,
+    private readonly log: (level: 'info' | 'warn', message: string) => void,
+  ) {}
+
+  async enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void> {
+    await this.store.enqueue(commandId, command, actor);
+    this.wake?.();
+  }
+
+  async queued(commandId: string): ReturnType<AsyncCommands['queued']> {
+    const row = await this.store.get(commandId);
+    if (!row) return undefined;
+    return row.refusal ? { state: 'refused', actor: row.actor, refusal: row.refusal } : { state: 'waiting', actor: row.actor };
+  }
+
+  /** Starts the drain loop (idempotent). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        try {
+          if (this.hasQuorum()) await this.drainOnce();
+        } catch (error) {
+          this.log('warn', `command queue: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, DRAIN_EVERY_MS);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /**
+   * Proposes the waiting commands, oldest first, concurrently; returns how many reached a final
+   * outcome. A command that meets no quorum or an unknown outcome stays queued for the next round.
+   */
+  async drainOnce(): Promise<number> {
+    const waiting = await this.store.waiting(QUEUE_DRAIN_BATCH_MAX);
+    const done = await Promise.all(waiting.map((q) => this.proposeOne(q.commandId, q.command, q.actor)));
+    return done.filter(Boolean).length;
+  }
+
+  private async proposeOne(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean> {
+    await this.store.countAttempt(commandId);
+    try {
+      await this.gateway.execute(command, actor, commandId);
+    } catch (error) {
+      if (!(error instanceof DomainRefusal)) return false;
+      if (!LOGGED_REFUSALS.has(error.error.code)) {
+        await this.store.reject(commandId, error.error);
+        return true;
+      }
+    }
+    await this.store.remove(commandId);
+    return true;
+  }
+}

@@ -1,0 +1,180 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sleep } from '../bench/poll';
+import { seededRandom } from '../shared/random';
+import { ChaosCluster } from './chaos-cluster';
+import { type Verdict, checkRun } from './checker';
+import { type FaultRecord, type OpRecord, type UnavailabilityWindow, unavailabilityWindows, writesBackAt } from './history';
+import { Nemesis, drawSchedule } from './nemesis';
+import { takeSnapshots, waitForConvergence } from './snapshot';
+import { WORKLOAD_OPS, Workload } from './workload';
+
+/** What a chaos run does. */
+export interface ChaosOptions {
+  readonly seed: number;
+  /** How long the nemesis runs (the power-failure schedule: how long the workload runs before the cut). */
+  readonly durationMs: number;
+  /** `nemesis`: the seeded schedule of faults; `power-failure`: all databases and nodes killed at once. */
+  readonly schedule: 'nemesis' | 'power-failure';
+  /** innodb_flush_log_at_trx_commit of every MariaDB (0 also starts the nodes with UNSAFE_DURABILITY=1). */
+  readonly flushLogAtTrxCommit: 0 | 1;
+  readonly ratePerSecond: number;
+  readonly students: number;
+  readonly resultsDir: string;
+  /** Bound of the "writes served again after each heal" verdict. */
+  readonly writesBackBoundMs: number;
+  readonly log: (line: string) => void;
+}
+
+/** A run's report (also written as report.json and report.txt). */
+export interface ChaosReport {
+  readonly seed: number;
+  readonly schedule: ChaosOptions['schedule'];
+  readonly flushLogAtTrxCommit: 0 | 1;
+  readonly durationMs: number;
+  readonly ops: { total: number; ok: number; failed: number; unknown: number; skippedTicks: number; byKind: Record<string, Record<string, number>>; byStatus: Record<string, number> };
+  readonly faults: FaultRecord[];
+  readonly unavailability: { windows: UnavailabilityWindow[]; totalMs: number; longestMs: number };
+  readonly nodeExits: Record<string, string[]>;
+  readonly converged: boolean;
+  readonly convergenceStatus: string;
+  readonly logVerify: { agreeUpTo: number; common: number; divergence: unknown } | null;
+  readonly verdicts: Verdict[];
+  readonly ok: boolean;
+  readonly resultsDir: string;
+}
+
+const CONVERGENCE_TIMEOUT_MS = 90_000;
+/** The workload goes on this long after the last heal, so "writes back" can be measured. */
+const AFTER_HEAL_MS = 5000;
+
+/**
+ * One chaos run: a fresh three-host cluster, the workload at a steady rate, the schedule, a full
+ * heal, then the checker over every node's log and read models. Every process is stopped at the end.
+ */
+export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
+  mkdirSync(options.resultsDir, { recursive: true });
+  options.log(`chaos: seed ${options.seed}, ${options.schedule}, ${Math.round(options.durationMs / 1000)} s, innodb_flush_log_at_trx_commit=${options.flushLogAtTrxCommit}, results in ${options.resultsDir}`);
+  const cluster = await ChaosCluster.start({ dir: join(options.resultsDir, 'cluster'), flushLogAtTrxCommit: options.flushLogAtTrxCommit });
+  const startedAt = Date.now();
+  const clock = (): number => Date.now() - startedAt;
+  const random = seededRandom(options.seed);
+  let workload: Workload | null = null;
+  try {
+    workload = await Workload.prepare(
+      {
+        rest: new Map(cluster.hosts.map((h) => [h.id, cluster.baseUrl(h.id)])),
+        nats: new Map(cluster.hosts.map((h) => [h.id, h.nats.url])),
+        natsApiPassword: cluster.natsPasswords.NATS_API_PASSWORD,
+      },
+      random, startedAt, options.students, WORKLOAD_OPS,
+    );
+    const workloadFrom = clock();
+    workload.start(options.ratePerSecond);
+    const faults = options.schedule === 'nemesis' ? await runNemesis(cluster, options, clock) : await runPowerFailure(cluster, options, clock);
+    await sleep(AFTER_HEAL_MS);
+    const endAt = clock();
+    await workload.stop();
+    const ops = workload.ops;
+    for (const fault of faults) if (fault.healedAt !== null) fault.writesBackAt = writesBackAt(ops, fault.healedAt);
+    const convergence = await waitForConvergence(cluster, CONVERGENCE_TIMEOUT_MS);
+    const { nodes, logVerify } = await takeSnapshots(cluster);
+    const verdicts = [
+      { name: 'every node converged after the heal', ok: convergence.converged, problems: convergence.converged ? [] : [convergence.last] },
+      ...checkRun(ops, faults, nodes, options.writesBackBoundMs),
+      {
+        name: 'log:verify finds no divergence',
+        ok: logVerify.divergence === null,
+        problems: logVerify.divergence ? [`diverge at ${logVerify.divergence.position}: ${JSON.stringify(logVerify.divergence.rows)}`] : [],
+      },
+    ];
+    const report = buildReport(options, ops, workload.skippedTicks, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
+    writeReport(report, ops);
+    return report;
+  } finally {
+    if (workload) await workload.stop().catch(() => undefined);
+    await cluster.stop();
+  }
+}
+
+async function runNemesis(cluster: ChaosCluster, options: ChaosOptions, clock: () => number): Promise<FaultRecord[]> {
+  const plan = drawSchedule(seededRandom(options.seed ^ 0x5eed), options.durationMs, cluster.ids);
+  const nemesis = new Nemesis(cluster, clock, options.log);
+  await sleep(2000);
+  await nemesis.run(plan, options.durationMs);
+  await cluster.healAll();
+  return nemesis.faults;
+}
+
+/** A power failure: every MariaDB and every node SIGKILLed in the same instant, then all restarted. */
+async function runPowerFailure(cluster: ChaosCluster, options: ChaosOptions, clock: () => number): Promise<FaultRecord[]> {
+  await sleep(options.durationMs);
+  const record: FaultRecord = { kind: 'power-failure', target: 'all', startedAt: clock(), healedAt: null, writesBackAt: null };
+  options.log(`${(record.startedAt / 1000).toFixed(1)} s: power failure (kill -9 of every MariaDB and node)`);
+  await Promise.all([...cluster.hosts.map((h) => h.mariadb.kill9()), ...cluster.ids.map((id) => cluster.killNode(id))]);
+  await sleep(1000);
+  await cluster.healAll();
+  record.healedAt = clock();
+  options.log(`${(record.healedAt / 1000).toFixed(1)} s: power back, every node serving`);
+  return [record];
+}
+
+function buildReport(
+  options: ChaosOptions, ops: readonly OpRecord[], skippedTicks: number, faults: FaultRecord[], startAt: number, endAt: number, cluster: ChaosCluster,
+  convergence: { converged: boolean; last: string }, logVerify: Awaited<ReturnType<typeof takeSnapshots>>['logVerify'], verdicts: Verdict[],
+): ChaosReport {
+  const count = (o: OpRecord['outcome']): number => ops.filter((op) => op.outcome === o).length;
+  const byKind: Record<string, Record<string, number>> = {};
+  const byStatus: Record<string, number> = {};
+  for (const op of ops) {
+    byKind[`${op.kind}/${op.via}`] ??= { ok: 0, failed: 0, unknown: 0 };
+    byKind[`${op.kind}/${op.via}`][op.outcome]++;
+    byStatus[String(op.status)] = (byStatus[String(op.status)] ?? 0) + 1;
+  }
+  const windows = unavailabilityWindows(ops, startAt, endAt);
+  return {
+    seed: options.seed,
+    schedule: options.schedule,
+    flushLogAtTrxCommit: options.flushLogAtTrxCommit,
+    durationMs: endAt,
+    ops: { total: ops.length, ok: count('ok'), failed: count('failed'), unknown: count('unknown'), skippedTicks, byKind, byStatus },
+    faults,
+    unavailability: { windows, totalMs: windows.reduce((s, w) => s + w.ms, 0), longestMs: Math.max(0, ...windows.map((w) => w.ms)) },
+    nodeExits: Object.fromEntries(cluster.hosts.map((h) => [h.id, h.unexpectedExits])),
+    converged: convergence.converged,
+    convergenceStatus: convergence.last,
+    logVerify: { agreeUpTo: logVerify.agreeUpTo, common: logVerify.common, divergence: logVerify.divergence },
+    verdicts,
+    ok: verdicts.every((v) => v.ok),
+    resultsDir: options.resultsDir,
+  };
+}
+
+/** The report as text, for the terminal and report.txt. */
+export function reportText(report: ChaosReport): string {
+  const lines = [
+    `chaos run: seed ${report.seed}, ${report.schedule}, ${(report.durationMs / 1000).toFixed(0)} s, innodb_flush_log_at_trx_commit=${report.flushLogAtTrxCommit}`,
+    `operations: ${report.ops.total} (ok ${report.ops.ok}, failed ${report.ops.failed}, unknown ${report.ops.unknown}; ticks skipped with the in-flight bound reached: ${report.ops.skippedTicks})`,
+    ...Object.entries(report.ops.byKind).map(([k, v]) => `  ${k}: ok ${v.ok}, failed ${v.failed}, unknown ${v.unknown}`),
+    `  answers: ${Object.entries(report.ops.byStatus).map(([s, n]) => `${s} x${n}`).join(', ')}`,
+    `faults: ${report.faults.length}`,
+    ...report.faults.map((f) => `  ${(f.startedAt / 1000).toFixed(1)} s ${f.kind} ${f.target}: healed at ${f.healedAt === null ? '-' : (f.healedAt / 1000).toFixed(1)} s, writes back ${f.writesBackAt === null || f.healedAt === null ? 'never' : `${f.writesBackAt - f.healedAt} ms`} after${f.note ? ` (${f.note})` : ''}`),
+    `unavailability (no write acknowledged for over 1 s): ${report.unavailability.windows.length} windows, ${report.unavailability.totalMs} ms in all, longest ${report.unavailability.longestMs} ms`,
+    ...report.unavailability.windows.map((w) => `  ${(w.from / 1000).toFixed(1)} s .. ${(w.to / 1000).toFixed(1)} s (${w.ms} ms)`),
+    `node processes that stopped on their own: ${Object.entries(report.nodeExits).map(([id, e]) => `${id} ${e.length}`).join(', ')}`,
+    'verdicts:',
+    ...report.verdicts.flatMap((v) => [
+      `  ${v.ok ? 'PASS' : 'FAIL'} ${v.name}${v.figures ? ` ${JSON.stringify(v.figures)}` : ''}`,
+      ...v.problems.map((p) => `       ${p}`),
+    ]),
+    report.ok ? 'result: PASS' : 'result: FAIL',
+    `results: ${report.resultsDir}`,
+  ];
+  return lines.join('\n');
+}
+
+function writeReport(report: ChaosReport, ops: readonly OpRecord[]): void {
+  writeFileSync(join(report.resultsDir, 'report.json'), JSON.stringify(report, null, 2));
+  writeFileSync(join(report.resultsDir, 'report.txt'), `${reportText(report)}\n`);
+  writeFileSync(join(report.resultsDir, 'history.jsonl'), ops.map((o) => JSON.stringify(o)).join('\n') + '\n');
+}

@@ -1,0 +1,319 @@
+import { randomUUID } from 'node:crypto';
+import { type NatsConnection, connect, headers as natsHeaders } from 'nats';
+import { sleep } from '../bench/poll';
+import { LOCAL_ADMIN } from '../cluster/node-process';
+import type { Random } from '../shared/random';
+import type { OpOutcome, OpRecord } from './history';
+
+/** Where the workload sends: each node's REST base URL and each NATS server's URL. */
+export interface WorkloadTargets {
+  readonly rest: ReadonlyMap<string, string>;
+  readonly nats: ReadonlyMap<string, string>;
+  /** Password of the `api` user of deploy/nats/accounts.conf. */
+  readonly natsApiPassword: string;
+}
+
+/** A write as the workload sends it: a REST path and its NATS subject, one body. */
+export interface WriteRequest {
+  readonly path: string;
+  readonly subject: string;
+  readonly body: Record<string, unknown>;
+  readonly role: 'admin' | 'teacher';
+}
+
+/** What an op kind may read and remember between operations. */
+export interface WorkloadState {
+  readonly students: readonly string[];
+  /** Applications submitted and acknowledged, not yet picked for review. */
+  readonly pendingApplications: string[];
+}
+
+/**
+ * One kind of operation. `next` draws the request (or null to let another kind go); `onOk`
+ * learns from an acknowledged answer. Adding a kind (e.g. batches once POST /api/scores/batch
+ * exists) is one more entry in WORKLOAD_OPS.
+ */
+export interface OpKind {
+  readonly name: string;
+  readonly weight: number;
+  next(state: WorkloadState, random: Random): WriteRequest | null;
+  onOk?(state: WorkloadState, answer: Record<string, unknown>): void;
+}
+
+const pick = <T>(items: readonly T[], random: Random): T => items[random.int(items.length)];
+const delta = (random: Random): number => (random.int(2) === 0 ? -1 : 1) * (1 + random.int(5));
+
+/** The workload's mix: direct modifications, applications and their reviews. */
+export const WORKLOAD_OPS: readonly OpKind[] = [
+  {
+    name: 'modify',
+    weight: 5,
+    next: (state, random) => ({
+      path: '/api/scores/modify',
+      subject: 'behavior.cmd.scores.modify',
+      body: { studentId: pick(state.students, random), delta: delta(random), reason: 'chaos modification' },
+      role: 'admin',
+    }),
+  },
+  {
+    name: 'apply',
+    weight: 3,
+    next: (state, random) => ({
+      path: '/api/applications',
+      subject: 'behavior.cmd.applications.submit',
+      body: { studentId: pick(state.students, random), delta: delta(random), reason: 'chaos application' },
+      role: 'teacher',
+    }),
+    onOk: (state, answer) => {
+      if (typeof answer.applicationId === 'string' && state.pendingApplications.length < 1000) state.pendingApplications.push(answer.applicationId);
+    },
+  },
+  {
+    name: 'review',
+    weight: 2,
+    next: (state, random) => {
+      if (state.pendingApplications.length === 0) return null;
+      const id = state.pendingApplications.splice(random.int(state.pendingApplications.length), 1)[0];
+      const decision = random.int(3) === 0 ? 'reject' : 'approve';
+      return {
+        path: `/api/applications/${id}/review`,
+        subject: 'behavior.cmd.applications.review',
+        body: decision === 'approve' ? { decision, comment: 'chaos review' } : { decision, comment: 'chaos review' },
+        role: 'admin',
+      };
+    },
+  },
+];
+
+/** Timeout of one request: longer than the node's own 10 s proposal timeout, so a 504 comes first. */
+const REQUEST_TIMEOUT_MS = 15_000;
+/**
+ * Operations in flight at most; a tick that finds this many sends nothing (counted in
+ * `skippedTicks`). Far above what the rate and the request timeout need (20/s x 15 s = 300), so a
+ * node that holds its requests (a one-way cut) cannot starve the others of new operations, which
+ * would read as unavailability of the whole cluster.
+ */
+const INFLIGHT_MAX = 1000;
+export const TEACHER = { username: 'chaos-teacher', password: 'chaos-teacher-password' };
+
+/**
+ * Sends operations at a steady rate over REST and NATS to every node until `stop()`, recording
+ * each as ok / failed / unknown with its Idempotency-Key. Never retries: a retry would hide an
+ * unknown outcome the checker must see.
+ */
+export class Workload {
+  readonly ops: OpRecord[] = [];
+  private readonly state: WorkloadState;
+  private readonly tokens: Record<'admin' | 'teacher', string>;
+  private readonly natsConnections = new Map<string, NatsConnection>();
+  private inflight = new Set<Promise<void>>();
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private seq = 0;
+  skippedTicks = 0;
+
+  private constructor(
+    private readonly targets: WorkloadTargets,
+    private readonly random: Random,
+    private readonly startedAt: number,
+    students: string[],
+    tokens: Record<'admin' | 'teacher', string>,
+    private readonly kinds: readonly OpKind[],
+  ) {
+    this.state = { students, pendingApplications: [] };
+    this.tokens = tokens;
+  }
+
+  /**
+   * Logs in, creates the teacher and `studentCount` students (retrying until acknowledged), and
+   * connects to every NATS server as the `api` user.
+   */
+  static async prepare(targets: WorkloadTargets, random: Random, startedAt: number, studentCount: number, kinds = WORKLOAD_OPS): Promise<Workload> {
+    const firstUrl = [...targets.rest.values()];
+    const admin = await retryUntilOk('admin login', firstUrl, (url) => post(url, '/api/auth/login', LOCAL_ADMIN));
+    const adminToken = String(admin.accessToken);
+    await retryUntilOk('teacher user', firstUrl, (url) =>
+      post(url, '/api/users', { ...TEACHER, role: 'teacher', displayName: 'Chaos Teacher' }, adminToken, 'chaos-teacher-user'),
+    );
+    const teacher = await retryUntilOk('teacher login', firstUrl, (url) => post(url, '/api/auth/login', TEACHER));
+    const students = Array.from({ length: studentCount }, (_, i) => `chaos-s${i + 1}`);
+    for (const studentId of students) {
+      await retryUntilOk(`student ${studentId}`, firstUrl, (url) =>
+        post(url, '/api/students', { studentId, name: `Student ${studentId}`, className: 'chaos' }, adminToken, `register-${studentId}`),
+      );
+    }
+    const workload = new Workload(targets, random, startedAt, students, { admin: adminToken, teacher: String(teacher.accessToken) }, kinds);
+    for (const [id, url] of targets.nats) {
+      workload.natsConnections.set(id, await connect({
+        servers: url, user: 'api', pass: targets.natsApiPassword, name: `chaos-client-${id}`,
+        reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true,
+      }));
+    }
+    return workload;
+  }
+
+  get students(): readonly string[] {
+    return this.state.students;
+  }
+
+  /** Starts sending `ratePerSecond` operations per second. */
+  start(ratePerSecond: number): void {
+    this.running = true;
+    const everyMs = 1000 / ratePerSecond;
+    this.loop = (async () => {
+      let next = performance.now();
+      while (this.running) {
+        if (this.inflight.size >= INFLIGHT_MAX) this.skippedTicks++;
+        else this.launch();
+        next += everyMs;
+        await sleep(Math.max(0, next - performance.now()));
+      }
+    })();
+  }
+
+  /** Stops sending and waits (bounded by the request timeout) for the operations in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await Promise.allSettled([...this.inflight]);
+    await Promise.allSettled([...this.natsConnections.values()].map((nc) => nc.close()));
+  }
+
+  private now(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  private launch(): void {
+    const kind = this.drawKind();
+    const request = kind?.next(this.state, this.random) ?? WORKLOAD_OPS[0].next(this.state, this.random)!;
+    const used = request === null || kind === null ? WORKLOAD_OPS[0] : kind;
+    const via = this.random.int(4) === 0 ? 'nats' : 'rest';
+    const targets = [...(via === 'rest' ? this.targets.rest.keys() : this.targets.nats.keys())];
+    const target = pick(targets, this.random);
+    const record: OpRecord = {
+      seq: ++this.seq, kind: used.name, via, target, key: `chaos-${randomUUID()}`,
+      startedAt: this.now(), endedAt: 0, outcome: 'unknown', status: 'pending',
+    };
+    this.ops.push(record);
+    const work = (async () => {
+      const answer = via === 'rest' ? await this.sendRest(target, request, record.key) : await this.sendNats(target, request, record.key);
+      record.endedAt = this.now();
+      record.outcome = answer.outcome;
+      record.status = answer.status;
+      if (answer.detail) record.detail = answer.detail.slice(0, 200);
+      if (answer.outcome === 'ok' && answer.body) {
+        record.commandId = typeof answer.body.commandId === 'string' ? answer.body.commandId : record.key;
+        if (typeof answer.body.position === 'number') record.position = answer.body.position;
+        used.onOk?.(this.state, answer.body);
+      }
+    })();
+    this.inflight.add(work);
+    void work.finally(() => this.inflight.delete(work));
+  }
+
+  private drawKind(): OpKind | null {
+    const total = this.kinds.reduce((s, k) => s + k.weight, 0);
+    let draw = this.random.int(total);
+    for (const kind of this.kinds) {
+      if (draw < kind.weight) return kind;
+      draw -= kind.weight;
+    }
+    return null;
+  }
+
+  private async sendRest(target: string, request: WriteRequest, key: string): Promise<Answer> {
+    try {
+      const response = await fetch(`${this.targets.rest.get(target)}${request.path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${this.tokens[request.role]}`, 'idempotency-key': key },
+        body: JSON.stringify(request.body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      const text = await response.text();
+      return classifyStatus(response.status, text);
+    } catch (error) {
+      return classifyTransportError(error);
+    }
+  }
+
+  private async sendNats(target: string, request: WriteRequest, key: string): Promise<Answer> {
+    const nc = this.natsConnections.get(target)!;
+    const h = natsHeaders();
+    h.set('Authorization', `Bearer ${this.tokens[request.role]}`);
+    h.set('Idempotency-Key', key);
+    const body = request.subject.endsWith('.review')
+      ? { applicationId: request.path.split('/')[3], ...request.body }
+      : request.body;
+    try {
+      const msg = await nc.request(request.subject, Buffer.from(JSON.stringify(body)), { timeout: REQUEST_TIMEOUT_MS, headers: h });
+      const reply = JSON.parse(Buffer.from(msg.data).toString('utf8')) as { ok: boolean; data?: Record<string, unknown>; error?: { statusCode: number; message?: string } };
+      if (reply.ok) return { outcome: 'ok', status: 200, body: reply.data ?? {} };
+      return classifyStatus(reply.error?.statusCode ?? 500, reply.error?.message ?? '');
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      // No responders: no node subscribed, so nothing received it.
+      if (code === '503') return { outcome: 'failed', status: 'no-responders' };
+      return { outcome: 'unknown', status: code === 'TIMEOUT' ? 'timeout' : String(code ?? 'error'), detail: String(error) };
+    }
+  }
+}
+
+interface Answer {
+  readonly outcome: OpOutcome;
+  readonly status: number | string;
+  readonly body?: Record<string, unknown>;
+  readonly detail?: string;
+}
+
+/** 2xx ok; 503/504 and other 5xx unknown (a no-quorum write may still be chosen later); 4xx failed. */
+export function classifyStatus(status: number, text: string): Answer {
+  if (status >= 200 && status < 300) {
+    let body: Record<string, unknown> = {};
+    try {
+      body = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      // an ok without a body still counts as acknowledged
+    }
+    return { outcome: 'ok', status, body };
+  }
+  if (status >= 500) return { outcome: 'unknown', status, detail: text };
+  return { outcome: 'failed', status, detail: text };
+}
+
+/** A refused connection never reached the node; anything else (reset, timeout) may have. */
+export function classifyTransportError(error: unknown): Answer {
+  const cause = (error as { cause?: { code?: string } }).cause;
+  if (cause?.code === 'ECONNREFUSED') return { outcome: 'failed', status: 'ECONNREFUSED' };
+  const name = (error as { name?: string }).name;
+  return { outcome: 'unknown', status: name === 'TimeoutError' ? 'timeout' : (cause?.code ?? String(name)), detail: String(error) };
+}
+
+async function post(base: string, path: string, body: unknown, token?: string, key?: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...(key ? { 'idempotency-key': key } : {}) },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  return { status: response.status, body: (await response.json().catch(() => ({}))) as Record<string, unknown> };
+}
+
+/** Sends a set-up request to the nodes in turn until one acknowledges it (409 = done before), bounded. */
+async function retryUntilOk(
+  what: string,
+  urls: readonly string[],
+  send: (url: string) => Promise<{ status: number; body: Record<string, unknown> }>,
+): Promise<Record<string, unknown>> {
+  let last = '';
+  for (let attempt = 0; attempt < 120; attempt++) {
+    try {
+      const answer = await send(urls[attempt % urls.length]);
+      if (answer.status < 300 || answer.status === 409) return answer.body;
+      last = `${answer.status} ${JSON.stringify(answer.body)}`;
+    } catch (error) {
+      last = String(error);
+    }
+    await sleep(500);
+  }
+  throw new Error(`workload set-up: ${what} not acknowledged: ${last}`);
+}

@@ -1,0 +1,87 @@
+import type { ApiCommand, CommandAnswer, CommandGateway } from '../../../src/application/command-gateway';
+import { AsyncCommandQueue, type CommandQueueStore } from '../../../src/application/command-queue';
+import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { NoQuorumError } from '../../../src/application/proposal-errors';
+import type { Actor, DomainError } from '../../../src/domain';
+import { prefersAsync } from '../../../src/http/common/command-runner';
+
+const actor: Actor = { username: 'admin', role: 'admin' };
+const modify = (studentId: string): ApiCommand => ({ name: 'scores.modify', data: { studentId, delta: 1, reason: 'r' } });
+
+class MemoryStore implements CommandQueueStore {
+  readonly rows = new Map<string, { command: ApiCommand; actor: Actor; refusal: DomainError | null; attempts: number }>();
+  async enqueue(id: string, command: ApiCommand, a: Actor): Promise<boolean> {
+    if (this.rows.has(id)) return false;
+    this.rows.set(id, { command, actor: a, refusal: null, attempts: 0 });
+    return true;
+  }
+  async waiting(limit: number) {
+    return [...this.rows].filter(([, r]) => r.refusal === null).slice(0, limit).map(([commandId, r]) => ({ commandId, command: r.command, actor: r.actor }));
+  }
+  async get(id: string) {
+    return this.rows.get(id);
+  }
+  async countAttempt(id: string): Promise<void> {
+    this.rows.get(id)!.attempts++;
+  }
+  async reject(id: string, refusal: DomainError): Promise<void> {
+    this.rows.get(id)!.refusal = refusal;
+  }
+  async remove(id: string): Promise<void> {
+    this.rows.delete(id);
+  }
+}
+
+/** Answers by student id: 'ok', 'missing' (404, in the log), 'bad' (400, not in the log), 'noquorum'. */
+class ScriptedGateway implements CommandGateway {
+  readonly calls: string[] = [];
+  async execute(command: ApiCommand, _actor: Actor, key?: string): Promise<CommandAnswer> {
+    this.calls.push(key!);
+    const studentId = (command.data as { studentId: string }).studentId;
+    if (studentId === 'missing') throw new DomainRefusal({ code: 'not-found', message: 'no such student' });
+    if (studentId === 'bad') throw new DomainRefusal({ code: 'invalid', message: 'bad' });
+    if (studentId === 'noquorum') throw new NoQuorumError(1);
+    return { commandId: key!, position: 1, result: {}, duplicate: false };
+  }
+}
+
+describe('the respond-async command queue', () => {
+  it('proposes each waiting command under its own id, keeps those that met no quorum, and keeps refusals the log does not record', async () => {
+    const store = new MemoryStore();
+    const gateway = new ScriptedGateway();
+    const queue = new AsyncCommandQueue(store, gateway, () => true, () => undefined);
+    for (const id of ['ok', 'missing', 'bad', 'noquorum']) await queue.enqueue(`k-${id}`, modify(id), actor);
+    await queue.enqueue('k-ok', modify('ok'), actor);
+    expect(await queue.drainOnce()).toBe(3);
+    expect(gateway.calls.sort()).toEqual(['k-bad', 'k-missing', 'k-noquorum', 'k-ok']);
+    expect(await queue.queued('k-ok')).toBeUndefined();
+    expect(await queue.queued('k-missing')).toBeUndefined();
+    expect(await queue.queued('k-bad')).toMatchObject({ state: 'refused', refusal: { code: 'invalid' } });
+    expect(await queue.queued('k-noquorum')).toMatchObject({ state: 'waiting' });
+    expect(await queue.drainOnce()).toBe(0);
+    expect(store.rows.get('k-noquorum')!.attempts).toBe(2);
+  });
+
+  it('proposes nothing while the node counts on no quorum', async () => {
+    const store = new MemoryStore();
+    const gateway = new ScriptedGateway();
+    let quorum = false;
+    const queue = new AsyncCommandQueue(store, gateway, () => quorum, () => undefined);
+    await queue.enqueue('k1', modify('ok'), actor);
+    queue.start();
+    await new Promise((r) => setTimeout(r, 450));
+    expect(gateway.calls).toEqual([]);
+    quorum = true;
+    for (let i = 0; i < 50 && store.rows.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await queue.stop();
+    expect(gateway.calls).toEqual(['k1']);
+  });
+
+  it('reads Prefer: respond-async among other preferences', () => {
+    expect(prefersAsync('respond-async')).toBe(true);
+    expect(prefersAsync('return=minimal, Respond-Async; wait=5')).toBe(true);
+    expect(prefersAsync(['wait=5', 'respond-async'])).toBe(true);
+    expect(prefersAsync('return=minimal')).toBe(false);
+    expect(prefersAsync(undefined)).toBe(false);
+  });
+});
