@@ -154,6 +154,80 @@ export function checkScores(nodes: readonly NodeSnapshot[]): Verdict {
   return verdict("each student's score is its initial score plus its applied changes", problems, { students });
 }
 
+/** What the sagas verdict reads of one saga in the log. */
+interface SagaSeen {
+  readonly kind: string;
+  /** The batch's requested change per student (batch sagas). */
+  readonly requested: Map<string, number>;
+  /** Each student's changes that name the saga (batch, compensation), summed. */
+  readonly applied: Map<string, number>;
+  end: 'SagaCompleted' | 'SagaCompensated' | null;
+  needsOperator: boolean;
+}
+
+/** The sagas of a log: their input, how they ended, and the score changes that name them. */
+export function sagasOf(log: readonly LogRow[]): Map<string, SagaSeen> {
+  const sagas = new Map<string, SagaSeen>();
+  for (const row of log) {
+    if (row.streamType === 'saga') {
+      const data = JSON.parse(row.data) as { input?: { kind?: string; changes?: { studentId: string; delta: number }[] } };
+      if (row.type === 'SagaStarted') {
+        const requested = new Map((data.input?.changes ?? []).map((c) => [c.studentId, c.delta] as const));
+        sagas.set(row.streamId, { kind: String(data.input?.kind), requested, applied: new Map(), end: null, needsOperator: false });
+        continue;
+      }
+      const saga = sagas.get(row.streamId);
+      if (!saga) continue;
+      if (row.type === 'SagaCompleted' || row.type === 'SagaCompensated') saga.end = row.type;
+      if (row.type === 'CompensationFailed') saga.needsOperator = true;
+      if (row.type === 'SagaRetried') saga.needsOperator = false;
+    } else if (row.streamType === 'student' && row.type === 'ScoreModified') {
+      const data = JSON.parse(row.data) as { sagaId?: string; delta?: number };
+      const saga = data.sagaId === undefined ? undefined : sagas.get(data.sagaId);
+      if (saga) saga.applied.set(row.streamId, (saga.applied.get(row.streamId) ?? 0) + Number(data.delta));
+    }
+  }
+  return sagas;
+}
+
+/** Sagas the log shows neither ended nor waiting for an operator: the leader still drives them. */
+export function openSagas(log: readonly LogRow[]): string[] {
+  return [...sagasOf(log)].filter(([, s]) => s.end === null && !s.needsOperator).map(([id]) => id);
+}
+
+/**
+ * Every saga ended completed or compensated, none half-done: a completed batch changed each of its
+ * students by exactly the requested delta, a compensated one changed none of them in sum (its
+ * compensations undid what its chunks applied). Checked on each node's log.
+ */
+export function checkSagas(nodes: readonly NodeSnapshot[]): Verdict {
+  const problems: string[] = [];
+  const figures = { sagas: 0, completed: 0, compensated: 0, open: 0, needsOperator: 0 };
+  for (const node of nodes) {
+    const sagas = sagasOf(node.log);
+    if (node === nodes[0]) figures.sagas = sagas.size;
+    for (const [sagaId, saga] of sagas) {
+      if (node === nodes[0]) {
+        if (saga.end === 'SagaCompleted') figures.completed++;
+        else if (saga.end === 'SagaCompensated') figures.compensated++;
+        else if (saga.needsOperator) figures.needsOperator++;
+        else figures.open++;
+      }
+      if (saga.end === null) {
+        problems.push(`${node.nodeId}: saga ${sagaId} (${saga.kind}) ${saga.needsOperator ? 'waits for an operator' : 'has not ended'}`);
+        continue;
+      }
+      if (saga.kind !== 'batch') continue;
+      for (const studentId of new Set([...saga.requested.keys(), ...saga.applied.keys()])) {
+        const applied = saga.applied.get(studentId) ?? 0;
+        const expected = saga.end === 'SagaCompleted' ? (saga.requested.get(studentId) ?? 0) : 0;
+        if (applied !== expected) problems.push(`${node.nodeId}: saga ${sagaId} ended ${saga.end} but changed ${studentId} by ${applied}, not ${expected}`);
+      }
+    }
+  }
+  return verdict('sagas ended completed or compensated, none half-done', problems, figures);
+}
+
 /** The cluster served writes again within `boundMs` of each heal. */
 export function checkWritesBack(faults: readonly FaultRecord[], boundMs = 2000): Verdict {
   const problems: string[] = [];
@@ -169,7 +243,7 @@ export function checkWritesBack(faults: readonly FaultRecord[], boundMs = 2000):
 
 /** Every safety and liveness verdict of a run. */
 export function checkRun(ops: readonly OpRecord[], faults: readonly FaultRecord[], nodes: readonly NodeSnapshot[], writesBackBoundMs = 2000): Verdict[] {
-  return [checkOperations(ops, nodes), checkLogsAgree(nodes), checkReadModels(nodes), checkScores(nodes), checkWritesBack(faults, writesBackBoundMs)];
+  return [checkOperations(ops, nodes), checkLogsAgree(nodes), checkReadModels(nodes), checkScores(nodes), checkSagas(nodes), checkWritesBack(faults, writesBackBoundMs)];
 }
 
 function describe(row: LogRow): string {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { sleep } from '../bench/poll';
 import { seededRandom } from '../shared/random';
 import { ChaosCluster } from './chaos-cluster';
-import { type Verdict, checkRun } from './checker';
+import { type Verdict, checkRun, openSagas } from './checker';
 import { type FaultRecord, type OpRecord, type UnavailabilityWindow, unavailabilityWindows, writesBackAt } from './history';
 import { Nemesis, drawSchedule } from './nemesis';
 import { takeSnapshots, waitForConvergence } from './snapshot';
@@ -77,8 +77,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await workload.stop();
     const ops = workload.ops;
     for (const fault of faults) if (fault.healedAt !== null) fault.writesBackAt = writesBackAt(ops, fault.healedAt);
-    const convergence = await waitForConvergence(cluster, CONVERGENCE_TIMEOUT_MS);
-    const { nodes, logVerify } = await takeSnapshots(cluster);
+    const { convergence, nodes, logVerify } = await settle(cluster, options.log);
     const verdicts = [
       { name: 'every node converged after the heal', ok: convergence.converged, problems: convergence.converged ? [] : [convergence.last] },
       ...checkRun(ops, faults, nodes, options.writesBackBoundMs),
@@ -94,6 +93,25 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   } finally {
     if (workload) await workload.stop().catch(() => undefined);
     await cluster.stop();
+  }
+}
+
+/** Rounds of waiting for the sagas the leader still drives to end, before the check. */
+const SAGA_SETTLE_ROUNDS_MAX = 30;
+
+/**
+ * Waits for the nodes to converge, then for every saga the log shows open to end (the leader goes
+ * on driving them after the workload stops), and takes the snapshots the checker reads. Bounded:
+ * sagas still open after SAGA_SETTLE_ROUNDS_MAX rounds are left to the sagas verdict.
+ */
+async function settle(cluster: ChaosCluster, log: (line: string) => void) {
+  for (let round = 1; ; round++) {
+    const convergence = await waitForConvergence(cluster, CONVERGENCE_TIMEOUT_MS);
+    const snapshots = await takeSnapshots(cluster);
+    const open = snapshots.nodes.length > 0 ? openSagas(snapshots.nodes[0].log) : [];
+    if (!convergence.converged || open.length === 0 || round >= SAGA_SETTLE_ROUNDS_MAX) return { convergence, ...snapshots };
+    log(`${open.length} saga(s) still running (${open.slice(0, 3).join(', ')}); waiting for them to end`);
+    await sleep(2000);
   }
 }
 

@@ -43,7 +43,18 @@ export interface OpKind {
 const pick = <T>(items: readonly T[], random: Random): T => items[random.int(items.length)];
 const delta = (random: Random): number => (random.int(2) === 0 ? -1 : 1) * (1 + random.int(5));
 
-/** The workload's mix: direct modifications, applications and their reviews. */
+/** Students in one batch of the workload: a few, so batches end in seconds even under faults. */
+const BATCH_STUDENTS_MAX = 8;
+
+/** `count` distinct students, in a random order. */
+function pickDistinct(students: readonly string[], count: number, random: Random): string[] {
+  const pool = [...students];
+  const picked: string[] = [];
+  while (picked.length < count && pool.length > 0) picked.push(pool.splice(random.int(pool.length), 1)[0]);
+  return picked;
+}
+
+/** The workload's mix: direct modifications, applications and their reviews, batch sagas. */
 export const WORKLOAD_OPS: readonly OpKind[] = [
   {
     name: 'modify',
@@ -82,6 +93,21 @@ export const WORKLOAD_OPS: readonly OpKind[] = [
         role: 'admin',
       };
     },
+  },
+  {
+    // A batch saga (POST /api/scores/batch): it completes, or compensates when one student cannot
+    // take its change (out of range); the sagas verdict checks it ended all or nothing.
+    name: 'batch',
+    weight: 1,
+    next: (state, random) => ({
+      path: '/api/scores/batch',
+      subject: 'behavior.cmd.scores.batch',
+      body: {
+        changes: pickDistinct(state.students, 2 + random.int(BATCH_STUDENTS_MAX - 1), random).map((studentId) => ({ studentId, delta: delta(random) })),
+        reason: 'chaos batch',
+      },
+      role: 'admin',
+    }),
   },
 ];
 

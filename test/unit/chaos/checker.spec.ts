@@ -5,7 +5,9 @@ import {
   checkLogsAgree,
   checkOperations,
   checkReadModels,
+  checkSagas,
   checkScores,
+  openSagas,
   checkWritesBack,
 } from '../../../src/chaos/checker';
 import { type FaultRecord, type OpRecord, baseCommandId, unavailabilityWindows, writesBackAt } from '../../../src/chaos/history';
@@ -110,6 +112,47 @@ describe('chaos checker', () => {
   it('finds the intervals without an acknowledged write', () => {
     const ops = [op('a', 'ok', 0, 500), op('b', 'unknown', 600, 9000), op('c', 'ok', 700, 3000)];
     expect(unavailabilityWindows(ops, 0, 3500)).toEqual([{ from: 500, to: 3000, ms: 2500 }]);
+  });
+});
+
+describe('chaos checker: sagas', () => {
+  const sagaRow = (position: number, sagaId: string, type: string, data: Record<string, unknown> = {}): LogRow => ({
+    position, slot: position, commandId: `${sagaId}/${type}`, streamType: 'saga', streamId: sagaId, type, schemaVersion: 1,
+    data: JSON.stringify({ sagaId, at, ...data }),
+  });
+  const started = (position: number, sagaId: string) =>
+    sagaRow(position, sagaId, 'SagaStarted', { actor, input: { kind: 'batch', reason: 'r', chunkSize: 1, changes: [{ studentId: 's1', delta: 2 }, { studentId: 's2', delta: -3 }] } });
+  const change = (position: number, sagaId: string, studentId: string, delta: number): LogRow => ({
+    ...row(position, `${sagaId}/chunk`, studentId, 'ScoreModified', { studentId, delta, sagaId, reason: 'r', source: 'batch', actor, previousScore: 100, newScore: 100 + delta, at }),
+  });
+
+  it('passes a batch that completed with every change, and one compensated back to nothing', () => {
+    const log = [
+      started(1, 'b1'), change(2, 'b1', 's1', 2), change(3, 'b1', 's2', -3), sagaRow(4, 'b1', 'SagaCompleted'),
+      started(5, 'b2'), change(6, 'b2', 's1', 2), sagaRow(7, 'b2', 'StepFailed', { step: 'chunk:1', reasons: [] }), change(8, 'b2', 's1', -2), sagaRow(9, 'b2', 'SagaCompensated'),
+    ];
+    const verdict = checkSagas([{ nodeId: 'n1', log, readModels: foldReadModels([]), checkpoint: 0 }]);
+    expect(verdict).toMatchObject({ ok: true, figures: { sagas: 2, completed: 1, compensated: 1, open: 0 } });
+    expect(openSagas(log)).toEqual([]);
+  });
+
+  it('reports a saga that has not ended, one waiting for an operator, and half-done changes', () => {
+    const log = [
+      started(1, 'open'), change(2, 'open', 's1', 2),
+      started(3, 'stuck'), sagaRow(4, 'stuck', 'CompensationFailed', { step: 'chunk:0', reasons: [] }),
+      started(5, 'half'), change(6, 'half', 's1', 2), sagaRow(7, 'half', 'SagaCompleted'),
+      started(8, 'undone'), change(9, 'undone', 's2', -3), sagaRow(10, 'undone', 'SagaCompensated'),
+    ];
+    const verdict = checkSagas([{ nodeId: 'n1', log, readModels: foldReadModels([]), checkpoint: 0 }]);
+    expect(verdict.ok).toBe(false);
+    expect(verdict.figures).toMatchObject({ sagas: 4, completed: 1, compensated: 1, open: 1, needsOperator: 1 });
+    expect(verdict.problems).toEqual([
+      'n1: saga open (batch) has not ended',
+      'n1: saga stuck (batch) waits for an operator',
+      'n1: saga half ended SagaCompleted but changed s2 by 0, not -3',
+      'n1: saga undone ended SagaCompensated but changed s2 by -3, not 0',
+    ]);
+    expect(openSagas(log)).toEqual(['open']);
   });
 });
 
