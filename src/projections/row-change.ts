@@ -128,21 +128,34 @@ export class RowChangeBatch {
 
 function groupByColumns(table: ReadModelTable, rows: Map<AnyKey, Readonly<PlainRow>>): UpsertGroup[] {
   const byColumns = new Map<string, { updates: string[]; rows: UpsertRow[] }>();
-  // Rows built by one code path list their columns in one order: sort each distinct order once.
+  // Rows built by one code path list their columns in one order: sort each distinct order once,
+  // and reuse the previous row's group while the order repeats (no key text built per row).
   const sortedByOrder = new Map<string, string>();
+  let lastKeys: string[] = [];
+  let lastGroup: { updates: string[]; rows: UpsertRow[] } | undefined;
   for (const [key, set] of rows) {
-    const order = Object.keys(set).join(',');
-    let id = sortedByOrder.get(order);
-    if (id === undefined) {
-      id = Object.keys(set).sort().join(',');
-      sortedByOrder.set(order, id);
+    const keys = Object.keys(set);
+    if (lastGroup === undefined || !sameKeys(keys, lastKeys)) {
+      const order = keys.join(',');
+      let id = sortedByOrder.get(order);
+      if (id === undefined) {
+        id = [...keys].sort().join(',');
+        sortedByOrder.set(order, id);
+      }
+      lastGroup = byColumns.get(id);
+      if (lastGroup === undefined) {
+        lastGroup = { updates: id === '' ? [] : id.split(','), rows: [] };
+        byColumns.set(id, lastGroup);
+      }
+      lastKeys = keys;
     }
-    let group = byColumns.get(id);
-    if (group === undefined) {
-      group = { updates: id === '' ? [] : id.split(','), rows: [] };
-      byColumns.set(id, group);
-    }
-    group.rows.push({ key, set });
+    lastGroup.rows.push({ key, set });
   }
   return [...byColumns.values()].map((g) => ({ table, ...g }));
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i += 1) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -28,6 +28,8 @@ export const REBUILD_BATCH_EVENTS_DEFAULT = 50_000;
  * replayed while the live projector waits, so it is kept small.
  */
 export const REBUILD_SWAP_GAP_EVENTS = 2000;
+/** Rows per LOAD DATA statement at most, so one batch's rows load over several connections. */
+const REBUILD_LOAD_PART_ROWS = 12_500;
 /** Batches read and folded ahead of the one being written. */
 const REBUILD_READ_AHEAD = 2;
 /** Replay rounds chasing the live checkpoint before the swap takes the lock and replays the rest under it. */
@@ -309,7 +311,13 @@ export class ProjectionRebuild {
     const upserts: UpsertChunk[] = [];
     for (const group of planned.changes.groups()) {
       if (this.options.bulkLoader && setsEveryColumn(group)) {
-        loads.push({ table: SHADOW_TABLES(group.table), columns: columnsOf(group.table).map(([c]) => c), tsv: groupAsTsv(group) });
+        // In parts, which the loader's connections load side by side (a batch's rows have distinct keys).
+        const table = SHADOW_TABLES(group.table);
+        const columns = columnsOf(group.table).map(([c]) => c);
+        for (let i = 0; i < group.rows.length; i += REBUILD_LOAD_PART_ROWS) {
+          const part = group.rows.length <= REBUILD_LOAD_PART_ROWS ? group : { ...group, rows: group.rows.slice(i, i + REBUILD_LOAD_PART_ROWS) };
+          loads.push({ table, columns, tsv: groupAsTsv(part) });
+        }
       } else {
         upserts.push(...upsertChunks(group, SHADOW_TABLES));
       }
