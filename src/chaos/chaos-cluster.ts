@@ -186,6 +186,9 @@ export class ChaosCluster {
       HTTP_RATE_LIMIT_PER_SECOND: '100000',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
+      // Chunks of 2 students: the workload's small batches span several entries, so a batch that
+      // fails mid-way has applied chunks to compensate.
+      SAGA_CHUNK_STUDENTS_MAX: '2',
       ...(this.unsafe ? { UNSAFE_DURABILITY: '1' } : {}),
       ...this.options.nodeEnv,
     };

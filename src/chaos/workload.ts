@@ -99,15 +99,13 @@ export const WORKLOAD_OPS: readonly OpKind[] = [
     // take its change (out of range); the sagas verdict checks it ended all or nothing.
     name: 'batch',
     weight: 1,
-    next: (state, random) => ({
-      path: '/api/scores/batch',
-      subject: 'behavior.cmd.scores.batch',
-      body: {
-        changes: pickDistinct(state.students, 2 + random.int(BATCH_STUDENTS_MAX - 1), random).map((studentId) => ({ studentId, delta: delta(random) })),
-        reason: 'chaos batch',
-      },
-      role: 'admin',
-    }),
+    next: (state, random) => {
+      const changes = pickDistinct(state.students, 2 + random.int(BATCH_STUDENTS_MAX - 1), random).map((studentId) => ({ studentId, delta: delta(random) }));
+      // One batch in four ends with a student who does not exist: its last chunk fails and the
+      // chunks before it are compensated.
+      if (random.int(4) === 0) changes.push({ studentId: `chaos-missing-${random.int(1_000_000)}`, delta: 1 });
+      return { path: '/api/scores/batch', subject: 'behavior.cmd.scores.batch', body: { changes, reason: 'chaos batch' }, role: 'admin' };
+    },
   },
 ];
 
