@@ -38,6 +38,10 @@ export class AsyncCommandQueue implements AsyncCommands {
   private running = false;
   private loop: Promise<void> | null = null;
   private wake: (() => void) | null = null;
+  /** Enqueues so far; with `emptyAt`, lets a drain skip its query while nothing was queued since the queue was seen empty. */
+  private enqueued = 0;
+  /** The value of `enqueued` when a drain last found the queue empty (-1: not known, as at start). */
+  private emptyAt = -1;
 
   constructor(
     private readonly store: CommandQueueStore,
@@ -48,6 +52,7 @@ export class AsyncCommandQueue implements AsyncCommands {
 
   async enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void> {
     await this.store.enqueue(commandId, command, actor);
+    this.enqueued += 1;
     this.wake?.();
   }
 
@@ -91,7 +96,13 @@ export class AsyncCommandQueue implements AsyncCommands {
    * outcome. A command that meets no quorum or an unknown outcome stays queued for the next round.
    */
   async drainOnce(): Promise<number> {
+    if (this.emptyAt === this.enqueued) return 0; // this node alone fills its queue: nothing new since it was empty
+    const seen = this.enqueued;
     const waiting = await this.store.waiting(QUEUE_DRAIN_BATCH_MAX);
+    if (waiting.length === 0) {
+      this.emptyAt = seen;
+      return 0;
+    }
     const done = await Promise.all(waiting.map((q) => this.proposeOne(q.commandId, q.command, q.actor)));
     return done.filter(Boolean).length;
   }

@@ -83,6 +83,34 @@ export function runSagaCommand(state: SagaState, command: SagaCommand, world: Sa
   }
 }
 
+/**
+ * The streams an entry of `command` reads (pure): the saga's own, and every student of its step.
+ * The leader holds their locks while it decides the entry, whatever the decision turns out to be.
+ */
+export function sagaCommandStreams(state: SagaState, command: SagaCommand): string[] {
+  const streams = [`${SAGA_STREAM}/${state.sagaId}`];
+  if (command.type === 'RunStep' || command.type === 'CompensateStep') {
+    for (const studentId of stepStudentIds(state, command.action, command.step)) streams.push(`student/${studentId}`);
+  }
+  return streams;
+}
+
+/** The students a step's action touches (those of the step's applied changes, for a reversal). */
+function stepStudentIds(state: SagaState, action: StepAction, step: string): readonly string[] {
+  switch (action.type) {
+    case 'modify':
+      return action.changes.map((c) => c.studentId);
+    case 'reverse':
+      return state.done.find((d) => d.step === step)?.applied.map((c) => c.studentId) ?? [];
+    case 'freeze':
+    case 'unfreeze':
+    case 'reset':
+      return action.studentIds;
+    case 'store':
+      return [];
+  }
+}
+
 interface ActionResult {
   readonly events: DomainEvent[];
   readonly expected: Record<string, number>;

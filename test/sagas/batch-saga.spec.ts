@@ -1,4 +1,4 @@
-import { DEFAULT_SAGA_SETTINGS, type SagaSettings, decideRetrySaga, decideStartBatch } from '../../src/sagas';
+import { DEFAULT_SAGA_SETTINGS, type SagaSettings, decideRetrySaga, decideStartBatch, sagaCommandStreams } from '../../src/sagas';
 import { SagaWorldUnderTest, T0, admin, ids } from './saga-test-world';
 
 const settings: SagaSettings = { ...DEFAULT_SAGA_SETTINGS, chunkStudentsMax: 2 };
@@ -34,6 +34,21 @@ describe('batch adjustment saga', () => {
     expect(entry.events[0].data).toMatchObject({ studentId: 's-1', delta: 5, source: 'batch', sagaId: SAGA, newScore: 105 });
     expect(entry.events[2].data).toMatchObject({ step: 'chunk:0', applied: [{ studentId: 's-1', delta: 5 }, { studentId: 's-2', delta: 5 }] });
     expect(entry.expected).toEqual({ 'student/s-1': 1, 'student/s-2': 1, 'saga/saga-b1': 1 });
+  });
+
+  it('the streams a step locks are those its entry relies on, also when the step fails and for its compensation', () => {
+    const world = givenBatch(5);
+    const first = world.decide()!;
+    expect(sagaCommandStreams(world.saga, first).sort()).toEqual(Object.keys(world.run(first).expected).sort());
+    world.step();
+    world.patch('s-4', { frozen: true });
+    const failing = world.decide()!;
+    // The failed step's entry relies on the saga alone, but its students are locked all the same.
+    expect(sagaCommandStreams(world.saga, failing)).toEqual(['saga/saga-b1', 'student/s-3', 'student/s-4']);
+    world.step();
+    const undo = world.decide()!;
+    expect(undo.type).toBe('CompensateStep');
+    expect(sagaCommandStreams(world.saga, undo).sort()).toEqual(Object.keys(world.run(undo).expected).sort());
   });
 
   it('given every student can take the change, then all change once and the saga completes', () => {

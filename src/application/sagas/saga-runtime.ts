@@ -7,6 +7,7 @@ import {
   type SagaWorld,
   decideSaga,
   runSagaCommand,
+  sagaCommandStreams,
 } from '../../sagas';
 import type { AggregateStore } from '../aggregate-store';
 import { attemptId, type CommandService } from '../command-service';
@@ -129,11 +130,16 @@ export class SagaRuntime {
       else answer = got;
     }
     const world = (): SagaWorld => ({ student: (id) => this.states.student(id), now: this.ports.now(), rules: this.options.scoreRules });
-    const keys = Object.keys(runSagaCommand(state, command, world(), answer).expected);
     const id = attemptId(command.commandId, this.attempts.get(command.commandId) ?? 1);
     const decided = command;
     // The saga state is the one decided on: if it moved meanwhile, its expected version rejects the entry.
-    const outcome = await this.commands.proposeEntry(id, keys, () => runSagaCommand(state, decided, world(), answer), state.actor as Actor, sagaId);
+    const outcome = await this.commands.proposeEntry(
+      id,
+      sagaCommandStreams(state, decided),
+      () => runSagaCommand(state, decided, world(), answer),
+      state.actor as Actor,
+      sagaId,
+    );
     if (outcome.status !== 'applied') this.attempts.set(command.commandId, (this.attempts.get(command.commandId) ?? 1) + 1);
     else this.attempts.delete(command.commandId);
     logStep(this.ports, sagaId, command, outcome.status);

@@ -35,12 +35,11 @@ import {
   USERS_REPOSITORY,
   type UsersReads,
 } from './tokens';
+import { BATCH_BODY_BYTES_MAX } from '../scores/scores.dto';
 import { validationPipe } from './validation-pipe';
 
 /** Largest request body accepted (413 above it). */
 export const BODY_LIMIT = '16kb';
-/** Largest body of POST /api/scores/batch: 5,000 changes of long ids. */
-export const BATCH_BODY_LIMIT = '512kb';
 
 /** Requests per client IP: a burst bound per second and a sustained bound per minute (429 above). */
 export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
@@ -139,7 +138,7 @@ export class HttpApiModule {
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
   // Registered first, so the general parser finds the batch body already read.
-  express.use('/api/scores/batch', json({ limit: BATCH_BODY_LIMIT }));
+  express.use('/api/scores/batch', json({ limit: BATCH_BODY_BYTES_MAX }));
   express.useBodyParser('json', { limit: BODY_LIMIT });
   express.useBodyParser('urlencoded', { limit: BODY_LIMIT, extended: true });
   express.use((error: unknown, _request: Request, _response: Response, next: NextFunction) => next(jsonBodyError(error) ?? error));

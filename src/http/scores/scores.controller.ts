@@ -7,7 +7,7 @@ import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { Roles } from '../common/roles';
 import { WritesThroughLog } from '../common/writes';
-import { BatchScoreChangeDto, ScoreChangeDto } from './scores.dto';
+import { BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from './scores.dto';
 
 /** Direct score changes: admins only; batch adjustments: admins and clubs. */
 @ApiTags('scores')
@@ -42,7 +42,6 @@ export class ScoresController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<WriteAnswer> {
-    const changes = body.changes.map((c) => ({ studentId: c.studentId, delta: c.delta }));
-    return this.commands.run(res, { name: 'scores.batch', data: { changes, reason: body.reason } }, actor, key);
+    return this.commands.run(res, batchScoresCommand(body), actor, key);
   }
 }

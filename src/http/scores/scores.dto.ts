@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
+import type { ApiCommand } from '../../application/command-gateway';
 import { FIELD_LIMITS, IsDelta, IsEntityId, IsText } from '../common/field-rules';
 
 /** Body of POST /api/scores/modify (and of POST /api/applications). */
@@ -20,6 +21,8 @@ export class ScoreChangeDto {
 
 /** Students one batch adjustment may change, at most. */
 export const BATCH_STUDENTS_MAX = 5000;
+/** The largest body of a batch (5,000 changes of long ids), over REST and NATS alike. */
+export const BATCH_BODY_BYTES_MAX = 512 * 1024;
 
 /** One change of POST /api/scores/batch. */
 export class BatchChangeDto {
@@ -45,4 +48,9 @@ export class BatchScoreChangeDto {
   @ApiProperty({ example: 'sports day', maxLength: FIELD_LIMITS.reason })
   @IsText(FIELD_LIMITS.reason)
   reason!: string;
+}
+
+/** The command of a validated batch body: each change's id and delta, nothing else the body held. */
+export function batchScoresCommand(body: BatchScoreChangeDto): ApiCommand {
+  return { name: 'scores.batch', data: { changes: body.changes.map((c) => ({ studentId: c.studentId, delta: c.delta })), reason: body.reason } };
 }

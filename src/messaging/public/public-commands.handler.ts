@@ -6,7 +6,7 @@ import { ReviewApplicationCommandDto, RetrySagaCommandDto } from './public.dto';
 import { SubmitApplicationDto } from '../../http/applications/applications.dto';
 import { commandData } from '../../http/common/command-runner';
 import { StartArchiveDto } from '../../http/archives/archives.dto';
-import { BatchScoreChangeDto, ScoreChangeDto } from '../../http/scores/scores.dto';
+import { BATCH_BODY_BYTES_MAX, BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from '../../http/scores/scores.dto';
 import { RegisterStudentDto } from '../../http/students/students.dto';
 import { CreateUserDto } from '../../http/users/users.dto';
 import type { ConsensusNode } from '../../node/consensus-node';
@@ -32,9 +32,6 @@ interface CommandRoute {
   /** The largest body accepted (default PUBLIC_BODY_BYTES_MAX). */
   readonly bodyBytesMax?: number;
 }
-
-/** The largest body of `cmd.scores.batch` (5,000 changes), as over REST. */
-const BATCH_BODY_BYTES_MAX = 512 * 1024;
 
 /** The public command subjects, after the API prefix. */
 export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
@@ -73,10 +70,7 @@ export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
     subject: 'cmd.scores.batch',
     roles: ['admin', 'club'],
     dto: BatchScoreChangeDto,
-    command: (data) => {
-      const { changes, reason } = data as BatchScoreChangeDto;
-      return { name: 'scores.batch', data: { changes: changes.map((c) => ({ studentId: c.studentId, delta: c.delta })), reason } };
-    },
+    command: (data) => batchScoresCommand(data as BatchScoreChangeDto),
     bodyBytesMax: BATCH_BODY_BYTES_MAX,
   },
   {

@@ -77,6 +77,27 @@ describe('the respond-async command queue', () => {
     expect(gateway.calls).toEqual(['k1']);
   });
 
+  it('queries its store again only after something was queued since it found the queue empty', async () => {
+    const store = new MemoryStore();
+    let queries = 0;
+    const waiting = store.waiting.bind(store);
+    store.waiting = async (limit: number) => {
+      queries++;
+      return waiting(limit);
+    };
+    const gateway = new ScriptedGateway();
+    const queue = new AsyncCommandQueue(store, gateway, () => true, () => undefined);
+    expect(await queue.drainOnce()).toBe(0);
+    expect(await queue.drainOnce()).toBe(0);
+    expect(queries).toBe(1);
+    await queue.enqueue('k1', modify('ok'), actor);
+    expect(await queue.drainOnce()).toBe(1);
+    expect(await queue.drainOnce()).toBe(0);
+    expect(await queue.drainOnce()).toBe(0);
+    expect(queries).toBe(3);
+    expect(gateway.calls).toEqual(['k1']);
+  });
+
   it('reads Prefer: respond-async among other preferences', () => {
     expect(prefersAsync('respond-async')).toBe(true);
     expect(prefersAsync('return=minimal, Respond-Async; wait=5')).toBe(true);
