@@ -17,50 +17,11 @@ export interface BulkLoader {
   close(): Promise<void>;
 }
 
-/** Connections a BulkLoader loads on unless told otherwise. */
-export const BULK_LOADER_CONNECTIONS_DEFAULT = 4;
-
 /**
- * A BulkLoader on `connections` connections of its own to `database` (loads run side by side, one
- * per connection: one connection reaches about 90,000 rows/s here, which bounds a rebuild), or
- * null when the server does not allow LOCAL INFILE (`local_infile` is OFF by default on MySQL 8;
- * callers fall back to upserts).
+ * A BulkLoader on its own connection to `database`, or null when the server does not allow
+ * LOCAL INFILE (`local_infile` is OFF by default on MySQL 8; callers fall back to upserts).
  */
-export async function openBulkLoader(url: string, database: string, connections = BULK_LOADER_CONNECTIONS_DEFAULT): Promise<BulkLoader | null> {
-  const first = await openLoadConnection(url, database);
-  const [rows] = await first.connection.query('SELECT @@local_infile AS enabled');
-  if (Number((rows as { enabled: number }[])[0]?.enabled) !== 1) {
-    await first.connection.end();
-    return null;
-  }
-  const lanes = [first];
-  try {
-    for (let i = 1; i < connections; i += 1) lanes.push(await openLoadConnection(url, database));
-  } catch (error) {
-    await Promise.allSettled(lanes.map((l) => l.connection.end()));
-    throw error;
-  }
-  return {
-    load(table, columns, tsv) {
-      // The lane with the fewest loads queued (the first of them on a tie).
-      const lane = lanes.reduce((best, l) => (l.queued < best.queued ? l : best));
-      return lane.load(table, columns, tsv);
-    },
-    close: async () => {
-      await Promise.allSettled(lanes.map((l) => l.connection.end()));
-    },
-  };
-}
-
-/** One connection that runs LOAD DATA statements one at a time, each streaming the buffer it was given. */
-interface LoadLane {
-  readonly connection: Connection;
-  /** Loads queued or running on this connection. */
-  queued: number;
-  load(table: string, columns: readonly string[], tsv: Buffer): Promise<void>;
-}
-
-async function openLoadConnection(url: string, database: string): Promise<LoadLane> {
+export async function openBulkLoader(url: string, database: string): Promise<BulkLoader | null> {
   let pending: Buffer | undefined;
   const connection: Connection = await createConnection({
     ...parseMysqlUrl(url),
@@ -76,10 +37,13 @@ async function openLoadConnection(url: string, database: string): Promise<LoadLa
       return Readable.from(parts);
     },
   });
+  const [rows] = await connection.query('SELECT @@local_infile AS enabled');
+  if (Number((rows as { enabled: number }[])[0]?.enabled) !== 1) {
+    await connection.end();
+    return null;
+  }
   let queue: Promise<unknown> = Promise.resolve();
-  const lane: LoadLane = {
-    connection,
-    queued: 0,
+  return {
     load(table, columns, tsv) {
       const run = async () => {
         pending = tsv;
@@ -89,15 +53,12 @@ async function openLoadConnection(url: string, database: string): Promise<LoadLa
             `FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' LINES TERMINATED BY '\\n' (${names})`,
         );
       };
-      lane.queued += 1;
-      const result = queue.then(run, run).finally(() => {
-        lane.queued -= 1;
-      }); // one load at a time: the stream factory serves one file
+      const result = queue.then(run, run); // one load at a time: the stream factory serves one file
       queue = result.catch(() => undefined);
       return result;
     },
+    close: () => connection.end(),
   };
-  return lane;
 }
 
 /**

@@ -28,10 +28,6 @@ export const REBUILD_BATCH_EVENTS_DEFAULT = 50_000;
  * replayed while the live projector waits, so it is kept small.
  */
 export const REBUILD_SWAP_GAP_EVENTS = 2000;
-/** Rows per LOAD DATA statement at most, so one batch's rows load over several connections. */
-const REBUILD_LOAD_PART_ROWS = 12_500;
-/** Batches read and folded ahead of the one being written. */
-const REBUILD_READ_AHEAD = 2;
 /** Replay rounds chasing the live checkpoint before the swap takes the lock and replays the rest under it. */
 const CHASE_ROUNDS_MAX = 100;
 /** Connections writing one batch's upserts at once unless configured. */
@@ -254,49 +250,29 @@ export class ProjectionRebuild {
     return { resumed: false, position: 0 };
   }
 
-  /**
-   * Replays from `from` up to `upto` in batches; returns the position reached. Reads run up to
-   * REBUILD_READ_AHEAD batches ahead of the write, each starting when the one before it is read,
-   * so the node folds while MySQL loads.
-   */
+  /** Replays from `from` up to `upto` in batches (the next batch read while one is written); returns the position reached. */
   private async replay(from: number, upto: number): Promise<number> {
     let position = from;
-    const ahead: Promise<PreparedBatch | null>[] = [];
-    const fill = () => {
-      while (ahead.length < REBUILD_READ_AHEAD) {
-        const before = ahead[ahead.length - 1];
-        ahead.push(
-          before === undefined
-            ? this.read(position, upto)
-            : before.then((batch) => (batch === null || batch.last >= upto ? null : this.read(batch.last, upto))),
-        );
-      }
-    };
-    const settleReads = () => Promise.allSettled(ahead.splice(0));
-    fill();
-    for (;;) {
-      const batch = await ahead.shift()!.catch(async (error: unknown) => {
-        await settleReads();
-        throw error;
-      });
+    let next: Promise<PreparedBatch | null> | null = this.read(position, upto);
+    while (next !== null) {
+      const batch: PreparedBatch | null = await next;
       if (batch === null) break;
-      fill();
+      next = batch.last < upto ? this.read(batch.last, upto) : null;
       try {
         await this.write(batch);
         await advanceCheckpoint(this.db, this.checkpointName, position, batch.last);
       } catch (error) {
-        await settleReads();
+        await next?.catch(() => undefined);
         throw error;
       }
       this.replayed += batch.last - position;
       position = batch.last;
       this.report('replay', position, Math.max(upto, await readLogHead(this.db)));
       if (this.options.signal?.aborted) {
-        await settleReads();
+        await next?.catch(() => undefined);
         this.throwIfAborted(position);
       }
     }
-    await settleReads();
     return position;
   }
 
@@ -311,13 +287,7 @@ export class ProjectionRebuild {
     const upserts: UpsertChunk[] = [];
     for (const group of planned.changes.groups()) {
       if (this.options.bulkLoader && setsEveryColumn(group)) {
-        // In parts, which the loader's connections load side by side (a batch's rows have distinct keys).
-        const table = SHADOW_TABLES(group.table);
-        const columns = columnsOf(group.table).map(([c]) => c);
-        for (let i = 0; i < group.rows.length; i += REBUILD_LOAD_PART_ROWS) {
-          const part = group.rows.length <= REBUILD_LOAD_PART_ROWS ? group : { ...group, rows: group.rows.slice(i, i + REBUILD_LOAD_PART_ROWS) };
-          loads.push({ table, columns, tsv: groupAsTsv(part) });
-        }
+        loads.push({ table: SHADOW_TABLES(group.table), columns: columnsOf(group.table).map(([c]) => c), tsv: groupAsTsv(group) });
       } else {
         upserts.push(...upsertChunks(group, SHADOW_TABLES));
       }
