@@ -8,6 +8,8 @@ import { LOCAL_ADMIN, type NodeProcess, localAdminEnv, startNodeProcess, stopNod
 const NODES = (process.env.CLUSTER_NODES ?? 'n1,n2,n3').split(',');
 const BASE_PORT = Number(process.env.CLUSTER_BASE_PORT ?? 3001);
 const LEADER_WAIT_MS = 30_000;
+/** How long `npm run cluster` waits, once a leader is known, for every node to report its HTTP port. */
+const PORT_WAIT_MS = 10_000;
 const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
 
 function printLine(node: NodeProcess, line: string, entry: Record<string, unknown> | null): void {
@@ -45,8 +47,13 @@ async function main(): Promise<void> {
     process.stderr.write(`cluster: no leader within ${LEADER_WAIT_MS / 1000} s; stopping\n`);
     return stopAll(1);
   }
+  // A node may elect a leader before another has logged the port it took: wait for every port (bounded).
+  for (let i = 0; i < PORT_WAIT_MS / 50 && nodes.some((n) => n.port === null) && !stopping; i++) await new Promise((r) => setTimeout(r, 50));
   process.stdout.write(`\ncluster ready: leader ${leader}\n`);
-  for (const n of nodes) process.stdout.write(`  ${n.id}: http://127.0.0.1:${n.port}  (status: /api/cluster/status, docs: /api/docs)\n`);
+  for (const n of nodes) {
+    const url = n.port === null ? '(still starting: see its log for the port)' : `http://127.0.0.1:${n.port}`;
+    process.stdout.write(`  ${n.id}: ${url}  (status: /api/cluster/status, docs: /api/docs)\n`);
+  }
   process.stdout.write(`admin: ${LOCAL_ADMIN.username} / ${LOCAL_ADMIN.password} (set ADMIN_USERNAME / ADMIN_PASSWORD to choose)\n`);
   process.stdout.write('Ctrl+C stops all nodes.\n\n');
 }
