@@ -52,10 +52,17 @@ export class MariadbInstance {
    * @throws Error with the tool's output when it fails
    */
   install(): void {
-    mkdirSync(this.spec.dir, { recursive: true });
+    mkdirSync(this.tmpDir, { recursive: true });
     const result = spawnSync(
       MARIADB_INSTALL_DB_BIN,
-      ['--no-defaults', `--datadir=${this.dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', `--user=${userName()}`],
+      [
+        '--no-defaults',
+        `--datadir=${this.dataDir}`,
+        `--tmpdir=${this.tmpDir}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        `--user=${userName()}`,
+      ],
       { encoding: 'utf8', timeout: 60_000 },
     );
     if (result.status !== 0) throw new Error(`mariadb-install-db for ${this.spec.name} failed: ${result.stderr || result.stdout || result.error}`);
@@ -114,11 +121,20 @@ export class MariadbInstance {
     return join(this.spec.dir, 'data');
   }
 
+  /**
+   * Its own temporary files' folder: installs and servers sharing /tmp once failed a bootstrap
+   * (a temporary table file of the install gone before the install removed it).
+   */
+  private get tmpDir(): string {
+    return join(this.spec.dir, 'tmp');
+  }
+
   private args(): string[] {
     const dir = this.spec.dir;
     return [
       '--no-defaults',
       `--datadir=${this.dataDir}`,
+      `--tmpdir=${this.tmpDir}`,
       `--port=${this.spec.port}`,
       `--bind-address=${LOOPBACK}`,
       `--socket=${join(dir, 'mysqld.sock')}`,
