@@ -2,6 +2,7 @@ import { BatchLoop } from '../projections/batch-loop';
 import type { Kysely, Transaction } from 'kysely';
 import { advanceCheckpoint, loadCheckpoint } from '../projections/checkpoint-store';
 import { readEventRows } from '../projections/event-reader';
+import type { LogTail } from '../projections/log-tail';
 import { PROJECTOR_UNWRITTEN_EVENTS_MAX } from '../projections/projector';
 import { readModelDb } from '../projections/read-model-database';
 import { assert } from '../shared/assert';
@@ -25,6 +26,8 @@ export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 1000;
 export interface CredentialsProjectorOptions {
   readonly batchEventsMax?: number;
   readonly pollIntervalMs?: number;
+  /** The node's newest committed events in memory: batches it holds are not read back from MySQL. */
+  readonly tail?: LogTail;
   /** Told of every failed batch of `run()` (the loop retries with backoff). */
   readonly onError?: (error: unknown) => void;
 }
@@ -119,7 +122,7 @@ export class CredentialsProjector {
     const from = this.checkpoint;
     const limit = Math.min(this.batchEventsMax, upto - from);
     if (limit <= 0) return 0;
-    const rows = await readEventRows(readModelDb(this.db), from, limit);
+    const rows = this.options.tail?.read(from, limit) ?? (await readEventRows(readModelDb(this.db), from, limit));
     if (rows.length === 0) return 0;
     const batch = planCredentialsBatch(rows, from);
     if (batch.changes.size > 0 || batch.last - this.stored >= PROJECTOR_UNWRITTEN_EVENTS_MAX) {

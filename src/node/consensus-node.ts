@@ -12,6 +12,7 @@ import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
 import { SYSTEM_ACTOR } from '../domain';
 import { Projector, READ_MODELS, readModelDb } from '../projections';
+import { LogTail } from '../projections/log-tail';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
@@ -54,6 +55,8 @@ export class ConsensusNode {
     readonly sagas: SagaRuntime,
     /** Writes taken with `Prefer: respond-async`, proposed when the node counts on a quorum. */
     readonly commandQueue: AsyncCommandQueue,
+    /** The newest committed events in memory, for readers that follow the log. */
+    readonly logTail: LogTail,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -87,13 +90,18 @@ export class ConsensusNode {
     await aggregates.load();
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
+    // Readers that follow the log take what was just committed from memory (first listener, so
+    // it holds a batch before anyone is told of it); a recovery sends them back to MySQL.
+    const logTail = new LogTail();
+    events.onWritten((_head, rows) => logTail.append(rows));
+    events.onReload(async () => logTail.clear());
     await events.load();
-    const projector = new Projector(readModelDb(db), READ_MODELS, { onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
+    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
     await projector.load();
     events.onWritten((head) => projector.notify(head));
     void projector.run();
     const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
-    const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { onError: onAuthError });
+    const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
     void auth.projector.run();
@@ -150,7 +158,7 @@ export class ConsensusNode {
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
     const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum), log);
     commandQueue.start();
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, subscriptions);
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */

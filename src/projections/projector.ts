@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { assert } from '../shared/assert';
 import { advanceCheckpoint, assertCheckpointName, loadCheckpoint } from './checkpoint-store';
 import { readEventRows } from './event-reader';
+import type { LogTail } from './log-tail';
 import { PositionWaiters } from './position-waiters';
 import { type ProjectionRoutes, type ProjectionSet, projectionRoutes } from './projection';
 import { type PlannedProjectionBatch, planProjectionBatch } from './projection-batch';
@@ -69,6 +70,8 @@ export interface ProjectorOptions {
   /** Prefix of the physical tables written (default '' for the live tables; e.g. `shadow_`). */
   readonly tablePrefix?: string;
   readonly hooks?: ProjectorHooks;
+  /** The node's newest committed events in memory: batches it holds are not read back from MySQL. */
+  readonly tail?: LogTail;
   /** Told of every failed batch of `run()` (the loop retries with backoff). */
   readonly onError?: (error: unknown) => void;
   /** Told of every committed batch. */
@@ -245,7 +248,7 @@ export class Projector {
 
   /** Reads up to `limit` events after `after` and folds them; null when there are none. */
   private async readAndPlan(after: number, limit: number): Promise<PlannedRead | null> {
-    const rows = await readEventRows(this.db, after, limit);
+    const rows = this.options.tail?.read(after, limit) ?? (await readEventRows(this.db, after, limit));
     if (rows.length === 0) return null;
     return { batch: planProjectionBatch(rows, after, this.routes), full: rows.length === limit };
   }

@@ -8,6 +8,8 @@ import { executePrepared } from './prepared-statements';
 
 /** Outcomes announced as soon as they are final, in slot order. */
 export type OutcomeListener = (outcomes: readonly CommandOutcome[]) => void;
+/** Told after each committed batch: the log head readers can see, and the batch's event rows. */
+export type WrittenListener = (head: number, events: readonly EventRow[]) => void;
 
 /** A batch of chosen entries whose outcomes are final and whose rows are yet to be written. */
 export interface PlannedBatch {
@@ -48,7 +50,7 @@ export class EventStore {
   private readonly listeners: OutcomeListener[] = [];
   private readonly plannedListeners: ((batch: PlannedBatch) => void)[] = [];
   private readonly reloadListeners: (() => Promise<void>)[] = [];
-  private readonly writtenListeners: ((head: number) => void)[] = [];
+  private readonly writtenListeners: WrittenListener[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -118,8 +120,8 @@ export class EventStore {
     this.reloadListeners.push(listener);
   }
 
-  /** Subscribes to written batches: what readers of `event_log` can see now ends at `head`. */
-  onWritten(listener: (head: number) => void): void {
+  /** Subscribes to written batches: what readers of `event_log` can see now ends at `head`; `events` are the batch's rows, just committed. */
+  onWritten(listener: WrittenListener): void {
     this.writtenListeners.push(listener);
   }
 
@@ -210,7 +212,7 @@ export class EventStore {
   /** Records that a planned batch's transaction committed. */
   written(batch: PlannedBatch): void {
     this.committedHead = Math.max(this.committedHead, batch.head);
-    for (const listener of this.writtenListeners) listener(this.committedHead);
+    for (const listener of this.writtenListeners) listener(this.committedHead, batch.events);
     for (const o of batch.outcomes) {
       if (o.duplicate) continue;
       this.unwritten.delete(o.commandId);

@@ -12,8 +12,8 @@ const ROLE_CHECK_MS = 50;
 /**
  * The public event feed: the leader publishes each applied event of a public stream (student,
  * application, user) once on `<prefix>.events.<streamType>.<eventType>` with `Nats-Msg-Id:
- * <position>`, after its batch is written, secrets stripped. It reads `event_log` in bounded
- * batches from the last position it published (kept in memory; on becoming leader it starts at the
+ * <position>`, after its batch is written, secrets stripped. It reads the node's log tail (else
+ * `event_log`) in bounded batches from the last position it published (kept in memory; on becoming leader it starts at the
  * written head). Subscribers that missed events read them with `query.events.read`.
  */
 @Injectable()
@@ -93,7 +93,7 @@ export class EventFeedPublisher implements OnApplicationBootstrap, OnApplication
     try {
       while (this.running && this.lastPublished !== null && this.lastPublished < this.target && this.isLeader()) {
         const from = this.lastPublished;
-        const { events, coveredTo } = await readPublicEvents(this.node.db, from, this.target, EVENT_FEED_BATCH);
+        const { events, coveredTo } = await readPublicEvents(this.node.db, from, this.target, EVENT_FEED_BATCH, this.node.logTail);
         // Leadership (or the publisher) may have changed while reading: publish only what is still ours.
         if (!this.running || this.lastPublished !== from) break;
         const prefix = this.node.config.apiPrefix;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, Subscription } from 'nats';
+import type { Msg } from 'nats';
 import type { ApiCommand } from '../../application/command-gateway';
 import type { Role } from '../../domain';
 import { ReviewApplicationCommandDto, RetrySagaCommandDto } from './public.dto';
@@ -11,6 +11,7 @@ import { RegisterStudentDto } from '../../http/students/students.dto';
 import { CreateUserDto } from '../../http/users/users.dto';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { LeaderWeightedQueue } from '../leader-weighted-queue';
 import {
   type DtoClass,
   type PublicReply,
@@ -96,7 +97,7 @@ export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
 @Injectable()
 export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublicCommandsHandler.name);
-  private readonly subscriptions: Subscription[] = [];
+  private queue: LeaderWeightedQueue | undefined;
 
   constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
 
@@ -110,22 +111,21 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
 
   /** Subscribes every command subject (idempotent). */
   start(): void {
-    if (this.subscriptions.length > 0) return;
+    if (this.queue !== undefined) return;
     const { nats, config } = this.node;
+    // Weighted towards the leader, which decides every command: most requests skip the forwarding hop.
+    this.queue = new LeaderWeightedQueue(nats, () => this.node.driver.status().role === 'leader');
     for (const route of PUBLIC_COMMAND_ROUTES) {
-      const subscription = nats.subscribe(`${config.apiPrefix}.${route.subject}`, {
-        queue: `${config.apiPrefix}-nodes`,
-        callback: (error, msg) => {
-          if (error === null) this.serve(route, msg);
-        },
+      this.queue.subscribe(`${config.apiPrefix}.${route.subject}`, `${config.apiPrefix}-nodes`, (error, msg) => {
+        if (error === null) this.serve(route, msg);
       });
-      this.subscriptions.push(subscription);
     }
   }
 
   /** Unsubscribes every command subject. */
   stop(): void {
-    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+    this.queue?.close();
+    this.queue = undefined;
   }
 
   private serve(route: CommandRoute, msg: Msg): void {

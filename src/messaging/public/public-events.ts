@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/mysql/database';
+import type { LogTail } from '../../projections/log-tail';
 
 /** The stream types whose events are public (fed on `events.<streamType>.<eventType>`). */
 export const PUBLIC_STREAM_TYPES = ['student', 'application', 'user'] as const;
@@ -29,15 +30,22 @@ export function withoutSecrets(data: unknown): unknown {
 
 /**
  * Public events with `after < position <= upTo`, in position order, at most `limit`; also the
- * last position the read covered (upTo when fewer than `limit` rows matched).
+ * last position the read covered (upTo when fewer than `limit` rows matched). Taken from `tail`
+ * when it holds the whole range, else from `event_log`.
  */
 export async function readPublicEvents(
   db: Kysely<Database>,
   after: number,
   upTo: number,
   limit: number,
+  tail?: LogTail,
 ): Promise<{ events: PublicEvent[]; coveredTo: number }> {
-  const rows = await db
+  const held = upTo > after ? tail?.read(after, upTo - after) : undefined;
+  const publicTypes: ReadonlySet<string> = new Set(PUBLIC_STREAM_TYPES);
+  const rows =
+    held !== undefined && Number(held[held.length - 1].position) === upTo
+      ? held.filter((row) => publicTypes.has(row.stream_type)).slice(0, limit)
+      : await db
     .selectFrom('event_log')
     .select(['position', 'stream_type', 'stream_id', 'type', 'data'])
     .where('position', '>', after)

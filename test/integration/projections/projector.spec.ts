@@ -14,6 +14,7 @@ import {
   prefixedTables,
   readCheckpoints,
 } from '../../../src/projections';
+import { LogTail } from '../../../src/projections/log-tail';
 import {
   NOW,
   admin,
@@ -200,5 +201,26 @@ describe('Projector (real MySQL)', () => {
     const rebuilt = await dumpReadModels(test.db, undefined, prefixedTables('shadow_'));
     expect(plain(rebuilt)).toEqual(plain(foldReadModels(log.eventsUpTo(2))));
     expect(await readCheckpoints(test.db)).toEqual([{ name: 'read-models:rebuild', position: 2 }]);
+  });
+
+  it('given a log tail holding what was just written, then batches it holds are folded from memory, not read back from event_log, and the rest come from MySQL', async () => {
+    const eventLogReads = { count: 0 };
+    const counted = test.db.withPlugin({
+      transformQuery: (args) => {
+        if (args.node.kind === 'SelectQueryNode' && JSON.stringify(args.node.from).includes('"event_log"')) eventLogReads.count += 1;
+        return args.node;
+      },
+      transformResult: (args) => Promise.resolve(args.result),
+    });
+    await log.append([[studentRegistered(100)], [scoreModified(-5, 100)]]); // written before the tail saw anything
+    const tail = new LogTail();
+    tail.append(await log.append([[scoreModified(7, 95)], [logEvent('a')], [userCreated('kim', 'student', 's-1')]]));
+    const projector = new Projector(counted, READ_MODELS, { tail });
+
+    expect(await projector.catchUp(2)).toBe(2);
+    expect(eventLogReads.count).toBe(1); // positions 1-2: the tail starts at 3, so MySQL
+    expect(await projector.catchUp()).toBe(5);
+    expect(eventLogReads.count).toBe(2); // 3-5 from the tail; only the last look for more went to MySQL
+    expect(plain(await dumpReadModels(test.db))).toEqual(plain(foldReadModels(log.eventsUpTo(5))));
   });
 });
