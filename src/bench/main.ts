@@ -1,5 +1,6 @@
 import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
+import { type MariadbFloor, benchBareRound, benchMariadbFloor } from './floor';
 import { type LoadResult, runLoad } from './load';
 import { startNatsCluster } from './nats-cluster';
 import { type BenchCluster, startBenchCluster } from './our-cluster';
@@ -60,6 +61,12 @@ async function benchLogAppend(quick: boolean): Promise<void> {
   const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
   const rows: Row[] = [];
 
+  // The floors of this machine first, on a quiet machine: what any such write path pays here.
+  const bare = await benchBareRound(mysqlUrl, natsUrl, recordOf(PAYLOAD_BYTES), levels[0].total);
+  rows.push({ system: 'bare round (floor)', ...pick(bare), inFlight: 1, cpu: {} });
+  process.stdout.write(`bare round in flight 1: ${Math.round(bare.opsPerSec)} ops/s, p50 ${bare.p50Ms.toFixed(2)} ms\n`);
+  const mariadbFloor: MariadbFloor = await benchMariadbFloor(mysqlUrl, PAYLOAD_BYTES, quick ? 100 : 600);
+
   const ours = await startBenchCluster(mysqlUrl, natsUrl);
   const meter = new CpuMeter(() => ({
     nodes: ours.nodes.map((n) => n.child.pid ?? 0),
@@ -98,8 +105,14 @@ async function benchLogAppend(quick: boolean): Promise<void> {
   process.stdout.write('\n');
   printTable(rows);
   process.stdout.write('\nCPU used during each run (1.0 = one core of 2):\n');
-  for (const row of rows) process.stdout.write(`  ${row.system} @${row.inFlight}: ${JSON.stringify(row.cpu)}${row.extra ? ` ${JSON.stringify(row.extra)}` : ''}\n`);
-  const path = writeResults('log-append', { payloadBytes: PAYLOAD_BYTES, quick, rows });
+  for (const row of rows.filter((r) => Object.keys(r.cpu).length > 0)) process.stdout.write(`  ${row.system} @${row.inFlight}: ${JSON.stringify(row.cpu)}${row.extra ? ` ${JSON.stringify(row.extra)}` : ''}\n`);
+  const ours512 = rows.find((r) => r.system.startsWith('behavior') && r.inFlight === 512);
+  const oursPerOp = ours512 ? cpuMicrosPerOp(ours512) : null;
+  process.stdout.write(
+    `\nMariaDB floor: ${mariadbFloor.mariadbMicrosPerOp.toFixed(0)} us of mariadbd CPU per write when each of 3 nodes only stores an accept and log rows` +
+      (oursPerOp ? `; ours at 512 in flight: ${JSON.stringify(oursPerOp)} us per write\n` : '\n'),
+  );
+  const path = writeResults('log-append', { payloadBytes: PAYLOAD_BYTES, quick, rows, mariadbFloor, oursMicrosPerOpAt512: oursPerOp });
   process.stdout.write(`\nresults: ${path}\n`);
 }
 
@@ -125,6 +138,12 @@ async function benchScoresModify(cluster: BenchCluster, quick: boolean, rows: Ro
     rows.push({ system: 'scores.modify (REST, full stack)', ...pick(result), inFlight, cpu: meter.end(result.seconds) });
     process.stdout.write(`scores.modify in flight ${inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
   }
+}
+
+/** CPU microseconds per committed write, by component, of one row. */
+function cpuMicrosPerOp(row: Row): Record<string, number> {
+  const perOp = (cores: number) => Math.round((cores * 1e6) / row.opsPerSec);
+  return Object.fromEntries(Object.entries(row.cpu).map(([name, cores]) => [name, perOp(cores)]));
 }
 
 /** A record whose JSON body is `bytes` long. */
