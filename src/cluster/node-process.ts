@@ -21,10 +21,14 @@ export interface NodeProcessOptions {
   onExit?: (node: NodeProcess, code: number | null) => void;
 }
 
-/** Starts `dist/main.js` as a child with JSON logs, and tracks the HTTP port it reports. */
+/**
+ * Starts `dist/main.js` as a child with JSON logs, and tracks the HTTP port it reports. The child
+ * stops when this process ends, even when it is killed (see EXIT_WITH_PARENT in main.ts).
+ */
 export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
-  const env = { ...process.env, ...options.env, NODE_ID: options.id, LOG_FORMAT: 'json' };
-  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env = { ...process.env, ...options.env, NODE_ID: options.id, LOG_FORMAT: 'json', EXIT_WITH_PARENT: '1' };
+  // stdin is a pipe the child watches: when this process dies, however, the node stops too.
+  const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const node: NodeProcess = { id: options.id, child, port: null, lastError: '' };
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const entry = parseJson(line);
