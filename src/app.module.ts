@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AuthModule } from './http/auth';
 import { HttpApiModule } from './http/common/http-api.module';
-import { sagaView } from './application/sagas/saga-view';
+import { sagaViewOf } from './application/sagas/saga-view';
 import {
   ApplicationsRepository,
   ArchivesRepository,
@@ -43,10 +43,7 @@ export class AppModule {
           users: new UsersRepository(readModelDb(node.db)),
           archives: new ArchivesRepository(readModelDb(node.db)),
           sagas: {
-            getSaga: (id) => {
-              const state = node.aggregates.saga(id);
-              return state.exists ? sagaView(state, node.aggregates.sagaPosition(id)) : undefined;
-            },
+            getSaga: (id) => sagaViewOf(node.aggregates, id),
           },
           projector: node.projector,
           quorum: node,

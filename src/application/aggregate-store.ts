@@ -96,6 +96,11 @@ export class AggregateStore {
     return this.sagaPositions.get(id) ?? 0;
   }
 
+  /** How many sagas have not ended. */
+  get openSagaCount(): number {
+    return this.openSagaIds.size;
+  }
+
   /** Every saga that has not ended, in start order. */
   openSagas(): SagaState[] {
     return [...this.openSagaIds].map((id) => this.saga(id));

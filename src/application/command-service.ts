@@ -86,7 +86,7 @@ export class CommandService implements CommandGateway {
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), id, passwordHash, this.scoreRules, this.node.sagaSettings);
+        const decision = decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
         if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok

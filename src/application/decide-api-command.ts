@@ -30,14 +30,14 @@ export type ApiDecision = { ok: true; decided: DecidedCommand } | { ok: false; e
 /**
  * Decides an API command against the current states. `passwordHash` is the already hashed
  * password of `users.create` (hashing is slow, so it happens before the stream lock); `rules` the
- * configured score range.
+ * configured score range. `ids` are the client's command id and the id of this attempt (see attemptId).
  */
 export function decideApiCommand(
   command: ApiCommand,
   states: AggregateStore,
   actor: Actor,
   now: string,
-  commandId: string,
+  ids: { readonly command: string; readonly attempt: string },
   passwordHash?: string,
   rules: ScoreRules = DEFAULT_SCORE_RULES,
   sagaSettings: SagaSettings = DEFAULT_SAGA_SETTINGS,
@@ -47,7 +47,7 @@ export function decideApiCommand(
     case 'scores.batch':
     case 'archives.start':
     case 'sagas.retry':
-      return decideSagaCommand(command, states, ctx, commandId, sagaSettings);
+      return decideSagaCommand(command, states, ctx, ids.command, sagaSettings);
     case 'students.register':
     case 'students.correct':
     case 'scores.modify': {
@@ -65,7 +65,7 @@ export function decideApiCommand(
       }));
     }
     case 'applications.submit': {
-      const applicationId = derivedId('app', commandId);
+      const applicationId = derivedId('app', ids.attempt);
       const application = states.application(applicationId);
       const student = states.student(command.data.studentId);
       const decision = decideApplication(application, student, { type: 'SubmitApplication', data: { ...command.data, applicationId } }, ctx, rules);
@@ -113,7 +113,8 @@ function decideSagaCommand(
     const decision = decideRetrySaga(state, command.data.sagaId, ctx);
     return outcome(decision, { [`saga/${command.data.sagaId}`]: state.version }, { sagaId: command.data.sagaId, status: 'retrying' });
   }
-  const sagaId = sagaIdOf(commandId);
+  // Derived from the client's command id, so every attempt and every retry names the same saga.
+  const sagaId = derivedId('saga', commandId);
   const state = states.saga(sagaId);
   const expected = { [`saga/${sagaId}`]: state.version };
   if (command.name === 'scores.batch') {
@@ -124,11 +125,6 @@ function decideSagaCommand(
   const busy = states.openSagas().find((s) => s.input?.kind === 'archive' && s.input.semester === command.data.semester && overlaps(s.input.className));
   const data = { sagaId, semester: command.data.semester, className, studentIds: states.activeStudentIds(className), busy: busy?.sagaId ?? null };
   return outcome(decideStartArchive(state, data, ctx, settings), expected, { sagaId, status: 'running' });
-}
-
-/** The saga a starting command creates: derived from its command id, so a retry names the same saga. */
-export function sagaIdOf(commandId: string): string {
-  return derivedId('saga', commandId.replace(/#\d+$/, ''));
 }
 
 /** A role change and/or a disable or enable, decided in turn on the evolving state, as one entry. */

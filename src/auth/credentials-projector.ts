@@ -122,7 +122,7 @@ export class CredentialsProjector {
     const from = this.checkpoint;
     const limit = Math.min(this.batchEventsMax, upto - from);
     if (limit <= 0) return 0;
-    const rows = this.options.tail?.read(from, limit) ?? (await readEventRows(readModelDb(this.db), from, limit));
+    const rows = await readEventRows(readModelDb(this.db), from, limit, this.options.tail);
     if (rows.length === 0) return 0;
     const batch = planCredentialsBatch(rows, from);
     if (batch.changes.size > 0 || batch.last - this.stored >= PROJECTOR_UNWRITTEN_EVENTS_MAX) {

@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { connect } from 'nats';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { cpuSeconds, pidsOf } from './cpu';
+import { dropDatabases } from './our-cluster';
 import { type LoadResult, runLoad } from './load';
 
 const READY_TIMEOUT_MS = 20_000;
@@ -113,13 +114,4 @@ function readyOf(child: ChildProcess): Promise<void> {
       reject(new Error(`a floor process exited with ${code}`));
     });
   });
-}
-
-async function dropDatabases(mysqlUrl: string, names: readonly string[]): Promise<void> {
-  const connection = await createConnection({ ...parseMysqlUrl(mysqlUrl), database: undefined });
-  try {
-    for (const name of names) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);
-  } finally {
-    await connection.end();
-  }
 }

@@ -98,7 +98,8 @@ export async function startBenchCluster(
   };
 }
 
-async function dropDatabases(mysqlUrl: string, names: string[]): Promise<void> {
+/** Drops the named databases if they exist (the benchmark's throwaway ones). */
+export async function dropDatabases(mysqlUrl: string, names: readonly string[]): Promise<void> {
   const connection = await createConnection({ ...parseMysqlUrl(mysqlUrl), database: undefined });
   try {
     for (const name of names) await connection.query(`DROP DATABASE IF EXISTS \`${name}\``);

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pollUntil, sleep } from '../bench/poll';
+import { pollUntil } from '../bench/poll';
 import { LOOPBACK, findFreePorts } from '../bench/ports';
-import { LOCAL_ADMIN, clusterStatusOf } from '../cluster/node-process';
+import { clusterStatusOf, localAdminEnv } from '../cluster/node-process';
 import { MariadbInstance } from './mariadb-instance';
 import { NATS_PASSWORD_VARS, NatsProcess } from './nats-process';
 import { type ProxyMode, TcpProxy } from './tcp-proxy';
@@ -37,7 +37,6 @@ export interface ChaosHost {
   readonly nodeLog: string;
   node: ChildProcess | null;
   nodeExited: Promise<void>;
-  nodeStarts: number;
   /** Exits the harness did not cause (a node that stopped on its own), for the report. */
   unexpectedExits: string[];
   paused: boolean;
@@ -119,7 +118,7 @@ export class ChaosCluster {
       });
       this.hosts.push({
         id, mariadb, nats, httpPort: take(), nodeLog: join(hostDir, 'node.log'),
-        node: null, nodeExited: Promise.resolve(), nodeStarts: 0, unexpectedExits: [], paused: false,
+        node: null, nodeExited: Promise.resolve(), unexpectedExits: [], paused: false,
       });
     }
     for (const proxy of this.proxies.values()) await proxy.start();
@@ -165,7 +164,6 @@ export class ChaosCluster {
 
   /** Starts a node process (its database must be up); does not wait for it to serve. */
   spawnNode(host: ChaosHost): void {
-    host.nodeStarts += 1;
     const out = openSync(host.nodeLog, 'a');
     const env: NodeJS.ProcessEnv = {
       ...process.env,
@@ -180,8 +178,7 @@ export class ChaosCluster {
       NATS_PASSWORD: this.natsPasswords[`NATS_${host.id.toUpperCase()}_PASSWORD`],
       MYSQL_URL: host.mariadb.url,
       MYSQL_DATABASE: `behavior_${host.id}`,
-      ADMIN_USERNAME: LOCAL_ADMIN.username,
-      ADMIN_PASSWORD: LOCAL_ADMIN.password,
+      ...localAdminEnv(),
       JWT_SECRET: 'chaos-run-jwt-secret-0123456789',
       HTTP_RATE_LIMIT_PER_SECOND: '100000',
       LOG_FORMAT: 'json',
@@ -332,4 +329,3 @@ async function withTimeout(promise: Promise<void>, ms: number, what: string): Pr
   }
 }
 
-export { sleep };

@@ -31,16 +31,11 @@ export interface MariadbSpec {
 export class MariadbInstance {
   private child: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
-  starts = 0;
 
   constructor(readonly spec: MariadbSpec) {}
 
   get url(): string {
     return `mysql://root@${LOOPBACK}:${this.spec.port}`;
-  }
-
-  get pid(): number | undefined {
-    return this.running ? this.child!.pid : undefined;
   }
 
   get running(): boolean {
@@ -71,7 +66,6 @@ export class MariadbInstance {
   /** Spawns mariadbd and waits (bounded) until it accepts TCP. */
   async start(): Promise<void> {
     if (this.running) throw new Error(`${this.spec.name} is already running`);
-    this.starts += 1;
     const child = spawn(MARIADBD_BIN, this.args(), { stdio: 'ignore' });
     this.child = child;
     this.exited = new Promise((done) => {

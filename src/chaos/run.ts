@@ -75,7 +75,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await sleep(AFTER_HEAL_MS);
     const endAt = clock();
     await workload.stop();
-    const ops = workload.ops;
+    const { ops, skippedTicks } = workload;
+    workload = null; // stopped: the finally block has nothing left to stop
     for (const fault of faults) if (fault.healedAt !== null) fault.writesBackAt = writesBackAt(ops, fault.healedAt);
     const { convergence, nodes, logVerify } = await settle(cluster, options.log);
     const verdicts = [
@@ -87,7 +88,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         problems: logVerify.divergence ? [`diverge at ${logVerify.divergence.position}: ${JSON.stringify(logVerify.divergence.rows)}`] : [],
       },
     ];
-    const report = buildReport(options, ops, workload.skippedTicks, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
+    const report = buildReport(options, ops, skippedTicks, faults, workloadFrom, endAt, cluster, convergence, logVerify, verdicts);
     writeReport(report, ops);
     return report;
   } finally {

@@ -89,7 +89,7 @@ export const WORKLOAD_OPS: readonly OpKind[] = [
       return {
         path: `/api/applications/${id}/review`,
         subject: 'behavior.cmd.applications.review',
-        body: decision === 'approve' ? { decision, comment: 'chaos review' } : { decision, comment: 'chaos review' },
+        body: { decision, comment: 'chaos review' },
         role: 'admin',
       };
     },
@@ -176,10 +176,6 @@ export class Workload {
     return workload;
   }
 
-  get students(): readonly string[] {
-    return this.state.students;
-  }
-
   /** Starts sending `ratePerSecond` operations per second. */
   start(ratePerSecond: number): void {
     this.running = true;
@@ -208,9 +204,11 @@ export class Workload {
   }
 
   private launch(): void {
-    const kind = this.drawKind();
-    const request = kind?.next(this.state, this.random) ?? WORKLOAD_OPS[0].next(this.state, this.random)!;
-    const used = request === null || kind === null ? WORKLOAD_OPS[0] : kind;
+    // A kind with nothing to do now (a review with no pending application) sends a modification.
+    const drawn = this.drawKind();
+    const first = drawn.next(this.state, this.random);
+    const used = first === null ? WORKLOAD_OPS[0] : drawn;
+    const request = first ?? used.next(this.state, this.random)!;
     const via = this.random.int(4) === 0 ? 'nats' : 'rest';
     const targets = [...(via === 'rest' ? this.targets.rest.keys() : this.targets.nats.keys())];
     const target = pick(targets, this.random);
@@ -235,14 +233,14 @@ export class Workload {
     void work.finally(() => this.inflight.delete(work));
   }
 
-  private drawKind(): OpKind | null {
+  private drawKind(): OpKind {
     const total = this.kinds.reduce((s, k) => s + k.weight, 0);
     let draw = this.random.int(total);
     for (const kind of this.kinds) {
       if (draw < kind.weight) return kind;
       draw -= kind.weight;
     }
-    return null;
+    return this.kinds[this.kinds.length - 1]; // not reached: draw < total
   }
 
   private async sendRest(target: string, request: WriteRequest, key: string): Promise<Answer> {

@@ -1,5 +1,6 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
+import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
 import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 
 const INFLIGHT_SLOTS = 16;
@@ -101,7 +102,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
-    recordsSubject: env.RECORDS_SUBJECT || 'records.archive.store',
+    recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
   };
 }

@@ -6,7 +6,7 @@ import { assert } from '../shared/assert';
  * of the queue group, picked at random, so with 3 nodes the leader takes about 8 in 10 requests
  * and followers hand on (forward) the other 2 instead of 2 in 3.
  */
-export const LEADER_QUEUE_WEIGHT_DEFAULT = 8;
+const LEADER_QUEUE_WEIGHT_DEFAULT = 8;
 /** How often the role is looked at. */
 const ROLE_CHECK_MS = 50;
 
@@ -28,9 +28,12 @@ interface Entry {
  * leading drains its extra subscriptions: requests already delivered to them are still served
  * (and forwarded to the new leader).
  *
+ * One per node (`ConsensusNode.publicQueue`), shared by every handler of public subjects.
+ *
  * @example
  * const queue = new LeaderWeightedQueue(nc, () => node.driver.status().role === 'leader');
- * queue.subscribe('behavior.cmd.log.append', 'behavior-nodes', (err, msg) => route(msg));
+ * const sub = queue.subscribe('behavior.cmd.log.append', 'behavior-nodes', (err, msg) => route(msg));
+ * sub.close(); // when the handler stops
  */
 export class LeaderWeightedQueue {
   private readonly entries: Entry[] = [];
@@ -48,12 +51,19 @@ export class LeaderWeightedQueue {
     this.timer.unref();
   }
 
-  /** Subscribes `subject` in `queue` (weighted at once if this node leads). */
-  subscribe(subject: string, queue: string, callback: Callback): void {
+  /** Subscribes `subject` in `queue` (weighted at once if this node leads); `close` on the result unsubscribes it. */
+  subscribe(subject: string, queue: string, callback: Callback): { close(): void } {
     assert(!this.closed, 'LeaderWeightedQueue is closed');
     const entry: Entry = { subject, queue, callback, base: this.nats.subscribe(subject, { queue, callback }), extra: [] };
     this.entries.push(entry);
     if (this.leading) this.addExtra(entry);
+    return {
+      close: () => {
+        const index = this.entries.indexOf(entry);
+        if (index >= 0) this.entries.splice(index, 1);
+        unsubscribeAll(entry);
+      },
+    };
   }
 
   /** Subscriptions held now for `subject` (for tests and status). */
@@ -65,9 +75,7 @@ export class LeaderWeightedQueue {
   close(): void {
     this.closed = true;
     clearInterval(this.timer);
-    for (const entry of this.entries.splice(0)) {
-      for (const sub of [entry.base, ...entry.extra]) if (!sub.isClosed()) sub.unsubscribe();
-    }
+    for (const entry of this.entries.splice(0)) unsubscribeAll(entry);
   }
 
   /** Follows the role: takes the extra share on becoming leader, drains it on losing leadership. */
@@ -87,4 +95,8 @@ export class LeaderWeightedQueue {
       entry.extra.push(this.nats.subscribe(entry.subject, { queue: entry.queue, callback: entry.callback }));
     }
   }
+}
+
+function unsubscribeAll(entry: Entry): void {
+  for (const sub of [entry.base, ...entry.extra.splice(0)]) if (!sub.isClosed()) sub.unsubscribe();
 }

@@ -6,7 +6,6 @@ import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';
 import { NodeMetrics } from '../http/metrics/node-metrics';
 import { LeaderForwarder, internalCommandSubject } from './leader-forwarding';
-import { LeaderWeightedQueue } from './leader-weighted-queue';
 
 /** Largest payload one append carries. */
 export const APPEND_PAYLOAD_BYTES_MAX = 16 * 1024;
@@ -22,7 +21,7 @@ export const LOG_APPEND_COMMAND = 'cmd.log.append';
 export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly subscriptions: Subscription[] = [];
   private readonly forwarder: LeaderForwarder;
-  private publicQueue: LeaderWeightedQueue | undefined;
+  private publicSubscription: { close(): void } | undefined;
 
   constructor(
     @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
@@ -33,8 +32,7 @@ export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationBootstrap(): void {
     const { nats, config } = this.node;
-    this.publicQueue = new LeaderWeightedQueue(nats, () => this.node.driver.status().role === 'leader');
-    this.publicQueue.subscribe(`${config.apiPrefix}.${LOG_APPEND_COMMAND}`, `${config.apiPrefix}-nodes`, (_err, msg) => this.route(msg));
+    this.publicSubscription = this.node.publicQueue.subscribe(`${config.apiPrefix}.${LOG_APPEND_COMMAND}`, `${config.apiPrefix}-nodes`, (_err, msg) => this.route(msg));
     this.subscriptions.push(
       nats.subscribe(internalCommandSubject(config.apiPrefix, config.clusterName, config.nodeId, 'log.append'), { callback: (_err, msg) => this.route(msg) }),
     );
@@ -42,7 +40,7 @@ export class LogAppendHandler implements OnApplicationBootstrap, OnApplicationSh
 
   onApplicationShutdown(): void {
     this.forwarder.close();
-    this.publicQueue?.close();
+    this.publicSubscription?.close();
     for (const s of this.subscriptions) s.unsubscribe();
   }
 

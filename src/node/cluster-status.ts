@@ -47,6 +47,6 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
       position: p.position,
       lag: Math.max(0, node.events.writtenHead - p.position),
     })),
-    sagas: { open: node.aggregates.openSagas().length, needingOperator: node.sagas.needingOperator() },
+    sagas: { open: node.aggregates.openSagaCount, needingOperator: node.sagas.needingOperator() },
   };
 }

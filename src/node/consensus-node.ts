@@ -13,6 +13,7 @@ import { hashPassword } from '../auth/password';
 import { SYSTEM_ACTOR } from '../domain';
 import { Projector, READ_MODELS, readModelDb } from '../projections';
 import { LogTail } from '../projections/log-tail';
+import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
@@ -57,6 +58,8 @@ export class ConsensusNode {
     readonly commandQueue: AsyncCommandQueue,
     /** The newest committed events in memory, for readers that follow the log. */
     readonly logTail: LogTail,
+    /** The public request subjects' queue group, weighted towards this node while it leads. */
+    readonly publicQueue: LeaderWeightedQueue,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -116,12 +119,13 @@ export class ConsensusNode {
       log,
     });
     await driver.start();
+    const quorum = () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
     const proposals = new ProposalService(
       {
         propose: (values) => driver.propose(values),
         recentOutcome: (id) => events.recentOutcome(id),
         onApplied: (listener) => events.onOutcomes(listener),
-        hasQuorum: () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum),
+        hasQuorum: quorum,
       },
       config.proposal,
     );
@@ -129,9 +133,9 @@ export class ConsensusNode {
     const commandNode: CommandNode = {
       isReadyLeader: () => {
         const s = driver.status();
-        return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
+        return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
-      hasQuorum: () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum),
+      hasQuorum: quorum,
       forward: (command, actor, commandId) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
@@ -156,9 +160,9 @@ export class ConsensusNode {
     sagas.start();
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum), log);
+    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
     commandQueue.start();
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, subscriptions);
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, new LeaderWeightedQueue(nats, () => driver.status().role === 'leader'), subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -169,6 +173,7 @@ export class ConsensusNode {
   /** Stops the driver, drains NATS and closes the MySQL pool. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.publicQueue.close();
     this.sagas.stop();
     await this.commandQueue.stop();
     await this.projector.stop();

@@ -2,9 +2,9 @@ import { assert } from '../shared/assert';
 import type { EventLogRow } from './logged-event';
 
 /** Events the tail keeps at most unless configured. */
-export const LOG_TAIL_EVENTS_DEFAULT = 20_000;
+const LOG_TAIL_EVENTS_DEFAULT = 20_000;
 /** Bytes of event data the tail keeps at most unless configured. */
-export const LOG_TAIL_BYTES_DEFAULT = 16 * 1024 * 1024;
+const LOG_TAIL_BYTES_DEFAULT = 16 * 1024 * 1024;
 
 /** How much a LogTail keeps. */
 export interface LogTailLimits {
@@ -22,7 +22,7 @@ export interface LogTailLimits {
  *
  * @example
  * tail.append(committedRows);                    // the event store, after each commit
- * const rows = tail.read(checkpoint, 1000) ?? (await readEventRows(db, checkpoint, 1000));
+ * const rows = await readEventRows(db, checkpoint, 1000, tail); // the tail first, else MySQL
  */
 export class LogTail {
   private rows: EventLogRow[] = [];
@@ -44,12 +44,12 @@ export class LogTail {
 
   /** The first position held (undefined when empty). */
   get first(): number | undefined {
-    return this.size === 0 ? undefined : Number(this.rows[this.start].position);
+    return this.size === 0 ? undefined : this.rows[this.start].position;
   }
 
   /** The last position held (undefined when empty). */
   get last(): number | undefined {
-    return this.size === 0 ? undefined : Number(this.rows[this.rows.length - 1].position);
+    return this.size === 0 ? undefined : this.rows[this.rows.length - 1].position;
   }
 
   /**
@@ -59,7 +59,7 @@ export class LogTail {
   append(rows: readonly EventLogRow[]): void {
     for (const row of rows) {
       const last = this.last;
-      if (last !== undefined && Number(row.position) !== last + 1) this.clear();
+      if (last !== undefined && row.position !== last + 1) this.clear();
       this.rows.push(row);
       this.dataBytes += row.data.length;
     }

@@ -248,7 +248,7 @@ export class Projector {
 
   /** Reads up to `limit` events after `after` and folds them; null when there are none. */
   private async readAndPlan(after: number, limit: number): Promise<PlannedRead | null> {
-    const rows = this.options.tail?.read(after, limit) ?? (await readEventRows(this.db, after, limit));
+    const rows = await readEventRows(this.db, after, limit, this.options.tail);
     if (rows.length === 0) return null;
     return { batch: planProjectionBatch(rows, after, this.routes), full: rows.length === limit };
   }

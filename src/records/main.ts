@@ -1,4 +1,5 @@
 import { connect } from 'nats';
+import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
 import { type RecordsMode, serveRecords } from './records-service';
 
 /**
@@ -10,7 +11,7 @@ async function main(): Promise<void> {
   const mode = (process.env.RECORDS_MODE ?? 'ok') as RecordsMode;
   if (!['ok', 'fail', 'slow'].includes(mode)) throw new Error(`RECORDS_MODE must be ok, fail or slow, got ${mode}`);
   const options = {
-    subject: process.env.RECORDS_SUBJECT || 'records.archive.store',
+    subject: process.env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     dir: process.env.RECORDS_DIR || 'records',
     mode,
     delayMs: Number(process.env.RECORDS_DELAY_MS ?? 10_000),

@@ -1,13 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { createConnection } from 'mysql2/promise';
 import { findFreePort } from '../../src/bench/ports';
-import { parseMysqlUrl } from '../../src/infra/mysql/mysql-url';
+import { MYSQL_URL, dropDatabase } from '../integration/mysql/test-database';
+import { NATS_URL } from '../integration/nats/nats-test-support';
 import { isPidAlive } from '../support/processes';
-
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const NODE_PROCESS = join(__dirname, '..', '..', 'dist', 'cluster', 'node-process.js');
 
 /** A parent like `npm run cluster`: starts one node with startNodeProcess and prints its pid and port. */
@@ -27,9 +24,7 @@ describe('a node started by npm run cluster or the benchmark (real processes, My
   afterAll(async () => {
     if (parent && parent.exitCode === null) parent.kill('SIGKILL');
     if (childPid > 0 && isPidAlive(childPid)) process.kill(childPid, 'SIGKILL');
-    const c = await createConnection({ ...parseMysqlUrl(MYSQL_URL), database: undefined });
-    await c.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await c.end();
+    await dropDatabase(database);
   });
 
   it('given its parent is killed with SIGKILL, then the node stops too instead of living on', async () => {

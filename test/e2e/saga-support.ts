@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { createKysely } from '../../src/infra/mysql/database';
-import { type LoggedEvent, dumpReadModels, foldReadModels, loggedEvent, readModelDb } from '../../src/projections';
+import { type LoggedEvent, dumpReadModels, foldReadModels, loggedEvent, readEventRows, readModelDb } from '../../src/projections';
+import { plain } from '../integration/projections/projection-test-support';
 import { type E2eCluster, REPO_ROOT, waitFor } from './cluster-harness';
 
 /** One HTTP answer. */
@@ -130,8 +131,7 @@ export async function readModelsOf(cluster: E2eCluster, id: string): Promise<{ t
     );
     // Read under one snapshot would be nicer; the checkpoint is re-read after the tables instead.
     const tables = plain(await dumpReadModels(rdb));
-    const rows = await db.selectFrom('event_log').select(['position', 'stream_type', 'stream_id', 'type', 'schema_version', 'data']).orderBy('position').execute();
-    const events = rows.map(loggedEvent);
+    const events = (await readEventRows(rdb, 0, 1_000_000)).map(loggedEvent);
     const row = await rdb.selectFrom('projection_checkpoints').select('position').where('name', '=', 'read-models').executeTakeFirst();
     const upTo = Number(row?.position ?? 0);
     const scores = new Map([...(await rdb.selectFrom('students').select(['student_id', 'score']).execute())].map((r) => [r.student_id, Number(r.score)]));
@@ -139,13 +139,6 @@ export async function readModelsOf(cluster: E2eCluster, id: string): Promise<{ t
   } finally {
     await db.destroy();
   }
-}
-
-/** Tables as arrays of rows sorted by key, so toEqual compares their content. */
-function plain(state: object): unknown {
-  return Object.fromEntries(
-    Object.entries(state).map(([table, rows]) => [table, [...(rows as Map<unknown, unknown>).entries()].sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1))]),
-  );
 }
 
 /** The student-records service as a child process on the cluster's NATS, storing into a temporary directory. */

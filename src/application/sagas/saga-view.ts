@@ -1,4 +1,5 @@
 import { type SagaState, type StepReason, planSteps } from '../../sagas';
+import type { AggregateStore } from '../aggregate-store';
 
 /** A saga as GET /api/sagas/:id shows it. */
 export interface SagaView {
@@ -58,4 +59,10 @@ export function sagaView(state: SagaState, position: number): SagaView {
     version: state.version,
     position,
   };
+}
+
+/** The view of saga `id` as this node folded it; undefined when there is no such saga. */
+export function sagaViewOf(states: AggregateStore, id: string): SagaView | undefined {
+  const state = states.saga(id);
+  return state.exists ? sagaView(state, states.sagaPosition(id)) : undefined;
 }

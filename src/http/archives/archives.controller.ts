@@ -3,7 +3,7 @@ import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { ArchiveView, ArchivedStudentView, Page } from '../../projections';
-import { CommandRunner, type WriteAnswer } from '../common/command-runner';
+import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
 import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
@@ -34,8 +34,7 @@ export class ArchivesController {
     @IdempotencyKey() key: string | undefined,
     @Res({ passthrough: true }) res: Response,
   ): Promise<WriteAnswer> {
-    const data = body.className === undefined ? { semester: body.semester } : { semester: body.semester, className: body.className };
-    return this.commands.run(res, { name: 'archives.start', data }, actor, key);
+    return this.commands.run(res, { name: 'archives.start', data: commandData(body) }, actor, key);
   }
 
   @Get()

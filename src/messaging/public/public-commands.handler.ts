@@ -11,7 +11,6 @@ import { RegisterStudentDto } from '../../http/students/students.dto';
 import { CreateUserDto } from '../../http/users/users.dto';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
-import { LeaderWeightedQueue } from '../leader-weighted-queue';
 import {
   type DtoClass,
   type PublicReply,
@@ -97,7 +96,7 @@ export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
 @Injectable()
 export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublicCommandsHandler.name);
-  private queue: LeaderWeightedQueue | undefined;
+  private subscriptions: { close(): void }[] | undefined;
 
   constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
 
@@ -111,21 +110,20 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
 
   /** Subscribes every command subject (idempotent). */
   start(): void {
-    if (this.queue !== undefined) return;
-    const { nats, config } = this.node;
+    if (this.subscriptions !== undefined) return;
+    const { publicQueue, config } = this.node;
     // Weighted towards the leader, which decides every command: most requests skip the forwarding hop.
-    this.queue = new LeaderWeightedQueue(nats, () => this.node.driver.status().role === 'leader');
-    for (const route of PUBLIC_COMMAND_ROUTES) {
-      this.queue.subscribe(`${config.apiPrefix}.${route.subject}`, `${config.apiPrefix}-nodes`, (error, msg) => {
+    this.subscriptions = PUBLIC_COMMAND_ROUTES.map((route) =>
+      publicQueue.subscribe(`${config.apiPrefix}.${route.subject}`, `${config.apiPrefix}-nodes`, (error, msg) => {
         if (error === null) this.serve(route, msg);
-      });
-    }
+      }),
+    );
   }
 
   /** Unsubscribes every command subject. */
   stop(): void {
-    this.queue?.close();
-    this.queue = undefined;
+    for (const subscription of this.subscriptions ?? []) subscription.close();
+    this.subscriptions = undefined;
   }
 
   private serve(route: CommandRoute, msg: Msg): void {

@@ -4,6 +4,7 @@ import type { LogTail } from '../../projections/log-tail';
 
 /** The stream types whose events are public (fed on `events.<streamType>.<eventType>`). */
 export const PUBLIC_STREAM_TYPES = ['student', 'application', 'user'] as const;
+const PUBLIC_STREAM_TYPE_SET: ReadonlySet<string> = new Set(PUBLIC_STREAM_TYPES);
 
 /** Fields never published, whatever event carries them. */
 const SECRET_FIELDS = new Set(['passwordHash', 'password', 'password_hash']);
@@ -41,10 +42,9 @@ export async function readPublicEvents(
   tail?: LogTail,
 ): Promise<{ events: PublicEvent[]; coveredTo: number }> {
   const held = upTo > after ? tail?.read(after, upTo - after) : undefined;
-  const publicTypes: ReadonlySet<string> = new Set(PUBLIC_STREAM_TYPES);
   const rows =
-    held !== undefined && Number(held[held.length - 1].position) === upTo
-      ? held.filter((row) => publicTypes.has(row.stream_type)).slice(0, limit)
+    held !== undefined && held[held.length - 1].position === upTo
+      ? held.filter((row) => PUBLIC_STREAM_TYPE_SET.has(row.stream_type)).slice(0, limit)
       : await db
     .selectFrom('event_log')
     .select(['position', 'stream_type', 'stream_id', 'type', 'data'])

@@ -12,7 +12,7 @@ import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../projections';
 import { type DtoClass, type PublicReply, authorize, parseJsonObject, serve, validateDto } from './envelope';
-import { sagaView } from '../../application/sagas/saga-view';
+import { sagaViewOf } from '../../application/sagas/saga-view';
 import {
   EVENTS_READ_LIMIT_DEFAULT,
   GetSagaQueryDto,
@@ -107,9 +107,9 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       roles: ['admin'],
       dto: GetSagaQueryDto,
       read: ({ sagaId }) => {
-        const state = this.node.aggregates.saga(sagaId);
-        if (!state.exists) throw new NotFoundException(`saga ${sagaId} not found`);
-        return Promise.resolve(sagaView(state, this.node.aggregates.sagaPosition(sagaId)));
+        const view = sagaViewOf(this.node.aggregates, sagaId);
+        if (view === undefined) throw new NotFoundException(`saga ${sagaId} not found`);
+        return Promise.resolve(view);
       },
     });
     this.route({

@@ -168,7 +168,11 @@ describe('CommandService through a real node', () => {
     // A submission whose delta exceeds the range's width can never be approved: refused at once.
     await expect(
       node.commands.execute({ name: 'applications.submit', data: { studentId: 'wide', delta: 351, reason: 'wider than the range' } }, teacher),
-    ).rejects.toMatchObject({ status: 422 });
+    ).rejects.toMatchObject({ status: 422, message: expect.stringContaining('-50..300') });
+    // 350 fits the configured width (it would not fit the default 0..200): taken.
+    await expect(
+      node.commands.execute({ name: 'applications.submit', data: { studentId: 'wide', delta: 350, reason: 'as wide as the range' } }, teacher),
+    ).resolves.toMatchObject({ result: { status: 'pending' } });
     expect(node.aggregates.student('wide').score).toBe(-50);
   });
 });

@@ -1,9 +1,8 @@
 import { createConnection } from 'mysql2/promise';
 import { benchBareRound, benchMariadbFloor } from '../../../src/bench/floor';
 import { parseMysqlUrl } from '../../../src/infra/mysql/mysql-url';
-
-const MYSQL_URL = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+import { MYSQL_URL } from '../mysql/test-database';
+import { NATS_URL } from '../nats/nats-test-support';
 
 async function floorDatabases(): Promise<string[]> {
   const c = await createConnection({ ...parseMysqlUrl(MYSQL_URL), database: undefined });

@@ -7,6 +7,7 @@ import type { Actor, ApplicationStatus, Role } from '../../../src/domain';
 import { HttpApiModule, configureHttpApp } from '../../../src/http/common/http-api.module';
 import type {
   ApplicationsReads,
+  ArchivesReads,
   ReadModelPosition,
   ScoreRecordsReads,
   StudentsReads,
@@ -15,6 +16,8 @@ import type {
 import type {
   ApplicationListRequest,
   ApplicationView,
+  ArchiveView,
+  ArchivedStudentView,
   Page,
   PageRequest,
   ScoreRecordView,
@@ -124,7 +127,7 @@ function page<T>(items: T[], request: PageRequest): Page<T> {
 }
 
 /** In-memory read models with a few rows; tests see the requests they received. */
-export class FakeReadModels implements StudentsReads, ScoreRecordsReads, ApplicationsReads, UsersReads {
+export class FakeReadModels implements StudentsReads, ScoreRecordsReads, ApplicationsReads, UsersReads, ArchivesReads {
   readonly studentLists: StudentListRequest[] = [];
   readonly applicationLists: ApplicationListRequest[] = [];
   readonly students = new Map<string, StudentView>(['s-1', 's-2', 's-3'].map((id, i) => [id, student(id, i % 2 === 0 ? '7A' : '7B')]));
@@ -135,6 +138,18 @@ export class FakeReadModels implements StudentsReads, ScoreRecordsReads, Applica
     ['app-3', application('app-3', 'tina', 'rejected')],
   ]);
   readonly users = new Map<string, UserView>([['tina', { username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, position: 4 }]]);
+
+  /** Semester 2025-fall archived every student. */
+  async listArchives(): Promise<Page<ArchiveView>> {
+    const archive = { archiveId: 'saga-1', semester: '2025-fall', className: null, studentCount: this.students.size, completedAt: '2025-03-01T08:00:00.000Z', position: 9 };
+    return { items: [archive], page: 1, pageSize: 20, total: 1 };
+  }
+
+  async getArchivedStudent(semester: string, studentId: string): Promise<ArchivedStudentView | undefined> {
+    const s = this.students.get(studentId);
+    if (semester !== '2025-fall' || s === undefined) return undefined;
+    return { archiveId: 'saga-1', semester, studentId, name: s.name, className: s.className, score: s.score, position: 9 };
+  }
 
   async getStudent(studentId: string): Promise<StudentView | undefined> {
     return this.students.get(studentId);
@@ -193,7 +208,7 @@ export async function startTestApi(rateLimits: ThrottlerOptions[] = [{ ttl: 60_0
   const reads = new FakeReadModels();
   const projector = new FakeProjector();
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpApiModule.register({ gateway, students: reads, scoreRecords: reads, applications: reads, users: reads, projector, rateLimits })],
+    imports: [HttpApiModule.register({ gateway, students: reads, scoreRecords: reads, applications: reads, users: reads, archives: reads, projector, rateLimits })],
     providers: [{ provide: APP_GUARD, useClass: FakeAuthGuard }],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });

@@ -52,6 +52,8 @@ describe('saga endpoints', () => {
     });
 
     it("answers 404 for another student's archived score, and for an unknown saga", async () => {
+      await request(api.server).get('/api/archives/2025-fall/students/s-1').set(ACTOR_HEADER, ACTORS.student).expect(200);
+      await request(api.server).get('/api/archives/2025-fall/students/s-2').set(ACTOR_HEADER, ACTORS.admin).expect(200);
       await request(api.server).get('/api/archives/2025-fall/students/s-2').set(ACTOR_HEADER, ACTORS.student).expect(404);
       await request(api.server).get('/api/sagas/saga-x').set(ACTOR_HEADER, ACTORS.admin).expect(404);
       await request(api.server).get('/api/sagas/saga-x').set(ACTOR_HEADER, ACTORS.club).expect(403);
