@@ -12,16 +12,19 @@ export interface CommandQueueStore {
   remove(commandId: string): Promise<void>;
 }
 
+/** A command in the queue: still waiting, or refused without a log entry. */
+export type QueuedCommand = { state: 'waiting'; actor: Actor } | { state: 'refused'; actor: Actor; refusal: DomainError };
+
 /** What `Prefer: respond-async` needs of the queue. */
 export interface AsyncCommands {
   /** Queues a write durably; it is proposed once the node counts on a quorum. */
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void>;
   /** The queue's view of a command: still waiting, refused without a log entry, or unknown here. */
-  queued(commandId: string): Promise<{ state: 'waiting'; actor: Actor } | { state: 'refused'; actor: Actor; refusal: DomainError } | undefined>;
+  queued(commandId: string): Promise<QueuedCommand | undefined>;
 }
 
 /** Commands one drain round proposes at most. */
-export const QUEUE_DRAIN_BATCH_MAX = 32;
+const QUEUE_DRAIN_BATCH_MAX = 32;
 /** Pause between drain rounds (and while there is no quorum). */
 const DRAIN_EVERY_MS = 200;
 /** Refusals that the log itself records under the command id: the log answers their status. */

@@ -13,7 +13,7 @@ import { type ProxyMode, TcpProxy } from './tcp-proxy';
 /** The node the chaos harness runs (built by `npm run build`). */
 export const DIST_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
 /** accounts.conf names the cluster `behavior` in its protocol permissions. */
-export const CHAOS_CLUSTER_NAME = 'behavior';
+const CHAOS_CLUSTER_NAME = 'behavior';
 const NODE_SERVE_TIMEOUT_MS = 60_000;
 const NODE_EXIT_WAIT_MS = 8_000;
 
@@ -219,14 +219,6 @@ export class ChaosCluster {
     host.node!.kill('SIGKILL');
     await withTimeout(host.nodeExited, NODE_EXIT_WAIT_MS, `node ${id} to exit after SIGKILL`);
     host.paused = false;
-  }
-
-  /** Starts a stopped node again and waits until it serves. */
-  async restartNode(id: string): Promise<void> {
-    const host = this.host(id);
-    if (this.nodeRunning(id)) return;
-    this.spawnNode(host);
-    await this.waitServing(id);
   }
 
   pauseNode(id: string): void {

@@ -166,7 +166,7 @@ interface SagaSeen {
 }
 
 /** The sagas of a log: their input, how they ended, and the score changes that name them. */
-export function sagasOf(log: readonly LogRow[]): Map<string, SagaSeen> {
+function sagasOf(log: readonly LogRow[]): Map<string, SagaSeen> {
   const sagas = new Map<string, SagaSeen>();
   for (const row of log) {
     if (row.streamType === 'saga') {

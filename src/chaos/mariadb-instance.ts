@@ -5,14 +5,14 @@ import { pollUntil } from '../bench/poll';
 import { LOOPBACK, canConnect } from '../bench/ports';
 
 /** The server binary and the tool that creates a data dir; overridable for other layouts. */
-export const MARIADBD_BIN = process.env.MARIADBD_BIN ?? '/usr/sbin/mariadbd';
-export const MARIADB_INSTALL_DB_BIN = process.env.MARIADB_INSTALL_DB_BIN ?? 'mariadb-install-db';
+const MARIADBD_BIN = process.env.MARIADBD_BIN ?? '/usr/sbin/mariadbd';
+const MARIADB_INSTALL_DB_BIN = process.env.MARIADB_INSTALL_DB_BIN ?? 'mariadb-install-db';
 
 /** How long a server may take to accept TCP after spawn (crash recovery included). */
 const START_TIMEOUT_MS = 60_000;
 const EXIT_WAIT_MS = 10_000;
 /** innodb_flush_log_at_timeout of an unsafe server (seconds of commits a crash may lose). */
-export const UNSAFE_FLUSH_TIMEOUT_S = 3;
+const UNSAFE_FLUSH_TIMEOUT_S = 3;
 
 /** One host's own MariaDB: its data dir, socket, pid file and loopback port. */
 export interface MariadbSpec {

@@ -6,7 +6,7 @@ import { pollUntil } from '../bench/poll';
 import { LOOPBACK, canConnect } from '../bench/ports';
 
 /** The locked-down users and permissions every deployment and the chaos harness use. */
-export const ACCOUNTS_CONF = resolve(__dirname, '..', '..', 'deploy', 'nats', 'accounts.conf');
+const ACCOUNTS_CONF = resolve(__dirname, '..', '..', 'deploy', 'nats', 'accounts.conf');
 
 /** The password variables deploy/nats/accounts.conf reads from the server's environment. */
 export const NATS_PASSWORD_VARS = ['NATS_N1_PASSWORD', 'NATS_N2_PASSWORD', 'NATS_N3_PASSWORD', 'NATS_API_PASSWORD', 'NATS_RECORDS_PASSWORD', 'NATS_OPERATOR_PASSWORD'] as const;
@@ -28,7 +28,7 @@ export interface NatsProcessSpec {
  * kind), routes through the proxies, and pings every second with two outstanding at most, so a
  * cut route is dropped within about three seconds.
  */
-export function natsServerConfig(spec: NatsProcessSpec): string {
+function natsServerConfig(spec: NatsProcessSpec): string {
   return [
     `server_name: ${spec.name}`,
     `listen: ${LOOPBACK}:${spec.clientPort}`,

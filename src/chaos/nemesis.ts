@@ -28,7 +28,7 @@ export interface PlannedFault {
 }
 
 /** SIGSTOP pauses last 8 s (the issue's figure). */
-export const PAUSE_MS = 8000;
+const PAUSE_MS = 8000;
 
 /**
  * The schedule of a run, drawn from its seed only: the fault kinds in a shuffled cycle (so a short
@@ -92,7 +92,7 @@ export class Nemesis {
     try {
       await this.start(fault.kind, target);
       await sleep(fault.holdMs);
-      await this.end(fault.kind, target);
+      // Healing is the same for every fault: the network, paused nodes, databases, NATS and nodes.
       await this.cluster.healAll();
     } catch (error) {
       record.note = `heal trouble: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
@@ -129,25 +129,6 @@ export class Nemesis {
       case 'slow-routes':
         for (const other of others) this.cluster.setLink(target, other, 'open', 300);
         return;
-    }
-  }
-
-  private async end(kind: FaultKind, target: string): Promise<void> {
-    switch (kind) {
-      case 'kill-leader':
-      case 'kill-random':
-        return this.cluster.restartNode(target);
-      case 'pause-leader':
-      case 'pause-random':
-        return this.cluster.resumeNode(target);
-      case 'kill-mariadb':
-        await this.cluster.host(target).mariadb.start();
-        // The node may have stopped on its own while its database was gone: healAll restarts it.
-        return;
-      case 'restart-nats':
-        return this.cluster.host(target).nats.start();
-      default:
-        return this.cluster.healNetwork();
     }
   }
 }

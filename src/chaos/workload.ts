@@ -118,7 +118,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
  * would read as unavailability of the whole cluster.
  */
 const INFLIGHT_MAX = 1000;
-export const TEACHER = { username: 'chaos-teacher', password: 'chaos-teacher-password' };
+const TEACHER = { username: 'chaos-teacher', password: 'chaos-teacher-password' };
 
 /**
  * Sends operations at a steady rate over REST and NATS to every node until `stop()`, recording

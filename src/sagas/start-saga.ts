@@ -107,7 +107,7 @@ export function decideRetrySaga(state: SagaState, sagaId: string, ctx: CommandCo
 }
 
 /** Students per chunk: as many as fit the entry budget with this reason, within the configured maximum. */
-export function chunkSizeFor(reasonLength: number, settings: SagaSettings): number {
+function chunkSizeFor(reasonLength: number, settings: SagaSettings): number {
   const fit = Math.floor(settings.chunkBytesBudget / (ENTRY_BYTES_PER_STUDENT + reasonLength));
   return Math.max(1, Math.min(settings.chunkStudentsMax, fit));
 }

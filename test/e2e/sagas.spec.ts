@@ -167,10 +167,11 @@ describe('sagas on a 3-node cluster', () => {
     const before = await readModelsOf(cluster, cluster.aliveIds()[0]);
     const students = classA.filter((s) => s !== id(731));
     const { sagaId } = await api.expect(202, null, 'POST', '/api/scores/batch', { changes: students.map((studentId) => ({ studentId, delta: 1 })), reason: 'kill test' });
-    const midway = await api.waitForSaga(String(sagaId), (v) => doneSteps(v, 'chunk:') >= 3, 30_000);
     const leader = await cluster.waitForLeader();
+    const midway = await api.waitForSaga(String(sagaId), (v) => doneSteps(v, 'chunk:') >= 3, 30_000);
     await cluster.kill(leader, 'SIGKILL');
     expect(midway.status).toBe('running');
+    expect((await api.saga(String(sagaId))).status).toBe('running'); // a survivor: the kill came mid-way
     report(`batch: leader ${leader} SIGKILLed after ${doneSteps(midway, 'chunk:')} of ${(midway.steps as unknown[]).length} chunks`);
     const view = await api.waitForSaga(String(sagaId), (v) => v.status === 'completed' || v.status === 'compensated', 60_000);
     expect(view.status).toBe('completed');
@@ -190,10 +191,11 @@ describe('sagas on a 3-node cluster', () => {
     await cluster.waitForLeader();
     await api.expect(200, null, 'POST', '/api/scores/modify', { studentId: 'c-5', delta: 11, reason: 'helped' });
     const { sagaId } = await api.expect(202, null, 'POST', '/api/archives', { semester: `s5-${run}`, className: '7c' });
-    const midway = await api.waitForSaga(String(sagaId), (v) => doneSteps(v, 'freeze:') >= 1, 30_000);
     const leader = await cluster.waitForLeader();
+    const midway = await api.waitForSaga(String(sagaId), (v) => doneSteps(v, 'freeze:') >= 1, 30_000);
     await cluster.kill(leader, 'SIGKILL');
     expect(midway.status).toBe('running');
+    expect((await api.saga(String(sagaId))).status).toBe('running'); // a survivor: the kill came mid-way
     report(`archive: leader ${leader} SIGKILLed after ${doneSteps(midway, '')} of ${(midway.steps as unknown[]).length} steps`);
     const view = await api.waitForSaga(String(sagaId), (v) => v.status === 'completed' || v.status === 'compensated', 60_000);
     const after = await readModelsOf(cluster, cluster.aliveIds()[0]);

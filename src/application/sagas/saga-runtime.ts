@@ -44,7 +44,7 @@ export interface SagaRuntimeOptions {
 /** Steps one drive of a saga takes before it yields to the next tick. */
 const STEPS_PER_DRIVE_MAX = 1000;
 /** Sagas driven at once, at most. */
-export const SAGAS_DRIVEN_MAX = 16;
+const SAGAS_DRIVEN_MAX = 16;
 
 /**
  * Drives every open saga on the leader: asks the workflow for the next command, turns it into one

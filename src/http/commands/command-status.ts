@@ -1,5 +1,6 @@
 import { DECIDE_ATTEMPTS_MAX, attemptId, isFinal, refusalOf } from '../../application/command-service';
-import { type Actor, DOMAIN_ERROR_STATUS } from '../../domain';
+import { type Actor, DOMAIN_ERROR_STATUS, type DomainError } from '../../domain';
+import type { QueuedCommand } from '../../application/command-queue';
 import type { CommandOutcome } from '../../infra/mysql/command-record';
 
 /** What `GET /api/commands/:commandId` answers. */
@@ -39,17 +40,25 @@ export async function traceCommand(
  * command this node still waits for is pending; unknown or someone else's answers null (404).
  */
 export function commandStatus(commandId: string, outcome: CommandOutcome | undefined, waiting: boolean, actor: Actor): CommandStatus | null {
-  if (waiting) return outcome && !isVisible(outcome, actor) ? null : { commandId, status: 'pending' };
+  if (waiting) return outcome && !maySee(outcome.actor, actor) ? null : { commandId, status: 'pending' };
   if (!outcome) return null;
-  if (!isVisible(outcome, actor)) return null;
+  if (!maySee(outcome.actor, actor)) return null;
   if (outcome.status === 'applied') return { commandId, status: 'applied', position: outcome.lastPosition ?? null, result: outcome.result ?? null };
-  if (outcome.refusal) {
-    const refusal = refusalOf(outcome);
-    return { commandId, status: 'rejected', reason: refusal.message, statusCode: DOMAIN_ERROR_STATUS[refusal.code] };
-  }
+  if (outcome.refusal) return rejected(commandId, refusalOf(outcome));
   return { commandId, status: 'rejected', reason: outcome.reason ?? 'refused when applied' };
 }
 
-function isVisible(outcome: CommandOutcome, actor: Actor): boolean {
-  return actor.role === 'admin' || outcome.actor === actor.username;
+/** The status of a write queued with `Prefer: respond-async`, as `actor` may see it (null: not theirs). */
+export function queuedStatus(commandId: string, queued: QueuedCommand, actor: Actor): CommandStatus | null {
+  if (!maySee(queued.actor.username, actor)) return null;
+  return queued.state === 'waiting' ? { commandId, status: 'pending' } : rejected(commandId, queued.refusal);
+}
+
+function rejected(commandId: string, refusal: DomainError): CommandStatus {
+  return { commandId, status: 'rejected', reason: refusal.message, statusCode: DOMAIN_ERROR_STATUS[refusal.code] };
+}
+
+/** A command is visible to whoever sent it, and to admins. */
+function maySee(sender: string | undefined, actor: Actor): boolean {
+  return actor.role === 'admin' || sender === actor.username;
 }

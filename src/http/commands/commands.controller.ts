@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { type Actor, DOMAIN_ERROR_STATUS } from '../../domain';
+import type { Actor } from '../../domain';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { CurrentActor } from '../auth/current-actor.decorator';
-import { commandStatus, type CommandStatus, traceCommand } from './command-status';
+import { commandStatus, type CommandStatus, queuedStatus, traceCommand } from './command-status';
 
 /** The status of a command by its id (the Idempotency-Key, or the commandId a write answered). */
 @ApiTags('commands')
@@ -18,10 +18,8 @@ export class CommandsController {
   async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
     if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
     const queued = await this.node.commandQueue.queued(commandId);
-    if (queued && (actor.role === 'admin' || queued.actor.username === actor.username)) {
-      if (queued.state === 'waiting') return { commandId, status: 'pending' };
-      return { commandId, status: 'rejected', reason: queued.refusal.message, statusCode: DOMAIN_ERROR_STATUS[queued.refusal.code] };
-    }
+    const fromQueue = queued && queuedStatus(commandId, queued, actor);
+    if (fromQueue) return fromQueue;
     const trace = await traceCommand(
       commandId,
       (id) => this.node.events.outcome(id),

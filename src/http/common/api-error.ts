@@ -118,7 +118,7 @@ const STORAGE_DOWN_CODES: ReadonlySet<string> = new Set([
  * True for the node's database being out of reach (the chaos suite's kill -9 of MariaDB): an
  * operating error that passes, answered 503 with Retry-After rather than a 500.
  */
-export function isStorageUnavailable(exception: unknown): boolean {
+function isStorageUnavailable(exception: unknown): boolean {
   const code = (exception as { code?: unknown } | null)?.code;
   return typeof code === 'string' && STORAGE_DOWN_CODES.has(code);
 }

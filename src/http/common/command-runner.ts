@@ -14,7 +14,7 @@ export type WriteAnswer = Record<string, unknown> & { readonly commandId: string
 export const IDEMPOTENT_REPLAY_HEADER = 'Idempotent-Replayed';
 
 /** The preference that queues a write instead of waiting for its outcome (RFC 7240). */
-export const RESPOND_ASYNC = 'respond-async';
+const RESPOND_ASYNC = 'respond-async';
 
 /** Runs a write through the CommandGateway and shapes its answer for HTTP. */
 @Injectable()

@@ -2,6 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import type { ApiCommand } from '../../application/command-gateway';
+import { DEFAULT_SAGA_SETTINGS } from '../../sagas';
 import { FIELD_LIMITS, IsDelta, IsEntityId, IsText } from '../common/field-rules';
 
 /** Body of POST /api/scores/modify (and of POST /api/applications). */
@@ -20,7 +21,7 @@ export class ScoreChangeDto {
 }
 
 /** Students one batch adjustment may change, at most. */
-export const BATCH_STUDENTS_MAX = 5000;
+export const BATCH_STUDENTS_MAX = DEFAULT_SAGA_SETTINGS.batchStudentsMax;
 /** The largest body of a batch (5,000 changes of long ids), over REST and NATS alike. */
 export const BATCH_BODY_BYTES_MAX = 512 * 1024;
 

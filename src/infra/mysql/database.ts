@@ -1,13 +1,5 @@
 import type { UserCredentialsTable } from '../../auth/credentials-database';
-import type {
-  ApplicationsTable,
-  ArchiveStudentsTable,
-  ArchivesTable,
-  ProjectionCheckpointsTable,
-  ScoreRecordsTable,
-  StudentsTable,
-  UsersTable,
-} from '../../projections/read-model-database';
+import type { ReadModelTables } from '../../projections/read-model-database';
 import { type Generated, Kysely, MysqlDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
@@ -69,15 +61,8 @@ export interface QueuedCommandsTable {
   refusal: string | null;
 }
 
-/** Every table of a node's database, as Kysely sees them. */
-export interface Database {
-  students: StudentsTable;
-  score_records: ScoreRecordsTable;
-  applications: ApplicationsTable;
-  users: UsersTable;
-  archives: ArchivesTable;
-  archive_students: ArchiveStudentsTable;
-  projection_checkpoints: ProjectionCheckpointsTable;
+/** Every table of a node's database, as Kysely sees them: the read models' and these. */
+export interface Database extends ReadModelTables {
   user_credentials: UserCredentialsTable;
   event_log: EventLogTable;
   applied_commands: AppliedCommandsTable;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Page, type PageRequest, pageWindow } from '../paging';
 import type { ReadModelDatabase } from '../read-model-database';
+import { integerFromSql, isoFromSql } from '../sql-values';
 
 /** A completed archive as reads return it (GET /api/archives). */
 export interface ArchiveView {
@@ -40,9 +41,9 @@ export class ArchivesRepository {
       archiveId: r.archive_id,
       semester: r.semester,
       className: r.class_name,
-      studentCount: Number(r.student_count),
-      completedAt: new Date(r.updated_at).toISOString(),
-      position: Number(r.position),
+      studentCount: integerFromSql(r.student_count),
+      completedAt: isoFromSql(r.updated_at),
+      position: integerFromSql(r.position),
     }));
     return { items, page, pageSize, total: Number(count.total) };
   }
@@ -66,8 +67,8 @@ export class ArchivesRepository {
       studentId: row.student_id,
       name: row.name,
       className: row.class_name,
-      score: Number(row.score),
-      position: Number(row.position),
+      score: integerFromSql(row.score),
+      position: integerFromSql(row.position),
     };
   }
 }
