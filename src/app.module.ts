@@ -17,7 +17,7 @@ import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
-import { MetricsController } from './http/metrics/metrics.controller';
+import { METRICS_REGISTRY, MetricsController } from './http/metrics/metrics.controller';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
@@ -25,10 +25,17 @@ import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from 
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
 
+/** How the app module is laid out. */
+export interface AppOptions {
+  /** False when an admin port serves `/metrics` instead (ADMIN_HTTP_PORT); default true. */
+  readonly metricsOnMainPort?: boolean;
+}
+
 /** The node's HTTP and NATS surface around an already started ConsensusNode. */
 @Module({})
 export class AppModule {
-  static register(node: ConsensusNode, logger: Logger): DynamicModule {
+  static register(node: ConsensusNode, logger: Logger, options: AppOptions = {}): DynamicModule {
+    const metrics = options.metricsOnMainPort === false ? [] : [MetricsController];
     return {
       module: AppModule,
       imports: [
@@ -54,9 +61,10 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ClusterController, HealthController, MetricsController, CommandsController],
+      controllers: [ClusterController, HealthController, ...metrics, CommandsController],
       providers: [
         { provide: CONSENSUS_NODE, useValue: node },
+        { provide: METRICS_REGISTRY, useValue: node.metrics.registry },
         NodeMetrics,
         HttpPortHolder,
         LogAppendHandler,

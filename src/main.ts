@@ -7,6 +7,8 @@ import { nodeConfigFromEnv } from './config/node-config';
 import { configureHttpApp } from './http/common/http-api.module';
 import { HttpPortHolder } from './http/http-port';
 import { listenWithFallback } from './http/listen';
+import { startAdminServer } from './http/metrics/admin-server';
+import { observeHttp } from './http/metrics/http-observer';
 import { createLogger } from './logger';
 import { ConsensusNode } from './node/consensus-node';
 
@@ -22,13 +24,19 @@ async function bootstrap(): Promise<void> {
   }
   const config = nodeConfigFromEnv(process.env);
   const logger = createLogger(config.logLevel, config.nodeId);
-  const node = await ConsensusNode.start(config, (level, message) => logger[level](message));
-  const app = await NestFactory.create(AppModule.register(node, logger), { bufferLogs: true });
+  const node = await ConsensusNode.start(config, (level, message, fields) => (fields ? logger[level](fields, message) : logger[level](message)));
+  const adminPort = config.adminHttpPort;
+  const app = await NestFactory.create(AppModule.register(node, logger, { metricsOnMainPort: adminPort === undefined }), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
+  // Before the body parsers, so the requests they refuse are timed and logged too.
+  const access = logger.child({ log: 'access' });
+  observeHttp(app, { httpRequest: (...a) => node.metrics.httpRequest(...a), log: (level, fields, message) => access[level](fields, message) }, config.accessLog);
   configureHttpApp(app);
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
-  SwaggerModule.setup('api/docs', app, document);
+  const admin = adminPort === undefined ? null : await startAdminServer(node.metrics.registry, document, config.adminHttpHost, adminPort);
+  if (admin) logger.info({ adminPort }, `node ${config.nodeId} serving /metrics and /api/docs on admin port ${adminPort}`);
+  else SwaggerModule.setup('api/docs', app, document);
   const port = await listenWithFallback(app, config.httpHost, config.httpPort, config.httpPortRange, (m) => logger.warn(m));
   app.get(HttpPortHolder).port = port;
   logger.info({ port, url: `http://${config.httpHost}:${port}` }, `node ${config.nodeId} serving HTTP on port ${port}`);
@@ -36,6 +44,7 @@ async function bootstrap(): Promise<void> {
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    await admin?.close();
     await app.close();
     await node.stop();
     process.exit(0);

@@ -1,4 +1,5 @@
 import type { Actor } from '../domain';
+import type { WriteContext } from './write-metrics';
 
 /** A domain command as the API receives it: its name and its validated body. */
 export type ApiCommand =
@@ -30,7 +31,8 @@ export interface CommandAnswer {
  * @throws DomainRefusal (a DomainError: 400/403/404/409/422), NoQuorumError (503), UnknownOutcomeError (504)
  */
 export interface CommandGateway {
-  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer>;
+  /** `context` names the write's source and request id (metrics and logs); default: source `system`. */
+  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, context?: WriteContext): Promise<CommandAnswer>;
 }
 
 /** Injection token of the CommandGateway. */

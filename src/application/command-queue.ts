@@ -10,6 +10,8 @@ export interface CommandQueueStore {
   countAttempt(commandId: string): Promise<void>;
   reject(commandId: string, refusal: DomainError): Promise<void>;
   remove(commandId: string): Promise<void>;
+  /** Commands still waiting to be proposed (the queue's depth, a metric). */
+  countWaiting(): Promise<number>;
 }
 
 /** A command in the queue: still waiting, or refused without a log entry. */
@@ -65,6 +67,11 @@ export class AsyncCommandQueue implements AsyncCommands {
     return row.refusal ? { state: 'refused', actor: row.actor, refusal: row.refusal } : { state: 'waiting', actor: row.actor };
   }
 
+  /** Commands still waiting to be proposed. */
+  depth(): Promise<number> {
+    return this.store.countWaiting();
+  }
+
   /** Starts the drain loop (idempotent). */
   start(): void {
     if (this.running) return;
@@ -113,7 +120,7 @@ export class AsyncCommandQueue implements AsyncCommands {
   private async proposeOne(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean> {
     await this.store.countAttempt(commandId);
     try {
-      await this.gateway.execute(command, actor, commandId);
+      await this.gateway.execute(command, actor, commandId, { source: 'queue' });
     } catch (error) {
       if (!(error instanceof DomainRefusal)) return false;
       if (!LOGGED_REFUSALS.has(error.error.code)) {

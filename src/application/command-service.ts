@@ -8,6 +8,7 @@ import { decideApiCommand } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
+import { NO_WRITE_OBSERVER, type WriteContext, type WriteObserver, observeWrite } from './write-metrics';
 
 /** What the command service needs of the node besides its proposal service. */
 export interface CommandNode {
@@ -15,8 +16,11 @@ export interface CommandNode {
   isReadyLeader(): boolean;
   /** True when this node counts on a quorum now (it leads one, or follows a leader it hears). */
   hasQuorum(): boolean;
-  /** Hands the command to the leader and returns its answer, or null when there is no leader to ask. */
-  forward(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer | null>;
+  /**
+   * Hands the command to the leader and returns its answer, or null when there is no leader to ask.
+   * `requestId` goes with it, so the leader's log names the request.
+   */
+  forward(command: ApiCommand, actor: Actor, commandId: string, requestId?: string): Promise<CommandAnswer | null>;
   hashPassword(password: string): Promise<string>;
   now(): string;
   /** The node's saga limits (defaults when absent). */
@@ -66,14 +70,20 @@ export class CommandService implements CommandGateway {
     private readonly states: AggregateStore,
     private readonly proposals: ProposalService,
     private readonly scoreRules: ScoreRules = DEFAULT_SCORE_RULES,
+    /** Told of every write's latency and failure (the node's metrics). */
+    private readonly observer: WriteObserver = NO_WRITE_OBSERVER,
   ) {}
 
-  async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
-    const commandId = idempotencyKey ?? randomUUID();
+  /** Every write of the API: measured here, on the node it arrived at, from arrival to answer. */
+  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, context: WriteContext = { source: 'system' }): Promise<CommandAnswer> {
+    return observeWrite(this.observer, context.source, command.name, () => this.run(command, actor, idempotencyKey ?? randomUUID(), context.requestId));
+  }
+
+  private async run(command: ApiCommand, actor: Actor, commandId: string, requestId: string | undefined): Promise<CommandAnswer> {
     const known = this.proposals.remembered(commandId);
     if (known && isFinal(known)) return answerOf(known, true);
     if (!this.node.isReadyLeader()) {
-      const answer = await this.node.forward(command, actor, commandId);
+      const answer = await this.node.forward(command, actor, commandId, requestId);
       if (answer) return answer;
     }
     return this.decideHere(command, actor, commandId);
@@ -116,13 +126,16 @@ export class CommandService implements CommandGateway {
     actor: Actor,
     correlationId: string,
   ): Promise<CommandOutcome> {
-    if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
-    return this.withStreams([...keys], async () => {
-      const { events, expected } = decide();
-      const metadata = { actor: { username: actor.username, role: actor.role }, correlationId, causationId: commandId, decidedAt: this.node.now() };
-      const record: CommandRecord = { events, expected, metadata, result: {} };
-      return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
-    });
+    const propose = () => {
+      if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
+      return this.withStreams([...keys], async () => {
+        const { events, expected } = decide();
+        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId, causationId: commandId, decidedAt: this.node.now() };
+        const record: CommandRecord = { events, expected, metadata, result: {} };
+        return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
+      });
+    };
+    return observeWrite(this.observer, 'saga', 'saga.step', async () => propose(), (outcome) => (outcome.status === 'applied' ? 'applied' : 'refused'));
   }
 
   /** A new leader decides nothing until its states include every slot it recovered. */

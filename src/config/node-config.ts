@@ -2,6 +2,7 @@ import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
 import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
+import { DEFAULT_LOG_SAMPLING, type LogSampling } from '../shared/log-sampler';
 
 const INFLIGHT_SLOTS = 16;
 
@@ -47,6 +48,14 @@ export interface NodeConfig {
    * decides while it leads, never what a replay of the log gives.
    */
   readonly scoreRules: ScoreRules;
+  /**
+   * Port of the admin listener that serves `/metrics` and `/api/docs` instead of the main port
+   * (`ADMIN_HTTP_PORT`, on `ADMIN_HTTP_HOST`, default HTTP_HOST); unset: both stay on the main port.
+   */
+  readonly adminHttpPort?: number;
+  readonly adminHttpHost: string;
+  /** Which access log lines are written (`ACCESS_LOG_SLOW_MS`, `ACCESS_LOG_PER_SECOND`, `ACCESS_LOG_SAMPLE_RATE`). */
+  readonly accessLog: LogSampling;
 }
 
 /**
@@ -104,6 +113,27 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
     recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
+    adminHttpPort: adminPortOf(env, optionalInt(env, 'HTTP_PORT') ?? 3000),
+    adminHttpHost: env.ADMIN_HTTP_HOST || (env.HTTP_HOST ?? '127.0.0.1'),
+    accessLog: accessLogOf(env),
+  };
+}
+
+function adminPortOf(env: NodeJS.ProcessEnv, httpPort: number): number | undefined {
+  const port = optionalInt(env, 'ADMIN_HTTP_PORT');
+  if (port !== undefined && (port < 1 || port > 65535)) throw new ConfigError(`ADMIN_HTTP_PORT must be 1..65535, got ${port}`);
+  if (port !== undefined && port === httpPort) throw new ConfigError(`ADMIN_HTTP_PORT must differ from HTTP_PORT (${httpPort})`);
+  return port;
+}
+
+function accessLogOf(env: NodeJS.ProcessEnv): LogSampling {
+  const raw = env.ACCESS_LOG_SAMPLE_RATE;
+  const rate = raw === undefined || raw === '' ? DEFAULT_LOG_SAMPLING.sampleRate : Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw ?? '0') || !(rate >= 0 && rate <= 1)) throw new ConfigError(`ACCESS_LOG_SAMPLE_RATE must be a number from 0 to 1, got ${raw}`);
+  return {
+    slowMs: optionalInt(env, 'ACCESS_LOG_SLOW_MS') ?? DEFAULT_LOG_SAMPLING.slowMs,
+    perSecondMax: optionalInt(env, 'ACCESS_LOG_PER_SECOND') ?? DEFAULT_LOG_SAMPLING.perSecondMax,
+    sampleRate: rate,
   };
 }
 

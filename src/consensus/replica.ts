@@ -50,11 +50,25 @@ export interface ReplicaStatus {
   readonly appliedWatermark: number;
   /** A leader decides new commands only once it has applied every slot it recovered. */
   readonly recoveredUpTo: number;
+  /** Why the replica took its current role (see RoleReason): logged with each election and step-down. */
+  readonly roleReason: RoleReason;
   readonly inflightSlots: number;
   readonly pendingValues: number;
   readonly peers: readonly PeerStatus[];
   readonly counters: Readonly<ReplicaCounters>;
 }
+
+/** Why a replica took its role: the protocol event that moved it. */
+export type RoleReason =
+  | 'started'
+  | 'election-timeout'
+  | 'won-election'
+  | 'phase1a-higher-ballot'
+  | 'behind-promiser'
+  | 'nack-higher-ballot'
+  | 'leader-higher-ballot'
+  | 'slot-chosen-by-higher-ballot'
+  | 'lost-quorum';
 
 /** Protocol events worth watching: each one costs latency. */
 export interface ReplicaCounters {
@@ -84,6 +98,7 @@ export class Replica {
   private readonly learner: Learner;
   private readonly others: readonly string[];
   private role: Role = 'follower';
+  private roleReason: RoleReason = 'started';
   private ballot: Ballot = BALLOT_ZERO;
   private leaderId: string | null = null;
   private leaderBallot: Ballot = BALLOT_ZERO;
@@ -206,6 +221,7 @@ export class Replica {
       chosenWatermark: this.learner.chosenWatermark,
       appliedWatermark: this.appliedWatermark,
       recoveredUpTo: this.recoveredUpTo,
+      roleReason: this.roleReason,
       inflightSlots: this.proposals.size,
       pendingValues: this.pending.length,
       peers: this.others.map((nodeId) => {
@@ -257,7 +273,7 @@ export class Replica {
     const answer = this.acceptor.onPhase1a(m.ballot);
     if (!answer.ok) return this.sendNack(m.from, m.ballot, answer.promised);
     if (m.from !== this.id && compareBallots(m.ballot, this.ballot) > 0 && this.role !== 'follower') {
-      this.becomeFollower(null);
+      this.becomeFollower(null, 'phase1a-higher-ballot');
     }
     if (m.from !== this.id) this.resetElectionTimer();
     const fromSlot = Math.max(m.fromSlot, this.learner.chosenWatermark + 1);
@@ -285,7 +301,7 @@ export class Replica {
     if (m.chosenWatermark > this.learner.chosenWatermark || m.truncated) {
       // Slots below the promiser's watermark are chosen but unknown here, or the promise did not
       // fit one message: learn what is chosen first (from the most advanced peer), then campaign again.
-      this.becomeFollower(null);
+      this.becomeFollower(null, 'behind-promiser');
       this.requestCatchup(m.chosenWatermark > this.learner.chosenWatermark ? m.from : this.mostAdvancedPeer());
       return;
     }
@@ -326,7 +342,7 @@ export class Replica {
   private onNack(m: Nack): void {
     this.seeRound(m.promised);
     if (this.role === 'follower' || !ballotEquals(m.ballot, this.ballot)) return;
-    if (compareBallots(m.promised, this.ballot) > 0) this.becomeFollower(null);
+    if (compareBallots(m.promised, this.ballot) > 0) this.becomeFollower(null, 'nack-higher-ballot');
   }
 
   private onHeartbeat(m: Heartbeat): void {
@@ -375,7 +391,7 @@ export class Replica {
 
   private followLeader(leaderId: string, ballot: Ballot): void {
     if (leaderId === this.id) return;
-    if (this.role !== 'follower' && compareBallots(ballot, this.ballot) > 0) this.becomeFollower(leaderId);
+    if (this.role !== 'follower' && compareBallots(ballot, this.ballot) > 0) this.becomeFollower(leaderId, 'leader-higher-ballot');
     if (this.role !== 'follower') return;
     if (compareBallots(ballot, this.leaderBallot) >= 0) {
       this.leaderId = leaderId;
@@ -409,7 +425,7 @@ export class Replica {
     if (superseded) {
       // A higher ballot chose this slot. Announcing our watermark now would let a follower that
       // accepted our own value for it, in our ballot, take that value as chosen.
-      this.becomeFollower(null);
+      this.becomeFollower(null, 'slot-chosen-by-higher-ballot');
       return;
     }
     if (this.role !== 'leader') return;
@@ -468,7 +484,7 @@ export class Replica {
       this.counters.phase2aRetransmits += 1;
       for (const to of this.config.members) if (!proposal.votes.has(to)) this.sendPhase2a(to, slot, proposal.value);
     }
-    if (!this.hasLiveQuorum()) this.becomeFollower(null);
+    if (!this.hasLiveQuorum()) this.becomeFollower(null, 'lost-quorum');
   }
 
   private tickFollowerOrCandidate(): void {
@@ -494,6 +510,7 @@ export class Replica {
     if (round > BALLOT_ROUND_MAX) return this.resetElectionTimer();
     this.counters.elections += 1;
     this.role = 'candidate';
+    this.roleReason = 'election-timeout';
     this.ballot = { round, nodeId: this.id };
     this.maxSeenRound = round;
     this.leaderId = null;
@@ -505,6 +522,7 @@ export class Replica {
 
   private becomeLeader(): void {
     this.role = 'leader';
+    this.roleReason = 'won-election';
     this.leaderId = this.id;
     this.leaderBallot = this.ballot;
     this.leaderSinceTick = this.now;
@@ -524,8 +542,9 @@ export class Replica {
     this.commitDirty = true;
   }
 
-  private becomeFollower(leaderId: string | null): void {
+  private becomeFollower(leaderId: string | null, reason: RoleReason): void {
     this.role = 'follower';
+    this.roleReason = reason;
     this.leaderId = leaderId;
     this.promises.clear();
     this.proposals.clear();

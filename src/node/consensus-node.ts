@@ -23,12 +23,14 @@ import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
-import { connectNats } from '../infra/nats/connection';
+import { connectNats, natsConnectionState } from '../infra/nats/connection';
+import { LogSampler } from '../shared/log-sampler';
+import { MetricsRegistry } from './metrics-registry';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
 import { ReplicaDriver } from '../infra/nats/replica-driver';
 
-/** Where the node's parts write their log lines. */
-export type NodeLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string) => void;
+/** Where the node's parts write their log lines; `fields` are structured (JSON logs). */
+export type NodeLog = (level: 'debug' | 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
 /** Outside the simulator randomness only spreads election timeouts, so the OS source is right. */
 const systemRandom: Random = {
@@ -60,6 +62,8 @@ export class ConsensusNode {
     readonly logTail: LogTail,
     /** The public request subjects' queue group, weighted towards this node while it leads. */
     readonly publicQueue: LeaderWeightedQueue,
+    /** Every Prometheus metric of the node. */
+    readonly metrics: MetricsRegistry,
     private readonly subscriptions: Subscription[],
   ) {}
 
@@ -88,6 +92,7 @@ export class ConsensusNode {
       maxBytes: config.maxMessageBytes,
       log,
     });
+    const metrics = new MetricsRegistry();
     const events = new EventStore(db);
     const aggregates = new AggregateStore(db);
     await aggregates.load();
@@ -102,6 +107,7 @@ export class ConsensusNode {
     const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
     await projector.load();
     events.onWritten((head) => projector.notify(head));
+    events.onWritten((head) => metrics.written(head));
     void projector.run();
     const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
     const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
@@ -117,6 +123,8 @@ export class ConsensusNode {
       tickMs: config.tickMs,
       maxMessageBytes: config.maxMessageBytes,
       log,
+      onPersisted: (seconds) => metrics.persisted(seconds),
+      onLeaderChange: () => metrics.leaderChanged(),
     });
     await driver.start();
     const quorum = () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
@@ -136,16 +144,16 @@ export class ConsensusNode {
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
       hasQuorum: quorum,
-      forward: (command, actor, commandId) => {
+      forward: (command, actor, commandId, requestId) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
-        return forwardCommand(nats, subject(leaderId), { command, actor, commandId });
+        return forwardCommand(nats, subject(leaderId), { command, actor, commandId }, requestId);
       },
       hashPassword,
       now: () => new Date().toISOString(),
       sagaSettings: config.sagas,
     };
-    const commands = new CommandService(commandNode, aggregates, proposals, config.scoreRules);
+    const commands = new CommandService(commandNode, aggregates, proposals, config.scoreRules, metrics);
     const sagas = new SagaRuntime(
       aggregates,
       commands,
@@ -158,11 +166,25 @@ export class ConsensusNode {
       { tickMs: SAGA_TICK_MS, stepDelayMs: config.sagaStepDelayMs, scoreRules: config.scoreRules },
     );
     sagas.start();
-    const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
+    const forwardedLog = { sampler: new LogSampler(config.accessLog, Date.now), log };
+    const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
     const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
     commandQueue.start();
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, new LeaderWeightedQueue(nats, () => driver.status().role === 'leader'), subscriptions);
+    metrics.watch({
+      tickMs: config.tickMs,
+      status: () => driver.status(),
+      dropped: () => transport.dropped(),
+      logHead: () => events.writtenHead,
+      projections: () => [projector, auth.projector].map((p) => ({ name: p.name, position: p.position })),
+      sagasOpen: () => aggregates.openSagaCount,
+      sagasNeedingOperator: () => sagas.needingOperator().length,
+      queuedCommands: () => commandQueue.depth(),
+      natsState: () => natsConnectionState(nats),
+      hasQuorum: quorum,
+    });
+    const publicQueue = new LeaderWeightedQueue(nats, () => driver.status().role === 'leader');
+    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */

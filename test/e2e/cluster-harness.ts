@@ -251,19 +251,36 @@ export class E2eCluster {
 
   /** The node's protocol messages dropped, by reason, from its `/metrics` (null when unreachable). */
   async droppedMessages(id: string): Promise<Map<string, number> | null> {
-    const port = this.node(id).port;
+    const text = await this.metricsText(id);
+    if (text === null) return null;
+    const counts = new Map<string, number>();
+    for (const match of text.matchAll(/^behavior_protocol_messages_dropped_total\{reason="([^"]+)"\} (\d+)/gm))
+      counts.set(match[1], Number(match[2]));
+    return counts;
+  }
+
+  /**
+   * The node's `/metrics` text, from its admin port when it has one (ADMIN_HTTP_PORT), else from
+   * its HTTP port; null when it does not answer.
+   */
+  async metricsText(id: string): Promise<string | null> {
+    const node = this.node(id);
+    const port = node.env.ADMIN_HTTP_PORT ? Number(node.env.ADMIN_HTTP_PORT) : node.port;
     if (port === null || !this.isAlive(id)) return null;
     try {
-      const response = await fetch(`http://${LOOPBACK}:${port}/metrics`, {
-        signal: AbortSignal.timeout(STATUS_TIMEOUT_MS),
-      });
-      const text = await response.text();
-      const counts = new Map<string, number>();
-      for (const match of text.matchAll(/^behavior_protocol_messages_dropped\{reason="([^"]+)"\} (\d+)/gm))
-        counts.set(match[1], Number(match[2]));
-      return counts;
+      const response = await fetch(`http://${LOOPBACK}:${port}/metrics`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
+      return response.ok ? await response.text() : null;
     } catch {
       return null;
+    }
+  }
+
+  /** Everything the node wrote to its log so far (stdout, stderr and the harness's own lines). */
+  logText(id: string): string {
+    try {
+      return readFileSync(this.node(id).logFile, 'utf8');
+    } catch {
+      return '';
     }
   }
 

@@ -33,7 +33,7 @@ export class CommandRunner {
     if (this.asyncCommands && mayQueue(command) && prefersAsync(response.req?.headers.prefer)) {
       return this.queue(response, command, actor, idempotencyKey ?? randomUUID());
     }
-    const answer = await this.gateway.execute(command, actor, idempotencyKey);
+    const answer = await this.gateway.execute(command, actor, idempotencyKey, { source: 'rest', requestId: requestIdHeader(response) });
     if (answer.position !== null) response.setHeader(LOG_POSITION_HEADER, String(answer.position));
     if (answer.duplicate) response.setHeader(IDEMPOTENT_REPLAY_HEADER, 'true');
     return { ...answer.result, commandId: answer.commandId, position: answer.position };
@@ -51,6 +51,15 @@ export class CommandRunner {
     return { commandId, status: 'pending', position: null };
   }
 }
+
+/** The request id the access log middleware gave the request (it sets the response header). */
+function requestIdHeader(response: Response): string | undefined {
+  const value = response.getHeader?.(REQUEST_ID_RESPONSE_HEADER);
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** The response header that names the request (set by the observability middleware). */
+const REQUEST_ID_RESPONSE_HEADER = 'X-Request-Id';
 
 /** True when a Prefer header asks for respond-async. */
 export function prefersAsync(prefer: string | string[] | undefined): boolean {

@@ -46,6 +46,12 @@ export class MysqlCommandQueueStore {
     await this.db.updateTable('queued_commands').set({ refusal: JSON.stringify(refusal) }).where('command_id', '=', commandId).execute();
   }
 
+  /** Commands still waiting to be proposed. */
+  async countWaiting(): Promise<number> {
+    const row = await this.db.selectFrom('queued_commands').select((eb) => eb.fn.countAll<string>().as('n')).where('refusal', 'is', null).executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Drops a command whose outcome is in the log now. */
   async remove(commandId: string): Promise<void> {
     await this.db.deleteFrom('queued_commands').where('command_id', '=', commandId).execute();

@@ -21,6 +21,21 @@ export interface NatsConnectOptions {
   readonly connectTimeoutMs?: number;
 }
 
+/** What the node's NATS connection is doing now, for metrics. */
+export interface NatsConnectionState {
+  /** True while connected to a server (false while disconnected, reconnecting or closed). */
+  connected: boolean;
+  /** Reconnects since the first connect. */
+  reconnects: number;
+}
+
+const states = new WeakMap<NatsConnection, NatsConnectionState>();
+
+/** The state of a connection made by connectNats (undefined for any other). */
+export function natsConnectionState(nc: NatsConnection): Readonly<NatsConnectionState> | undefined {
+  return states.get(nc);
+}
+
 /** The first connect failed; the message names the (credential-free) URL. */
 export class NatsConnectError extends Error {
   override readonly name = 'NatsConnectError';
@@ -54,6 +69,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
     throw new NatsConnectError(`cannot connect to NATS at ${redactUrl(options.url)}: ${why}`, { cause: err });
   }
   options.log('info', `connected to NATS at ${nc.getServer()} as ${options.name}`);
+  states.set(nc, { connected: true, reconnects: 0 });
   logStatus(nc, options.log).catch((err: unknown) => options.log('error', `NATS status watch failed: ${String(err)}`));
   return nc;
 }
@@ -78,8 +94,17 @@ export function redactUrl(url: string): string {
 }
 
 async function logStatus(nc: NatsConnection, log: NatsLog): Promise<void> {
-  void nc.closed().then((err) => log(err ? 'error' : 'info', `NATS connection closed${err ? `: ${err.message}` : ''}`));
+  const state = states.get(nc);
+  void nc.closed().then((err) => {
+    if (state) state.connected = false;
+    log(err ? 'error' : 'info', `NATS connection closed${err ? `: ${err.message}` : ''}`);
+  });
   for await (const s of nc.status()) {
+    if (state && s.type === Events.Disconnect) state.connected = false;
+    if (state && s.type === Events.Reconnect) {
+      state.connected = true;
+      state.reconnects += 1;
+    }
     const level = statusLevel(s);
     if (level) log(level, `NATS ${s.type}: ${typeof s.data === 'object' ? JSON.stringify(s.data) : String(s.data)}`);
   }

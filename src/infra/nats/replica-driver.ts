@@ -10,6 +10,7 @@ import {
   Replica,
   type ReplicaStatus,
   catchupReply,
+  formatBallot,
 } from '../../consensus';
 import { AssertionError } from '../../shared/assert';
 import type { Random } from '../../shared/random';
@@ -68,7 +69,19 @@ export interface DriverOptions<Batch extends { entries: readonly ChosenEntry[] }
   applier: ChosenApplier<Batch>;
   tickMs: number;
   maxMessageBytes: number;
-  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Log lines; `fields` are structured (ballot, reason) for JSON logs. */
+  log: (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
+  /** Told how long each acceptor persist took, in seconds (metrics). */
+  onPersisted?: (seconds: number) => void;
+  /** Told each time this node sees the leader change to another node (metrics). */
+  onLeaderChange?: () => void;
+}
+
+/** The role, leader and ballot the driver last saw, to log elections and step-downs once each. */
+interface SeenRole {
+  readonly role: ReplicaStatus['role'];
+  readonly leaderId: string | null;
+  readonly ballot: string;
 }
 
 const READIES_PER_DRAIN_MAX = 1000;
@@ -110,6 +123,8 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   private recovering = false;
   private stopped = false;
   private catchupServing = 0;
+  private seenRole: SeenRole | undefined;
+  private lastLeader: string | null = null;
   readonly counters: DriverCounters = { readies: 0, applies: 0, persistMsTotal: 0, applyMsTotal: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0 };
 
   constructor(private readonly options: DriverOptions<Batch>) {}
@@ -156,6 +171,29 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
     if (this.stopped || this.recovering) return;
     this.replica.tick();
     this.kick();
+    this.logRoleChange();
+  }
+
+  /**
+   * Logs an election won or started, a step-down and a new leader followed, with ballot and
+   * reason. Looked at once per tick, so a change is logged within one tick of happening.
+   */
+  private logRoleChange(): void {
+    const status = this.replica.status();
+    const seen: SeenRole = { role: status.role, leaderId: status.leaderId, ballot: formatBallot(status.ballot) };
+    const before = this.seenRole;
+    this.seenRole = seen;
+    if (seen.leaderId !== null && seen.leaderId !== this.lastLeader) {
+      if (this.lastLeader !== null) this.options.onLeaderChange?.();
+      this.lastLeader = seen.leaderId;
+    }
+    if (before === undefined || (before.role === seen.role && before.leaderId === seen.leaderId && before.ballot === seen.ballot)) return;
+    const fields = { event: 'role-change', role: seen.role, previousRole: before.role, ballot: seen.ballot, previousBallot: before.ballot, leader: seen.leaderId, reason: status.roleReason };
+    const { log } = this.options;
+    if (seen.role === 'leader' && before.role !== 'leader') log('info', `elected leader at ballot ${seen.ballot} (${status.roleReason})`, fields);
+    else if (before.role === 'leader' && seen.role !== 'leader') log('warn', `stepped down as leader of ballot ${before.ballot} (${status.roleReason})`, fields);
+    else if (seen.role === 'candidate' && before.role !== 'candidate') log('info', `campaigning at ballot ${seen.ballot} (${status.roleReason})`, fields);
+    else if (seen.role === 'follower' && seen.leaderId !== null && seen.leaderId !== before.leaderId) log('info', `following leader ${seen.leaderId} at ballot ${seen.ballot}`, fields);
   }
 
   private kick(): void {
@@ -188,6 +226,7 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
       this.counters.readies += 1;
       this.counters.lastPersistMs = performance.now() - started;
       this.counters.persistMsTotal += this.counters.lastPersistMs;
+      this.options.onPersisted?.(this.counters.lastPersistMs / 1000);
       this.options.transport.send(ready.messages);
       for (let i = 0; i < ready.chosen.length; i += PLAN_BATCH_SLOTS_MAX) {
         this.planChosen(ready.chosen.slice(i, i + PLAN_BATCH_SLOTS_MAX), epoch);

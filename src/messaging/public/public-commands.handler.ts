@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Msg } from 'nats';
 import type { ApiCommand } from '../../application/command-gateway';
+import { requestIdOf } from '../../application/write-metrics';
 import type { Role } from '../../domain';
 import { ReviewApplicationCommandDto, RetrySagaCommandDto } from './public.dto';
 import { SubmitApplicationDto } from '../../http/applications/applications.dto';
@@ -139,7 +140,7 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
     const actor = await authorize(msg, this.node.auth.service, route.roles);
     const dto = await validateDto(route.dto, body);
     const key = idempotencyKeyOf(msg);
-    const answer = await this.node.commands.execute(route.command(commandData(dto)), actor, key);
+    const answer = await this.node.commands.execute(route.command(commandData(dto)), actor, key, { source: 'nats', requestId: requestIdOf(msg.headers?.get('X-Request-Id')) });
     const data = { ...answer.result, commandId: answer.commandId, position: answer.position, ...route.extra };
     return { ok: true, data, position: answer.position };
   }

@@ -30,6 +30,9 @@ class MemoryStore implements CommandQueueStore {
   async remove(id: string): Promise<void> {
     this.rows.delete(id);
   }
+  async countWaiting(): Promise<number> {
+    return [...this.rows.values()].filter((r) => r.refusal === null).length;
+  }
 }
 
 /** Answers by student id: 'ok', 'missing' (404, in the log), 'bad' (400, not in the log), 'noquorum'. */
