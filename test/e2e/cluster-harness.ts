@@ -355,6 +355,19 @@ export class E2eCluster {
     }
   }
 
+  /** Freezes a running node (SIGSTOP): it neither sends nor answers until `resume`. */
+  pause(id: string): void {
+    const node = this.node(id);
+    if (!isRunning(node.child)) throw new Error(`node ${id} is not running`);
+    node.child!.kill('SIGSTOP');
+  }
+
+  /** Lets a node frozen by `pause` run again (SIGCONT). */
+  resume(id: string): void {
+    const node = this.node(id);
+    if (isRunning(node.child)) node.child!.kill('SIGCONT');
+  }
+
   /** Stops a node gracefully: SIGTERM, then SIGKILL when it is still there after a bounded wait. */
   async stopNode(id: string): Promise<void> {
     const node = this.node(id);
