@@ -12,6 +12,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# The commit behavior_build_info reports: docker build --build-arg GIT_COMMIT=$(git rev-parse --short=12 HEAD) .
+ARG GIT_COMMIT=unknown
+ENV GIT_COMMIT=$GIT_COMMIT
 WORKDIR /app
 # Owned by root and run as `node`: the process cannot rewrite its own code or dependencies.
 COPY --from=build /app/package.json ./
