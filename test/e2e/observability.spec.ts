@@ -129,6 +129,13 @@ describe('observability on a 3-node cluster', () => {
       expect((await call('n1', 'GET', `/no/such/path/${missing}`)).status).toBe(404);
       expect(await notFound()).toBe(notFoundBefore + 1);
       expect(await metrics('n1')).not.toContain(missing);
+      // a body the parser refuses (413) never reaches a route, and is still counted and logged
+      const tooLarge = async () => sumSamples(await metrics('n1'), 'behavior_http_request_duration_seconds_count', { method: 'POST', status: '413' });
+      const tooLargeBefore = await tooLarge();
+      const refused = await call('n1', 'POST', '/api/students', { studentId: 'big', name: 'x'.repeat(20_000), className: '7a' }, { 'X-Request-Id': `big-${run}` });
+      expect(refused.status).toBe(413);
+      expect(await tooLarge()).toBe(tooLargeBefore + 1);
+      await waitFor('the 413 access line', () => logLines(cluster.logText('n1')).some((l) => l.event === 'http' && l.requestId === `big-${run}` && l.status === 413), 10_000, 100);
     });
   }, 60_000);
 

@@ -1,4 +1,5 @@
 import type { Message } from '../../../src/consensus/messages';
+import { natsConnectionState } from '../../../src/infra/nats/connection';
 import type { ProtocolTransportOptions } from '../../../src/infra/nats/protocol-transport';
 import { NatsServerProcess, sparePort } from './nats-server-process';
 import { type TestNode, memoryLog, sleep, startNode, stopNodes, uniqueCluster, waitFor } from './nats-test-support';
@@ -48,12 +49,15 @@ describe('NatsProtocolTransport across a NATS server restart (own nats-server)',
 
   it('delivers again after the server is killed and restarted', async () => {
     await heartbeatsUntilHeard(n1!, n2!, 0, 2000);
+    expect(natsConnectionState(n1!.nc)).toEqual({ connected: true, reconnects: 0 });
     await server.signal('SIGKILL');
     await waitFor(
       'both clients to see the disconnect',
       () => logs.lines.filter((l) => l.startsWith('warn n') && l.includes('NATS disconnect')).length >= 2,
       10_000,
     );
+    // behavior_nats_connected reads this state
+    expect(natsConnectionState(n1!.nc)?.connected).toBe(false);
     n1!.transport.send([
       { type: 'Commit', from: 'n1', to: 'n2', ballot: { round: 1, nodeId: 'n1' }, chosenWatermark: 5 },
     ]);
@@ -62,6 +66,7 @@ describe('NatsProtocolTransport across a NATS server restart (own nats-server)',
     const waited = await heartbeatsUntilHeard(n1!, n2!, 1000, 15_000);
     console.log(`restart: messages flow again ${waited} ms after the server is back`);
     expect(logs.lines.some((l) => /^info n\d NATS reconnect:/.test(l))).toBe(true);
+    expect(natsConnectionState(n1!.nc)).toEqual({ connected: true, reconnects: 1 });
     expect(n1!.transport.sendFailed()['publish-failed']).toBe(0); // buffered while down, not thrown
   }, 30_000);
 
