@@ -112,9 +112,14 @@ export class MetricsRegistry implements WriteObserver {
 
   /** Registers the gauges and counters read from the node when scraped. */
   watch(node: WatchedNode): void {
+    this.watchConsensus(node);
+    this.watchReadSide(node);
+  }
+
+  /** Watermarks, leadership, peers, protocol drops and the NATS connection. */
+  private watchConsensus(node: WatchedNode): void {
     const registers = [this.registry];
     const status = () => node.status();
-    const times = this.writtenTimes;
     new Gauge({ name: 'behavior_slots_chosen', help: 'Chosen watermark', registers, collect() { this.set(status().chosenWatermark); } });
     new Gauge({ name: 'behavior_slots_applied', help: 'Applied watermark', registers, collect() { this.set(status().appliedWatermark); } });
     new Gauge({ name: 'behavior_apply_lag_slots', help: 'Chosen minus applied slots', registers, collect() { const s = status(); this.set(s.chosenWatermark - s.appliedWatermark); } });
@@ -134,6 +139,12 @@ export class MetricsRegistry implements WriteObserver {
     monotonic('behavior_protocol_messages_dropped_total', 'Protocol messages dropped, by reason', () => node.dropped(), registers, 'reason');
     monotonic('behavior_nats_reconnects_total', 'Reconnects of the NATS connection', () => ({ '': node.natsState()?.reconnects ?? 0 }), registers);
     new Gauge({ name: 'behavior_nats_connected', help: '1 while the NATS connection is up', registers, collect() { this.set(node.natsState()?.connected ? 1 : 0); } });
+  }
+
+  /** Projection lag, sagas and the respond-async queue. */
+  private watchReadSide(node: WatchedNode): void {
+    const registers = [this.registry];
+    const times = this.writtenTimes;
     new Gauge({
       name: 'behavior_projection_lag_events',
       help: 'Events committed to the log and not yet applied by the projection',
@@ -162,10 +173,26 @@ export class MetricsRegistry implements WriteObserver {
       name: 'behavior_queued_commands',
       help: 'Prefer: respond-async writes waiting in this node queue',
       registers,
+      // A scrape must answer while MySQL does not: the gauge then keeps its last value.
       async collect() {
-        this.set(await node.queuedCommands());
+        const depth = await withinMs(node.queuedCommands(), QUEUE_COUNT_WAIT_MS).catch(() => undefined);
+        if (depth !== undefined) this.set(depth);
       },
     });
+  }
+}
+
+/** How long a scrape waits for the queue's depth from MySQL. */
+const QUEUE_COUNT_WAIT_MS = 1000;
+
+/** `promise`'s value, or undefined when it takes longer than `ms`. */
+async function withinMs<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
