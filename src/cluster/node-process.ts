@@ -8,7 +8,7 @@ export interface NodeProcess {
   readonly child: ChildProcess;
   /** The HTTP port the node reported taking, once it did. */
   port: number | null;
-  /** The last line the node wrote to stderr (its start-up error, when it fails). */
+  /** The last line the node wrote to stderr, or the message of its last error log line (its start-up error, when it fails). */
   lastError: string;
 }
 
@@ -18,7 +18,7 @@ export interface NodeProcessOptions {
   env: Record<string, string>;
   /** Each log line the node writes, parsed when it is JSON. */
   onLine?: (node: NodeProcess, line: string, entry: Record<string, unknown> | null) => void;
-  onExit?: (node: NodeProcess, code: number | null) => void;
+  onExit?: (node: NodeProcess, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /**
@@ -33,13 +33,14 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const entry = parseJson(line);
     if (typeof entry?.port === 'number') node.port = entry.port;
+    if (typeof entry?.level === 'number' && entry.level >= 50) node.lastError = String(entry.msg ?? line);
     options.onLine?.(node, line, entry);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => {
     node.lastError = line;
     options.onLine?.(node, line, null);
   });
-  child.on('exit', (code) => options.onExit?.(node, code));
+  child.on('exit', (code, signal) => options.onExit?.(node, code, signal));
   return node;
 }
 
