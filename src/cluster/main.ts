@@ -128,12 +128,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0));
   for (const slot of slots) start(slot);
   const current = () => slots.flatMap((s) => (s.node ? [s.node] : []));
-  const leader = await waitForLeader(current(), LEADER_WAIT_MS);
-  if (stopping) return;
-  if (!leader) {
-    process.stderr.write(`cluster: no leader within ${LEADER_WAIT_MS / 1000} s; stopping\n`);
-    return stopAll(1);
+  // Nodes that cannot start are given up on (and when none is left the supervisor stops), so
+  // waiting for a leader needs no deadline of its own; it only says that it is still waiting.
+  let leader: string | null = null;
+  for (let waited = 0; leader === null && !stopping; waited += LEADER_WAIT_MS) {
+    if (waited > 0) process.stderr.write(`cluster: no leader after ${waited / 1000} s; still waiting (the nodes' errors are above)\n`);
+    leader = await waitForLeader(current, LEADER_WAIT_MS);
   }
+  if (stopping || leader === null) return;
   // A node may elect a leader before another has logged the port it took: wait for every port (bounded).
   for (let i = 0; i < PORT_WAIT_MS / 50 && current().some((n) => n.port === null) && !stopping; i++) await new Promise((r) => setTimeout(r, 50));
   process.stdout.write(`\ncluster ready: leader ${leader}\n`);

@@ -55,11 +55,11 @@ export function localAdminEnv(): Record<string, string> {
   return { ADMIN_USERNAME: LOCAL_ADMIN.username, ADMIN_PASSWORD: LOCAL_ADMIN.password };
 }
 
-/** Polls the nodes' public readiness until one names a leader, or `timeoutMs` passes. */
-export async function waitForLeader(nodes: readonly NodeProcess[], timeoutMs: number): Promise<string | null> {
+/** Polls the nodes' public readiness until one names a leader, or `timeoutMs` passes; `nodes` may be a getter of the current processes. */
+export async function waitForLeader(nodes: readonly NodeProcess[] | (() => readonly NodeProcess[]), timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const node of nodes) {
+    for (const node of typeof nodes === 'function' ? nodes() : nodes) {
       if (node.port === null) continue;
       const leaderId = await leaderSeenBy(node.port);
       if (leaderId) return leaderId;

@@ -33,7 +33,7 @@ class SupervisorRun {
     child.stderr!.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }
 
-  static async start(nats: OwnNatsServer, args: string[] = []): Promise<SupervisorRun> {
+  static async start(nats: OwnNatsServer, args: string[] = [], overrides: Record<string, string> = {}): Promise<SupervisorRun> {
     const token = randomToken();
     const prefix = `behavior_e2e_sup_${token}`;
     const env: NodeJS.ProcessEnv = {
@@ -46,6 +46,7 @@ class SupervisorRun {
       MYSQL_URL: DEFAULT_MYSQL_URL,
       TICK_MS: '10',
       LOG_LEVEL: 'info',
+      ...overrides,
     };
     delete env.JWT_SECRET; // the supervisor makes one up for the run
     const child = spawn(process.execPath, [SUPERVISOR, ...args], { env, cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -148,7 +149,8 @@ async function registerStudent(port: number, token: string, studentId: string): 
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': `register-${studentId}` },
     body: JSON.stringify({ studentId, name: `Student ${studentId}`, className: '7a' }),
-    signal: AbortSignal.timeout(10_000),
+    // Short, so the figure printed shows when writes are served again; retries carry the same key.
+    signal: AbortSignal.timeout(2000),
   }).catch(() => null);
   return response?.status ?? null;
 }
@@ -256,4 +258,21 @@ describe('npm run cluster supervises its nodes (real processes, MySQL, NATS)', (
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- supervisor output (tail) ---\n${r.tail()}`, { cause: error });
     }
   }, 300_000);
+
+  it('given nodes that cannot start, then it gives up on each after repeated failed starts, says so, and exits non-zero', async () => {
+    run = await SupervisorRun.start(nats, [], { CLUSTER_NAME: 'not a valid name!' });
+    const r = run;
+    try {
+      await waitFor('the supervisor to exit', () => !r.running, 180_000, 200);
+      expect(r.child.exitCode).toBe(1);
+      for (const id of IDS) {
+        expect(r.pids(id)).toHaveLength(5);
+        expect(r.output).toContain(`cluster: giving up on ${id}: it failed to start 5 times in a row`);
+        expect(r.output).toMatch(new RegExp(`cluster: node ${id} \\(pid \\d+\\) exited: exit code 1; last error: .*CLUSTER_NAME`));
+      }
+      expect(r.allPids().filter(isPidAlive)).toEqual([]);
+    } catch (error) {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- supervisor output (tail) ---\n${r.tail()}`, { cause: error });
+    }
+  }, 240_000);
 });
