@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { LOCAL_ADMIN, type NodeProcess, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from './node-process';
+import { LOCAL_ADMIN, type NodeProcess, isReady, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from './node-process';
 import { RestartPolicy, describeExit } from './restart-policy';
 
 /**
@@ -138,6 +138,12 @@ async function main(): Promise<void> {
   if (stopping || leader === null) return;
   // A node may elect a leader before another has logged the port it took: wait for every port (bounded).
   for (let i = 0; i < PORT_WAIT_MS / 50 && current().some((n) => n.port === null) && !stopping; i++) await new Promise((r) => setTimeout(r, 50));
+  // Then for each to be ready (the bootstrap admin applied there, so a login works at once), bounded.
+  for (let i = 0; i < PORT_WAIT_MS / 200 && !stopping; i++) {
+    const ready = await Promise.all(current().map((n) => (n.port === null ? false : isReady(n.port))));
+    if (ready.every(Boolean)) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
   process.stdout.write(`\ncluster ready: leader ${leader}\n`);
   for (const slot of slots) {
     const n = slot.node;

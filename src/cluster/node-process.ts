@@ -69,14 +69,24 @@ export async function waitForLeader(nodes: readonly NodeProcess[] | (() => reado
   return null;
 }
 
-/** The leader a node reports in `/health/ready` (public), or null. */
+/** The leader a node names in `/health/writable` (public) when it can take writes, or null. */
 export async function leaderSeenBy(port: number): Promise<string | null> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
-    const body = (await response.json()) as { details?: { quorum?: { leaderId?: string | null } } };
-    return body.details?.quorum?.leaderId ?? null;
+    const response = await fetch(`http://127.0.0.1:${port}/health/writable`, { signal: AbortSignal.timeout(1000) });
+    const body = (await response.json()) as { leaderId?: string | null };
+    return response.ok ? (body.leaderId ?? null) : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether the node on `port` answers `/health/ready` with 200 (it serves reads, and a login of the bootstrap admin works). */
+export async function isReady(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { clusterStatusOf, LOCAL_ADMIN } from '../../src/cluster/node-process';
+import { clusterStatusOf, isReady, LOCAL_ADMIN } from '../../src/cluster/node-process';
 import { findFreePort } from '../../src/bench/ports';
 import { sleep } from '../../src/bench/poll';
 import { ClusterDatabases, DEFAULT_MYSQL_URL, REPO_ROOT, assertDistBuilt, randomToken, report, waitFor } from './cluster-harness';
@@ -143,6 +143,17 @@ async function login(port: number): Promise<string> {
   return token;
 }
 
+/** One login of the bootstrap admin on `port`: the HTTP status. */
+async function loginOnce(port: number): Promise<number | null> {
+  const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(LOCAL_ADMIN),
+    signal: AbortSignal.timeout(10_000),
+  }).catch(() => null);
+  return response?.status ?? null;
+}
+
 /** POST /api/students on `port`; the HTTP status, or null when the node does not answer. */
 async function registerStudent(port: number, token: string, studentId: string): Promise<number | null> {
   const response = await fetch(`http://127.0.0.1:${port}/api/students`, {
@@ -173,10 +184,19 @@ describe('npm run cluster supervises its nodes (real processes, MySQL, NATS)', (
     await nats?.stop();
   });
 
-  it('given the leader is killed with SIGKILL, then the others serve writes, and the leader is restarted and catches up; SIGTERM stops every node', async () => {
+  it('given every node reports ready, then the admin logs in on each at once; given the leader is killed with SIGKILL, then the others serve writes, and the leader is restarted and catches up; SIGTERM stops every node', async () => {
     run = await SupervisorRun.start(nats);
     const r = run;
     try {
+      // Ready means a login works: as soon as every node answers /health/ready 200, the bootstrap
+      // admin logs in on each of them at the first attempt (probing from before the first election).
+      await waitFor('every node serving HTTP', () => IDS.every((id) => r.currentPort(id) !== null), READY_TIMEOUT_MS, 50);
+      const ports = IDS.map((id) => r.currentPort(id)!);
+      await waitFor('every node ready', async () => (await Promise.all(ports.map(isReady))).every(Boolean), READY_TIMEOUT_MS, 50);
+      const logins = await Promise.all(ports.map((port) => loginOnce(port)));
+      expect(logins).toEqual([200, 200, 200]);
+      // Probes that failed before the first election were not logged as errors.
+      expect(r.output.split('\n').filter((line) => /^\[n\d\] \S* (ERROR|FATAL) .*health/i.test(line))).toEqual([]);
       await r.waitReady();
       expect(r.output).toContain('generated a random 32-byte secret');
       const leader = await r.leader();
