@@ -8,7 +8,7 @@ export interface NodeProcess {
   readonly child: ChildProcess;
   /** The HTTP port the node reported taking, once it did. */
   port: number | null;
-  /** The last line the node wrote to stderr (its start-up error, when it fails). */
+  /** The last line the node wrote to stderr, or the message of its last error log line (its start-up error, when it fails). */
   lastError: string;
 }
 
@@ -18,7 +18,7 @@ export interface NodeProcessOptions {
   env: Record<string, string>;
   /** Each log line the node writes, parsed when it is JSON. */
   onLine?: (node: NodeProcess, line: string, entry: Record<string, unknown> | null) => void;
-  onExit?: (node: NodeProcess, code: number | null) => void;
+  onExit?: (node: NodeProcess, code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /**
@@ -33,13 +33,14 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
   createInterface({ input: child.stdout! }).on('line', (line) => {
     const entry = parseJson(line);
     if (typeof entry?.port === 'number') node.port = entry.port;
+    if (typeof entry?.level === 'number' && entry.level >= 50) node.lastError = String(entry.msg ?? line);
     options.onLine?.(node, line, entry);
   });
   createInterface({ input: child.stderr! }).on('line', (line) => {
     node.lastError = line;
     options.onLine?.(node, line, null);
   });
-  child.on('exit', (code) => options.onExit?.(node, code));
+  child.on('exit', (code, signal) => options.onExit?.(node, code, signal));
   return node;
 }
 
@@ -54,11 +55,11 @@ export function localAdminEnv(): Record<string, string> {
   return { ADMIN_USERNAME: LOCAL_ADMIN.username, ADMIN_PASSWORD: LOCAL_ADMIN.password };
 }
 
-/** Polls the nodes' public readiness until one names a leader, or `timeoutMs` passes. */
-export async function waitForLeader(nodes: readonly NodeProcess[], timeoutMs: number): Promise<string | null> {
+/** Polls the nodes' public readiness until one names a leader, or `timeoutMs` passes; `nodes` may be a getter of the current processes. */
+export async function waitForLeader(nodes: readonly NodeProcess[] | (() => readonly NodeProcess[]), timeoutMs: number): Promise<string | null> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    for (const node of nodes) {
+    for (const node of typeof nodes === 'function' ? nodes() : nodes) {
       if (node.port === null) continue;
       const leaderId = await leaderSeenBy(node.port);
       if (leaderId) return leaderId;
@@ -68,14 +69,24 @@ export async function waitForLeader(nodes: readonly NodeProcess[], timeoutMs: nu
   return null;
 }
 
-/** The leader a node reports in `/health/ready` (public), or null. */
+/** The leader a node names in `/health/writable` (public) when it can take writes, or null. */
 export async function leaderSeenBy(port: number): Promise<string | null> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
-    const body = (await response.json()) as { details?: { quorum?: { leaderId?: string | null } } };
-    return body.details?.quorum?.leaderId ?? null;
+    const response = await fetch(`http://127.0.0.1:${port}/health/writable`, { signal: AbortSignal.timeout(1000) });
+    const body = (await response.json()) as { leaderId?: string | null };
+    return response.ok ? (body.leaderId ?? null) : null;
   } catch {
     return null;
+  }
+}
+
+/** Whether the node on `port` answers `/health/ready` with 200 (it serves reads, and a login of the bootstrap admin works). */
+export async function isReady(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/health/ready`, { signal: AbortSignal.timeout(1000) });
+    return response.ok;
+  } catch {
+    return false;
   }
 }
 

@@ -1,10 +1,10 @@
 import { connect } from 'nats';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
-import { type RecordsMode, serveRecords } from './records-service';
+import { type RecordsMode, recordsDirOf, serveRecords } from './records-service';
 
 /**
  * `npm run records-service`: the student-records service for local use. Env: NATS_URL,
- * RECORDS_DIR (default ./records), RECORDS_SUBJECT (default records.archive.store),
+ * RECORDS_DIR (default data/records, git-ignored), RECORDS_SUBJECT (default records.archive.store),
  * RECORDS_MODE (ok | fail | slow) and RECORDS_DELAY_MS (slow mode's delay, default 10000).
  */
 async function main(): Promise<void> {
@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   if (!['ok', 'fail', 'slow'].includes(mode)) throw new Error(`RECORDS_MODE must be ok, fail or slow, got ${mode}`);
   const options = {
     subject: process.env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
-    dir: process.env.RECORDS_DIR || 'records',
+    dir: recordsDirOf(process.env),
     mode,
     delayMs: Number(process.env.RECORDS_DELAY_MS ?? 10_000),
   };

@@ -15,6 +15,14 @@ export interface RecordsOptions {
 
 const ID = /^[A-Za-z0-9._-]{1,128}$/;
 
+/** Where `npm run records-service` keeps archives unless RECORDS_DIR says otherwise: under the git-ignored `data/`. */
+export const DEFAULT_RECORDS_DIR = join('data', 'records');
+
+/** The archives' folder: RECORDS_DIR when set, else DEFAULT_RECORDS_DIR (relative to the working directory). */
+export function recordsDirOf(env: NodeJS.ProcessEnv): string {
+  return env.RECORDS_DIR || DEFAULT_RECORDS_DIR;
+}
+
 /**
  * A small student-records service: answers `records.archive.store` by writing the archive as JSON
  * to `<dir>/<semester>/<archiveId>.json` (written to a temporary file, then renamed: a retry of the

@@ -29,9 +29,21 @@ function loadCompose(): Compose {
   return JSON.parse(JSON.stringify(compose)) as Compose;
 }
 
-/** Compose's `${VAR:-default}` interpolation, with defaults only, so the result does not depend on the shell. */
+/**
+ * Compose's `${VAR:-default}` interpolation, with defaults only, so the result does not depend on
+ * the shell; a required `${VAR:?message}` becomes `<VAR>`.
+ */
 function interpolate(value: string): string {
-  return value.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_m, _name, fallback?: string) => fallback ?? '');
+  return value.replace(/\$\{(\w+)(?:(:?-)([^}]*)|:?\?[^}]*)?\}/g, (_m, name: string, dash?: string, fallback?: string) =>
+    dash !== undefined ? (fallback ?? '') : /:?\?/.test(_m) ? `<${name}>` : '',
+  );
+}
+
+/** A service's environment as written, before interpolation. */
+function rawEnvOf(service: Service): Record<string, string> {
+  const raw = service.environment ?? {};
+  if (Array.isArray(raw)) return Object.fromEntries(raw.map((line: string) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
+  return Object.fromEntries(Object.entries(raw as Record<string, unknown>).map(([k, v]) => [k, String(v ?? '')]));
 }
 
 /** Compose accepts environment as a map or as a list of KEY=value. */
@@ -235,6 +247,128 @@ function testNatsConfig(file: string): {
   };
 }
 
+/** The Dockerfile's stages: each FROM image and the ENV it sets. */
+function dockerStages(text: string): { from: string; env: Record<string, string> }[] {
+  const stages: { from: string; env: Record<string, string> }[] = [];
+  for (const line of text.replace(/\\\n/g, ' ').split('\n')) {
+    const from = /^FROM\s+(\S+)/i.exec(line);
+    if (from) stages.push({ from: from[1], env: {} });
+    const env = /^ENV\s+(\w+)[= ](\S+)/i.exec(line);
+    if (env && stages.length > 0) stages[stages.length - 1].env[env[1]] = env[2];
+  }
+  return stages;
+}
+
+function readDockerfile(): string {
+  return readFileSync(join(root, 'Dockerfile'), 'utf8');
+}
+
+/** Published ports as {host, container}. */
+function publishedPorts(service: Service): { host: string; container: string }[] {
+  return ((service.ports ?? []) as (string | number | { published?: unknown; target?: unknown })[]).map((p) => {
+    if (typeof p === 'object') return { host: String(p.published ?? ''), container: String(p.target ?? '') };
+    const parts = String(p).split(':');
+    return { host: parts.slice(0, -1).join(':'), container: parts[parts.length - 1].split('/')[0] };
+  });
+}
+
+/** Nodes listen on every interface of their container, and publish the port they listen on. */
+function checkNodeBindAddress(compose: Compose, dockerfile = readDockerfile()): string[] {
+  const image = dockerStages(dockerfile).at(-1)?.env ?? {};
+  return nodeNames.flatMap((name) => {
+    const env = envOf(compose.services[name]);
+    const host = env.HTTP_HOST ?? image.HTTP_HOST;
+    const port = env.HTTP_PORT ?? image.HTTP_PORT ?? '3000';
+    const published = publishedPorts(compose.services[name]);
+    return [
+      ...(host === '0.0.0.0' || host === '::' ? [] : [`${name} listens on ${host ?? 'the default 127.0.0.1'}, which a published port cannot reach`]),
+      ...(published.length > 0 && published.every((p) => p.container === port) ? [] : [`${name} does not publish its HTTP port ${port}`]),
+    ];
+  });
+}
+
+/** The Dockerfile builds and runs on a current Node LTS (an even major of 22 or later). */
+function checkNodeImage(dockerfile = readDockerfile()): string[] {
+  return dockerStages(dockerfile).flatMap(({ from }) => {
+    const major = Number(/^node:(\d+)/.exec(from)?.[1] ?? NaN);
+    return major >= 22 && major % 2 === 0 ? [] : [`the Dockerfile builds FROM ${from}, not a current Node LTS`];
+  });
+}
+
+/** Every NATS service has a healthcheck on its monitoring port, and every node waits for it. */
+function checkNatsHealth(compose: Compose): string[] {
+  return natsServices(compose).flatMap((name) => {
+    const service = compose.services[name];
+    const health = service.healthcheck as { test?: string[] | string; disable?: boolean } | undefined;
+    const test = Array.isArray(health?.test) ? health.test.join(' ') : (health?.test ?? '');
+    const file = natsConfigFile(service);
+    const monitor = file && existsSync(file) ? /http_port\s*[:=]\s*(\d+)/.exec(readConf(file))?.[1] : undefined;
+    return [
+      ...(!health || health.disable || test === '' ? [`${name} has no healthcheck`] : []),
+      // The plain nats image is built FROM scratch: no wget or shell to run a healthcheck with.
+      ...(/wget|curl|CMD-SHELL/.test(test) && !/alpine/.test(String(service.image)) ? [`${name} runs its healthcheck in ${String(service.image)}, which has no shell or wget`] : []),
+      ...(monitor && test.includes(`:${monitor}/`) ? [] : [`${name}'s healthcheck does not probe its monitoring port ${monitor ?? '(none configured)'}`]),
+      ...nodeNames.filter((node) => dependsOn(compose.services[node])[name] !== 'service_healthy').map((node) => `${node} does not wait for ${name} to be healthy`),
+    ];
+  });
+}
+
+/** Some NATS service publishes its client port, for the CLI and client programs outside compose. */
+function checkNatsClientPort(compose: Compose): string[] {
+  const published = natsServices(compose).some((name) => {
+    const file = natsConfigFile(compose.services[name]);
+    const port = (file && existsSync(file) && /^\s*port\s*[:=]\s*(\d+)/m.exec(readConf(file))?.[1]) || '4222';
+    return publishedPorts(compose.services[name]).some((p) => p.container === port);
+  });
+  return published ? [] : ['no NATS service publishes its client port'];
+}
+
+/** Each node has a MySQL server of its own (healthy before the node starts), on its own volume. */
+function checkMysqlPerNode(compose: Compose): string[] {
+  const hosts = nodeNames.map((name) => new URL(envOf(compose.services[name]).MYSQL_URL ?? 'mysql://missing').hostname);
+  const volumes = hosts.map((host) => {
+    const list = (compose.services[host]?.volumes ?? []) as (string | { source?: string })[];
+    return list.map((v) => (typeof v === 'string' ? v.split(':')[0] : String(v.source))).join(',');
+  });
+  return [
+    ...(new Set(hosts).size === nodeNames.length ? [] : [`nodes share a MySQL server: ${hosts.join(',')}`]),
+    ...hosts.filter((host) => !String(compose.services[host]?.image ?? '').startsWith('mysql:')).map((host) => `${host} is not a MySQL service`),
+    ...hosts.filter((host) => !compose.services[host]?.healthcheck).map((host) => `${host} has no healthcheck`),
+    ...(new Set(volumes).size === hosts.length && volumes.every((v) => v !== '') ? [] : ['the MySQL servers do not each have a data volume of their own']),
+  ];
+}
+
+/** The nodes' secrets have no defaults: compose refuses to start without them (`${VAR:?message}`). */
+function checkSecretsRequired(compose: Compose): string[] {
+  return nodeNames.flatMap((name) => {
+    const env = rawEnvOf(compose.services[name]);
+    return ['JWT_SECRET', 'ADMIN_PASSWORD']
+      .filter((key) => !new RegExp(`^\\$\\{${key}:?\\?[^}]+\\}$`).test(env[key] ?? ''))
+      .map((key) => `${name} ${key} is not required (${env[key] ?? 'unset'}); use \${${key}:?message}`);
+  });
+}
+
+/** The student-records service runs, as the NATS user `records`, on the NATS servers, with its archives on a volume. */
+function checkRecordsService(compose: Compose): string[] {
+  const entry = Object.entries(compose.services).find(([, s]) => JSON.stringify(s.command ?? '').includes('dist/records/main.js'));
+  if (!entry) return ['no service runs the records service (dist/records/main.js)'];
+  const [name, service] = entry;
+  const env = envOf(service);
+  const nats = natsServices(compose);
+  const hosts = hostsOf(env.NATS_URL ?? 'nats://missing');
+  const file = natsConfigFile(compose.services[nats[0]]);
+  const users = file && existsSync(file) ? [...readConf(file).matchAll(/\buser\s*[:=]\s*"?(\w+)/g)].map((m) => m[1]) : [];
+  const volumes = ((service.volumes ?? []) as (string | { target?: string })[]).map((v) => (typeof v === 'string' ? v.split(':')[1] : v.target));
+  const build = service.build as { context?: string } | undefined;
+  return [
+    ...(build || service.image ? [] : [`${name} has no image`]),
+    ...hosts.filter((h) => !nats.includes(h)).map((h) => `${name} NATS_URL names ${h}, not a NATS service`),
+    ...hosts.filter((h) => !dependsOn(service)[h]).map((h) => `${name} does not depend on ${h}`),
+    ...(env.NATS_USER === 'records' && users.includes('records') ? [] : [`${name} does not connect as the NATS user records`]),
+    ...(env.RECORDS_DIR && volumes.includes(env.RECORDS_DIR) ? [] : [`${name} keeps its archives (RECORDS_DIR ${env.RECORDS_DIR ?? 'unset'}) outside a volume`]),
+  ];
+}
+
 const checks = {
   'the three nodes build from an existing Dockerfile': checkNodesBuild,
   "each node's NATS_URL names only NATS services of the file, its own first": checkNodeNats,
@@ -243,11 +377,23 @@ const checks = {
   'each node depends on MySQL (healthy) and on its NATS servers': checkNodeDependencies,
   "NATS services' configs exist and route to the other NATS services": checkNatsServices,
   'each node connects as the NATS user named after it': checkNatsUsers,
+  'each node listens on every interface of its container and publishes that port': checkNodeBindAddress,
+  'each NATS service has a healthcheck the nodes wait for': checkNatsHealth,
+  'a NATS client port is published': checkNatsClientPort,
+  'each node has a MySQL server of its own': checkMysqlPerNode,
+  'JWT_SECRET and ADMIN_PASSWORD are required, with no defaults': checkSecretsRequired,
+  'the records service runs as the NATS user records, its archives on a volume': checkRecordsService,
 };
 
 describe('docker-compose.yml', () => {
   it.each(Object.entries(checks))('%s', (_title, check) => {
     expect(check(loadCompose())).toEqual([]);
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds and runs on a current Node LTS', () => {
+    expect(checkNodeImage()).toEqual([]);
   });
 });
 
@@ -301,10 +447,69 @@ describe('the checks catch broken files', () => {
       dockerfile: 'Nope.Dockerfile',
     };
     (compose.services.nats2.volumes as string[])[0] = './deploy/nats/nats-9.conf:/etc/nats/nats.conf:ro';
-    delete (compose.services.node3.depends_on as Record<string, unknown>).mysql;
+    delete (compose.services.node3.depends_on as Record<string, unknown>)['mysql-n3'];
     expect(checkNodesBuild(compose)).toHaveLength(1);
     expect(checkNatsServices(compose)).toContain('nats2 has no config file on disk');
-    expect(checkNodeDependencies(compose)).toContain('node3 does not depend on mysql');
+    expect(checkNodeDependencies(compose)).toContain('node3 does not depend on mysql-n3');
+  });
+
+  it('a node bound to 127.0.0.1, or publishing a port it does not listen on', () => {
+    const compose = loadCompose();
+    env(compose, 'node1').HTTP_HOST = '127.0.0.1';
+    compose.services.node2.ports = ['3002:4000'];
+    expect(checkNodeBindAddress(compose)).toEqual(['node1 listens on 127.0.0.1, which a published port cannot reach', 'node2 does not publish its HTTP port 3000']);
+    delete env(compose, 'node1').HTTP_HOST;
+    const image = readDockerfile().replace(/^ENV HTTP_HOST=.*$/m, '');
+    expect(checkNodeBindAddress(compose, image)).toContain('node1 listens on the default 127.0.0.1, which a published port cannot reach');
+  });
+
+  it('an old or odd Node base image', () => {
+    expect(checkNodeImage(readDockerfile().replace(/node:\d+/g, 'node:20'))).toHaveLength(2);
+    expect(checkNodeImage('FROM node:23-slim\n')).toEqual(['the Dockerfile builds FROM node:23-slim, not a current Node LTS']);
+  });
+
+  it('a NATS service without a healthcheck, on the scratch image, and a node that does not wait for it', () => {
+    const compose = loadCompose();
+    delete compose.services.nats1.healthcheck;
+    compose.services.nats2.image = 'nats:2.10';
+    (compose.services.node3.depends_on as Record<string, { condition: string }>).nats3.condition = 'service_started';
+    expect(checkNatsHealth(compose)).toEqual(
+      expect.arrayContaining([
+        'nats1 has no healthcheck',
+        'nats2 runs its healthcheck in nats:2.10, which has no shell or wget',
+        'node3 does not wait for nats3 to be healthy',
+      ]),
+    );
+  });
+
+  it('no NATS client port published', () => {
+    const compose = loadCompose();
+    for (const name of natsServices(compose)) delete compose.services[name].ports;
+    expect(checkNatsClientPort(compose)).toEqual(['no NATS service publishes its client port']);
+  });
+
+  it('two nodes on one MySQL server', () => {
+    const compose = loadCompose();
+    env(compose, 'node2').MYSQL_URL = env(compose, 'node1').MYSQL_URL;
+    expect(checkMysqlPerNode(compose)).toEqual(expect.arrayContaining([expect.stringMatching(/^nodes share a MySQL server/)]));
+  });
+
+  it('a default JWT_SECRET or ADMIN_PASSWORD', () => {
+    const compose = loadCompose();
+    env(compose, 'node1').JWT_SECRET = '${JWT_SECRET:-dev-only-jwt-secret-change-me}';
+    env(compose, 'node3').ADMIN_PASSWORD = 'admin-password';
+    expect(checkSecretsRequired(compose)).toEqual([
+      'node1 JWT_SECRET is not required (${JWT_SECRET:-dev-only-jwt-secret-change-me}); use ${JWT_SECRET:?message}',
+      'node3 ADMIN_PASSWORD is not required (admin-password); use ${ADMIN_PASSWORD:?message}',
+    ]);
+  });
+
+  it('no records service, or one that keeps its archives in the container', () => {
+    const compose = loadCompose();
+    delete (compose.services.records.environment as Record<string, string>).RECORDS_DIR;
+    expect(checkRecordsService(compose)).toEqual(['records keeps its archives (RECORDS_DIR unset) outside a volume']);
+    delete compose.services.records;
+    expect(checkRecordsService(compose)).toEqual(['no service runs the records service (dist/records/main.js)']);
   });
 
   it('a NATS config nats-server rejects', () => {

@@ -1,4 +1,6 @@
-import { E2eCluster, type AppendReply, checkLogs, randomToken, report, retryPolicy } from './cluster-harness';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { E2eCluster, type AppendReply, checkLogs, randomToken, report, retryPolicy, waitFor } from './cluster-harness';
 
 /**
  * Three nodes, two stopped: the one left must refuse a write quickly with 503 "no quorum" and
@@ -99,17 +101,43 @@ describe('no quorum', () => {
       status?.appliedSlot === chosenBefore.maxSlot,
       `applied slot ${status?.appliedSlot} != ${chosenBefore.maxSlot} before`,
     );
+    // Degraded mode: the lone node cannot take writes (writable 503) but still serves reads
+    // (ready 200, saying quorum false), and its failed probes are not logged as errors.
+    const port = cluster.port(survivor)!;
+    let writable: Probe = { status: null, body: null };
+    await waitFor('/health/writable answering 503', async () => (writable = await probe(port, 'writable')).status === 503, 20_000, 100).catch(() => undefined);
+    check(writable.status === 503 && writable.body?.quorum === false, `/health/writable answered ${writable.status} ${JSON.stringify(writable.body)}, not 503 with quorum false`);
+    const ready = await probe(port, 'ready');
+    check(ready.status === 200 && ready.body?.quorum === false, `/health/ready answered ${ready.status} ${JSON.stringify(ready.body)}, not 200 with quorum false`);
+    const probeErrors = readFileSync(join(cluster.logDir, `${survivor}.log`), 'utf8')
+      .split('\n')
+      .filter((line) => /"level":(50|60)/.test(line) && /health/i.test(line));
+    check(probeErrors.length === 0, `failed health probes were logged as errors: ${probeErrors.slice(0, 2).join('\n')}`);
     return problems;
   }
 
+  interface Probe {
+    status: number | null;
+    body: { status?: string; quorum?: boolean; leaderId?: string | null } | null;
+  }
+
+  async function probe(port: number, which: 'ready' | 'writable'): Promise<Probe> {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health/${which}`, { signal: AbortSignal.timeout(2000) });
+      return { status: response.status, body: (await response.json()) as Probe['body'] };
+    } catch {
+      return { status: null, body: null };
+    }
+  }
+
   it(
-    'a lone leader answers 503 within 2 s and leaves its logs unchanged; the cluster serves again',
+    'a lone leader answers 503 within 2 s and leaves its logs unchanged, is ready (quorum false) but not writable; the cluster serves again',
     () => cluster.diagnose(() => loneNodeRefuses('leader')),
     60_000,
   );
 
   it(
-    'a lone follower answers 503 within 2 s and leaves its logs unchanged; the cluster serves again',
+    'a lone follower answers 503 within 2 s and leaves its logs unchanged, is ready (quorum false) but not writable; the cluster serves again',
     () => cluster.diagnose(() => loneNodeRefuses('follower')),
     60_000,
   );
