@@ -3,7 +3,7 @@ import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
 import { LOCAL_ADMIN, type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
-import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
+import { BENCH_LOG_APPEND_ENV, LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
 /** A throwaway 3-node cluster on the local MySQL and NATS, for the benchmark. */
 export interface BenchCluster {
@@ -46,6 +46,8 @@ export async function startBenchCluster(
         HTTP_PORT_RANGE: '50',
         LOG_LEVEL: 'info',
         HTTP_RATE_LIMIT_PER_SECOND: '100000',
+        // The benchmark's write: off on every node not started for a benchmark.
+        [BENCH_LOG_APPEND_ENV]: '1',
         ...localAdminEnv(),
         ...extraEnv(cluster),
       },

@@ -47,7 +47,17 @@ export interface NodeConfig {
    * decides while it leads, never what a replay of the log gives.
    */
   readonly scoreRules: ScoreRules;
+  /**
+   * Serves the benchmark's `<prefix>.cmd.log.append` (opaque records, no token): only when
+   * `BENCH_LOG_APPEND=1`, which the benchmark and the cluster tests set; never in production.
+   */
+  readonly benchLogAppend: boolean;
+  /** Public NATS requests this node serves at once (`PUBLIC_REQUESTS_MAX`); beyond it, 503 with Retry-After. */
+  readonly publicRequestsMax: number;
 }
+
+/** Public NATS requests one node serves at once unless PUBLIC_REQUESTS_MAX says otherwise. */
+export const PUBLIC_REQUESTS_MAX_DEFAULT = 1024;
 
 /**
  * Reads and validates the node's settings.
@@ -104,6 +114,8 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
     recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
+    benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
+    publicRequestsMax: publicRequestsMaxOf(env),
   };
 }
 
@@ -116,6 +128,12 @@ function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {
   if (settings.chunkStudentsMax < 1 || settings.chunkStudentsMax > 200) throw new ConfigError(`SAGA_CHUNK_STUDENTS_MAX must be 1..200, got ${settings.chunkStudentsMax}`);
   if (settings.storeTimeoutMs < 100) throw new ConfigError(`RECORDS_TIMEOUT_MS must be at least 100, got ${settings.storeTimeoutMs}`);
   return settings;
+}
+
+function publicRequestsMaxOf(env: NodeJS.ProcessEnv): number {
+  const max = optionalInt(env, 'PUBLIC_REQUESTS_MAX') ?? PUBLIC_REQUESTS_MAX_DEFAULT;
+  if (max < 1 || max > 1_000_000) throw new ConfigError(`PUBLIC_REQUESTS_MAX must be 1..1000000, got ${max}`);
+  return max;
 }
 
 function scoreRulesOf(env: NodeJS.ProcessEnv): ScoreRules {
