@@ -150,11 +150,13 @@ export class RecordsProcess {
   constructor(
     private readonly natsUrl: string,
     readonly subject: string,
+    /** More environment, e.g. the service's own NATS user. */
+    private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   async start(): Promise<void> {
     this.child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'records', 'main.js')], {
-      env: { ...process.env, NATS_URL: this.natsUrl, RECORDS_SUBJECT: this.subject, RECORDS_DIR: this.dir, RECORDS_MODE: 'ok' },
+      env: { ...process.env, NATS_URL: this.natsUrl, RECORDS_SUBJECT: this.subject, RECORDS_DIR: this.dir, RECORDS_MODE: 'ok', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let ready = false;
