@@ -121,6 +121,8 @@ describe('NATS locked down (deploy/nats/accounts.conf)', () => {
         const reply = await operator.nc.request(`behavior.internal.${CLUSTER}.${id}.status`, new Uint8Array(), { timeout: 10_000 });
         expect(JSON.parse(Buffer.from(reply.data).toString())).toMatchObject({ ok: true });
       }
+      await spy.nc.flush();
+      expect(seen).toEqual([]);
       const integration = await as('integration');
       const feed: string[] = [];
       integration.nc.subscribe('behavior.events.>', { callback: (_e, m) => feed.push(m.subject) });
