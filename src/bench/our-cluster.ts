@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { LOCAL_ADMIN, type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { BENCH_LOG_APPEND_ENV, LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
@@ -61,7 +62,7 @@ export async function startBenchCluster(
     await stopNodeProcesses(nodes);
     throw new Error(`no leader within ${LEADER_WAIT_MS / 1000} s: ${nodes.map((n) => `${n.id}: ${n.lastError}`).join('; ')}`);
   }
-  const nats = await connect({ servers: natsUrl.split(',') });
+  const nats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('bench') });
   // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
   let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
   let next = 0;

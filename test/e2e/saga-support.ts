@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
+import { inboxPrefixFor } from '../../src/infra/nats/connection';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { createKysely } from '../../src/infra/mysql/database';
 import { type LoggedEvent, dumpReadModels, foldReadModels, loggedEvent, readEventRows, readModelDb } from '../../src/projections';
@@ -168,7 +169,7 @@ export class RecordsProcess {
 
   /** Switches how the service answers. */
   async setMode(mode: 'ok' | 'fail' | 'slow', delayMs = 0): Promise<void> {
-    this.nats ??= await connect({ servers: this.natsUrl });
+    this.nats ??= await connect({ servers: this.natsUrl, inboxPrefix: inboxPrefixFor('e2e') });
     await this.nats.request(`${this.subject}.control`, JSON.stringify({ mode, delayMs }), { timeout: 5000 });
   }
 
