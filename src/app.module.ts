@@ -21,7 +21,7 @@ import { METRICS_REGISTRY, MetricsController } from './http/metrics/metrics.cont
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
-import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from './messaging/public';
+import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler, PublicRequestGate } from './messaging/public';
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
 
@@ -69,6 +69,7 @@ export class AppModule {
         HttpPortHolder,
         LogAppendHandler,
         NodeStatusHandler,
+        PublicRequestGate,
         PublicCommandsHandler,
         PublicQueriesHandler,
         EventFeedPublisher,

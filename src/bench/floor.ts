@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { connect } from 'nats';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { cpuSeconds, pidsOf } from './cpu';
 import { dropDatabases } from './our-cluster';
@@ -30,7 +31,7 @@ export async function benchBareRound(mysqlUrl: string, natsUrl: string, payload:
   const children: ChildProcess[] = members.map((m, i) =>
     fork(floorNodeScript(), [m.role, m.id, prefix, databases[i]], { env: { ...process.env, MYSQL_URL: mysqlUrl, NATS_URL: natsUrl }, stdio: 'inherit' }),
   );
-  const nats = await connect({ servers: natsUrl.split(',') });
+  const nats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('bench') });
   try {
     await Promise.all(children.map((child) => readyOf(child)));
     return await runLoad({

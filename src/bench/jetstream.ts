@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type JetStreamManager, type NatsConnection, NatsError, StorageType } from 'nats';
 import { assert } from '../shared/assert';
-import { connectNats, type NatsLog } from '../infra/nats/connection';
+import { connectNats, inboxPrefixFor, type NatsLog } from '../infra/nats/connection';
 import { type LoadResult, runLoad } from './load';
 import { pollUntil } from './poll';
 
@@ -47,6 +47,7 @@ export async function benchJetStream(options: JetStreamBenchOptions): Promise<Lo
   const nc = await connectNats({
     url: options.urls.join(','),
     name: 'bench-jetstream',
+    inboxPrefix: inboxPrefixFor('bench'),
     log: options.log ?? (() => undefined),
   });
   try {

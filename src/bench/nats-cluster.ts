@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type JetStreamManager, StorageType } from 'nats';
 import { assert } from '../shared/assert';
-import { connectNats, type NatsLog } from '../infra/nats/connection';
+import { connectNats, inboxPrefixFor, type NatsLog } from '../infra/nats/connection';
 import { NatsServerChild } from './nats-server-child';
 import { pollUntil } from './poll';
 import { canConnect, findFreePorts } from './ports';
@@ -143,6 +143,7 @@ async function waitUntilReady(children: readonly NatsServerChild[], options: Nat
   const nc = await connectNats({
     url: children.map((c) => c.url).join(','),
     name: 'bench-cluster-probe',
+    inboxPrefix: inboxPrefixFor('bench'),
     log: options.log ?? (() => undefined),
   });
   try {

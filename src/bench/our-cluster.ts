@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection } from 'mysql2/promise';
 import { type NatsConnection, connect } from 'nats';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { LOCAL_ADMIN, type NodeProcess, clusterStatusOf, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from '../cluster/node-process';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
-import { LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
+import { BENCH_LOG_APPEND_ENV, LOG_APPEND_COMMAND } from '../messaging/log-append.handler';
 
 /** A throwaway 3-node cluster on the local MySQL and NATS, for the benchmark. */
 export interface BenchCluster {
@@ -46,6 +47,8 @@ export async function startBenchCluster(
         HTTP_PORT_RANGE: '50',
         LOG_LEVEL: 'info',
         HTTP_RATE_LIMIT_PER_SECOND: '100000',
+        // The benchmark's write: off on every node not started for a benchmark.
+        [BENCH_LOG_APPEND_ENV]: '1',
         ...localAdminEnv(),
         ...extraEnv(cluster),
       },
@@ -59,7 +62,7 @@ export async function startBenchCluster(
     await stopNodeProcesses(nodes);
     throw new Error(`no leader within ${LEADER_WAIT_MS / 1000} s: ${nodes.map((n) => `${n.id}: ${n.lastError}`).join('; ')}`);
   }
-  const nats = await connect({ servers: natsUrl.split(',') });
+  const nats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('bench') });
   // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
   let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
   let next = 0;

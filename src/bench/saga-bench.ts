@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'nats';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { serveRecords } from '../records/records-service';
 import { startBenchCluster } from './our-cluster';
 
@@ -24,7 +25,7 @@ const SAGA_WAIT_MS = 600_000;
 export async function benchSagas(mysqlUrl: string, natsUrl: string, out: (line: string) => void, batchStudents = 5000, archiveStudents = 2000): Promise<SagaBenchResult> {
   const dir = mkdtempSync(join(tmpdir(), 'bench-records-'));
   const cluster = await startBenchCluster(mysqlUrl, natsUrl, (name) => ({ RECORDS_SUBJECT: `${name}.records.store`, RECORDS_TIMEOUT_MS: '30000' }));
-  const recordsNats = await connect({ servers: natsUrl.split(',') });
+  const recordsNats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('records') });
   try {
     serveRecords(recordsNats, { subject: `${cluster.name}.records.store`, dir, mode: 'ok', delayMs: 0 }, () => undefined);
     const ids = Array.from({ length: batchStudents }, (_, i) => `s-${i + 1}`);

@@ -9,7 +9,7 @@ import { LOOPBACK, canConnect } from '../bench/ports';
 const ACCOUNTS_CONF = resolve(__dirname, '..', '..', 'deploy', 'nats', 'accounts.conf');
 
 /** The password variables deploy/nats/accounts.conf reads from the server's environment. */
-export const NATS_PASSWORD_VARS = ['NATS_N1_PASSWORD', 'NATS_N2_PASSWORD', 'NATS_N3_PASSWORD', 'NATS_API_PASSWORD', 'NATS_RECORDS_PASSWORD', 'NATS_OPERATOR_PASSWORD'] as const;
+export const NATS_PASSWORD_VARS = ['NATS_N1_PASSWORD', 'NATS_N2_PASSWORD', 'NATS_N3_PASSWORD', 'NATS_API_PASSWORD', 'NATS_INTEGRATION_PASSWORD', 'NATS_BENCH_PASSWORD', 'NATS_RECORDS_PASSWORD', 'NATS_OPERATOR_PASSWORD'] as const;
 
 /** One server of the chaos NATS cluster. */
 export interface NatsProcessSpec {

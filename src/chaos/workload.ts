@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type NatsConnection, connect, headers as natsHeaders } from 'nats';
 import { sleep } from '../bench/poll';
 import { LOCAL_ADMIN } from '../cluster/node-process';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import type { Random } from '../shared/random';
 import type { OpOutcome, OpRecord } from './history';
 
@@ -169,7 +170,7 @@ export class Workload {
     const workload = new Workload(targets, random, startedAt, students, { admin: adminToken, teacher: String(teacher.accessToken) }, kinds);
     for (const [id, url] of targets.nats) {
       workload.natsConnections.set(id, await connect({
-        servers: url, user: 'api', pass: targets.natsApiPassword, name: `chaos-client-${id}`,
+        servers: url, user: 'api', pass: targets.natsApiPassword, inboxPrefix: inboxPrefixFor('api'), name: `chaos-client-${id}`,
         reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: 250, waitOnFirstConnect: true,
       }));
     }

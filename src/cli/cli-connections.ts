@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from 'nats';
 import { type BulkLoader, openBulkLoader } from '../infra/mysql/bulk-loader';
 import { type Database, createKysely } from '../infra/mysql/database';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { CliFailure } from './cli-errors';
 import { type CliConfig, envSuffix } from './cli-config';
 
@@ -57,6 +58,7 @@ export async function connectNats(config: CliConfig): Promise<NatsConnection> {
       servers: config.natsUrl.split(','),
       user: config.natsUser,
       pass: config.natsPassword,
+      inboxPrefix: inboxPrefixFor(config.natsUser ?? 'cli'),
       timeout: 3000,
       reconnect: false,
       name: 'behavior-cli',

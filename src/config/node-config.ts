@@ -49,6 +49,13 @@ export interface NodeConfig {
    */
   readonly scoreRules: ScoreRules;
   /**
+   * Serves the benchmark's `<prefix>.cmd.log.append` (opaque records, no token): only when
+   * `BENCH_LOG_APPEND=1`, which the benchmark and the cluster tests set; never in production.
+   */
+  readonly benchLogAppend: boolean;
+  /** Public NATS requests this node serves at once (`PUBLIC_REQUESTS_MAX`); beyond it, 503 with Retry-After. */
+  readonly publicRequestsMax: number;
+  /**
    * Port of the admin listener that serves `/metrics` and `/api/docs` instead of the main port
    * (`ADMIN_HTTP_PORT`, on `ADMIN_HTTP_HOST`, default HTTP_HOST); unset: both stay on the main port.
    */
@@ -57,6 +64,9 @@ export interface NodeConfig {
   /** Which access log lines are written (`ACCESS_LOG_SLOW_MS`, `ACCESS_LOG_PER_SECOND`, `ACCESS_LOG_SAMPLE_RATE`). */
   readonly accessLog: LogSampling;
 }
+
+/** Public NATS requests one node serves at once unless PUBLIC_REQUESTS_MAX says otherwise. */
+export const PUBLIC_REQUESTS_MAX_DEFAULT = 1024;
 
 /**
  * Reads and validates the node's settings.
@@ -116,6 +126,8 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     adminHttpPort: adminPortOf(env, optionalInt(env, 'HTTP_PORT') ?? 3000),
     adminHttpHost: env.ADMIN_HTTP_HOST || (env.HTTP_HOST ?? '127.0.0.1'),
     accessLog: accessLogOf(env),
+    benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
+    publicRequestsMax: publicRequestsMaxOf(env),
   };
 }
 
@@ -146,6 +158,12 @@ function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {
   if (settings.chunkStudentsMax < 1 || settings.chunkStudentsMax > 200) throw new ConfigError(`SAGA_CHUNK_STUDENTS_MAX must be 1..200, got ${settings.chunkStudentsMax}`);
   if (settings.storeTimeoutMs < 100) throw new ConfigError(`RECORDS_TIMEOUT_MS must be at least 100, got ${settings.storeTimeoutMs}`);
   return settings;
+}
+
+function publicRequestsMaxOf(env: NodeJS.ProcessEnv): number {
+  const max = optionalInt(env, 'PUBLIC_REQUESTS_MAX') ?? PUBLIC_REQUESTS_MAX_DEFAULT;
+  if (max < 1 || max > 1_000_000) throw new ConfigError(`PUBLIC_REQUESTS_MAX must be 1..1000000, got ${max}`);
+  return max;
 }
 
 function scoreRulesOf(env: NodeJS.ProcessEnv): ScoreRules {

@@ -1,15 +1,31 @@
 import { randomBytes } from 'node:crypto';
 import { type Msg, type MsgHdrs, type Subscription, headers as natsHeaders } from 'nats';
-import type { ConsensusNode } from '../node/consensus-node';
+import { type ConsensusNode, nodeInboxPrefix } from '../node/consensus-node';
 
 /** Header counting how often a request was handed on, so a stale view cannot bounce it forever. */
 export const FORWARD_HOPS_HEADER = 'Behavior-Forward-Hops';
-const FORWARD_HOPS_MAX = 2;
+/** The most hops a request may have made: a larger or malformed count is refused, never forwarded. */
+export const FORWARD_HOPS_MAX = 2;
 /** How long a forwarded request may wait for the leader before this node proposes it itself. */
 export const FORWARD_TIMEOUT_MS = 1000;
 /** Forwarded requests waiting for the leader at once, at most; past it they run here. */
 const FORWARDS_WAITING_MAX = 50_000;
 const NO_RESPONDERS = 503;
+
+/**
+ * The hop count in `headers`: 0 when absent, null (refuse the message) unless it is one value of
+ * digits from 0 to FORWARD_HOPS_MAX.
+ *
+ * @example forwardHopsOf(undefined) // 0
+ * @example forwardHopsOf(headersWith('Behavior-Forward-Hops', '-5')) // null
+ */
+export function forwardHopsOf(headers: MsgHdrs | undefined): number | null {
+  if (headers === undefined || !headers.has(FORWARD_HOPS_HEADER)) return 0;
+  const values = headers.values(FORWARD_HOPS_HEADER);
+  if (values.length !== 1 || !/^[0-9]$/.test(values[0])) return null;
+  const hops = Number(values[0]);
+  return hops <= FORWARD_HOPS_MAX ? hops : null;
+}
 
 /** The subject on which node `nodeId` takes commands handed on by its peers (nodes only). */
 export function internalCommandSubject(prefix: string, cluster: string, nodeId: string, command: string): string {
@@ -37,7 +53,8 @@ export class LeaderForwarder {
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly node: ConsensusNode) {
-    this.inbox = `_INBOX.fwd.${node.config.nodeId}.${randomBytes(6).toString('hex')}`;
+    // Below the node's private inbox prefix, with a token no one can guess.
+    this.inbox = `${nodeInboxPrefix(node.config)}.fwd.${randomBytes(16).toString('hex')}`;
     this.subscription = node.nats.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.onAnswer(msg) });
     this.timer = setInterval(() => this.sweep(), FORWARD_TIMEOUT_MS / 4);
     this.timer.unref();
@@ -51,7 +68,7 @@ export class LeaderForwarder {
    */
   forward(client: Msg, command: string, commandId: string, fallback: () => void): 'forwarded' | 'here' {
     const { leaderId, role } = this.node.driver.status();
-    const hops = Number(client.headers?.get(FORWARD_HOPS_HEADER) || 0);
+    const hops = forwardHopsOf(client.headers) ?? FORWARD_HOPS_MAX;
     if (role === 'leader' || leaderId === null || leaderId === this.node.config.nodeId || hops >= FORWARD_HOPS_MAX) return 'here';
     if (!this.node.hasQuorum() || this.waiting.size >= FORWARDS_WAITING_MAX) return 'here';
     const headers = copyHeaders(client.headers);

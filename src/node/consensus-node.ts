@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { createHmac, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NatsConnection, Subscription } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
@@ -23,7 +23,7 @@ import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
-import { connectNats, natsConnectionState } from '../infra/nats/connection';
+import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
 import { MetricsRegistry } from './metrics-registry';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
@@ -84,7 +84,7 @@ export class ConsensusNode {
       await db.destroy();
       throw error;
     }
-    const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}`, user: config.natsUser, password: config.natsPassword, log });
+    const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}`, user: config.natsUser, password: config.natsPassword, inboxPrefix: nodeInboxPrefix(config), log });
     const transport = new NatsProtocolTransport(nats, {
       cluster: config.clusterName,
       self: config.nodeId,
@@ -168,7 +168,7 @@ export class ConsensusNode {
     sagas.start();
     const forwardedLog = { sampler: new LogSampler(config.accessLog, Date.now), log };
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog)];
-    if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
+    if (config.admin) bootstrapAdmin(config.admin, bootstrapCommandId(config.clusterName, config.admin, config.jwtSecret), commandNode, aggregates, commands, log);
     const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
     commandQueue.start();
     metrics.watch({
@@ -207,6 +207,11 @@ export class ConsensusNode {
   }
 }
 
+/** The node's inbox prefix: `_INBOX_<NATS user>` (the node id without one); only it may subscribe below. */
+export function nodeInboxPrefix(config: Pick<NodeConfig, 'natsUser' | 'nodeId'>): string {
+  return inboxPrefixFor(config.natsUser ?? config.nodeId);
+}
+
 /** How often the leader looks for open sagas to drive. */
 const SAGA_TICK_MS = 50;
 
@@ -227,15 +232,31 @@ export function hasQuorum(driver: ReplicaDriver<PlannedBatch>, tickMs: number, p
 }
 
 const BOOTSTRAP_CHECK_MS = 500;
-/** The bootstrap admin's command id: the same on every node and every start, so it applies once for ever. */
-const BOOTSTRAP_COMMAND_ID = 'bootstrap-admin';
+
+/**
+ * The bootstrap admin's command id: an HMAC, keyed by the token-signing secret, of the cluster
+ * name and the admin's username and password. Every node configured alike derives the same id on
+ * every start, so a retry or a second node's attempt applies once; no one without those secrets
+ * can compute it, so no one can claim it in the log first (which would make the bootstrap a
+ * duplicate of their command and leave the cluster without an admin). Nodes configured with
+ * different passwords derive different ids, and the username's uniqueness still lets only one
+ * CreateUser apply.
+ *
+ * @example bootstrapCommandId('behavior', { username: 'admin', password: 'pw' }, secret) // 'bootstrap-admin-3f0c…'
+ */
+export function bootstrapCommandId(clusterName: string, admin: { username: string; password: string }, secret: string): string {
+  const mac = createHmac('sha256', secret).update(JSON.stringify(['bootstrap-admin', clusterName, admin.username, admin.password])).digest('hex');
+  return `bootstrap-admin-${mac.slice(0, 32)}`;
+}
 
 /**
  * Creates the bootstrap admin through the log, once, when this node leads a cluster with no user.
- * Every node runs the check; only a ready leader acts, and the fixed command id makes it apply once.
+ * Every node runs the check; only a ready leader acts, and the command id (`bootstrapCommandId`)
+ * makes it apply once.
  */
 function bootstrapAdmin(
   admin: { username: string; password: string },
+  commandId: string,
   node: CommandNode,
   aggregates: AggregateStore,
   commands: CommandService,
@@ -248,7 +269,7 @@ function bootstrapAdmin(
     running = true;
     const command = { name: 'users.create', data: { username: admin.username, password: admin.password, role: 'admin', displayName: 'Administrator' } } as const;
     commands
-      .execute(command, SYSTEM_ACTOR, BOOTSTRAP_COMMAND_ID)
+      .execute(command, SYSTEM_ACTOR, commandId)
       .then(() => log('info', `bootstrap admin ${admin.username} created`))
       .catch((error: unknown) => log('warn', `bootstrap admin not created yet: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => (running = false));

@@ -1,4 +1,5 @@
 import { connect } from 'nats';
+import { inboxPrefixFor } from '../infra/nats/connection';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
 import { type RecordsMode, recordsDirOf, serveRecords } from './records-service';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
     name: 'student-records',
     user: process.env.NATS_USER || undefined,
     pass: process.env.NATS_PASSWORD || undefined,
+    inboxPrefix: inboxPrefixFor(process.env.NATS_USER || 'records'),
     maxReconnectAttempts: -1,
   });
   const log = (line: string) => process.stdout.write(`records: ${line}\n`);

@@ -24,7 +24,8 @@ export function recordsDirOf(env: NodeJS.ProcessEnv): string {
 }
 
 /**
- * A small student-records service: answers `records.archive.store` by writing the archive as JSON
+ * A small student-records service: answers `records.archive.store` (always naming the archive it
+ * was asked about: `{ok: true, data: {archiveId, path, students}}` or `{ok: false, error: {archiveId, message}}`) by writing the archive as JSON
  * to `<dir>/<semester>/<archiveId>.json` (written to a temporary file, then renamed: a retry of the
  * same archive overwrites it whole). `<subject>.control` `{mode, delayMs}` switches how it answers,
  * so tests can make it fail or slow without a restart.
@@ -33,9 +34,10 @@ export function serveRecords(nats: NatsConnection, options: RecordsOptions, log:
   const store = nats.subscribe(options.subject, {
     callback: (error, msg) => {
       if (error !== null) return;
+      const archiveId = archiveIdOf(msg.data);
       void handleStore(options, msg.data)
         .then((reply) => msg.respond(JSON.stringify(reply)))
-        .catch((e: unknown) => msg.respond(JSON.stringify({ ok: false, error: { message: e instanceof Error ? e.message : String(e) } })));
+        .catch((e: unknown) => msg.respond(JSON.stringify({ ok: false, error: { archiveId, message: e instanceof Error ? e.message : String(e) } })));
     },
   });
   const control = nats.subscribe(`${options.subject}.control`, {
@@ -51,18 +53,29 @@ export function serveRecords(nats: NatsConnection, options: RecordsOptions, log:
   return [store, control];
 }
 
+/** The archive id a request names (null when none): every answer names it, so the node can check what it is told about. */
+function archiveIdOf(data: Uint8Array): string | null {
+  try {
+    const id = (JSON.parse(new TextDecoder().decode(data)) as { archiveId?: unknown } | null)?.archiveId;
+    return typeof id === 'string' && ID.test(id) ? id : null;
+  } catch {
+    return null;
+  }
+}
+
 async function handleStore(options: RecordsOptions, data: Uint8Array): Promise<unknown> {
   const archive = JSON.parse(new TextDecoder().decode(data)) as { archiveId?: unknown; semester?: unknown; students?: unknown };
   if (options.mode === 'slow') await new Promise((r) => setTimeout(r, options.delayMs));
-  if (options.mode === 'fail') return { ok: false, error: { message: 'the records service is failing (mode fail)' } };
+  const named = archiveIdOf(data);
+  if (options.mode === 'fail') return { ok: false, error: { archiveId: named, message: 'the records service is failing (mode fail)' } };
   const { archiveId, semester } = archive;
   if (typeof archiveId !== 'string' || !ID.test(archiveId) || typeof semester !== 'string' || !ID.test(semester) || !Array.isArray(archive.students)) {
-    return { ok: false, error: { message: 'an archive needs an archiveId, a semester and students' } };
+    return { ok: false, error: { archiveId: named, message: 'an archive needs an archiveId, a semester and students' } };
   }
   const dir = join(options.dir, semester);
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${archiveId}.json`);
   await writeFile(`${path}.tmp`, JSON.stringify({ ...archive, storedAt: new Date().toISOString() }, null, 1));
   await rename(`${path}.tmp`, path);
-  return { ok: true, data: { path, students: archive.students.length } };
+  return { ok: true, data: { archiveId, path, students: archive.students.length } };
 }

@@ -1,4 +1,5 @@
 import { clusterStatusOf, localAdminEnv } from '../../src/cluster/node-process';
+import { inboxPrefixFor } from '../../src/infra/nats/connection';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -162,6 +163,8 @@ export class E2eCluster {
           LOG_FORMAT: 'json',
           LOG_LEVEL: 'info',
           TICK_MS: '10',
+          // The tests' write is the benchmark's log.append.
+          BENCH_LOG_APPEND: '1',
           ...options.env,
           ...options.nodeEnv?.(id),
         },
@@ -587,6 +590,7 @@ export class AppendClient {
     const nc = await connect({
       servers: url.split(','),
       name: `e2e-client-${randomToken()}`,
+      inboxPrefix: inboxPrefixFor('e2e'),
       reconnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 100,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type NatsConnection } from 'nats';
+import { inboxPrefixFor } from '../../src/infra/nats/connection';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { createKysely } from '../../src/infra/mysql/database';
 import { type LoggedEvent, dumpReadModels, foldReadModels, loggedEvent, readEventRows, readModelDb } from '../../src/projections';
@@ -150,11 +151,13 @@ export class RecordsProcess {
   constructor(
     private readonly natsUrl: string,
     readonly subject: string,
+    /** More environment, e.g. the service's own NATS user. */
+    private readonly env: Readonly<Record<string, string>> = {},
   ) {}
 
   async start(): Promise<void> {
     this.child = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'records', 'main.js')], {
-      env: { ...process.env, NATS_URL: this.natsUrl, RECORDS_SUBJECT: this.subject, RECORDS_DIR: this.dir, RECORDS_MODE: 'ok' },
+      env: { ...process.env, NATS_URL: this.natsUrl, RECORDS_SUBJECT: this.subject, RECORDS_DIR: this.dir, RECORDS_MODE: 'ok', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let ready = false;
@@ -166,7 +169,7 @@ export class RecordsProcess {
 
   /** Switches how the service answers. */
   async setMode(mode: 'ok' | 'fail' | 'slow', delayMs = 0): Promise<void> {
-    this.nats ??= await connect({ servers: this.natsUrl });
+    this.nats ??= await connect({ servers: this.natsUrl, inboxPrefix: inboxPrefixFor('e2e') });
     await this.nats.request(`${this.subject}.control`, JSON.stringify({ mode, delayMs }), { timeout: 5000 });
   }
 

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders } from 'nats';
+import { inboxPrefixFor } from '../../src/infra/nats/connection';
 import { E2eCluster, randomToken, report } from './cluster-harness';
 import { RecordsProcess, SagaApi, doneSteps, readModelsOf } from './saga-support';
 
@@ -67,7 +68,7 @@ describe('sagas on a 3-node cluster', () => {
   }, 60_000);
 
   it('runs a batch over the public NATS subjects and tells its state there', async () => {
-    const nats = await connect({ servers: cluster.natsUrl });
+    const nats = await connect({ servers: cluster.natsUrl, inboxPrefix: inboxPrefixFor('e2e') });
     try {
       const ask = async (subject: string, body: unknown) => {
         const headers = natsHeaders();

@@ -62,7 +62,16 @@ export interface EventRow {
   metadata: string;
 }
 
-/** Parses a proposal's payload; a payload that is not a command record yields null. */
+/** A stream type: what `event_log.stream_type` (VARCHAR(32)) holds. */
+export const STREAM_TYPE_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
+/** A stream id: 1..128 visible ASCII characters, what `event_log.stream_id` (VARCHAR(128)) holds. */
+export const STREAM_ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * Parses a proposal's payload; a payload that is not a command record yields null, and so does
+ * one naming a stream outside STREAM_TYPE_PATTERN / STREAM_ID_PATTERN (every node rejects it
+ * alike, before it could reach the table).
+ */
 export function parseCommandRecord(payload: string): CommandRecord | null {
   let parsed: unknown;
   try {
@@ -73,7 +82,13 @@ export function parseCommandRecord(payload: string): CommandRecord | null {
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray((parsed as CommandRecord).events)) return null;
   const record = parsed as CommandRecord;
   const wellFormed = record.events.every(
-    (e) => typeof e?.streamType === 'string' && typeof e.streamId === 'string' && typeof e.type === 'string' && Number.isInteger(e.schemaVersion),
+    (e) =>
+      typeof e?.streamType === 'string' &&
+      STREAM_TYPE_PATTERN.test(e.streamType) &&
+      typeof e.streamId === 'string' &&
+      STREAM_ID_PATTERN.test(e.streamId) &&
+      typeof e.type === 'string' &&
+      Number.isInteger(e.schemaVersion),
   );
   if (!wellFormed) return null;
   if (record.refusal === undefined) return record;

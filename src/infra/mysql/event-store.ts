@@ -43,6 +43,8 @@ export class EventStore {
   private nextPosition = 1;
   private committedHead = 0;
   private readonly streamVersions = new Map<string, number>();
+  /** Distinct streams per stream type, planned included. */
+  private readonly streamCounts = new Map<string, number>();
   private readonly recent = new Map<string, CommandOutcome>();
   /** Outcomes planned but not yet written: never evicted, so a retry in between is still known. */
   private readonly unwritten = new Map<string, CommandOutcome>();
@@ -86,12 +88,13 @@ export class EventStore {
     this.committedHead = Number(head?.head ?? 0);
     this.nextPosition = this.committedHead + 1;
     this.streamVersions.clear();
+    this.streamCounts.clear();
     const streams = await this.db
       .selectFrom('event_log')
       .select(['stream_type', 'stream_id', (eb) => eb.fn.max('stream_version').as('version')])
       .groupBy(['stream_type', 'stream_id'])
       .execute();
-    for (const s of streams) this.streamVersions.set(`${s.stream_type}/${s.stream_id}`, Number(s.version));
+    for (const s of streams) this.setStreamVersion(s.stream_type, s.stream_id, Number(s.version));
     for (const listener of this.reloadListeners) await listener();
   }
 
@@ -108,6 +111,17 @@ export class EventStore {
   /** The version of a stream after every planned event (0 when it has none). */
   streamVersion(streamType: string, streamId: string): number {
     return this.streamVersions.get(`${streamType}/${streamId}`) ?? 0;
+  }
+
+  /** How many distinct streams of `streamType` the log holds, planned events included. */
+  streamCount(streamType: string): number {
+    return this.streamCounts.get(streamType) ?? 0;
+  }
+
+  private setStreamVersion(streamType: string, streamId: string, version: number): void {
+    const key = `${streamType}/${streamId}`;
+    if (!this.streamVersions.has(key)) this.streamCounts.set(streamType, this.streamCount(streamType) + 1);
+    this.streamVersions.set(key, version);
   }
 
   /** Subscribes to every planned batch, before its outcomes are announced: state derived from events sees them first. */
@@ -225,7 +239,7 @@ export class EventStore {
     if (first) return { ...first, duplicate: true };
     const version = (key: string) => this.streamVersions.get(key) ?? 0;
     const planned = planCommand(command.slot, command.value.id, parseCommandRecord(command.value.payload), this.nextPosition, version);
-    for (const row of planned.rows) this.streamVersions.set(`${row.stream_type}/${row.stream_id}`, row.stream_version);
+    for (const row of planned.rows) this.setStreamVersion(row.stream_type, row.stream_id, row.stream_version);
     this.nextPosition += planned.rows.length;
     events.push(...planned.rows);
     known.set(command.value.id, planned.outcome);

@@ -11,6 +11,11 @@ export interface NatsConnectOptions {
   readonly name: string;
   readonly user?: string;
   readonly password?: string;
+  /**
+   * The prefix of this connection's reply inboxes (see `inboxPrefixFor`); the shipped NATS
+   * permissions let each user subscribe only below its own.
+   */
+  readonly inboxPrefix: string;
   readonly log: NatsLog;
   /** Defaults: 2000 ms ping interval and 2 pings out, so a dead server is noticed in ~4-6 s. */
   readonly pingIntervalMs?: number;
@@ -56,6 +61,7 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
       name: options.name,
       user: options.user,
       pass: options.password,
+      inboxPrefix: options.inboxPrefix,
       reconnect: true,
       maxReconnectAttempts: -1,
       reconnectTimeWait: options.reconnectTimeWaitMs ?? 250,
@@ -72,6 +78,22 @@ export async function connectNats(options: NatsConnectOptions): Promise<NatsConn
   states.set(nc, { connected: true, reconnects: 0 });
   logStatus(nc, options.log).catch((err: unknown) => options.log('error', `NATS status watch failed: ${String(err)}`));
   return nc;
+}
+
+const INBOX_OWNER = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The inbox prefix of NATS user `owner`: `_INBOX_<owner>`. Every node and client connects with
+ * the prefix of its own NATS user (nats.js `inboxPrefix`), and deploy/nats/accounts.conf lets each
+ * user subscribe only to `_INBOX_<user>.>`, so no one else's replies can be read (NATS's
+ * private-inbox pattern: one user per client application).
+ *
+ * @throws NatsConnectError when `owner` is not 1-64 of [A-Za-z0-9_-] (it must be one subject token)
+ * @example inboxPrefixFor('api') // '_INBOX_api'
+ */
+export function inboxPrefixFor(owner: string): string {
+  if (!INBOX_OWNER.test(owner)) throw new NatsConnectError(`NATS user ${JSON.stringify(owner)} cannot name an inbox prefix: use 1-64 of [A-Za-z0-9_-]`);
+  return `_INBOX_${owner}`;
 }
 
 /**

@@ -113,23 +113,36 @@ export function errorReply(error: unknown): PublicReply & { ok: false } {
   return { ok: false, error: body };
 }
 
-/** Answers `msg` with a JSON reply (nothing when it has no reply subject). Never throws. */
+/**
+ * Answers `msg` with a JSON reply (nothing when it has no reply subject); an error with a
+ * `details.retryAfter` also gets a `Retry-After` header. Never throws.
+ */
 export function reply(msg: Msg, body: PublicReply): void {
   if (!msg.reply) return;
   try {
     const h = natsHeaders();
     h.set('Content-Type', 'application/json');
+    const retryAfter = body.ok ? undefined : (body.error.details as { retryAfter?: unknown } | undefined)?.retryAfter;
+    if (typeof retryAfter === 'number') h.set('Retry-After', String(retryAfter));
     msg.respond(Buffer.from(JSON.stringify(body)), { headers: h });
   } catch {
     // The connection is closing: the requester times out, as it would had the node died.
   }
 }
 
+/** What admits a request before it is served (the node's PublicRequestGate). */
+export interface RequestAdmission {
+  admit(msg: Msg): { release: () => void } | { refusal: PublicReply & { ok: false } };
+}
+
 /**
- * Serves one request: runs `handle` and replies with its answer or the error it threw.
+ * Serves one request: runs `handle` and replies with its answer or the error it threw. A request
+ * `gate` does not admit is answered with its refusal and not run.
  * Never throws, never rejects (safe inside a subscription callback).
  */
-export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected: (error: unknown) => void): void {
+export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected: (error: unknown) => void, gate?: RequestAdmission): void {
+  const admission = gate?.admit(msg);
+  if (admission !== undefined && 'refusal' in admission) return reply(msg, admission.refusal);
   const run = async (): Promise<PublicReply> => {
     try {
       return await handle();
@@ -140,5 +153,8 @@ export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected
       return answer;
     }
   };
-  void run().then((answer) => reply(msg, answer));
+  void run().then((answer) => {
+    admission?.release();
+    reply(msg, answer);
+  });
 }

@@ -21,6 +21,7 @@ import {
   serve,
   validateDto,
 } from './envelope';
+import { PublicRequestGate } from './public-request-gate';
 
 /** One public command subject: who may send it, the REST DTO of its body, the command it runs. */
 interface CommandRoute {
@@ -99,7 +100,10 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
   private readonly logger = new Logger(PublicCommandsHandler.name);
   private subscriptions: { close(): void }[] | undefined;
 
-  constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {}
+  constructor(
+    @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
+    private readonly gate: PublicRequestGate,
+  ) {}
 
   onApplicationBootstrap(): void {
     this.start();
@@ -132,6 +136,7 @@ export class PublicCommandsHandler implements OnApplicationBootstrap, OnApplicat
       msg,
       () => this.handle(route, msg),
       (error) => this.logger.error(`${route.subject}: ${error instanceof Error ? error.stack : String(error)}`),
+      this.gate,
     );
   }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Actor } from '../../domain';
 import type { Database } from '../../infra/mysql/database';
 import type { LogTail } from '../../projections/log-tail';
 
@@ -18,6 +19,23 @@ export interface PublicEvent {
   readonly data: unknown;
 }
 
+/**
+ * Whose events a reader sees, as REST scopes its reads: an admin every public event; a student
+ * their own student stream only; a teacher or club the streams of the applications they
+ * submitted.
+ */
+export type EventScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'student'; readonly studentId: string | null }
+  | { readonly kind: 'submitter'; readonly username: string };
+
+/** The scope of `actor`'s event reads. */
+export function eventScopeOf(actor: Actor): EventScope {
+  if (actor.role === 'admin') return { kind: 'all' };
+  if (actor.role === 'student') return { kind: 'student', studentId: actor.studentId ?? null };
+  return { kind: 'submitter', username: actor.username };
+}
+
 /** `data` without secrets (UserCreated's passwordHash and the like), at any depth. */
 export function withoutSecrets(data: unknown): unknown {
   if (Array.isArray(data)) return data.map(withoutSecrets);
@@ -30,9 +48,11 @@ export function withoutSecrets(data: unknown): unknown {
 }
 
 /**
- * Public events with `after < position <= upTo`, in position order, at most `limit`; also the
- * last position the read covered (upTo when fewer than `limit` rows matched). Taken from `tail`
- * when it holds the whole range, else from `event_log`.
+ * Public events with `after < position <= upTo` that `scope` lets the reader see, in position
+ * order, at most `limit`; also the last position the read covered (upTo when fewer than `limit`
+ * rows matched). Taken from `tail` when it holds the whole range (unscoped reads only), else from
+ * `event_log`. A submitter's scope reads the `applications` read model, so pass an `upTo` it has
+ * reached.
  */
 export async function readPublicEvents(
   db: Kysely<Database>,
@@ -40,20 +60,25 @@ export async function readPublicEvents(
   upTo: number,
   limit: number,
   tail?: LogTail,
+  scope: EventScope = { kind: 'all' },
 ): Promise<{ events: PublicEvent[]; coveredTo: number }> {
-  const held = upTo > after ? tail?.read(after, upTo - after) : undefined;
-  const rows =
-    held !== undefined && held[held.length - 1].position === upTo
-      ? held.filter((row) => PUBLIC_STREAM_TYPE_SET.has(row.stream_type)).slice(0, limit)
-      : await db
+  if (scope.kind === 'student' && scope.studentId === null) return { events: [], coveredTo: upTo };
+  const held = upTo > after && scope.kind === 'all' ? tail?.read(after, upTo - after) : undefined;
+  let query = db
     .selectFrom('event_log')
     .select(['position', 'stream_type', 'stream_id', 'type', 'data'])
     .where('position', '>', after)
-    .where('position', '<=', upTo)
-    .where('stream_type', 'in', [...PUBLIC_STREAM_TYPES])
-    .orderBy('position')
-    .limit(limit)
-    .execute();
+    .where('position', '<=', upTo);
+  if (scope.kind === 'all') query = query.where('stream_type', 'in', [...PUBLIC_STREAM_TYPES]);
+  else if (scope.kind === 'student') query = query.where('stream_type', '=', 'student').where('stream_id', '=', scope.studentId ?? '');
+  else {
+    const own = db.selectFrom('applications').select('application_id').where('submitted_by', '=', scope.username);
+    query = query.where('stream_type', '=', 'application').where('stream_id', 'in', own);
+  }
+  const rows =
+    held !== undefined && held[held.length - 1].position === upTo
+      ? held.filter((row) => PUBLIC_STREAM_TYPE_SET.has(row.stream_type)).slice(0, limit)
+      : await query.orderBy('position').limit(limit).execute();
   const events = rows.map((row) => ({
     position: Number(row.position),
     streamType: row.stream_type,

@@ -20,7 +20,8 @@ import {
   ReadEventsQueryDto,
   StudentRecordsQueryDto,
 } from './public.dto';
-import { readPublicEvents } from './public-events';
+import { eventScopeOf, readPublicEvents } from './public-events';
+import { PublicRequestGate } from './public-request-gate';
 
 /** One public query subject: who may send it, its body DTO and its read. */
 interface QueryRoute<T extends object> {
@@ -34,7 +35,9 @@ interface QueryRoute<T extends object> {
  * `behavior.query.*` over NATS: the REST reads with the same role and object-level rules (a
  * student sees only themself, teachers and clubs only their own applications; others' ids answer
  * 404). A body's `minPosition` waits, bounded, for the read models (503 when they lag). Also
- * `query.events.read {fromPosition, limit}` (admin): the public events from the log, no secrets.
+ * `query.events.read {fromPosition, limit}` (any role): the public events from the log, no
+ * secrets, scoped like REST (`eventScopeOf`: a student their own, teachers and clubs their own
+ * applications', an admin all).
  */
 @Injectable()
 export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,7 +47,10 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
   private readonly scoreRecords: ScoreRecordsRepository;
   private readonly applications: ApplicationsRepository;
 
-  constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {
+  constructor(
+    @Inject(CONSENSUS_NODE) private readonly node: ConsensusNode,
+    private readonly gate: PublicRequestGate,
+  ) {
     const db = readModelDb(node.db);
     this.students = new StudentsRepository(db);
     this.scoreRecords = new ScoreRecordsRepository(db);
@@ -114,22 +120,15 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
     });
     this.route({
       subject: 'query.events.read',
-      roles: ['admin'],
+      roles: [...STAFF_ROLES, 'student'],
       dto: ReadEventsQueryDto,
-      read: async ({ fromPosition, limit }) => {
-        const head = this.node.events.writtenHead;
-        const { events } = await readPublicEvents(
-          this.node.db,
-          Math.max(0, fromPosition - 1),
-          head,
-          limit ?? EVENTS_READ_LIMIT_DEFAULT,
-        );
-        const last = events.at(-1);
-        return {
-          events,
-          nextPosition: last === undefined ? Math.max(fromPosition, head + 1) : last.position + 1,
-          head,
-        };
+      read: async ({ fromPosition, limit }, actor) => {
+        const scope = eventScopeOf(actor);
+        // A scoped read joins the read models: it goes only as far as they have applied.
+        const head = scope.kind === 'all' ? this.node.events.writtenHead : Math.min(this.node.events.writtenHead, this.node.projector.position);
+        const after = Math.max(0, fromPosition - 1);
+        const { events, coveredTo } = await readPublicEvents(this.node.db, after, head, limit ?? EVENTS_READ_LIMIT_DEFAULT, undefined, scope);
+        return { events, nextPosition: Math.max(fromPosition, coveredTo + 1), head };
       },
     });
   }
@@ -148,7 +147,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       nats.subscribe(subject, {
         queue: `${config.apiPrefix}-nodes`,
         callback: (error, msg) => {
-          if (error === null) serve(msg, () => this.handle(route, msg), onUnexpected);
+          if (error === null) serve(msg, () => this.handle(route, msg), onUnexpected, this.gate);
         },
       }),
     );

@@ -5,6 +5,7 @@ import {
   EventFeedPublisher,
   PublicCommandsHandler,
   PublicQueriesHandler,
+  PublicRequestGate,
   type PublicReply,
 } from '../../../src/messaging/public';
 import { ConsensusNode } from '../../../src/node/consensus-node';
@@ -42,8 +43,9 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
   const node = await ConsensusNode.start(config, () => undefined);
   const deadline = Date.now() + 15_000;
   while (node.driver.status().role !== 'leader' && Date.now() < deadline) await sleep(20);
-  const commands = new PublicCommandsHandler(node);
-  const queries = new PublicQueriesHandler(node);
+  const gate = new PublicRequestGate(node);
+  const commands = new PublicCommandsHandler(node, gate);
+  const queries = new PublicQueriesHandler(node, gate);
   const feed = new EventFeedPublisher(node);
   commands.start();
   queries.start();

@@ -71,6 +71,15 @@ describe('public NATS subjects on a real single-member node', () => {
     ).toBe(400);
   });
 
+  it('refuses (400) a Behavior-Forward-Hops header that is not a small integer, and serves one that is', async () => {
+    for (const hops of ['abc', '-1', '3', '99', '1e1', '0x1', '1.5']) {
+      const refused = await n.call('query.students.list', {}, { ...admin, 'Behavior-Forward-Hops': hops });
+      expect(refused).toMatchObject({ ok: false, error: { statusCode: 400, message: expect.stringMatching(/Behavior-Forward-Hops/) as unknown } });
+      expect(errorStatus(await n.call('cmd.scores.modify', { studentId: 's1', delta: 1, reason: 'hops' }, { ...admin, 'Behavior-Forward-Hops': hops }))).toBe(400);
+    }
+    for (const hops of ['0', '1', '2']) okData(await n.call('query.students.list', {}, { ...admin, 'Behavior-Forward-Hops': hops }));
+  });
+
   it('maps domain refusals: 422 out of range, 404 unknown, 409 second review', async () => {
     expect(
       errorStatus(await n.call('cmd.scores.modify', { studentId: 's1', delta: 1000, reason: 'too much' }, admin)),
@@ -207,6 +216,49 @@ describe('public NATS subjects on a real single-member node', () => {
     expect(all.events.filter((e) => e.type === 'UserCreated').length).toBeGreaterThanOrEqual(4);
     expect(JSON.stringify(all)).not.toMatch(/passwordHash|scrypt/);
     expect(errorStatus(await n.call('query.events.read', { fromPosition: 0, limit: 1001 }, admin))).toBe(400);
-    expect(errorStatus(await n.call('query.events.read', { fromPosition: 0 }, teacher))).toBe(403);
+    expect(errorStatus(await n.call('query.events.read', { fromPosition: 0 }))).toBe(401);
+  });
+
+  it('events.read is scoped like REST: a student their own events, a teacher their own applications, an admin all', async () => {
+    for (const studentId of ['ev1', 'ev2']) {
+      okData(await n.call('cmd.students.register', { studentId, name: `Student ${studentId}`, className: '7e' }, admin));
+      okData(await n.call('cmd.scores.modify', { studentId, delta: 3, reason: 'scoped' }, admin));
+    }
+    okData(await n.call('cmd.users.create', { username: 'stu-ev1', password: 'student-pass', role: 'student', displayName: 'Ev One', studentId: 'ev1' }, admin));
+    okData(await n.call('cmd.users.create', { username: 'tom', password: 'teacher-pass', role: 'teacher', displayName: 'Tom' }, admin));
+    const student = { Authorization: `Bearer ${await n.login('stu-ev1', 'student-pass')}` };
+    const tom = { Authorization: `Bearer ${await n.login('tom', 'teacher-pass')}` };
+    const tinas = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 2, reason: 'tina asks' }, teacher));
+    const toms = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 1, reason: 'tom asks' }, tom));
+    const last = okData(await n.call('cmd.applications.review', { applicationId: String(toms.applicationId), decision: 'approve', comment: 'ok' }, admin));
+    type Read = { events: { position: number; streamType: string; streamId: string; type: string }[]; nextPosition: number; head: number };
+    const readAll = async (who: Record<string, string>): Promise<Read['events']> => {
+      const events: Read['events'] = [];
+      let from = 0;
+      for (let page = 0; page < 100; page++) {
+        const read = okData(await n.call('query.events.read', { fromPosition: from, limit: 7 }, who)) as unknown as Read;
+        events.push(...read.events);
+        if (read.nextPosition > read.head) break;
+        from = read.nextPosition;
+      }
+      return events;
+    };
+    // The read models have applied the review before a scoped read covers it.
+    okData(await n.call('query.students.get', { studentId: 'ev1', minPosition: Number(last.position) }, admin));
+
+    const mine = await readAll(student);
+    expect(mine.length).toBeGreaterThanOrEqual(2);
+    expect(mine.every((e) => e.streamType === 'student' && e.streamId === 'ev1')).toBe(true);
+    expect(mine.map((e) => e.type)).toEqual(expect.arrayContaining(['StudentRegistered', 'ScoreModified']));
+
+    const tomsEvents = await readAll(tom);
+    expect(tomsEvents.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tomsEvents.map((e) => `${e.streamType}/${e.streamId}`))).toEqual(new Set([`application/${String(toms.applicationId)}`]));
+    const tinasEvents = await readAll(teacher);
+    expect(tinasEvents.map((e) => e.streamId)).toContain(String(tinas.applicationId));
+    expect(tinasEvents.map((e) => e.streamId)).not.toContain(String(toms.applicationId));
+
+    const everything = await readAll(admin);
+    expect(everything.map((e) => e.streamId)).toEqual(expect.arrayContaining(['ev1', 'ev2', String(toms.applicationId), 'stu-ev1']));
   });
 });

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { NatsConnection } from 'nats';
 import type { Message } from '../../../src/consensus/messages';
-import { connectNats, type NatsLog } from '../../../src/infra/nats/connection';
+import { connectNats, inboxPrefixFor, type NatsLog } from '../../../src/infra/nats/connection';
 import { NatsProtocolTransport, type ProtocolTransportOptions } from '../../../src/infra/nats/protocol-transport';
 
 /** The shared NATS of the test environment. */
@@ -48,7 +48,7 @@ export interface TestNodeOptions {
 /** Connects a node with its own connection and starts its transport. */
 export async function startNode(options: ProtocolTransportOptions, test: TestNodeOptions = {}): Promise<TestNode> {
   const log = test.log ?? (() => undefined);
-  const nc = await connectNats({ url: test.url ?? NATS_URL, name: `test-${options.cluster}-${options.self}`, log });
+  const nc = await connectNats({ url: test.url ?? NATS_URL, name: `test-${options.cluster}-${options.self}`, inboxPrefix: inboxPrefixFor(options.self), log });
   const transport = new NatsProtocolTransport(nc, options);
   const received: Message[] = [];
   const node: TestNode = { nc, transport, received };

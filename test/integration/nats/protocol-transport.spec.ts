@@ -1,7 +1,7 @@
 import type { NatsConnection } from 'nats';
 import { ConfigError } from '../../../src/consensus/config';
 import type { Message } from '../../../src/consensus/messages';
-import { connectNats } from '../../../src/infra/nats/connection';
+import { connectNats, inboxPrefixFor } from '../../../src/infra/nats/connection';
 import { NatsProtocolTransport, type ProtocolTransportOptions } from '../../../src/infra/nats/protocol-transport';
 import { AssertionError } from '../../../src/shared/assert';
 import { exampleMessages } from '../../unit/nats/message-arbitraries';
@@ -22,7 +22,7 @@ describe('NatsProtocolTransport against the real NATS', () => {
     cluster = uniqueCluster();
     n1 = await startNode(opts('n1'));
     n2 = await startNode(opts('n2'));
-    raw = await connectNats({ url: NATS_URL, name: 'test-raw', log: () => undefined });
+    raw = await connectNats({ url: NATS_URL, name: 'test-raw', inboxPrefix: inboxPrefixFor('test'), log: () => undefined });
   });
 
   afterEach(async () => {
