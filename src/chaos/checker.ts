@@ -296,12 +296,14 @@ export function openSagas(log: readonly LogRow[]): string[] {
  */
 export function checkSagas(nodes: readonly NodeSnapshot[]): Verdict {
   const problems: string[] = [];
-  const figures = { sagas: 0, completed: 0, compensated: 0, open: 0, needsOperator: 0 };
+  const figures = { sagas: 0, completed: 0, compensated: 0, open: 0, needsOperator: 0, archives: 0, archivesCompleted: 0 };
   for (const node of nodes) {
     const sagas = sagasOf(node.log);
     if (node === nodes[0]) figures.sagas = sagas.size;
     for (const [sagaId, saga] of sagas) {
       if (node === nodes[0]) {
+        if (saga.kind === 'archive') figures.archives++;
+        if (saga.kind === 'archive' && saga.end === 'SagaCompleted') figures.archivesCompleted++;
         if (saga.end === 'SagaCompleted') figures.completed++;
         else if (saga.end === 'SagaCompensated') figures.compensated++;
         else if (saga.needsOperator) figures.needsOperator++;
