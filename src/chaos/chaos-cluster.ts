@@ -12,6 +12,8 @@ import { type ProxyMode, TcpProxy } from './tcp-proxy';
 
 /** The node the chaos harness runs (built by `npm run build`). */
 export const DIST_MAIN = resolve(__dirname, '..', '..', 'dist', 'main.js');
+/** The student-records service the archive sagas hand their archives to. */
+const DIST_RECORDS = resolve(__dirname, '..', '..', 'dist', 'records', 'main.js');
 /** accounts.conf names the cluster `behavior` in its protocol permissions. */
 const CHAOS_CLUSTER_NAME = 'behavior';
 const NODE_SERVE_TIMEOUT_MS = 60_000;
@@ -53,6 +55,8 @@ export class ChaosCluster {
   /** proxies.get(`${from}->${to}`): the route from host `from`'s server to host `to`'s. */
   readonly proxies = new Map<string, TcpProxy>();
   readonly natsPasswords: Record<string, string>;
+  /** The records service (one for the cluster, connected to every NATS server). */
+  private records: ChildProcess | null = null;
   private expectedExit = new Set<ChildProcess>();
   private stopped: Promise<void> | null = null;
   private readonly onExit = (): void => this.killAllNow();
@@ -129,8 +133,25 @@ export class ChaosCluster {
       await h.nats.start();
     }));
     for (const host of this.hosts) this.spawnNode(host);
+    this.spawnRecords();
     await Promise.all(this.hosts.map((h) => this.waitServing(h.id)));
     await this.waitForLeader(60_000);
+  }
+
+  /** Starts the records service as the `records` user, listing every NATS server (it fails over). */
+  private spawnRecords(): void {
+    const log = openSync(join(this.dir, 'records.log'), 'a');
+    this.records = spawn(process.execPath, [DIST_RECORDS], {
+      env: {
+        ...process.env,
+        NATS_URL: this.hosts.map((h) => h.nats.url).join(','),
+        NATS_USER: 'records',
+        NATS_PASSWORD: this.natsPasswords.NATS_RECORDS_PASSWORD,
+        RECORDS_DIR: join(this.dir, 'records'),
+      },
+      stdio: ['ignore', log, log],
+    });
+    closeSync(log);
   }
 
   host(id: string): ChaosHost {
@@ -294,6 +315,11 @@ export class ChaosCluster {
         await withTimeout(host.nodeExited, NODE_EXIT_WAIT_MS, `node ${host.id} to exit`).catch(() => undefined);
       }
     }
+    if (this.records && this.records.exitCode === null && this.records.signalCode === null) {
+      const exited = new Promise<void>((done) => this.records!.once('exit', () => done()));
+      this.records.kill('SIGKILL');
+      await withTimeout(exited, NODE_EXIT_WAIT_MS, 'the records service to exit').catch(() => undefined);
+    }
     await Promise.allSettled(this.hosts.map((h) => h.nats.stop()));
     await Promise.allSettled(this.hosts.map((h) => h.mariadb.stop()));
     await Promise.allSettled([...this.proxies.values()].map((p) => p.stop()));
@@ -303,6 +329,7 @@ export class ChaosCluster {
   }
 
   private killAllNow(): void {
+    if (this.records && this.records.exitCode === null) this.records.kill('SIGKILL');
     for (const host of this.hosts) {
       if (this.nodeRunning(host.id)) host.node!.kill('SIGKILL');
       host.nats.killNow();

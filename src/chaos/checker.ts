@@ -82,6 +82,59 @@ export function checkOperations(ops: readonly OpRecord[], nodes: readonly NodeSn
   return verdict('acknowledged writes in every log exactly once, unknown at most once', problems, { lost, duplicated, failedApplied });
 }
 
+/**
+ * Every acknowledged answer names what the log holds: its `position` is a row of every node's log
+ * and that row carries the answer's `commandId` (a decision of it: `<id>` or `<id>#<n>`).
+ */
+export function checkAnswers(ops: readonly OpRecord[], nodes: readonly NodeSnapshot[]): Verdict {
+  const problems: string[] = [];
+  let checked = 0;
+  let mismatched = 0;
+  for (const op of ops) {
+    if (op.outcome !== 'ok') continue;
+    checked++;
+    if (typeof op.position !== 'number' || typeof op.commandId !== 'string') {
+      mismatched++;
+      problems.push(`acknowledged ${op.kind} ${op.key} named no position or command id (position ${op.position ?? '-'}, command ${op.commandId ?? '-'})`);
+      continue;
+    }
+    for (const node of nodes) {
+      const row = rowAt(node.log, op.position);
+      if (row && baseCommandId(row.commandId) === baseCommandId(op.commandId)) continue;
+      mismatched++;
+      problems.push(`${node.nodeId}: acknowledged ${op.kind} ${op.commandId} at position ${op.position}, but the log holds ${row ? describe(row) : 'nothing'} there`);
+    }
+  }
+  return verdict("each acknowledged answer's position holds its command id in every log", problems, { checked, mismatched });
+}
+
+/** The row at `position` (rows are ordered by position; a gap falls back to a search). */
+function rowAt(log: readonly LogRow[], position: number): LogRow | undefined {
+  const guess = log[position - 1];
+  return guess?.position === position ? guess : log.find((r) => r.position === position);
+}
+
+/** The run did enough to judge: at least `minimum` operations were acknowledged. */
+export function checkEnoughAcknowledged(ops: readonly OpRecord[], minimum: number): Verdict {
+  const ok = ops.filter((o) => o.outcome === 'ok').length;
+  const problems = ok >= minimum ? [] : [`only ${ok} of ${ops.length} operations acknowledged, fewer than the ${minimum} a run needs to judge anything`];
+  return verdict(`at least ${minimum} operations acknowledged`, problems, { acknowledged: ok, minimum });
+}
+
+/**
+ * Every scheduled fault was injected and healed, and there were at least `minimum`: a run whose
+ * faults failed to start (or that had none) proves nothing about surviving them.
+ */
+export function checkFaultsInjected(faults: readonly FaultRecord[], minimum: number): Verdict {
+  const problems: string[] = [];
+  if (faults.length < minimum) problems.push(`${faults.length} fault(s) scheduled, fewer than the ${minimum} the run needs`);
+  for (const f of faults) {
+    if (!f.injected) problems.push(`${f.kind} ${f.target} at ${f.startedAt} ms was scheduled but not injected${f.note ? ` (${f.note})` : ''}`);
+    else if (f.healedAt === null) problems.push(`${f.kind} ${f.target} at ${f.startedAt} ms was never healed`);
+  }
+  return verdict(`every scheduled fault injected (at least ${minimum})`, problems, { faults: faults.length, injected: faults.filter((f) => f.injected).length });
+}
+
 /** The logs agree position by position, have gap-free positions from 1, and the same head. */
 export function checkLogsAgree(nodes: readonly NodeSnapshot[]): Verdict {
   const problems: string[] = [];
@@ -157,6 +210,15 @@ export function checkScores(nodes: readonly NodeSnapshot[]): Verdict {
 /** What the sagas verdict reads of one saga in the log. */
 interface SagaSeen {
   readonly kind: string;
+  /** The students an archive saga archives (archive sagas). */
+  readonly archived: readonly string[];
+  readonly chunkSize?: number;
+  /** Position of the archive's `store` step success (the records service holds it), or null. */
+  storedAt: number | null;
+  /** Problems with the archive's effect seen while reading the log (a reset before the store, ...). */
+  readonly archiveProblems: string[];
+  /** The archive stream's closing event, if any. */
+  archiveEnd: { type: 'ArchiveCompleted' | 'ArchiveDiscarded'; studentCount?: number } | null;
   /** The batch's requested change per student (batch sagas). */
   readonly requested: Map<string, number>;
   /** Each student's changes that name the saga (batch, compensation), summed. */
@@ -168,12 +230,17 @@ interface SagaSeen {
 /** The sagas of a log: their input, how they ended, and the score changes that name them. */
 function sagasOf(log: readonly LogRow[]): Map<string, SagaSeen> {
   const sagas = new Map<string, SagaSeen>();
+  /** Each student's initial and running score, to see what an archive's resets left. */
+  const students = new Map<string, { initial: number; score: number }>();
   for (const row of log) {
     if (row.streamType === 'saga') {
-      const data = JSON.parse(row.data) as { input?: { kind?: string; changes?: { studentId: string; delta: number }[] } };
+      const data = JSON.parse(row.data) as { step?: string; input?: { kind?: string; changes?: { studentId: string; delta: number }[]; studentIds?: string[]; chunkSize?: number } };
       if (row.type === 'SagaStarted') {
         const requested = new Map((data.input?.changes ?? []).map((c) => [c.studentId, c.delta] as const));
-        sagas.set(row.streamId, { kind: String(data.input?.kind), requested, applied: new Map(), end: null, needsOperator: false });
+        sagas.set(row.streamId, {
+          kind: String(data.input?.kind), requested, applied: new Map(), end: null, needsOperator: false,
+          archived: data.input?.studentIds ?? [], chunkSize: data.input?.chunkSize, storedAt: null, archiveProblems: [], archiveEnd: null,
+        });
         continue;
       }
       const saga = sagas.get(row.streamId);
@@ -181,13 +248,40 @@ function sagasOf(log: readonly LogRow[]): Map<string, SagaSeen> {
       if (row.type === 'SagaCompleted' || row.type === 'SagaCompensated') saga.end = row.type;
       if (row.type === 'CompensationFailed') saga.needsOperator = true;
       if (row.type === 'SagaRetried') saga.needsOperator = false;
-    } else if (row.streamType === 'student' && row.type === 'ScoreModified') {
-      const data = JSON.parse(row.data) as { sagaId?: string; delta?: number };
+      if (saga.kind === 'archive' && row.type === 'StepSucceeded' && data.step === 'store') saga.storedAt = row.position;
+      if (saga.kind === 'archive' && row.type === 'StepSucceeded' && data.step?.startsWith('reset:')) {
+        // The reset entry holds the chunk's resets: its frozen students now stand at their initial score.
+        for (const studentId of resetChunk(saga, data.step)) {
+          const s = students.get(studentId);
+          if (s && s.score !== s.initial) saga.archiveProblems.push(`${studentId} stands at ${s.score} after ${data.step} at position ${row.position}, not its initial ${s.initial}`);
+        }
+      }
+    } else if (row.streamType === 'archive') {
+      const saga = sagas.get(row.streamId);
+      const data = JSON.parse(row.data) as { studentCount?: number };
+      if (saga && (row.type === 'ArchiveCompleted' || row.type === 'ArchiveDiscarded')) saga.archiveEnd = { type: row.type, studentCount: data.studentCount };
+    } else if (row.streamType === 'student') {
+      const data = JSON.parse(row.data) as { sagaId?: string; delta?: number; source?: string; initialScore?: number };
+      if (row.type === 'StudentRegistered') students.set(row.streamId, { initial: Number(data.initialScore), score: Number(data.initialScore) });
+      if (row.type !== 'ScoreModified') continue;
+      const student = students.get(row.streamId);
+      if (student) student.score += Number(data.delta);
       const saga = data.sagaId === undefined ? undefined : sagas.get(data.sagaId);
-      if (saga) saga.applied.set(row.streamId, (saga.applied.get(row.streamId) ?? 0) + Number(data.delta));
+      if (!saga) continue;
+      saga.applied.set(row.streamId, (saga.applied.get(row.streamId) ?? 0) + Number(data.delta));
+      if (data.source === 'archive-reset' && saga.storedAt === null) {
+        saga.archiveProblems.push(`${row.streamId} reset at position ${row.position} before the archive was stored`);
+      }
     }
   }
   return sagas;
+}
+
+/** The students of an archive saga's `reset:<i>` step (the same chunks the saga cuts). */
+function resetChunk(saga: SagaSeen, step: string): readonly string[] {
+  const index = Number(step.slice('reset:'.length));
+  const size = saga.chunkSize ?? saga.archived.length;
+  return saga.archived.slice(index * size, (index + 1) * size);
 }
 
 /** Sagas the log shows neither ended nor waiting for an operator: the leader still drives them. */
@@ -202,12 +296,14 @@ export function openSagas(log: readonly LogRow[]): string[] {
  */
 export function checkSagas(nodes: readonly NodeSnapshot[]): Verdict {
   const problems: string[] = [];
-  const figures = { sagas: 0, completed: 0, compensated: 0, open: 0, needsOperator: 0 };
+  const figures = { sagas: 0, completed: 0, compensated: 0, open: 0, needsOperator: 0, archives: 0, archivesCompleted: 0 };
   for (const node of nodes) {
     const sagas = sagasOf(node.log);
     if (node === nodes[0]) figures.sagas = sagas.size;
     for (const [sagaId, saga] of sagas) {
       if (node === nodes[0]) {
+        if (saga.kind === 'archive') figures.archives++;
+        if (saga.kind === 'archive' && saga.end === 'SagaCompleted') figures.archivesCompleted++;
         if (saga.end === 'SagaCompleted') figures.completed++;
         else if (saga.end === 'SagaCompensated') figures.compensated++;
         else if (saga.needsOperator) figures.needsOperator++;
@@ -215,6 +311,10 @@ export function checkSagas(nodes: readonly NodeSnapshot[]): Verdict {
       }
       if (saga.end === null) {
         problems.push(`${node.nodeId}: saga ${sagaId} (${saga.kind}) ${saga.needsOperator ? 'waits for an operator' : 'has not ended'}`);
+        continue;
+      }
+      if (saga.kind === 'archive') {
+        problems.push(...archiveProblems(saga).map((p) => `${node.nodeId}: archive ${sagaId} ${p}`));
         continue;
       }
       if (saga.kind !== 'batch') continue;
@@ -226,6 +326,24 @@ export function checkSagas(nodes: readonly NodeSnapshot[]): Verdict {
     }
   }
   return verdict('sagas ended completed or compensated, none half-done', problems, figures);
+}
+
+/**
+ * An ended archive saga's effect: scores were reset only after the records service stored the
+ * archive, each reset left its student at the initial score; a completed one closed the archive
+ * with every student, a compensated one reversed every reset and completed no archive.
+ */
+function archiveProblems(saga: SagaSeen): string[] {
+  const problems = [...saga.archiveProblems];
+  if (saga.end === 'SagaCompleted') {
+    if (saga.storedAt === null) problems.push('completed without its store step succeeding');
+    if (saga.archiveEnd?.type !== 'ArchiveCompleted') problems.push(`completed, but its archive ended ${saga.archiveEnd?.type ?? 'without ArchiveCompleted'}`);
+    else if (saga.archiveEnd.studentCount !== saga.archived.length) problems.push(`completed with ${saga.archiveEnd.studentCount} students archived, not ${saga.archived.length}`);
+  } else if (saga.end === 'SagaCompensated') {
+    if (saga.archiveEnd?.type === 'ArchiveCompleted') problems.push('compensated, but its archive is marked completed');
+    for (const [studentId, applied] of saga.applied) if (applied !== 0) problems.push(`compensated but changed ${studentId} by ${applied}, not 0`);
+  }
+  return problems;
 }
 
 /** The cluster served writes again within `boundMs` of each heal. */
@@ -241,9 +359,28 @@ export function checkWritesBack(faults: readonly FaultRecord[], boundMs = 2000):
   return verdict(`writes served again within ${boundMs} ms of each heal`, problems, { worstMs: worst });
 }
 
-/** Every safety and liveness verdict of a run. */
-export function checkRun(ops: readonly OpRecord[], faults: readonly FaultRecord[], nodes: readonly NodeSnapshot[], writesBackBoundMs = 2000): Verdict[] {
-  return [checkOperations(ops, nodes), checkLogsAgree(nodes), checkReadModels(nodes), checkScores(nodes), checkSagas(nodes), checkWritesBack(faults, writesBackBoundMs)];
+/** What a run must have done for its verdicts to mean anything, and the liveness bound. */
+export interface RunBounds {
+  /** Fewer acknowledged operations than this fails the run (nothing was tested). */
+  readonly minAcknowledged: number;
+  /** Fewer scheduled faults than this fails the run. */
+  readonly minFaults: number;
+  readonly writesBackBoundMs: number;
+}
+
+/** Every safety and liveness verdict of a run, and the checks that it was not vacuous. */
+export function checkRun(ops: readonly OpRecord[], faults: readonly FaultRecord[], nodes: readonly NodeSnapshot[], bounds: RunBounds): Verdict[] {
+  return [
+    checkEnoughAcknowledged(ops, bounds.minAcknowledged),
+    checkFaultsInjected(faults, bounds.minFaults),
+    checkOperations(ops, nodes),
+    checkAnswers(ops, nodes),
+    checkLogsAgree(nodes),
+    checkReadModels(nodes),
+    checkScores(nodes),
+    checkSagas(nodes),
+    checkWritesBack(faults, bounds.writesBackBoundMs),
+  ];
 }
 
 function describe(row: LogRow): string {

@@ -32,6 +32,8 @@ export interface FaultRecord {
   readonly kind: string;
   readonly target: string;
   readonly startedAt: number;
+  /** The fault took effect (its start did not throw). */
+  injected: boolean;
   healedAt: number | null;
   /** When a write was acknowledged again after the heal, or null when none was. */
   writesBackAt: number | null;

@@ -2,7 +2,10 @@ import { randomInt } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { reportText, runChaos } from './run';
 
-/** `npm run chaos -- [--minutes M | --seconds S] [--seed N] [--rate R] [--power-failure] [--unsafe] [--results DIR]` */
+/** A run with fewer acknowledged operations fails (`--min-acks`): it would judge nothing. */
+const DEFAULT_MIN_ACKNOWLEDGED = 50;
+
+/** `npm run chaos -- [--minutes M | --seconds S] [--seed N] [--rate R] [--min-acks N] [--power-failure] [--unsafe] [--results DIR]` */
 async function main(argv: readonly string[]): Promise<number> {
   const flag = (name: string): boolean => argv.includes(`--${name}`);
   const value = (name: string): string | undefined => {
@@ -30,6 +33,7 @@ async function main(argv: readonly string[]): Promise<number> {
     students: number('students', 20),
     resultsDir,
     writesBackBoundMs: number('writes-back-ms', 2000),
+    minAcknowledged: number('min-acks', DEFAULT_MIN_ACKNOWLEDGED),
     log: (line) => process.stdout.write(`${line}\n`),
   });
   process.stdout.write(`${reportText(report)}\n`);

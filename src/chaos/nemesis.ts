@@ -86,11 +86,12 @@ export class Nemesis {
   /** Injects one fault, holds it, heals, and records it. */
   async inject(fault: PlannedFault): Promise<FaultRecord> {
     const target = fault.target === 'leader' ? ((await this.cluster.leader()) ?? this.cluster.ids[0]) : fault.target;
-    const record: FaultRecord = { kind: fault.kind, target, startedAt: this.clock(), healedAt: null, writesBackAt: null };
+    const record: FaultRecord = { kind: fault.kind, target, startedAt: this.clock(), injected: false, healedAt: null, writesBackAt: null };
     this.faults.push(record);
     this.log(`${(record.startedAt / 1000).toFixed(1)} s: ${fault.kind} ${target} for ${fault.holdMs} ms`);
     try {
       await this.start(fault.kind, target);
+      record.injected = true;
       await sleep(fault.holdMs);
       // Healing is the same for every fault: the network, paused nodes, databases, NATS and nodes.
       await this.cluster.healAll();

@@ -23,6 +23,8 @@ export interface ChaosOptions {
   readonly resultsDir: string;
   /** Bound of the "writes served again after each heal" verdict. */
   readonly writesBackBoundMs: number;
+  /** A run with fewer acknowledged operations fails: it tested nothing. */
+  readonly minAcknowledged: number;
   readonly log: (line: string) => void;
 }
 
@@ -81,7 +83,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const { convergence, nodes, logVerify } = await settle(cluster, options.log);
     const verdicts = [
       { name: 'every node converged after the heal', ok: convergence.converged, problems: convergence.converged ? [] : [convergence.last] },
-      ...checkRun(ops, faults, nodes, options.writesBackBoundMs),
+      ...checkRun(ops, faults, nodes, { minAcknowledged: options.minAcknowledged, minFaults: minFaults(options), writesBackBoundMs: options.writesBackBoundMs }),
       {
         name: 'log:verify finds no divergence',
         ok: logVerify.divergence === null,
@@ -95,6 +97,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     if (workload) await workload.stop().catch(() => undefined);
     await cluster.stop();
   }
+}
+
+/** Faults a run must have injected: the one power failure, or one per started 30 s of nemesis. */
+export function minFaults(options: Pick<ChaosOptions, 'schedule' | 'durationMs'>): number {
+  return options.schedule === 'power-failure' ? 1 : Math.max(1, Math.floor(options.durationMs / 30_000));
 }
 
 /** Rounds of waiting for the sagas the leader still drives to end, before the check. */
@@ -128,9 +135,10 @@ async function runNemesis(cluster: ChaosCluster, options: ChaosOptions, clock: (
 /** A power failure: every MariaDB and every node SIGKILLed in the same instant, then all restarted. */
 async function runPowerFailure(cluster: ChaosCluster, options: ChaosOptions, clock: () => number): Promise<FaultRecord[]> {
   await sleep(options.durationMs);
-  const record: FaultRecord = { kind: 'power-failure', target: 'all', startedAt: clock(), healedAt: null, writesBackAt: null };
+  const record: FaultRecord = { kind: 'power-failure', target: 'all', startedAt: clock(), injected: false, healedAt: null, writesBackAt: null };
   options.log(`${(record.startedAt / 1000).toFixed(1)} s: power failure (kill -9 of every MariaDB and node)`);
   await Promise.all([...cluster.hosts.map((h) => h.mariadb.kill9()), ...cluster.ids.map((id) => cluster.killNode(id))]);
+  record.injected = true;
   await sleep(1000);
   await cluster.healAll();
   record.healedAt = clock();

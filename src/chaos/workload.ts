@@ -44,6 +44,12 @@ export interface OpKind {
 const pick = <T>(items: readonly T[], random: Random): T => items[random.int(items.length)];
 const delta = (random: Random): number => (random.int(2) === 0 ? -1 : 1) * (1 + random.int(5));
 
+/** The class the archive sagas of the workload archive: a few students, also changed by the other kinds. */
+export const ARCHIVE_CLASS = 'chaos-archive';
+const ARCHIVE_STUDENTS = 4;
+/** One draw of the archive kind in this many sends an archive (a modification otherwise): a few a minute. */
+const ARCHIVE_ONE_IN = 10;
+
 /** Students in one batch of the workload: a few, so batches end in seconds even under faults. */
 const BATCH_STUDENTS_MAX = 8;
 
@@ -55,7 +61,7 @@ function pickDistinct(students: readonly string[], count: number, random: Random
   return picked;
 }
 
-/** The workload's mix: direct modifications, applications and their reviews, batch sagas. */
+/** The workload's mix: direct modifications, applications and their reviews, batch and archive sagas. */
 export const WORKLOAD_OPS: readonly OpKind[] = [
   {
     name: 'modify',
@@ -107,6 +113,18 @@ export const WORKLOAD_OPS: readonly OpKind[] = [
       if (random.int(4) === 0) changes.push({ studentId: `chaos-missing-${random.int(1_000_000)}`, delta: 1 });
       return { path: '/api/scores/batch', subject: 'behavior.cmd.scores.batch', body: { changes, reason: 'chaos batch' }, role: 'admin' };
     },
+  },
+  {
+    // A semester archive saga (POST /api/archives) of ARCHIVE_CLASS: it freezes the class,
+    // hands the archive to the records service, resets the scores and thaws the class; the sagas
+    // verdict checks no score was reset before the archive was stored. Rare: archives of one
+    // class in a row refuse each other's frozen students (and compensate).
+    name: 'archive',
+    weight: 1,
+    next: (_state, random) =>
+      random.int(ARCHIVE_ONE_IN) !== 0
+        ? null
+        : { path: '/api/archives', subject: 'behavior.cmd.archives.start', body: { semester: `chaos-${random.int(1_000_000_000)}`, className: ARCHIVE_CLASS }, role: 'admin' },
   },
 ];
 
@@ -162,11 +180,14 @@ export class Workload {
     );
     const teacher = await retryUntilOk('teacher login', firstUrl, (url) => post(url, '/api/auth/login', TEACHER));
     const students = Array.from({ length: studentCount }, (_, i) => `chaos-s${i + 1}`);
-    for (const studentId of students) {
+    const archived = Array.from({ length: ARCHIVE_STUDENTS }, (_, i) => `chaos-a${i + 1}`);
+    for (const studentId of [...students, ...archived]) {
+      const className = studentId.startsWith('chaos-a') ? ARCHIVE_CLASS : 'chaos';
       await retryUntilOk(`student ${studentId}`, firstUrl, (url) =>
-        post(url, '/api/students', { studentId, name: `Student ${studentId}`, className: 'chaos' }, adminToken, `register-${studentId}`),
+        post(url, '/api/students', { studentId, name: `Student ${studentId}`, className }, adminToken, `register-${studentId}`),
       );
     }
+    students.push(...archived);
     const workload = new Workload(targets, random, startedAt, students, { admin: adminToken, teacher: String(teacher.accessToken) }, kinds);
     for (const [id, url] of targets.nats) {
       workload.natsConnections.set(id, await connect({

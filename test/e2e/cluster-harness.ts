@@ -574,6 +574,8 @@ export interface RetryOptions {
 }
 
 export interface RetriedAppend {
+  /** The Idempotency-Key sent (the specs also put it in the append's data). */
+  readonly key: string;
   readonly ack: AppendAck;
   readonly attempts: number;
   /** `performance.now()` of the first send and of the ok reply. */
@@ -625,7 +627,7 @@ export class AppendClient {
     const failures: string[] = [];
     for (let attempt = 1; attempt <= options.attemptsMax; attempt++) {
       const reply = await this.append(body, key, options.attemptTimeoutMs);
-      if (reply.ok) return { ack: reply.data, attempts: attempt, firstSentAt, ackedAt: performance.now(), failures };
+      if (reply.ok) return { key, ack: reply.data, attempts: attempt, firstSentAt, ackedAt: performance.now(), failures };
       failures.push(`${reply.error.statusCode}: ${reply.error.message}`);
       if (performance.now() - firstSentAt + options.pauseMs > options.deadlineMs) break;
       await sleep(options.pauseMs);
@@ -806,26 +808,75 @@ export function ackedExactlyOnceProblems(
   return problems;
 }
 
-/** Reads every node's log and checks they are identical and hold each acknowledged id exactly once. */
+/**
+ * How many rows of a log carry each string value anywhere in their data (a row counts once per
+ * value). A command stored twice, even under another command id, counts twice for its payload.
+ */
+export function rowsByContent(log: readonly LogRow[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  const collect = (value: unknown, into: Set<string>): void => {
+    if (typeof value === 'string') into.add(value);
+    else if (Array.isArray(value)) for (const item of value) collect(item, into);
+    else if (value !== null && typeof value === 'object') for (const item of Object.values(value)) collect(item, into);
+  };
+  for (const row of log) {
+    const values = new Set<string>();
+    try {
+      collect(JSON.parse(row.data), values);
+    } catch {
+      continue; // not JSON: carries no acknowledged payload
+    }
+    for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Reads every node's log and checks they are identical and hold each acknowledged command exactly
+ * once: its acknowledged id once, and its payload once. Every acknowledged write of the specs
+ * carries its Idempotency-Key as a value in its data (an append's `{key}`, a REST write's reason),
+ * so a second copy stored under another id (a derived or re-minted command id) is counted too.
+ * `payloads`: the keys the acknowledged writes carry, when they are not their acknowledged ids.
+ */
 export async function checkLogs(
   cluster: E2eCluster,
   acked: ReadonlySet<string>,
+  payloads: ReadonlySet<string> = acked,
 ): Promise<{ rows: number; logs: Map<string, LogRow[]> }> {
   const logs = new Map<string, LogRow[]>();
   const counts = new Map<string, Map<string, number>>();
+  const byContent = new Map<string, Map<string, number>>();
   for (const id of cluster.ids) {
     const log = await cluster.db.eventLog(id);
     logs.set(id, log);
     const perCommand = new Map<string, number>();
     for (const row of log) perCommand.set(row.command_id, (perCommand.get(row.command_id) ?? 0) + 1);
     counts.set(id, perCommand);
+    byContent.set(id, rowsByContent(log));
   }
   expect(ackedExactlyOnceProblems(acked, counts)).toEqual([]);
+  expect(ackedExactlyOnceProblems(payloads, byContent).map((p) => `by content: ${p}`)).toEqual([]);
   expect(firstLogDifference(logs)).toBeNull();
   const first = logs.get(cluster.ids[0])!;
   // Positions are gap-free from 1.
   expect(first.every((row, i) => row.position === i + 1)).toBe(true);
   return { rows: first.length, logs };
+}
+
+/**
+ * BOLA: what a caller gets for an object that exists but is not theirs is exactly what they get
+ * for an id that does not exist: 404, the same body but for the id itself. `status`: the HTTP
+ * status, or a NATS reply's error statusCode.
+ */
+export function expectHiddenLikeUnknown(
+  hidden: { readonly status: number | string | undefined; readonly body: unknown },
+  unknown: { readonly status: number | string | undefined; readonly body: unknown },
+  hiddenId: string,
+  unknownId: string,
+): void {
+  const shape = (body: unknown, id: string): string => JSON.stringify(body).split(id).join('<id>');
+  expect({ status: hidden.status, body: shape(hidden.body, hiddenId) }).toEqual({ status: 404, body: shape(unknown.body, unknownId) });
+  expect(unknown.status).toBe(404);
 }
 
 /** The default retry policy of the specs' clients. */

@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import type { PublicReply } from '../../src/messaging/public';
 import { errorStatus, okData, requestPublic } from '../integration/messaging/public-nats-support';
-import { E2eCluster, randomToken, waitFor } from './cluster-harness';
+import { E2eCluster, expectHiddenLikeUnknown, randomToken, waitFor } from './cluster-harness';
 
 /**
  * The README flow over the public NATS subjects of a real 3-node cluster (any node answers, queue
@@ -116,7 +116,7 @@ describe('public NATS subjects on a 3-node cluster', () => {
     expect(refusedAgain).toEqual(refused);
   }, 60_000);
 
-  it('refuses a role (403) and another student (BOLA) over NATS', async () => {
+  it('refuses a role (403) and hides another student exactly like an unknown id (404) over NATS', async () => {
     const own = `own-${run}`;
     const other = `other-${run}`;
     okData(await call('cmd.students.register', { studentId: own, name: 'Own', className: '7b' }, adminAuth));
@@ -152,10 +152,13 @@ describe('public NATS subjects on a 3-node cluster', () => {
     expect(okData(await call('query.students.get', { studentId: other, minPosition }, adminAuth))).toMatchObject({
       studentId: other,
     });
-    const details = await call('query.students.get', { studentId: other, minPosition }, studentAuth);
-    const records = await call('query.students.records', { studentId: other, minPosition }, studentAuth);
-    expect([403, 404]).toContain(errorStatus(details));
-    expect([403, 404]).toContain(errorStatus(records));
-    expect(JSON.stringify(details)).not.toContain('Other');
+    // Another student's id answers exactly what an id that does not exist answers: 404.
+    const nobody = `nobody-${run}`;
+    for (const subject of ['query.students.get', 'query.students.records']) {
+      const hidden = await call(subject, { studentId: other, minPosition }, studentAuth);
+      const unknown = await call(subject, { studentId: nobody, minPosition }, studentAuth);
+      expectHiddenLikeUnknown({ status: errorStatus(hidden), body: hidden }, { status: errorStatus(unknown), body: unknown }, other, nobody);
+      expect(JSON.stringify(hidden)).not.toContain('Other');
+    }
   }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { localAdminEnv } from '../../src/cluster/node-process';
-import { E2eCluster, randomToken, waitFor } from './cluster-harness';
+import { E2eCluster, expectHiddenLikeUnknown, randomToken, waitFor } from './cluster-harness';
 
 /**
  * The REST API over real HTTP against one real 3-node cluster: login, the README flow across
@@ -286,25 +286,64 @@ describe('REST API on a 3-node cluster', () => {
       const allIds = (all.body.items as Array<Record<string, unknown>>).map((a) => a.applicationId);
       expect(allIds).toEqual(expect.arrayContaining([ownId, clubId]));
 
-      expectStatus(await call(2, 'GET', `/api/applications/${clubId}`, { token: teacherToken, headers: after }), 404);
+      // Someone else's application looks exactly like one that does not exist.
+      const unknownId = `${clubId.slice(0, -4)}${clubId.endsWith('0000') ? 'ffff' : '0000'}`;
+      expectHiddenLikeUnknown(
+        await call(2, 'GET', `/api/applications/${clubId}`, { token: teacherToken, headers: after }),
+        await call(2, 'GET', `/api/applications/${unknownId}`, { token: teacherToken, headers: after }),
+        clubId,
+        unknownId,
+      );
       expectStatus(await call(2, 'GET', `/api/applications/${ownId}`, { token: teacherToken, headers: after }), 200);
     });
   });
 
   describe('BOLA', () => {
-    it("a student reads their own details and records (200) but not another student's (403/404)", async () => {
+    it("a student reads their own details and records (200); another student's look exactly like an unknown id (404)", async () => {
       const options = { token: studentToken, headers: { 'X-Min-Position': String(fixturePosition) } };
       const own = expectStatus(await call(0, 'GET', `/api/students/${ada}`, options), 200);
       expect(own.body.studentId).toBe(ada);
       expectStatus(await call(1, 'GET', `/api/students/${ada}/records`, options), 200);
       // Bob exists (an admin reads him on that node), yet Ada's student user may not read him.
       expectStatus(await call(2, 'GET', `/api/students/${bob}`, { ...options, token: adminToken }), 200);
-      const details = await call(2, 'GET', `/api/students/${bob}`, options);
-      const records = await call(0, 'GET', `/api/students/${bob}/records`, options);
-      expect([403, 404]).toContain(details.status);
-      expect([403, 404]).toContain(records.status);
-      expect(JSON.stringify(details.body)).not.toContain('Student ');
-      expect(records.body).not.toHaveProperty('items');
+      const nobody = `nobody-${run}`;
+      for (const node of [0, 1, 2]) {
+        expectHiddenLikeUnknown(await call(node, 'GET', `/api/students/${bob}`, options), await call(node, 'GET', `/api/students/${nobody}`, options), bob, nobody);
+        expectHiddenLikeUnknown(
+          await call(node, 'GET', `/api/students/${bob}/records`, options),
+          await call(node, 'GET', `/api/students/${nobody}/records`, options),
+          bob,
+          nobody,
+        );
+      }
+    });
+
+    it("another actor's command looks exactly like an unknown command id (404)", async () => {
+      const key = `bola-reg-${run}`;
+      const registered = expectStatus(
+        await call(0, 'POST', '/api/students', {
+          token: adminToken,
+          body: { studentId: `bola-${run}`, name: 'Student Bola', className: '7a' },
+          headers: { 'Idempotency-Key': key },
+        }),
+        201,
+      );
+      const after = { 'X-Min-Position': String(position(registered)) };
+      // The admin sees it applied on every node; the student and the teacher see nothing there.
+      for (const node of [0, 1, 2]) {
+        await waitFor(`${key} applied on node ${node}`, async () => (await call(node, 'GET', `/api/commands/${key}`, { token: adminToken })).status === 200, 20_000, 100);
+      }
+      const unknownKey = `bola-unknown-${run}`;
+      for (const token of [studentToken, teacherToken]) {
+        for (const node of [0, 1, 2]) {
+          expectHiddenLikeUnknown(
+            await call(node, 'GET', `/api/commands/${key}`, { token, headers: after }),
+            await call(node, 'GET', `/api/commands/${unknownKey}`, { token, headers: after }),
+            key,
+            unknownKey,
+          );
+        }
+      }
     });
   });
 

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, headers as natsHeaders } from 'nats';
 import { inboxPrefixFor } from '../../src/infra/nats/connection';
-import { E2eCluster, randomToken, report } from './cluster-harness';
+import { E2eCluster, expectHiddenLikeUnknown, randomToken, report, waitFor } from './cluster-harness';
 import { RecordsProcess, SagaApi, doneSteps, readModelsOf } from './saga-support';
 
 /**
@@ -65,7 +65,29 @@ describe('sagas on a 3-node cluster', () => {
     expect(stored.students).toHaveLength(20);
     const b1 = await api.expect(200, null, 'GET', `/api/students/b-1?${at}`);
     expect(b1).toMatchObject({ score: 100, frozen: false });
-  }, 60_000);
+
+    // BOLA on the real archive route: b-2's student user reads their own archived score; b-1's
+    // (archived in the same semester) answers exactly what an id that does not exist answers.
+    const username = `b2-user-${run}`;
+    const user = await api.expect(201, null, 'POST', '/api/users', { username, password: 'student-password', role: 'student', displayName: 'B2', studentId: 'b-2' });
+    let token = '';
+    await waitFor('b-2 logs in', async () => {
+      const answer = await api.call(null, 'POST', '/api/auth/login', { username, password: 'student-password' }, '');
+      token = String(answer.body.accessToken ?? '');
+      return answer.status === 200;
+    }, 30_000, 200);
+    const seen = `minPosition=${String(user.position)}`;
+    for (const node of cluster.ids) {
+      const own = await api.call(node, 'GET', `/api/archives/s1-${run}/students/b-2?${seen}`, undefined, token);
+      expect(own).toMatchObject({ status: 200, body: { studentId: 'b-2', score: 100 } });
+      expectHiddenLikeUnknown(
+        await api.call(node, 'GET', `/api/archives/s1-${run}/students/b-1?${seen}`, undefined, token),
+        await api.call(node, 'GET', `/api/archives/s1-${run}/students/nobody-${run}?${seen}`, undefined, token),
+        'b-1',
+        `nobody-${run}`,
+      );
+    }
+  }, 90_000);
 
   it('runs a batch over the public NATS subjects and tells its state there', async () => {
     const nats = await connect({ servers: cluster.natsUrl, inboxPrefix: inboxPrefixFor('e2e') });

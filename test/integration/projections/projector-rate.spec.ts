@@ -3,11 +3,13 @@ import { Projector, READ_MODELS, StudentsRepository, readCheckpoints } from '../
 import { scoreModified, studentRegistered } from '../../domain/fixtures';
 import { type ProjectionTestDatabase, TestEventLog, createProjectionTestDatabase } from './projection-test-support';
 
-/** Synthetic events projected; `PROJECTION_RATE_EVENTS=100000` for the figure in the notes. */
+/**
+ * Synthetic events projected; `PROJECTION_RATE_EVENTS=100000` for the figure in the notes. The rate
+ * is printed, not asserted (the machine is shared; speed is the bench's): the test asserts what the
+ * projector wrote.
+ */
 const EVENTS = Number(process.env.PROJECTION_RATE_EVENTS ?? 20_000);
 const STUDENTS = 1000;
-/** A floor far below what this machine does, so the suite only catches a collapse (e.g. a row-per-statement writer). */
-const RATE_FLOOR = 2000;
 
 /** STUDENTS registrations, then score changes spread over them: the shape of a real log. */
 function syntheticLog(): DomainEvent[][] {
@@ -51,7 +53,6 @@ describe('projector rate (real MySQL)', () => {
       process.stdout.write(
         `projector (${label}, ${batchEventsMax}/batch): ${EVENTS} events in ${seconds.toFixed(2)} s = ${rate} events/s\n`,
       );
-      expect(rate).toBeGreaterThan(RATE_FLOOR);
       expect(await readCheckpoints(test.db)).toEqual([{ name: 'read-models', position: EVENTS }]);
       const count = await test.db
         .selectFrom('score_records')

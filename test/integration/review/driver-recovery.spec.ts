@@ -2,7 +2,8 @@ import { type TestDatabase, createTestDatabase } from '../mysql/test-database';
 import { type TestDriver, gate, record, startDriver, until } from './driver-support';
 
 /**
- * A failed MySQL transaction makes the driver rebuild: recover() bumps the epoch, then runs
+ * On the real MySQL and the real NATS transport (the other members are real transports the test
+ * speaks through). A failed MySQL transaction makes the driver rebuild: recover() bumps the epoch, then runs
  * applier.reload() and storage.load(). It does not wait for what the old epoch still has in
  * flight: a plan() suspended on its idempotency lookup, a write loop's store(), an acceptor
  * persist. Each test below lets one of them finish at a moment the driver allows.
@@ -14,7 +15,7 @@ describe('review: driver recovery races with work still in flight', () => {
     test = await createTestDatabase();
   });
   afterEach(async () => {
-    for (const d of drivers.splice(0)) d.driver.stop();
+    for (const d of drivers.splice(0)) await d.close();
     await new Promise((r) => setTimeout(r, 50));
     await test.drop();
   });
@@ -35,8 +36,8 @@ describe('review: driver recovery races with work still in flight', () => {
     const first = await leaderOf();
     first.driver.propose([record('old', 's')]);
     await until("'old' is written", async () => (await eventRows('old')).length === 1);
-    first.driver.stop();
     drivers.splice(0);
+    await first.close();
     const d = await leaderOf();
     // and, while the plan of slot 2 [old, new] waits for its lookup of 'old', an accept fails to persist
     d.hooks.planStarted = (entries) => {
@@ -107,7 +108,7 @@ describe('review: driver recovery races with work still in flight', () => {
     const b = (round: number, nodeId: string) => ({ round, nodeId });
     const value = { kind: 'batch' as const, values: [record('v', 's')] };
     // given n1 follows n2 (1.n2) and accepted slot 1
-    d.transport.deliver({ type: 'Phase2a', from: 'n2', to: 'n1', ballot: b(1, 'n2'), slot: 1, value, chosenWatermark: 0 });
+    await d.transport.deliver({ type: 'Phase2a', from: 'n2', to: 'n1', ballot: b(1, 'n2'), slot: 1, value, chosenWatermark: 0 });
     await until('Phase2b sent', () => d.transport.sent.some((m) => m.type === 'Phase2b'));
     // and slot 1's write will fail, and n1's promise of 5.n2 (n2 campaigning again) is slow to commit
     const writeFails = gate();
@@ -119,8 +120,8 @@ describe('review: driver recovery races with work still in flight', () => {
     d.hooks.acceptorPersist = async (ready) => {
       if (ready.promised?.round === 5) await promiseHeld.promise;
     };
-    d.transport.deliver({ type: 'Commit', from: 'n2', to: 'n1', ballot: b(1, 'n2'), chosenWatermark: 1 });
-    d.transport.deliver({ type: 'Phase1a', from: 'n2', to: 'n1', ballot: b(5, 'n2'), fromSlot: 1 });
+    await d.transport.deliver({ type: 'Commit', from: 'n2', to: 'n1', ballot: b(1, 'n2'), chosenWatermark: 1 });
+    await d.transport.deliver({ type: 'Phase1a', from: 'n2', to: 'n1', ballot: b(5, 'n2'), fromSlot: 1 });
     await new Promise((r) => setTimeout(r, 50));
     // when the write fails while the promise of 5.n2 is still being persisted
     writeFails.open();
@@ -134,7 +135,7 @@ describe('review: driver recovery races with work still in flight', () => {
     expect(await promised()).toEqual(b(5, 'n2'));
     expect(d.driver.status().promised).toEqual(b(5, 'n2'));
     // and n3 asks for a promise of 3.n3
-    d.transport.deliver({ type: 'Phase1a', from: 'n3', to: 'n1', ballot: b(3, 'n3'), fromSlot: 1 });
+    await d.transport.deliver({ type: 'Phase1a', from: 'n3', to: 'n1', ballot: b(3, 'n3'), fromSlot: 1 });
     await until('Nack to n3', () => d.transport.sent.some((m) => m.type === 'Nack' && m.to === 'n3'));
     // then the stored promise never goes backwards (invariant 4): 3.n3 is below it and refused.
     expect(await promised()).toEqual(b(5, 'n2'));

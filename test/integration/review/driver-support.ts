@@ -7,24 +7,45 @@ import { MysqlAcceptorStorage } from '../../../src/infra/mysql/acceptor-storage'
 import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
 import type { Database } from '../../../src/infra/mysql/database';
 import { EventStore, type PlannedBatch } from '../../../src/infra/mysql/event-store';
-import { type ChosenApplier, type DriverStorage, type DriverTransport, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { type ChosenApplier, type DriverStorage, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { connectNats, inboxPrefixFor } from '../../../src/infra/nats/connection';
+import { NatsProtocolTransport } from '../../../src/infra/nats/protocol-transport';
 import { seededRandom } from '../../../src/shared/random';
+import { NATS_URL, type TestNode, startNode, stopNodes, uniqueCluster } from '../nats/nats-test-support';
 
-/** A transport that keeps what the driver sends and lets the test deliver messages. */
-export class FakeTransport implements DriverTransport {
+/**
+ * The driver's peers on the real NATS: each other member is a real NatsProtocolTransport on its own
+ * connection, in a cluster no other test uses. What the driver sends them lands in `sent`;
+ * `deliver` has the message's sender publish it to the driver over NATS.
+ */
+export class NatsPeers {
   readonly sent: Message[] = [];
-  private onMessage: ((m: Message) => void) | undefined;
-  start(onMessage: (m: Message) => void): void {
-    this.onMessage = onMessage;
+
+  private constructor(private readonly peers: ReadonlyMap<string, TestNode>) {}
+
+  static async start(cluster: string, members: readonly string[], self: string): Promise<NatsPeers> {
+    const peers = new Map<string, TestNode>();
+    const net = new NatsPeers(peers);
+    for (const id of members.filter((m) => m !== self)) {
+      peers.set(id, await startNode({ cluster, self: id, members: [...members], maxBytes: MAX_MESSAGE_BYTES }, { onMessage: (m) => void net.sent.push(m) }));
+    }
+    return net;
   }
-  send(messages: readonly Message[]): void {
-    this.sent.push(...messages);
+
+  /** The peer `m.from` sends `m` over NATS; resolves once the server has it. */
+  async deliver(m: Message): Promise<void> {
+    const peer = this.peers.get(m.from);
+    if (!peer) throw new Error(`no peer ${m.from}`);
+    peer.transport.send([m]);
+    await peer.nc.flush();
   }
-  close(): void {}
-  deliver(m: Message): void {
-    this.onMessage?.(m);
+
+  close(): Promise<void> {
+    return stopNodes([...this.peers.values()]);
   }
 }
+
+const MAX_MESSAGE_BYTES = 1_000_000;
 
 /** Hooks a test puts around the real storage and event store, to time an interleaving. */
 export interface Hooks {
@@ -42,13 +63,16 @@ export interface TestDriver {
   readonly driver: ReplicaDriver<PlannedBatch>;
   readonly events: EventStore;
   readonly storage: MysqlAcceptorStorage;
-  readonly transport: FakeTransport;
+  /** The other members, on the real NATS. */
+  readonly transport: NatsPeers;
   readonly hooks: Hooks;
   readonly outcomes: CommandOutcome[];
   readonly logs: string[];
+  /** Stops the driver and closes every NATS connection of the test. */
+  close(): Promise<void>;
 }
 
-/** A real ReplicaDriver on real MySQL storage and a real EventStore, with a fake transport. */
+/** A real ReplicaDriver on real MySQL storage, a real EventStore and the real NATS transport. */
 export async function startDriver(db: Kysely<Database>, config: Partial<ConsensusConfigInput> & { nodeId?: string; members?: string[] } = {}, tickMs = 2): Promise<TestDriver> {
   const storage = new MysqlAcceptorStorage(db);
   const events = new EventStore(db);
@@ -76,22 +100,31 @@ export async function startDriver(db: Kysely<Database>, config: Partial<Consensu
     written: (batch) => events.written(batch),
     reload: () => (hooks.reload ? hooks.reload(() => events.reload()) : events.reload()),
   };
-  const transport = new FakeTransport();
   const nodeId = config.nodeId ?? 'n1';
   const members = config.members ?? ['n1'];
+  const cluster = uniqueCluster();
+  const nc = await connectNats({ url: NATS_URL, name: `test-${cluster}-${nodeId}`, inboxPrefix: inboxPrefixFor('test'), log: () => undefined });
+  const own = new NatsProtocolTransport(nc, { cluster, self: nodeId, members, maxBytes: MAX_MESSAGE_BYTES });
+  const transport = await NatsPeers.start(cluster, members, nodeId);
   const consensus = consensusConfig({ heartbeatTicks: 3, electionTicksMin: 10, electionTicksMax: 20, retransmitTicks: 10, ...config, nodeId, members });
   const driver = new ReplicaDriver<PlannedBatch>({
     config: consensus,
     random: seededRandom(7),
     storage: driverStorage,
-    transport,
+    transport: own,
     applier,
     tickMs,
-    maxMessageBytes: 1_000_000,
+    maxMessageBytes: MAX_MESSAGE_BYTES,
     log: (level, message) => void logs.push(`${level} ${message}`),
   });
   await driver.start();
-  return { driver, events, storage, transport, hooks, outcomes, logs };
+  await nc.flush(); // the driver's subscriptions are on the server before a peer sends
+  const close = async (): Promise<void> => {
+    driver.stop();
+    await transport.close();
+    if (!nc.isClosed()) await nc.close();
+  };
+  return { driver, events, storage, transport, hooks, outcomes, logs, close };
 }
 
 /** A log-append command record: one event on stream `log/<stream>`, optionally expecting a version. */

@@ -2,7 +2,11 @@ import {
   type LogRow,
   type NodeSnapshot,
   applicationsByCommand,
+  checkAnswers,
+  checkEnoughAcknowledged,
+  checkFaultsInjected,
   checkLogsAgree,
+  checkRun,
   checkOperations,
   checkReadModels,
   checkSagas,
@@ -103,7 +107,7 @@ describe('chaos checker', () => {
     const ops = [op('a', 'ok', 900, 1000), op('b', 'unknown', 1100, 1200), op('c', 'ok', 1150, 1400), op('d', 'ok', 1300, 5000)];
     expect(writesBackAt(ops, 1100)).toBe(1400);
     expect(writesBackAt(ops, 6000)).toBeNull();
-    const fault = (healedAt: number, back: number | null): FaultRecord => ({ kind: 'kill-leader', target: 'n1', startedAt: 0, healedAt, writesBackAt: back });
+    const fault = (healedAt: number, back: number | null): FaultRecord => ({ kind: 'kill-leader', target: 'n1', startedAt: 0, injected: true, healedAt, writesBackAt: back });
     expect(checkWritesBack([fault(1000, 2500)]).ok).toBe(true);
     expect(checkWritesBack([fault(1000, 3500)]).ok).toBe(false);
     expect(checkWritesBack([fault(1000, null)]).problems[0]).toMatch(/no write acknowledged/);
@@ -112,6 +116,51 @@ describe('chaos checker', () => {
   it('finds the intervals without an acknowledged write', () => {
     const ops = [op('a', 'ok', 0, 500), op('b', 'unknown', 600, 9000), op('c', 'ok', 700, 3000)];
     expect(unavailabilityWindows(ops, 0, 3500)).toEqual([{ from: 500, to: 3000, ms: 2500 }]);
+  });
+});
+
+describe('chaos checker: a run that tested nothing fails', () => {
+  const acked = (key: string, position: number, commandId = key): OpRecord => ({ ...op(key, 'ok'), position, commandId });
+  const injected = (kind: string, extra: Partial<FaultRecord> = {}): FaultRecord => ({ kind, target: 'n1', startedAt: 0, injected: true, healedAt: 100, writesBackAt: 200, ...extra });
+  const nodes = () => ['n1', 'n2'].map((id) => node(id, goodLog()));
+
+  it('fails with fewer acknowledged operations than the minimum, passes at it', () => {
+    const ops = [acked('k1', 2), acked('k2', 3), op('k3', 'unknown'), op('k4', 'failed')];
+    expect(checkEnoughAcknowledged(ops, 2)).toMatchObject({ ok: true, figures: { acknowledged: 2, minimum: 2 } });
+    expect(checkEnoughAcknowledged(ops, 3).ok).toBe(false);
+    expect(checkEnoughAcknowledged([], 1).problems[0]).toMatch(/only 0 of 0 operations acknowledged/);
+  });
+
+  it('fails with no fault, or a scheduled fault that was not injected or not healed', () => {
+    expect(checkFaultsInjected([injected('kill-leader'), injected('one-way')], 2)).toMatchObject({ ok: true, figures: { faults: 2, injected: 2 } });
+    expect(checkFaultsInjected([], 1).problems).toEqual(['0 fault(s) scheduled, fewer than the 1 the run needs']);
+    const failedStart = checkFaultsInjected([injected('kill-leader'), injected('kill-mariadb', { injected: false, note: 'heal trouble: no pid' })], 1);
+    expect(failedStart.ok).toBe(false);
+    expect(failedStart.problems).toEqual(['kill-mariadb n1 at 0 ms was scheduled but not injected (heal trouble: no pid)']);
+    expect(checkFaultsInjected([injected('pause-leader', { healedAt: null })], 1).problems[0]).toMatch(/never healed/);
+  });
+
+  it("compares each acknowledged answer's position and command id with the row every log holds there", () => {
+    // goodLog: 1 reg, 2 k1, 3 k2#1 (a re-decision of k2)
+    expect(checkAnswers([acked('k1', 2), acked('k2', 3), op('k9', 'unknown')], nodes())).toMatchObject({ ok: true, figures: { checked: 2, mismatched: 0 } });
+    const wrongPosition = checkAnswers([acked('k1', 3)], nodes());
+    expect(wrongPosition.ok).toBe(false);
+    expect(wrongPosition.problems[0]).toBe('n1: acknowledged modify k1 at position 3, but the log holds slot 3 k2#1 student/s1 ScoreModified there');
+    expect(checkAnswers([acked('k1', 2, 'other')], nodes()).figures).toMatchObject({ mismatched: 2 });
+    expect(checkAnswers([acked('k2', 4)], nodes()).problems[0]).toMatch(/holds nothing there/);
+    // a position on one node's log only: the other node is reported
+    expect(checkAnswers([acked('k2', 3)], [node('n1', goodLog()), node('n2', goodLog().slice(0, 2))]).problems).toEqual([
+      'n2: acknowledged modify k2 at position 3, but the log holds nothing there',
+    ]);
+    expect(checkAnswers([op('k1', 'ok')], nodes()).problems[0]).toMatch(/named no position or command id/);
+  });
+
+  it('checkRun fails an empty run that every safety verdict passes', () => {
+    const empty = ['n1', 'n2'].map((id) => node(id, []));
+    const verdicts = checkRun([], [], empty, { minAcknowledged: 1, minFaults: 1, writesBackBoundMs: 2000 });
+    expect(verdicts.filter((v) => !v.ok).map((v) => v.name)).toEqual(['at least 1 operations acknowledged', 'every scheduled fault injected (at least 1)']);
+    const full = checkRun([acked('k1', 2), acked('k2', 3)], [injected('kill-leader', { healedAt: 100, writesBackAt: 900 })], nodes(), { minAcknowledged: 2, minFaults: 1, writesBackBoundMs: 2000 });
+    expect(full.filter((v) => !v.ok)).toEqual([]);
   });
 });
 
@@ -153,6 +202,57 @@ describe('chaos checker: sagas', () => {
       'n1: saga undone ended SagaCompensated but changed s2 by -3, not 0',
     ]);
     expect(openSagas(log)).toEqual(['open']);
+  });
+
+  describe('archives', () => {
+    const archiveStarted = (position: number, sagaId: string) =>
+      sagaRow(position, sagaId, 'SagaStarted', { actor, input: { kind: 'archive', semester: '2026-1', className: 'c', studentIds: ['s1', 's2'], chunkSize: 1, storeTimeoutMs: 1000 } });
+    const step = (position: number, sagaId: string, name: string) => sagaRow(position, sagaId, 'StepSucceeded', { step: name });
+    const reset = (position: number, sagaId: string, studentId: string, previousScore: number, source = 'archive-reset'): LogRow =>
+      row(position, `${sagaId}/reset`, studentId, 'ScoreModified', { studentId, delta: 100 - previousScore, sagaId, reason: 'r', source, actor, previousScore, newScore: 100, at });
+    const archiveEvent = (position: number, sagaId: string, type: string, data: Record<string, unknown> = {}): LogRow => ({
+      position, slot: position, commandId: `${sagaId}/end`, streamType: 'archive', streamId: sagaId, type, schemaVersion: 1,
+      data: JSON.stringify({ archiveId: sagaId, sagaId, semester: '2026-1', className: 'c', at, ...data }),
+    });
+    /** s1 at 105 and s2 at 97 before the archive, reset after the store step or before it. */
+    const archiveLog = (order: 'store-first' | 'reset-first'): LogRow[] => {
+      const head = [registered(1, 's1', 'r1'), registered(2, 's2', 'r2'), modified(3, 's1', 'm1', 100, 5), modified(4, 's2', 'm2', 100, -3), archiveStarted(5, 'a1'), step(6, 'a1', 'freeze:0'), step(7, 'a1', 'freeze:1')];
+      const resets = (p: number) => [reset(p, 'a1', 's1', 105), step(p + 1, 'a1', 'reset:0'), reset(p + 2, 'a1', 's2', 97), step(p + 3, 'a1', 'reset:1')];
+      const body = order === 'store-first' ? [step(8, 'a1', 'store'), ...resets(9)] : [...resets(8), step(12, 'a1', 'store')];
+      return [...head, ...body, step(13, 'a1', 'unfreeze:0'), step(14, 'a1', 'unfreeze:1'), archiveEvent(15, 'a1', 'ArchiveCompleted', { studentCount: 2 }), sagaRow(16, 'a1', 'SagaCompleted')];
+    };
+    const check = (log: LogRow[]) => checkSagas([{ nodeId: 'n1', log, readModels: foldReadModels([]), checkpoint: 0 }]);
+
+    it('passes an archive whose scores were reset after it was stored', () => {
+      expect(check(archiveLog('store-first'))).toMatchObject({ ok: true, figures: { sagas: 1, completed: 1, archives: 1, archivesCompleted: 1 } });
+    });
+
+    it('fails an archive that reset scores before the archive was stored', () => {
+      const verdict = check(archiveLog('reset-first'));
+      expect(verdict.ok).toBe(false);
+      expect(verdict.problems).toEqual([
+        'n1: archive a1 s1 reset at position 8 before the archive was stored',
+        'n1: archive a1 s2 reset at position 10 before the archive was stored',
+      ]);
+    });
+
+    it('fails a completed archive that left a student off its initial score, or that names the wrong count', () => {
+      const log = archiveLog('store-first').filter((r) => r.position !== 11); // s2 never reset
+      expect(check(log).problems).toEqual(['n1: archive a1 s2 stands at 97 after reset:1 at position 12, not its initial 100']);
+      const miscounted = archiveLog('store-first').map((r) => (r.position === 15 ? archiveEvent(15, 'a1', 'ArchiveCompleted', { studentCount: 1 }) : r));
+      expect(check(miscounted).problems).toEqual(['n1: archive a1 completed with 1 students archived, not 2']);
+      const unclosed = archiveLog('store-first').filter((r) => r.position !== 15);
+      expect(check(unclosed).problems).toEqual(['n1: archive a1 completed, but its archive ended without ArchiveCompleted']);
+    });
+
+    it('fails a compensated archive that kept a reset or completed its archive', () => {
+      const base = archiveLog('store-first').slice(0, 10); // stored, s1 reset (reset:0)
+      const compensation = row(11, 'a1/undo', 's1', 'ScoreModified', { studentId: 's1', delta: 5, sagaId: 'a1', reason: 'r', source: 'compensation', actor, previousScore: 100, newScore: 105, at });
+      const undone = [...base, compensation, archiveEvent(12, 'a1', 'ArchiveDiscarded'), sagaRow(13, 'a1', 'SagaCompensated')];
+      expect(check(undone)).toMatchObject({ ok: true, figures: { compensated: 1 } });
+      const kept = [...base, archiveEvent(11, 'a1', 'ArchiveCompleted', { studentCount: 2 }), sagaRow(12, 'a1', 'SagaCompensated')];
+      expect(check(kept).problems).toEqual(['n1: archive a1 compensated, but its archive is marked completed', 'n1: archive a1 compensated but changed s1 by -5, not 0']);
+    });
   });
 });
 
