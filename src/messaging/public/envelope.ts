@@ -20,6 +20,7 @@ import {
   fieldErrors,
 } from '../../http/common/api-error';
 import { parseIdempotencyKey } from '../../http/common/idempotency-key';
+import { assertPlainJson } from '../../http/common/json-depth';
 
 /** Largest request body a public subject accepts (as REST's 16 kB body limit). */
 export const PUBLIC_BODY_BYTES_MAX = 16 * 1024;
@@ -52,16 +53,13 @@ export function parseJsonObject(data: Uint8Array, bytesMax = PUBLIC_BODY_BYTES_M
 
 /**
  * Validates `body` against a REST DTO with the options of the global ValidationPipe (whitelist,
- * unknown fields refused, fields named like Object.prototype members refused too).
+ * unknown fields refused, fields named like Object.prototype members refused at any level, depth
+ * bounded by JSON_DEPTH_MAX).
  *
- * @throws InputInvalidError (400, field errors in details)
+ * @throws InputInvalidError (400, field errors in details), BadRequestException (400) when nested too deeply
  */
 export async function validateDto<T extends object>(dto: DtoClass<T>, body: Record<string, unknown>): Promise<T> {
-  const inherited = Object.keys(body).filter((key) => key in Object.prototype);
-  if (inherited.length > 0)
-    throw new InputInvalidError(
-      inherited.map((field) => ({ field, messages: [`property ${field} should not exist`] })),
-    );
+  assertPlainJson(body);
   const instance = plainToInstance(dto, body);
   const errors = await validate(instance, {
     whitelist: true,

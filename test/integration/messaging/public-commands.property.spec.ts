@@ -120,4 +120,28 @@ describe('public command subjects refuse any invalid body (property)', () => {
     expect(n.node.events.head).toBe(head);
     expect(await n.eventCount()).toBe(before);
   });
+
+  it('deep nesting and nested prototype keys are a 400 on every command and query subject, never a 5xx', async () => {
+    const head = n.node.events.head;
+    const deepArrays = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`;
+    const deepObjects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const subjects = [
+      'cmd.users.create', 'cmd.students.register', 'cmd.scores.modify', 'cmd.scores.batch', 'cmd.applications.submit',
+      'cmd.applications.review', 'cmd.archives.start', 'query.students.get', 'query.students.list', 'query.students.records',
+      'query.applications.list', 'query.sagas.get', 'query.events.read',
+    ];
+    const bodies = [
+      `{"studentId":"s1","delta":1,"reason":${deepArrays(3000)}}`,
+      `{"changes":[${deepObjects(2000)}],"reason":"r"}`,
+      `{"changes":[{"constructor":{"prototype":{"polluted":1}},"studentId":"s1","delta":1}],"reason":"r"}`,
+    ];
+    for (const subject of subjects) {
+      for (const body of bodies) {
+        const reply = await n.call(subject, body, subject === 'cmd.applications.submit' ? teacher : admin);
+        expect({ subject, body: body.slice(0, 40), status: errorStatus(reply) }).toEqual({ subject, body: body.slice(0, 40), status: 400 });
+      }
+    }
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(n.node.events.head).toBe(head);
+  });
 });
