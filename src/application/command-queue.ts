@@ -1,6 +1,7 @@
 import type { Actor, DomainError } from '../domain';
 import type { ApiCommand, CommandGateway } from './command-gateway';
 import { DomainRefusal } from './domain-refusal';
+import { failStopOnAssertion } from '../shared/fail-stop';
 
 /** Where queued commands are kept (MysqlCommandQueueStore serves). */
 export interface CommandQueueStore {
@@ -74,6 +75,7 @@ export class AsyncCommandQueue implements AsyncCommands {
         try {
           if (this.hasQuorum()) await this.drainOnce();
         } catch (error) {
+          if (failStopOnAssertion('command queue', error)) return;
           this.log('warn', `command queue: ${error instanceof Error ? error.message : String(error)}`);
         }
         await new Promise<void>((resolve) => {

@@ -17,6 +17,7 @@ import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
+import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
 import { createDatabase, createKysely, type Database } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
@@ -99,11 +100,17 @@ export class ConsensusNode {
     events.onWritten((_head, rows) => logTail.append(rows));
     events.onReload(async () => logTail.clear());
     await events.load();
-    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
+    // A broken invariant while projecting stops the node (fail-stop); anything else is retried.
+    const onProjectorError = (e: unknown) => {
+      if (!failStopOnAssertion('projector', e)) log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`);
+    };
+    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: onProjectorError });
     await projector.load();
     events.onWritten((head) => projector.notify(head));
     void projector.run();
-    const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
+    const onAuthError = (e: unknown) => {
+      if (!failStopOnAssertion('credentials projector', e)) log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
+    };
     const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));

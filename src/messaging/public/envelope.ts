@@ -21,6 +21,7 @@ import {
 } from '../../http/common/api-error';
 import { parseIdempotencyKey } from '../../http/common/idempotency-key';
 import { assertPlainJson } from '../../http/common/json-depth';
+import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** Largest request body a public subject accepts (as REST's 16 kB body limit). */
 export const PUBLIC_BODY_BYTES_MAX = 16 * 1024;
@@ -125,13 +126,14 @@ export function reply(msg: Msg, body: PublicReply): void {
 
 /**
  * Serves one request: runs `handle` and replies with its answer or the error it threw.
- * Never throws, never rejects (safe inside a subscription callback).
+ * Never throws, never rejects (safe inside a subscription callback); a broken invariant stops the node.
  */
 export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected: (error: unknown) => void): void {
   const run = async (): Promise<PublicReply> => {
     try {
       return await handle();
     } catch (error) {
+      failStopOnAssertion(`NATS request ${msg.subject}`, error);
       const answer = errorReply(error);
       if (answer.error.statusCode >= 500 && answer.error.statusCode !== 503 && answer.error.statusCode !== 504)
         onUnexpected(error);
