@@ -12,6 +12,8 @@ interface Forwarded {
   command: ApiCommand;
   actor: Actor;
   commandId: string;
+  /** A queued command: the leader checks its actor again (ExecuteOptions.queued). */
+  queued?: boolean;
 }
 
 type ForwardReply =
@@ -36,7 +38,7 @@ export function serveForwardedCommands(nats: NatsConnection, subject: string, se
         return;
       }
       void service()
-        .decideHere(forwarded.command, forwarded.actor, forwarded.commandId)
+        .decideHere(forwarded.command, forwarded.actor, forwarded.commandId, { queued: forwarded.queued === true })
         .then((answer) => respond(msg, { ok: true, answer }))
         .catch((error: unknown) => respond(msg, replyOfError(error)));
     },

@@ -143,10 +143,10 @@ export class ConsensusNode {
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
       hasQuorum: quorum,
-      forward: (command, actor, commandId) => {
+      forward: (command, actor, commandId, options) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
-        return forwardCommand(nats, subject(leaderId), { command, actor, commandId });
+        return forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) });
       },
       hashPassword,
       now: () => new Date().toISOString(),
