@@ -144,4 +144,17 @@ describe('public command subjects refuse any invalid body (property)', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     expect(n.node.events.head).toBe(head);
   });
+
+  it('a page past the first 10,000 rows is a 400 on every paged query subject', async () => {
+    for (const [subject, body] of [
+      ['query.students.list', { page: 1_000_000 }],
+      ['query.students.records', { studentId: 's1', page: 101, pageSize: 100 }],
+      ['query.applications.list', { page: 501 }],
+    ] as const) {
+      const reply = await n.call(subject, body, admin);
+      expect({ subject, status: errorStatus(reply) }).toEqual({ subject, status: 400 });
+      expect(JSON.stringify(reply)).toMatch(/page \* pageSize must be at most 10000/);
+    }
+    expect(okData(await n.call('query.students.list', { page: 500 }, admin))).toMatchObject({ page: 500, total: 1, totalCapped: false });
+  });
 });
