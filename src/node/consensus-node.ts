@@ -19,7 +19,7 @@ import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
 import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
-import { createDatabase, createKysely, type Database } from '../infra/mysql/database';
+import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
@@ -44,7 +44,11 @@ const systemRandom: Random = {
 export class ConsensusNode {
   private constructor(
     readonly config: NodeConfig,
+    /** The node's background pool (projections, credentials, queue, sagas, health). */
     readonly db: Kysely<Database>,
+    /** The pool of API reads, each statement cut off after MYSQL_READ_TIMEOUT_MS. */
+    readonly readDb: Kysely<Database>,
+    private readonly databases: NodeDatabases,
     readonly nats: NatsConnection,
     readonly transport: NatsProtocolTransport,
     readonly driver: ReplicaDriver<PlannedBatch>,
@@ -73,12 +77,19 @@ export class ConsensusNode {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot reach MySQL at ${redactMysqlUrl(config.mysqlUrl)} (check MYSQL_URL and that the server runs): ${why}`, { cause: error });
     });
-    const db = createKysely(config.mysqlUrl, config.mysqlDatabase, config.mysqlPoolSize);
+    // Accepts and log writes have a pool of their own: slow or many reads can never delay them.
+    const databases = createNodeDatabases(config.mysqlUrl, config.mysqlDatabase, {
+      poolSize: config.mysqlPoolSize,
+      consensusPoolSize: config.mysqlConsensusPoolSize,
+      readPoolSize: config.mysqlReadPoolSize,
+      readTimeoutMs: config.mysqlReadTimeoutMs,
+    });
+    const { consensus: consensusDb, main: db } = databases;
     try {
-      for (const warning of await assertDurable(db, { unsafe: config.unsafeDurability })) log('warn', warning);
-      await migrateToLatest(db);
+      for (const warning of await assertDurable(consensusDb, { unsafe: config.unsafeDurability })) log('warn', warning);
+      await migrateToLatest(consensusDb);
     } catch (error) {
-      await db.destroy();
+      await destroyNodeDatabases(databases);
       throw error;
     }
     const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}`, user: config.natsUser, password: config.natsPassword, log });
@@ -89,8 +100,8 @@ export class ConsensusNode {
       maxBytes: config.maxMessageBytes,
       log,
     });
-    const events = new EventStore(db);
-    const aggregates = new AggregateStore(db);
+    const events = new EventStore(consensusDb);
+    const aggregates = new AggregateStore(consensusDb);
     await aggregates.load();
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
@@ -118,7 +129,7 @@ export class ConsensusNode {
     const driver = new ReplicaDriver<PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
-      storage: new MysqlAcceptorStorage(db),
+      storage: new MysqlAcceptorStorage(consensusDb),
       transport,
       applier: events,
       tickMs: config.tickMs,
@@ -169,7 +180,7 @@ export class ConsensusNode {
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
     const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
     commandQueue.start();
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, new LeaderWeightedQueue(nats, () => driver.status().role === 'leader'), subscriptions);
+    return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, new LeaderWeightedQueue(nats, () => driver.status().role === 'leader'), subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -177,7 +188,7 @@ export class ConsensusNode {
     return hasQuorum(this.driver, this.config.tickMs, this.config.consensus.phase2Quorum);
   }
 
-  /** Stops the driver, drains NATS and closes the MySQL pool. */
+  /** Stops the driver, drains NATS and closes the MySQL pools. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.publicQueue.close();
@@ -188,7 +199,7 @@ export class ConsensusNode {
     this.proposals.close();
     this.driver.stop();
     await this.nats.drain().catch(() => undefined);
-    await this.db.destroy();
+    await destroyNodeDatabases(this.databases);
   }
 }
 

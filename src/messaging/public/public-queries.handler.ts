@@ -45,7 +45,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
   private readonly applications: ApplicationsRepository;
 
   constructor(@Inject(CONSENSUS_NODE) private readonly node: ConsensusNode) {
-    const db = readModelDb(node.db);
+    const db = readModelDb(node.readDb);
     this.students = new StudentsRepository(db);
     this.scoreRecords = new ScoreRecordsRepository(db);
     this.applications = new ApplicationsRepository(db);
@@ -119,7 +119,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       read: async ({ fromPosition, limit }) => {
         const head = this.node.events.writtenHead;
         const { events } = await readPublicEvents(
-          this.node.db,
+          this.node.readDb,
           Math.max(0, fromPosition - 1),
           head,
           limit ?? EVENTS_READ_LIMIT_DEFAULT,
