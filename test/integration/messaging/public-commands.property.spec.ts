@@ -156,5 +156,39 @@ describe('public command subjects refuse any invalid body (property)', () => {
       expect(JSON.stringify(reply)).toMatch(/page \* pageSize must be at most 10000/);
     }
     expect(okData(await n.call('query.students.list', { page: 500 }, admin))).toMatchObject({ page: 500, total: 1, totalCapped: false });
+    // A position past every safe integer is bad input (400), not a read model that is behind (503).
+    expect(errorStatus(await n.call('query.students.list', { minPosition: 1e20 }, admin))).toBe(400);
+  });
+
+  it('any body on a query subject is answered below 500 (fast-check)', async () => {
+    const hostileNumber = fc.oneof(
+      fc.integer(),
+      fc.double(),
+      fc.constantFrom(1e20, -1e20, Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER + 2, 1e308, -0, 0.5),
+      fc.string({ maxLength: 5 }),
+      fc.constant(null),
+    );
+    const field = fc.constantFrom('page', 'pageSize', 'minPosition', 'fromPosition', 'limit', 'studentId', 'sagaId', 'className', 'status', '__proto__', 'constructor');
+    const body = fc.dictionary(field, fc.oneof(hostileNumber, fc.constantFrom('s1', 'saga-1', '7a', 'pending')), { maxKeys: 4 });
+    const subject = fc.constantFrom('query.students.get', 'query.students.list', 'query.students.records', 'query.applications.list', 'query.sagas.get', 'query.events.read');
+    await fc.assert(
+      fc.asyncProperty(subject, body, async (s, b) => {
+        // A valid position the read models have not reached waits, then answers 503 by design (API.md).
+        const position = (b as Record<string, unknown>).minPosition;
+        fc.pre(!(Number.isSafeInteger(position) && (position as number) > 0));
+        const reply = await n.call(s, JSON.stringify(b), admin);
+        if (!reply.ok) expect(reply.error.statusCode).toBeLessThan(500);
+      }),
+      {
+        numRuns: 150,
+        examples: [
+          ['query.events.read', { fromPosition: 1e20 }],
+          ['query.events.read', { fromPosition: Number.MAX_SAFE_INTEGER, limit: 1000 }],
+          ['query.students.records', { studentId: 's1', minPosition: Number.MAX_SAFE_INTEGER + 2 }],
+          ['query.students.list', { page: 1e20, pageSize: 100 }],
+          ['query.sagas.get', { sagaId: 'saga-1', minPosition: 1e308 }],
+        ],
+      },
+    );
   });
 });
