@@ -63,7 +63,9 @@ describe('fail-stop: a node that learns two values chosen for one slot exits (re
 
     nats.publish(subject, forgedChosen(50, 'forged-b'));
     await nats.flush();
-    const code = await Promise.race([exited, new Promise<'still running'>((r) => setTimeout(() => r('still running'), 30_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<'still running'>((r) => (timer = setTimeout(() => r('still running'), 30_000)))]);
+    clearTimeout(timer);
     expect(code).toBe(FAIL_STOP_EXIT_CODE);
     expect(output).toMatch(/"level":"fatal".*FATAL: invariant broken in replica driver step\(CatchupReply from n2\): slot 50 chosen twice with different values/);
   });
