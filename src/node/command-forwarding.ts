@@ -4,6 +4,7 @@ import type { CommandService } from '../application/command-service';
 import { DomainRefusal } from '../application/domain-refusal';
 import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
 import type { Actor } from '../domain';
+import { failStopOnAssertion } from '../shared/fail-stop';
 
 /** How long a follower waits for the leader's answer to a command it handed on. */
 const FORWARD_TIMEOUT_MS = 12_000;
@@ -40,7 +41,9 @@ export function serveForwardedCommands(nats: NatsConnection, subject: string, se
       void service()
         .decideHere(forwarded.command, forwarded.actor, forwarded.commandId, { queued: forwarded.queued === true })
         .then((answer) => respond(msg, { ok: true, answer }))
-        .catch((error: unknown) => respond(msg, replyOfError(error)));
+        .catch((error: unknown) => {
+          if (!failStopOnAssertion('forwarded command', error)) respond(msg, replyOfError(error));
+        });
     },
   });
 }
