@@ -44,11 +44,11 @@ export class AppModule {
         AuthModule.register(node.auth.service),
         HttpApiModule.register({
           gateway: node.commands,
-          students: new StudentsRepository(readModelDb(node.db)),
-          scoreRecords: new ScoreRecordsRepository(readModelDb(node.db)),
-          applications: new ApplicationsRepository(readModelDb(node.db)),
-          users: new UsersRepository(readModelDb(node.db)),
-          archives: new ArchivesRepository(readModelDb(node.db)),
+          students: new StudentsRepository(readModelDb(node.readDb)),
+          scoreRecords: new ScoreRecordsRepository(readModelDb(node.readDb)),
+          applications: new ApplicationsRepository(readModelDb(node.readDb)),
+          users: new UsersRepository(readModelDb(node.readDb)),
+          archives: new ArchivesRepository(readModelDb(node.readDb)),
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),
           },

@@ -11,6 +11,7 @@ import { startAdminServer } from './http/metrics/admin-server';
 import { observeHttp } from './http/metrics/http-observer';
 import { createLogger } from './logger';
 import { ConsensusNode } from './node/consensus-node';
+import { failStopOnAssertion } from './shared/fail-stop';
 
 /** Starts one node: consensus side first (MySQL, NATS, replica), then HTTP. */
 async function bootstrap(): Promise<void> {
@@ -54,7 +55,18 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => void shutdown());
 }
 
+// A broken invariant that reached no handler still stops the node with the fatal line; any other
+// uncaught error ends it as Node would (exit code 1).
+const onUncaught = (error: unknown) => {
+  if (failStopOnAssertion('process', error)) return;
+  process.stderr.write(`uncaught error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+};
+process.on('uncaughtException', onUncaught);
+process.on('unhandledRejection', onUncaught);
+
 bootstrap().catch((error: unknown) => {
+  if (failStopOnAssertion('start', error)) return;
   process.stderr.write(`node failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });

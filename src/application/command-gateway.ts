@@ -31,8 +31,19 @@ export interface CommandAnswer {
  * @throws DomainRefusal (a DomainError: 400/403/404/409/422), NoQuorumError (503), UnknownOutcomeError (504)
  */
 export interface CommandGateway {
-  /** `context` names the write's source and request id (metrics and logs); default: source `system`. */
-  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, context?: WriteContext): Promise<CommandAnswer>;
+  /** `options` name the write's source and request id (metrics and logs; default source `system`) and whether it was queued. */
+  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options?: ExecuteOptions): Promise<CommandAnswer>;
+}
+
+/** How a command is run besides its body and actor. */
+export interface ExecuteOptions extends Partial<WriteContext> {
+  /**
+   * The command was queued (`Prefer: respond-async`) and its actor was checked when it was taken,
+   * not now: the leader checks again that the actor exists, is enabled and holds the same role
+   * (and student), and records every refusal in the log under the command id, so its status is
+   * answered from the log once the queue has dropped it.
+   */
+  readonly queued?: boolean;
 }
 
 /** Injection token of the CommandGateway. */

@@ -1,6 +1,7 @@
 import type { Actor, DomainError } from '../domain';
 import type { ApiCommand, CommandGateway } from './command-gateway';
 import { DomainRefusal } from './domain-refusal';
+import { failStopOnAssertion } from '../shared/fail-stop';
 
 /** Where queued commands are kept (MysqlCommandQueueStore serves). */
 export interface CommandQueueStore {
@@ -8,7 +9,6 @@ export interface CommandQueueStore {
   waiting(limit: number): Promise<{ commandId: string; command: ApiCommand; actor: Actor }[]>;
   get(commandId: string): Promise<{ actor: Actor; refusal: DomainError | null } | undefined>;
   countAttempt(commandId: string): Promise<void>;
-  reject(commandId: string, refusal: DomainError): Promise<void>;
   remove(commandId: string): Promise<void>;
   /** Commands still waiting to be proposed (the queue's depth, a metric). */
   countWaiting(): Promise<number>;
@@ -29,15 +29,14 @@ export interface AsyncCommands {
 const QUEUE_DRAIN_BATCH_MAX = 32;
 /** Pause between drain rounds (and while there is no quorum). */
 const DRAIN_EVERY_MS = 200;
-/** Refusals that the log itself records under the command id: the log answers their status. */
-const LOGGED_REFUSALS: ReadonlySet<DomainError['code']> = new Set(['not-found', 'conflict', 'rule-broken']);
 
 /**
  * Writes taken with `Prefer: respond-async`: stored in MySQL before the 202, proposed through the
- * command gateway under their command id once the node counts on a quorum, and dropped from the
- * queue once their outcome is final. The command id is the Idempotency-Key of the proposal, so a
- * command proposed twice (a crash between the outcome and the delete, a 503 whose value a later
- * leader still chose) is applied once.
+ * command gateway under their command id once the node counts on a quorum (their actor checked
+ * again then: still there, enabled, same role), and dropped from the queue once their outcome is
+ * final, a refusal included (the log records it). The command id is the Idempotency-Key of the
+ * proposal, so a command proposed twice (a crash between the outcome and the delete, a 503 whose
+ * value a later leader still chose) is applied once.
  */
 export class AsyncCommandQueue implements AsyncCommands {
   private running = false;
@@ -81,6 +80,7 @@ export class AsyncCommandQueue implements AsyncCommands {
         try {
           if (this.hasQuorum()) await this.drainOnce();
         } catch (error) {
+          if (failStopOnAssertion('command queue', error)) return;
           this.log('warn', `command queue: ${error instanceof Error ? error.message : String(error)}`);
         }
         await new Promise<void>((resolve) => {
@@ -117,16 +117,17 @@ export class AsyncCommandQueue implements AsyncCommands {
     return done.filter(Boolean).length;
   }
 
+  /**
+   * Proposes one command as queued (the leader checks its actor again and records any refusal in
+   * the log), and drops its row once the outcome is final: applied or refused, the log answers
+   * its status from then on.
+   */
   private async proposeOne(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean> {
     await this.store.countAttempt(commandId);
     try {
-      await this.gateway.execute(command, actor, commandId, { source: 'queue' });
+      await this.gateway.execute(command, actor, commandId, { source: 'queue', queued: true });
     } catch (error) {
       if (!(error instanceof DomainRefusal)) return false;
-      if (!LOGGED_REFUSALS.has(error.error.code)) {
-        await this.store.reject(commandId, error.error);
-        return true;
-      }
     }
     await this.store.remove(commandId);
     return true;

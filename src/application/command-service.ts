@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type DomainError, type ScoreRules, DEFAULT_SCORE_RULES, isDomainError } from '../domain';
+import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError } from '../domain';
 import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
-import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
+import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
 import { decideApiCommand } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
 import type { ProposalService } from './proposals';
@@ -18,9 +18,9 @@ export interface CommandNode {
   hasQuorum(): boolean;
   /**
    * Hands the command to the leader and returns its answer, or null when there is no leader to ask.
-   * `requestId` goes with it, so the leader's log names the request.
+   * `options.requestId` goes with it, so the leader's log names the request.
    */
-  forward(command: ApiCommand, actor: Actor, commandId: string, requestId?: string): Promise<CommandAnswer | null>;
+  forward(command: ApiCommand, actor: Actor, commandId: string, options?: ExecuteOptions): Promise<CommandAnswer | null>;
   hashPassword(password: string): Promise<string>;
   now(): string;
   /** The node's saga limits (defaults when absent). */
@@ -75,30 +75,34 @@ export class CommandService implements CommandGateway {
   ) {}
 
   /** Every write of the API: measured here, on the node it arrived at, from arrival to answer. */
-  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, context: WriteContext = { source: 'system' }): Promise<CommandAnswer> {
-    return observeWrite(this.observer, context.source, command.name, () => this.run(command, actor, idempotencyKey ?? randomUUID(), context.requestId));
+  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
+    return observeWrite(this.observer, options.source ?? 'system', command.name, () => this.run(command, actor, idempotencyKey ?? randomUUID(), options));
   }
 
-  private async run(command: ApiCommand, actor: Actor, commandId: string, requestId: string | undefined): Promise<CommandAnswer> {
+  private async run(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions): Promise<CommandAnswer> {
     const known = this.proposals.remembered(commandId);
     if (known && isFinal(known)) return answerOf(known, true);
     if (!this.node.isReadyLeader()) {
-      const answer = await this.node.forward(command, actor, commandId, requestId);
+      const answer = await this.node.forward(command, actor, commandId, options);
       if (answer) return answer;
     }
-    return this.decideHere(command, actor, commandId);
+    return this.decideHere(command, actor, commandId, options);
   }
 
   /** Decides and proposes on this node (the leader, or any node when no leader answers). */
-  async decideHere(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
+  async decideHere(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
     const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const decision = decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
+        const actorRefusal = options.queued ? refusalOfStaleActor(actor, this.states.user(actor.username)) : null;
+        const decision: Decision = actorRefusal
+          ? { ok: false, error: actorRefusal }
+          : decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
-        if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
+        // A queued command's status is read from the log once the queue drops it: record every refusal.
+        if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
           ? { events: decision.decided.events, expected: decision.decided.expected, metadata, result: decision.decided.result }
           : { events: [], expected: versionsOf(streamsOf(command, this.states), this.states), metadata, refusal: decision.error };
@@ -165,6 +169,22 @@ export class CommandService implements CommandGateway {
       for (const k of sorted) if (this.streamLocks.get(k) === mine) this.streamLocks.delete(k);
     }
   }
+}
+
+type Decision = ReturnType<typeof decideApiCommand>;
+
+/**
+ * Why a queued command's actor may not act any more (null: it still may): the user is gone, is
+ * disabled, or holds another role or student binding than when the command was taken.
+ *
+ * @example refusalOfStaleActor({ username: 'tina', role: 'teacher' }, disabledTina) // forbidden: tina is disabled
+ */
+export function refusalOfStaleActor(actor: Actor, user: UserState): DomainError | null {
+  if (!user.exists) return { code: 'forbidden', message: `user ${actor.username} no longer exists` };
+  if (user.disabled) return { code: 'forbidden', message: `user ${actor.username} is disabled` };
+  if (user.role !== actor.role) return { code: 'forbidden', message: `user ${actor.username} is ${user.role} now, not ${actor.role}` };
+  if ((user.studentId ?? undefined) !== actor.studentId) return { code: 'forbidden', message: `user ${actor.username} is bound to another student now` };
+  return null;
 }
 
 /** The streams a command reads, so commands on one stream are decided one at a time. */

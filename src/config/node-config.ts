@@ -23,6 +23,12 @@ export interface NodeConfig {
   readonly mysqlUrl: string;
   readonly mysqlDatabase: string;
   readonly mysqlPoolSize: number;
+  /** Connections of the consensus path's own pool (acceptor persists, log writes), which no read uses. */
+  readonly mysqlConsensusPoolSize: number;
+  /** Connections of the pool that serves API reads (REST, NATS queries). */
+  readonly mysqlReadPoolSize: number;
+  /** The longest a statement on the read pool may run before MySQL cuts it off (0: no limit). */
+  readonly mysqlReadTimeoutMs: number;
   /** Runs with innodb_flush_log_at_trx_commit other than 1: throwaway runs only. */
   readonly unsafeDurability: boolean;
   readonly tickMs: number;
@@ -110,6 +116,9 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
     mysqlDatabase: env.MYSQL_DATABASE ?? `behavior_${nodeId}`,
     mysqlPoolSize: optionalInt(env, 'MYSQL_POOL_SIZE') ?? 8,
+    mysqlConsensusPoolSize: optionalInt(env, 'MYSQL_CONSENSUS_POOL_SIZE') ?? 4,
+    mysqlReadPoolSize: optionalInt(env, 'MYSQL_READ_POOL_SIZE') ?? 4,
+    mysqlReadTimeoutMs: readTimeoutOf(env),
     unsafeDurability: env.UNSAFE_DURABILITY === '1' || env.UNSAFE_DURABILITY === 'true',
     tickMs: optionalInt(env, 'TICK_MS') ?? 10,
     maxMessageBytes: 1_000_000,
@@ -147,6 +156,13 @@ function accessLogOf(env: NodeJS.ProcessEnv): LogSampling {
     perSecondMax: optionalInt(env, 'ACCESS_LOG_PER_SECOND') ?? DEFAULT_LOG_SAMPLING.perSecondMax,
     sampleRate: rate,
   };
+}
+
+/** MYSQL_READ_TIMEOUT_MS: 0 (none) or 100..600000 ms; default 5000. */
+function readTimeoutOf(env: NodeJS.ProcessEnv): number {
+  const ms = optionalInt(env, 'MYSQL_READ_TIMEOUT_MS') ?? 5000;
+  if (ms !== 0 && (ms < 100 || ms > 600_000)) throw new ConfigError(`MYSQL_READ_TIMEOUT_MS must be 0 (no limit) or 100..600000, got ${ms}`);
+  return ms;
 }
 
 function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {

@@ -6,6 +6,7 @@ import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-erro
 import type { Actor } from '../domain';
 import type { LogSampler } from '../shared/log-sampler';
 import { requestIdOf } from '../application/write-metrics';
+import { failStopOnAssertion } from '../shared/fail-stop';
 
 /** The NATS header that carries a write's request id from the node it arrived at to the leader. */
 export const REQUEST_ID_HEADER = 'X-Request-Id';
@@ -23,6 +24,8 @@ interface Forwarded {
   command: ApiCommand;
   actor: Actor;
   commandId: string;
+  /** A queued command: the leader checks its actor again (ExecuteOptions.queued). */
+  queued?: boolean;
 }
 
 type ForwardReply =
@@ -53,9 +56,13 @@ export function serveForwardedCommands(nats: NatsConnection, subject: string, se
       const started = performance.now();
       const requestId = requestIdOf(msg.headers?.get(REQUEST_ID_HEADER));
       void service()
-        .decideHere(forwarded.command, forwarded.actor, forwarded.commandId)
-        .then((answer) => ({ ok: true, answer }) as const, replyOfError)
+        .decideHere(forwarded.command, forwarded.actor, forwarded.commandId, { queued: forwarded.queued === true })
+        .then(
+          (answer) => ({ ok: true, answer }) as const,
+          (error: unknown) => (failStopOnAssertion('forwarded command', error) ? null : replyOfError(error)),
+        )
         .then((reply) => {
+          if (reply === null) return;
           respond(msg, reply);
           if (log) logForwarded(log, forwarded, requestId, reply, performance.now() - started);
         });

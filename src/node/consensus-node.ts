@@ -17,8 +17,9 @@ import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
+import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
-import { createDatabase, createKysely, type Database } from '../infra/mysql/database';
+import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
@@ -45,7 +46,11 @@ const systemRandom: Random = {
 export class ConsensusNode {
   private constructor(
     readonly config: NodeConfig,
+    /** The node's background pool (projections, credentials, queue, sagas, health). */
     readonly db: Kysely<Database>,
+    /** The pool of API reads, each statement cut off after MYSQL_READ_TIMEOUT_MS. */
+    readonly readDb: Kysely<Database>,
+    private readonly databases: NodeDatabases,
     readonly nats: NatsConnection,
     readonly transport: NatsProtocolTransport,
     readonly driver: ReplicaDriver<PlannedBatch>,
@@ -76,12 +81,19 @@ export class ConsensusNode {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot reach MySQL at ${redactMysqlUrl(config.mysqlUrl)} (check MYSQL_URL and that the server runs): ${why}`, { cause: error });
     });
-    const db = createKysely(config.mysqlUrl, config.mysqlDatabase, config.mysqlPoolSize);
+    // Accepts and log writes have a pool of their own: slow or many reads can never delay them.
+    const databases = createNodeDatabases(config.mysqlUrl, config.mysqlDatabase, {
+      poolSize: config.mysqlPoolSize,
+      consensusPoolSize: config.mysqlConsensusPoolSize,
+      readPoolSize: config.mysqlReadPoolSize,
+      readTimeoutMs: config.mysqlReadTimeoutMs,
+    });
+    const { consensus: consensusDb, main: db } = databases;
     try {
-      for (const warning of await assertDurable(db, { unsafe: config.unsafeDurability })) log('warn', warning);
-      await migrateToLatest(db);
+      for (const warning of await assertDurable(consensusDb, { unsafe: config.unsafeDurability })) log('warn', warning);
+      await migrateToLatest(consensusDb);
     } catch (error) {
-      await db.destroy();
+      await destroyNodeDatabases(databases);
       throw error;
     }
     const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}`, user: config.natsUser, password: config.natsPassword, inboxPrefix: nodeInboxPrefix(config), log });
@@ -93,8 +105,8 @@ export class ConsensusNode {
       log,
     });
     const metrics = new MetricsRegistry();
-    const events = new EventStore(db);
-    const aggregates = new AggregateStore(db);
+    const events = new EventStore(consensusDb);
+    const aggregates = new AggregateStore(consensusDb);
     await aggregates.load();
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
@@ -104,12 +116,18 @@ export class ConsensusNode {
     events.onWritten((_head, rows) => logTail.append(rows));
     events.onReload(async () => logTail.clear());
     await events.load();
-    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: (e) => log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`) });
+    // A broken invariant while projecting stops the node (fail-stop); anything else is retried.
+    const onProjectorError = (e: unknown) => {
+      if (!failStopOnAssertion('projector', e)) log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`);
+    };
+    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: onProjectorError });
     await projector.load();
     events.onWritten((head) => projector.notify(head));
     events.onWritten((head) => metrics.written(head));
     void projector.run();
-    const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
+    const onAuthError = (e: unknown) => {
+      if (!failStopOnAssertion('credentials projector', e)) log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
+    };
     const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
@@ -117,7 +135,7 @@ export class ConsensusNode {
     const driver = new ReplicaDriver<PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
-      storage: new MysqlAcceptorStorage(db),
+      storage: new MysqlAcceptorStorage(consensusDb),
       transport,
       applier: events,
       tickMs: config.tickMs,
@@ -144,10 +162,10 @@ export class ConsensusNode {
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
       hasQuorum: quorum,
-      forward: (command, actor, commandId, requestId) => {
+      forward: (command, actor, commandId, options) => {
         const { leaderId } = driver.status();
         if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
-        return forwardCommand(nats, subject(leaderId), { command, actor, commandId }, requestId);
+        return forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) }, options?.requestId);
       },
       hashPassword,
       now: () => new Date().toISOString(),
@@ -184,7 +202,7 @@ export class ConsensusNode {
       hasQuorum: quorum,
     });
     const publicQueue = new LeaderWeightedQueue(nats, () => driver.status().role === 'leader');
-    return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions);
+    return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -192,7 +210,7 @@ export class ConsensusNode {
     return hasQuorum(this.driver, this.config.tickMs, this.config.consensus.phase2Quorum);
   }
 
-  /** Stops the driver, drains NATS and closes the MySQL pool. */
+  /** Stops the driver, drains NATS and closes the MySQL pools. */
   async stop(): Promise<void> {
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.publicQueue.close();
@@ -203,7 +221,7 @@ export class ConsensusNode {
     this.proposals.close();
     this.driver.stop();
     await this.nats.drain().catch(() => undefined);
-    await this.db.destroy();
+    await destroyNodeDatabases(this.databases);
   }
 }
 

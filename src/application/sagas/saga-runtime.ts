@@ -11,6 +11,7 @@ import {
 } from '../../sagas';
 import type { AggregateStore } from '../aggregate-store';
 import { attemptId, type CommandService } from '../command-service';
+import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** The archive as the student-records service receives it. */
 export interface ArchivePayload {
@@ -114,6 +115,7 @@ export class SagaRuntime {
         if (this.options.stepDelayMs > 0) await new Promise((r) => setTimeout(r, this.options.stepDelayMs));
       }
     } catch (error) {
+      if (failStopOnAssertion(`saga ${sagaId}`, error)) return;
       this.ports.log('warn', `saga ${sagaId}: ${error instanceof Error ? error.message : String(error)} (resumed at the next tick)`);
     }
   }

@@ -22,7 +22,7 @@ export class CommandsController {
     if (fromQueue) return fromQueue;
     const trace = await traceCommand(
       commandId,
-      (id) => this.node.events.outcome(id),
+      (id) => this.node.events.outcome(id, this.node.readDb),
       (id) => this.node.proposals.isWaiting(id),
     );
     const status = commandStatus(commandId, trace.outcome, trace.waiting, actor);

@@ -98,9 +98,20 @@ export function apiErrorOf(exception: unknown): ApiErrorAnswer {
     return answer(504, exception.message, { details: { commandId: exception.commandId } });
   const bodyParser = bodyParserError(exception);
   if (bodyParser !== undefined) return bodyParser;
+  if (isStatementTimeout(exception))
+    return answer(503, 'the read took longer than this node allows (MYSQL_READ_TIMEOUT_MS) and was cut off; retry, or narrow the query', { retryAfter: 1 });
   if (isStorageUnavailable(exception))
     return answer(503, 'storage unavailable: this node cannot reach its database; retry with the same Idempotency-Key', { retryAfter: 1 });
   return { ...answer(500, 'internal error'), unexpected: true };
+}
+
+/** Error numbers of a statement the server cut off at its time limit: MariaDB's max_statement_time, MySQL's max_execution_time. */
+const STATEMENT_TIMEOUT_ERRNOS: ReadonlySet<number> = new Set([1969, 3024]);
+
+/** True for a read the server cut off at the read pool's statement time limit: 503, the node is fine. */
+function isStatementTimeout(exception: unknown): boolean {
+  const errno = (exception as { errno?: unknown } | null)?.errno;
+  return typeof errno === 'number' && STATEMENT_TIMEOUT_ERRNOS.has(errno);
 }
 
 /** Error codes of a MySQL server that is down, restarting or unreachable (not of a bad query). */

@@ -104,7 +104,7 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
 }
 
 const NO_ARCHIVES: ArchivesReads = {
-  listArchives: (request) => Promise.resolve({ items: [], page: request?.page ?? 1, pageSize: request?.pageSize ?? 20, total: 0 }),
+  listArchives: (request) => Promise.resolve({ items: [], page: request?.page ?? 1, pageSize: request?.pageSize ?? 20, total: 0, totalCapped: false }),
   getArchivedStudent: () => Promise.resolve(undefined),
 };
 const NO_SAGAS: SagasReads = { getSaga: () => undefined };

@@ -1,18 +1,17 @@
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
 import { InputInvalidError, fieldErrors } from './api-error';
+import { assertPlainJson } from './json-depth';
 
 /**
- * ValidationPipe that also refuses fields named like Object.prototype members (`toString`,
- * `constructor`, `__proto__`): class-transformer drops those silently, so whitelisting never sees
- * them, and the API promises that every unknown field is refused.
+ * ValidationPipe that first refuses, at any level, fields named like Object.prototype members
+ * (`toString`, `constructor`, `__proto__`): class-transformer drops those silently (or, nested,
+ * throws), so whitelisting never sees them, and the API promises that every unknown field is
+ * refused; and any value nested deeper than JSON_DEPTH_MAX, which class-transformer would recurse
+ * into until the stack overflows.
  */
 class ApiValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'custom' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
-      const inherited = Object.keys(value).filter((key) => key in Object.prototype);
-      if (inherited.length > 0)
-        throw new InputInvalidError(inherited.map((field) => ({ field, messages: [`property ${field} should not exist`] })));
-    }
+    if (metadata.type !== 'custom') assertPlainJson(value);
     return super.transform(value, metadata);
   }
 }

@@ -9,7 +9,7 @@ export interface QueuedCommand {
   readonly command: ApiCommand;
   readonly actor: Actor;
   readonly attempts: number;
-  /** Set when the command was refused without a log entry; the row then only answers status. */
+  /** Set on rows refused without a log entry by earlier versions; such a row only answers status. */
   readonly refusal: DomainError | null;
 }
 
@@ -40,10 +40,6 @@ export class MysqlCommandQueueStore {
 
   async countAttempt(commandId: string): Promise<void> {
     await this.db.updateTable('queued_commands').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('command_id', '=', commandId).execute();
-  }
-
-  async reject(commandId: string, refusal: DomainError): Promise<void> {
-    await this.db.updateTable('queued_commands').set({ refusal: JSON.stringify(refusal) }).where('command_id', '=', commandId).execute();
   }
 
   /** Commands still waiting to be proposed. */

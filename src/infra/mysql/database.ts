@@ -1,7 +1,7 @@
 import type { UserCredentialsTable } from '../../auth/credentials-database';
 import type { ReadModelTables } from '../../projections/read-model-database';
 import { type Generated, Kysely, MysqlDialect } from 'kysely';
-import { createPool } from 'mysql2';
+import { type PoolConnection, createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { checkDatabaseName } from './database-name';
 import { MysqlConfigError } from './mysql-config-error';
@@ -95,6 +95,16 @@ export async function createDatabase(url: string, name: string): Promise<void> {
   }
 }
 
+/** Settings of one pool besides its size. */
+export interface PoolOptions {
+  /**
+   * The longest one statement may run on this pool's connections before the server cuts it off
+   * (MariaDB `max_statement_time`; MySQL's `max_execution_time`, which covers SELECTs only).
+   * Absent or 0: no limit. Only for pools that never write a consensus decision.
+   */
+  readonly statementTimeoutMs?: number;
+}
+
 /**
  * A Kysely instance on a mysql2 pool of `poolSize` connections to `database`. BIGINTs come
  * back as JS numbers while they are safe integers (strings beyond, which readers assert
@@ -103,9 +113,10 @@ export async function createDatabase(url: string, name: string): Promise<void> {
  * Call `destroy()` to close the pool.
  *
  * @example const db = createKysely('mysql://root@127.0.0.1:3306', 'behavior_n1', 8)
+ * @example const reads = createKysely(url, 'behavior_n1', 4, { statementTimeoutMs: 5000 })
  * @throws MysqlConfigError on a bad URL, name or pool size.
  */
-export function createKysely(url: string, database: string, poolSize: number): Kysely<Database> {
+export function createKysely(url: string, database: string, poolSize: number, options: PoolOptions = {}): Kysely<Database> {
   if (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > POOL_SIZE_MAX) {
     throw new MysqlConfigError(`pool size must be an integer in 1..${POOL_SIZE_MAX}, got ${poolSize}`);
   }
@@ -122,5 +133,55 @@ export function createKysely(url: string, database: string, poolSize: number): K
     enableKeepAlive: true,
     maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION_MAX,
   });
+  const timeoutMs = options.statementTimeoutMs ?? 0;
+  if (timeoutMs > 0) pool.on('connection', (connection) => limitStatementTime(connection, timeoutMs));
   return new Kysely<Database>({ dialect: new MysqlDialect({ pool: preparedAwarePool(pool) }) });
+}
+
+/**
+ * Sets the session's statement time limit as the connection opens. A connection runs its
+ * statements in order, so the limit is in force before the first query the pool hands it.
+ */
+function limitStatementTime(connection: PoolConnection, timeoutMs: number): void {
+  connection.query(`SET SESSION max_statement_time = ${timeoutMs / 1000}`, (error) => {
+    // MySQL has no max_statement_time: its max_execution_time (ms, SELECTs only) is the nearest.
+    if (error) connection.query(`SET SESSION max_execution_time = ${Math.round(timeoutMs)}`, () => undefined);
+  });
+}
+
+/** A node's three pools: each part of the node waits only for its own connections. */
+export interface NodeDatabases {
+  /** Acceptor persists and log writes (and the state they load at start): nothing else queues here. */
+  readonly consensus: Kysely<Database>;
+  /** Projections, credentials, the command queue, sagas, health: background work of the node. */
+  readonly main: Kysely<Database>;
+  /** API reads (REST and NATS queries), each statement cut off after the read time limit. */
+  readonly reads: Kysely<Database>;
+}
+
+/** Sizes and limits of a node's pools (NodeConfig's MySQL settings). */
+export interface NodePoolSizes {
+  readonly poolSize: number;
+  readonly consensusPoolSize: number;
+  readonly readPoolSize: number;
+  readonly readTimeoutMs: number;
+}
+
+/**
+ * Opens a node's pools on `database`: a slow or flooding read can take every read connection
+ * and still never delay an accept. Call `destroyNodeDatabases` to close them.
+ *
+ * @throws MysqlConfigError on a bad URL, name or pool size.
+ */
+export function createNodeDatabases(url: string, database: string, sizes: NodePoolSizes): NodeDatabases {
+  return {
+    consensus: createKysely(url, database, sizes.consensusPoolSize),
+    main: createKysely(url, database, sizes.poolSize),
+    reads: createKysely(url, database, sizes.readPoolSize, { statementTimeoutMs: sizes.readTimeoutMs }),
+  };
+}
+
+/** Closes every pool of a node. */
+export async function destroyNodeDatabases(dbs: NodeDatabases): Promise<void> {
+  await Promise.all([dbs.consensus.destroy(), dbs.main.destroy(), dbs.reads.destroy()]);
 }

@@ -149,11 +149,14 @@ export class EventStore {
     return this.unwritten.get(commandId) ?? this.recent.get(commandId);
   }
 
-  /** The first outcome of a command id, if it was ever applied here. */
-  async outcome(commandId: string): Promise<CommandOutcome | undefined> {
+  /**
+   * The first outcome of a command id, if it was ever applied here. An API read passes the read
+   * pool as `reads`, so that status lookups never queue in the consensus path's pool.
+   */
+  async outcome(commandId: string, reads: Kysely<Database> = this.db): Promise<CommandOutcome | undefined> {
     const cached = this.recentOutcome(commandId);
     if (cached) return cached;
-    const row = await this.db.selectFrom('applied_commands').selectAll().where('command_id', '=', commandId).executeTakeFirst();
+    const row = await reads.selectFrom('applied_commands').selectAll().where('command_id', '=', commandId).executeTakeFirst();
     return row ? (JSON.parse(row.outcome) as CommandOutcome) : undefined;
   }
 

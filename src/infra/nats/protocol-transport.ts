@@ -12,6 +12,7 @@ import {
 } from './protocol-codec';
 import { type CodecLimits, DEFAULT_CODEC_LIMITS } from './protocol-fields';
 import { inboxSubject, isSubjectToken, parseProtocolSubject, protocolSubject } from './subjects';
+import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** Why a received message did not reach the handler: a decode failure, or the handler threw. */
 export type DropReason = DecodeFailure | 'handler-error';
@@ -129,6 +130,8 @@ export class NatsProtocolTransport {
     try {
       onMessage(result.message);
     } catch (e) {
+      // A broken invariant is not a bad message: the node stops rather than carry on.
+      if (failStopOnAssertion(`protocol handler (${msg.subject})`, e)) return;
       this.countDrop('handler-error', `${msg.subject}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
     }
   }

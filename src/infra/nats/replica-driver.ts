@@ -13,6 +13,7 @@ import {
   formatBallot,
 } from '../../consensus';
 import { AssertionError } from '../../shared/assert';
+import { type FatalHandler, failStop } from '../../shared/fail-stop';
 import type { Random } from '../../shared/random';
 import { encodeMessage } from './protocol-codec';
 
@@ -75,6 +76,8 @@ export interface DriverOptions<Batch extends { entries: readonly ChosenEntry[] }
   onPersisted?: (seconds: number) => void;
   /** Told each time this node sees the leader change to another node (metrics). */
   onLeaderChange?: () => void;
+  /** What a broken invariant does (default: failStop, a fatal line and exit); tests of the driver pass their own. */
+  onFatal?: FatalHandler;
 }
 
 /** The role, leader and ballot the driver last saw, to log elections and step-downs once each. */
@@ -163,13 +166,21 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   private onMessage(message: Message): void {
     if (this.stopped || this.recovering) return;
     if (message.type === 'CatchupRequest') return void this.serveCatchup(message);
-    this.replica.step(message);
+    try {
+      this.replica.step(message);
+    } catch (error) {
+      return this.fatalOrThrow(`step(${message.type} from ${message.from})`, error);
+    }
     this.kick();
   }
 
   private onTick(): void {
     if (this.stopped || this.recovering) return;
-    this.replica.tick();
+    try {
+      this.replica.tick();
+    } catch (error) {
+      return this.fatalOrThrow('tick', error);
+    }
     this.kick();
     this.logRoleChange();
   }
@@ -194,6 +205,17 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
     else if (before.role === 'leader' && seen.role !== 'leader') log('warn', `stepped down as leader of ballot ${before.ballot} (${status.roleReason})`, fields);
     else if (seen.role === 'candidate' && before.role !== 'candidate') log('info', `campaigning at ballot ${seen.ballot} (${status.roleReason})`, fields);
     else if (seen.role === 'follower' && seen.leaderId !== null && seen.leaderId !== before.leaderId) log('info', `following leader ${seen.leaderId} at ballot ${seen.ballot}`, fields);
+  }
+
+  /**
+   * A broken invariant stops the node at once (fail-stop): the driver stops ticking, receiving and
+   * writing, then the fatal handler runs (by default it logs a fatal line and exits the process).
+   * Anything else is rethrown to the caller.
+   */
+  private fatalOrThrow(where: string, error: unknown): void {
+    if (!(error instanceof AssertionError)) throw error;
+    this.stop();
+    (this.options.onFatal ?? failStop)(`replica driver ${where}`, error);
   }
 
   private kick(): void {
@@ -309,11 +331,11 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   }
 
   /**
-   * A failed transaction: an assertion stops the process; anything else starts a rebuild from
+   * A failed transaction: an assertion stops the node (fail-stop); anything else starts a rebuild from
    * storage. The epoch moves at once, so no loop hands this replica's work on any more.
    */
   private async failed(epoch: number, what: string, error: unknown): Promise<void> {
-    if (error instanceof AssertionError) throw error;
+    if (error instanceof AssertionError) return this.fatalOrThrow(what, error);
     if (epoch !== this.epoch || this.recovering) return;
     this.counters.persistFailures += 1;
     this.options.log('error', `${what} failed, rebuilding the replica from storage: ${describe(error)}`);
@@ -341,6 +363,7 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
         this.options.log('info', 'replica rebuilt from storage');
         return;
       } catch (error) {
+        if (error instanceof AssertionError) return this.fatalOrThrow('recovery', error);
         this.options.log('warn', `storage still unavailable: ${describe(error)}`);
         await sleep(RECOVERY_BACKOFF_MS[Math.min(attempt, RECOVERY_BACKOFF_MS.length - 1)]);
       }
@@ -362,6 +385,7 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
       this.options.transport.send([reply]);
       this.counters.catchupServed += 1;
     } catch (error) {
+      if (error instanceof AssertionError) return this.fatalOrThrow('catch-up', error);
       this.options.log('warn', `catch-up for ${request.from} failed: ${describe(error)}`);
     } finally {
       this.catchupServing -= 1;

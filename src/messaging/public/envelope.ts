@@ -20,6 +20,8 @@ import {
   fieldErrors,
 } from '../../http/common/api-error';
 import { parseIdempotencyKey } from '../../http/common/idempotency-key';
+import { assertPlainJson } from '../../http/common/json-depth';
+import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** Largest request body a public subject accepts (as REST's 16 kB body limit). */
 export const PUBLIC_BODY_BYTES_MAX = 16 * 1024;
@@ -52,16 +54,13 @@ export function parseJsonObject(data: Uint8Array, bytesMax = PUBLIC_BODY_BYTES_M
 
 /**
  * Validates `body` against a REST DTO with the options of the global ValidationPipe (whitelist,
- * unknown fields refused, fields named like Object.prototype members refused too).
+ * unknown fields refused, fields named like Object.prototype members refused at any level, depth
+ * bounded by JSON_DEPTH_MAX).
  *
- * @throws InputInvalidError (400, field errors in details)
+ * @throws InputInvalidError (400, field errors in details), BadRequestException (400) when nested too deeply
  */
 export async function validateDto<T extends object>(dto: DtoClass<T>, body: Record<string, unknown>): Promise<T> {
-  const inherited = Object.keys(body).filter((key) => key in Object.prototype);
-  if (inherited.length > 0)
-    throw new InputInvalidError(
-      inherited.map((field) => ({ field, messages: [`property ${field} should not exist`] })),
-    );
+  assertPlainJson(body);
   const instance = plainToInstance(dto, body);
   const errors = await validate(instance, {
     whitelist: true,
@@ -138,7 +137,7 @@ export interface RequestAdmission {
 /**
  * Serves one request: runs `handle` and replies with its answer or the error it threw. A request
  * `gate` does not admit is answered with its refusal and not run.
- * Never throws, never rejects (safe inside a subscription callback).
+ * Never throws, never rejects (safe inside a subscription callback); a broken invariant stops the node.
  */
 export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected: (error: unknown) => void, gate?: RequestAdmission): void {
   const admission = gate?.admit(msg);
@@ -147,6 +146,7 @@ export function serve(msg: Msg, handle: () => Promise<PublicReply>, onUnexpected
     try {
       return await handle();
     } catch (error) {
+      failStopOnAssertion(`NATS request ${msg.subject}`, error);
       const answer = errorReply(error);
       if (answer.error.statusCode >= 500 && answer.error.statusCode !== 503 && answer.error.statusCode !== 504)
         onUnexpected(error);

@@ -3,6 +3,7 @@ import { headers as natsHeaders } from 'nats';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { readPublicEvents } from './public-events';
+import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** Events read from `event_log` per query while catching up. */
 export const EVENT_FEED_BATCH = 500;
@@ -111,6 +112,7 @@ export class EventFeedPublisher implements OnApplicationBootstrap, OnApplication
       }
     } catch (error) {
       failed = true;
+      failStopOnAssertion('event feed', error);
       this.logger.warn(
         `event feed: ${error instanceof Error ? error.message : String(error)}; retrying on the next written batch`,
       );

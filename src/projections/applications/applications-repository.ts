@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ApplicationStatus } from '../../domain';
-import { type Page, type PageRequest, pageWindow } from '../paging';
+import { type Page, type PageRequest, pageWindow, countUpToPageRowsMax } from '../paging';
 import type { ReadModelDatabase } from '../read-model-database';
 import type { ApplicationRow } from '../read-model-tables';
 import { rowFromSql } from '../sql-values';
@@ -58,13 +58,13 @@ export class ApplicationsRepository {
         .limit(pageSize)
         .offset(offset)
         .execute(),
-      query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+      countUpToPageRowsMax(this.db, query),
     ]);
     return {
       items: rows.map((r) => applicationView(rowFromSql('applications', r))),
       page,
       pageSize,
-      total: Number(count.total),
+      ...count,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type Page, type PageRequest, pageWindow } from '../paging';
+import { type Page, type PageRequest, pageWindow, countUpToPageRowsMax } from '../paging';
 import type { ReadModelDatabase } from '../read-model-database';
 import { integerFromSql, isoFromSql } from '../sql-values';
 
@@ -35,7 +35,7 @@ export class ArchivesRepository {
     if (request.semester !== undefined) query = query.where('semester', '=', request.semester);
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy('position', 'desc').limit(pageSize).offset(offset).execute(),
-      query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+      countUpToPageRowsMax(this.db, query),
     ]);
     const items = rows.map((r) => ({
       archiveId: r.archive_id,
@@ -45,7 +45,7 @@ export class ArchivesRepository {
       completedAt: isoFromSql(r.updated_at),
       position: integerFromSql(r.position),
     }));
-    return { items, page, pageSize, total: Number(count.total) };
+    return { items, page, pageSize, ...count };
   }
 
   /** A student's snapshot in the latest completed archive of `semester`, or undefined. */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ActorRef, Role, ScoreSource } from '../../domain';
-import { type Page, type PageRequest, pageWindow } from '../paging';
+import { type Page, type PageRequest, pageWindow, countUpToPageRowsMax } from '../paging';
 import type { ReadModelDatabase } from '../read-model-database';
 import type { ScoreRecordRow } from '../read-model-tables';
 import { rowFromSql } from '../sql-values';
@@ -32,13 +32,13 @@ export class ScoreRecordsRepository {
     const query = this.db.selectFrom('score_records').where('student_id', '=', studentId);
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy('position', 'desc').limit(pageSize).offset(offset).execute(),
-      query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+      countUpToPageRowsMax(this.db, query),
     ]);
     return {
       items: rows.map((r) => scoreRecordView(rowFromSql('score_records', r))),
       page,
       pageSize,
-      total: Number(count.total),
+      ...count,
     };
   }
 }

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type Page, type PageRequest, pageWindow } from '../paging';
+import { type Page, type PageRequest, pageWindow, countUpToPageRowsMax } from '../paging';
 import type { ReadModelDatabase } from '../read-model-database';
 import type { StudentRow } from '../read-model-tables';
 import { rowFromSql } from '../sql-values';
@@ -41,13 +41,13 @@ export class StudentsRepository {
     if (request.className !== undefined) query = query.where('class_name', '=', request.className);
     const [rows, count] = await Promise.all([
       query.selectAll().orderBy('student_id').limit(pageSize).offset(offset).execute(),
-      query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+      countUpToPageRowsMax(this.db, query),
     ]);
     return {
       items: rows.map((r) => studentView(rowFromSql('students', r))),
       page,
       pageSize,
-      total: Number(count.total),
+      ...count,
     };
   }
 }

@@ -61,7 +61,7 @@ describe('read repositories (real MySQL)', () => {
     const sevenA = await students.listStudents({ className: '7A' });
     expect(sevenA).toMatchObject({ page: 1, pageSize: 20, total: 3 });
     expect(sevenA.items.map((s) => s.studentId)).toEqual(['s-1', 's-3', 's-5']);
-    expect(await students.listStudents({ className: 'nope' })).toEqual({ items: [], page: 1, pageSize: 20, total: 0 });
+    expect(await students.listStudents({ className: 'nope' })).toEqual({ items: [], page: 1, pageSize: 20, total: 0, totalCapped: false });
   });
 
   it('answers undefined for what does not exist, and an empty history for an unknown student', async () => {
@@ -73,6 +73,7 @@ describe('read repositories (real MySQL)', () => {
       page: 1,
       pageSize: 20,
       total: 0,
+      totalCapped: false,
     });
   });
 

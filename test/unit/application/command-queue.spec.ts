@@ -1,4 +1,4 @@
-import type { ApiCommand, CommandAnswer, CommandGateway } from '../../../src/application/command-gateway';
+import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from '../../../src/application/command-gateway';
 import { AsyncCommandQueue, type CommandQueueStore } from '../../../src/application/command-queue';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
 import { NoQuorumError } from '../../../src/application/proposal-errors';
@@ -24,9 +24,6 @@ class MemoryStore implements CommandQueueStore {
   async countAttempt(id: string): Promise<void> {
     this.rows.get(id)!.attempts++;
   }
-  async reject(id: string, refusal: DomainError): Promise<void> {
-    this.rows.get(id)!.refusal = refusal;
-  }
   async remove(id: string): Promise<void> {
     this.rows.delete(id);
   }
@@ -38,8 +35,10 @@ class MemoryStore implements CommandQueueStore {
 /** Answers by student id: 'ok', 'missing' (404, in the log), 'bad' (400, not in the log), 'noquorum'. */
 class ScriptedGateway implements CommandGateway {
   readonly calls: string[] = [];
-  async execute(command: ApiCommand, _actor: Actor, key?: string): Promise<CommandAnswer> {
+  readonly options: (ExecuteOptions | undefined)[] = [];
+  async execute(command: ApiCommand, _actor: Actor, key?: string, options?: ExecuteOptions): Promise<CommandAnswer> {
     this.calls.push(key!);
+    this.options.push(options);
     const studentId = (command.data as { studentId: string }).studentId;
     if (studentId === 'missing') throw new DomainRefusal({ code: 'not-found', message: 'no such student' });
     if (studentId === 'bad') throw new DomainRefusal({ code: 'invalid', message: 'bad' });
@@ -49,17 +48,18 @@ class ScriptedGateway implements CommandGateway {
 }
 
 describe('the respond-async command queue', () => {
-  it('proposes each waiting command under its own id, keeps those that met no quorum, and keeps refusals the log does not record', async () => {
+  it('proposes each waiting command under its own id, as queued, keeps those that met no quorum, and drops every refused one (the log records it)', async () => {
     const store = new MemoryStore();
     const gateway = new ScriptedGateway();
     const queue = new AsyncCommandQueue(store, gateway, () => true, () => undefined);
     for (const id of ['ok', 'missing', 'bad', 'noquorum']) await queue.enqueue(`k-${id}`, modify(id), actor);
     await queue.enqueue('k-ok', modify('ok'), actor);
     expect(await queue.drainOnce()).toBe(3);
+    expect(gateway.options.every((o) => o?.queued === true)).toBe(true);
     expect(gateway.calls.sort()).toEqual(['k-bad', 'k-missing', 'k-noquorum', 'k-ok']);
     expect(await queue.queued('k-ok')).toBeUndefined();
     expect(await queue.queued('k-missing')).toBeUndefined();
-    expect(await queue.queued('k-bad')).toMatchObject({ state: 'refused', refusal: { code: 'invalid' } });
+    expect(await queue.queued('k-bad')).toBeUndefined();
     expect(await queue.queued('k-noquorum')).toMatchObject({ state: 'waiting' });
     expect(await queue.drainOnce()).toBe(0);
     expect(store.rows.get('k-noquorum')!.attempts).toBe(2);

@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import type { ThrottlerOptions } from '@nestjs/throttler';
 import type { ApiCommand, CommandAnswer, CommandGateway } from '../../../src/application/command-gateway';
 import type { Actor, ApplicationStatus, Role } from '../../../src/domain';
-import { HttpApiModule, configureHttpApp } from '../../../src/http/common/http-api.module';
+import { type HttpApiDependencies, HttpApiModule, configureHttpApp } from '../../../src/http/common/http-api.module';
 import type {
   ApplicationsReads,
   ArchivesReads,
@@ -202,13 +202,13 @@ export interface TestApi {
   readonly projector: FakeProjector;
 }
 
-/** Starts the API over fresh fakes; rate limits are generous unless given. */
-export async function startTestApi(rateLimits: ThrottlerOptions[] = [{ ttl: 60_000, limit: 1_000_000 }]): Promise<TestApi> {
+/** Starts the API over fresh fakes (or the dependencies given in `overrides`); rate limits are generous unless given. */
+export async function startTestApi(rateLimits: ThrottlerOptions[] = [{ ttl: 60_000, limit: 1_000_000 }], overrides: Partial<HttpApiDependencies> = {}): Promise<TestApi> {
   const gateway = new FakeGateway();
   const reads = new FakeReadModels();
   const projector = new FakeProjector();
   const moduleRef = await Test.createTestingModule({
-    imports: [HttpApiModule.register({ gateway, students: reads, scoreRecords: reads, applications: reads, users: reads, archives: reads, projector, rateLimits })],
+    imports: [HttpApiModule.register({ gateway, students: reads, scoreRecords: reads, applications: reads, users: reads, archives: reads, projector, rateLimits, ...overrides })],
     providers: [{ provide: APP_GUARD, useClass: FakeAuthGuard }],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
