@@ -49,6 +49,8 @@ describe('a queued command re-checks its actor when it is proposed', () => {
     expect(await controller.status('q-tina', tina)).toMatchObject({ status: 'rejected', statusCode: 403, reason: expect.stringMatching(/tina is disabled/) });
     expect(await controller.status('q-tom', admin)).toMatchObject({ status: 'rejected', statusCode: 403, reason: expect.stringMatching(/tom is club now, not teacher/) });
     expect(await controller.status('q-tess', tess)).toMatchObject({ status: 'applied', result: { applicationId: expect.any(String) } });
+    // The read model is written by the projector after the log: wait (bounded) until it has caught up.
+    for (let i = 0; i < 200 && n.node.projector.position < n.node.events.writtenHead; i++) await new Promise((r) => setTimeout(r, 50));
     const applications = await n.node.db.selectFrom('applications').select('submitted_by').execute();
     expect(applications.map((a) => a.submitted_by)).toEqual(['tess']);
   });
