@@ -22,6 +22,7 @@ async function bootstrap(): Promise<void> {
   }
   const config = nodeConfigFromEnv(process.env);
   const logger = createLogger(config.logLevel, config.nodeId);
+  if (config.developmentSecret) logger.warn('NODE_ENV=development and no JWT_SECRET: tokens are signed with the public development secret; never run like this anywhere real');
   const node = await ConsensusNode.start(config, (level, message) => logger[level](message));
   const app = await NestFactory.create(AppModule.register(node, logger), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));

@@ -56,6 +56,8 @@ export class ChaosCluster {
   private expectedExit = new Set<ChildProcess>();
   private stopped: Promise<void> | null = null;
   private readonly onExit = (): void => this.killAllNow();
+  /** The run's token-signing secret, random per run, the same on every node. */
+  private readonly jwtSecret = randomBytes(48).toString('base64');
 
   private constructor(
     readonly dir: string,
@@ -179,7 +181,8 @@ export class ChaosCluster {
       MYSQL_URL: host.mariadb.url,
       MYSQL_DATABASE: `behavior_${host.id}`,
       ...localAdminEnv(),
-      JWT_SECRET: 'chaos-run-jwt-secret-0123456789',
+      JWT_SECRET: this.jwtSecret,
+      JWT_SECRETS: '',
       HTTP_RATE_LIMIT_PER_SECOND: '100000',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',

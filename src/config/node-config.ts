@@ -1,6 +1,8 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { authConfigFromEnv } from '../auth/auth-config';
+import type { JwtSecret } from '../auth/jwt-keys';
 import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 
 const INFLIGHT_SLOTS = 16;
@@ -30,8 +32,10 @@ export interface NodeConfig {
   readonly logLevel: string;
   /** The bootstrap admin, created once through the log when the cluster has no user. */
   readonly admin?: { readonly username: string; readonly password: string };
-  /** Secret that signs access tokens; a fixed development value unless NODE_ENV=production, where it is required. */
-  readonly jwtSecret: string;
+  /** The keys that sign access tokens (the first signs, all verify): JWT_SECRETS or JWT_SECRET, required outside NODE_ENV=development. */
+  readonly jwtSecrets: readonly JwtSecret[];
+  /** True when NODE_ENV=development let the public development secret stand in for JWT_SECRET. */
+  readonly developmentSecret: boolean;
   readonly tokenExpiresInSeconds: number;
   /** HTTP requests one client IP may make per second (30 times that per minute); 429 above. */
   readonly httpRateLimitPerSecond: number;
@@ -75,6 +79,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     acceptWindowSlots: 2 * INFLIGHT_SLOTS,
     catchupBatchMax: 500,
   });
+  const auth = authConfigFromEnv(env);
   const apiPrefix = env.API_SUBJECT_PREFIX || 'behavior';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(apiPrefix)) throw new ConfigError(`API_SUBJECT_PREFIX must match [A-Za-z0-9_-]{1,64}, got ${apiPrefix}`);
   return {
@@ -97,8 +102,9 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
-    jwtSecret: jwtSecretOf(env),
-    tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
+    jwtSecrets: auth.jwtSecrets,
+    developmentSecret: auth.developmentSecret,
+    tokenExpiresInSeconds: auth.tokenExpiresInSeconds,
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
@@ -144,13 +150,4 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = Number(raw);
   if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${raw}`);
   return value;
-}
-
-function jwtSecretOf(env: NodeJS.ProcessEnv): string {
-  if (env.JWT_SECRET) {
-    if (env.JWT_SECRET.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters');
-    return env.JWT_SECRET;
-  }
-  if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
-  return 'development-only-secret-do-not-use';
 }

@@ -104,7 +104,7 @@ export class ConsensusNode {
     events.onWritten((head) => projector.notify(head));
     void projector.run();
     const onAuthError = (e: unknown) => log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
-    const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
+    const auth = createNodeAuth(db, { jwtSecrets: config.jwtSecrets, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
     void auth.projector.run();

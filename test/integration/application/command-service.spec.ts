@@ -5,6 +5,7 @@ import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../../src/projections';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 const teacher: Actor = { username: 'tina', role: 'teacher' };
@@ -30,6 +31,7 @@ describe('CommandService through a real node', () => {
       API_SUBJECT_PREFIX: `cs${id}`,
       MYSQL_DATABASE: `behavior_test_cs_${id}`,
       TICK_MS: '5',
+      JWT_SECRET: randomJwtSecret(),
       ADMIN_USERNAME: 'headmaster',
       ADMIN_PASSWORD: 'bootstrap-secret',
       // A wider range than the default 0..200, so the configured one is seen to decide.
