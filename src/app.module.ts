@@ -11,8 +11,8 @@ import {
   UsersRepository,
   readModelDb,
 } from './projections';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { httpLoggerModule } from './logger';
 import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
@@ -33,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         TerminusModule,
-        LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
+        httpLoggerModule(logger),
         AuthModule.register(node.auth.service),
         HttpApiModule.register({
           gateway: node.commands,
