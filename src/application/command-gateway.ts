@@ -30,7 +30,14 @@ export interface CommandAnswer {
  * @throws DomainRefusal (a DomainError: 400/403/404/409/422), NoQuorumError (503), UnknownOutcomeError (504)
  */
 export interface CommandGateway {
+  /**
+   * Runs `command` for `actor`. With an Idempotency-Key, the command id is the key scoped to the
+   * actor (scopedCommandId): a retry gets the first answer; the same key with another request is
+   * refused (IdempotencyKeyReusedError, 422); another actor's same key is another command.
+   */
   execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer>;
+  /** Runs `command` under a command id already chosen for it (a queued write's), with the same retry rules. */
+  executeAs(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer>;
 }
 
 /** Injection token of the CommandGateway. */

@@ -1,12 +1,13 @@
 import type { Actor, DomainError } from '../domain';
 import type { ApiCommand, CommandGateway } from './command-gateway';
 import { DomainRefusal } from './domain-refusal';
+import { IdempotencyKeyReusedError, requestHashOf } from './idempotency';
 
 /** Where queued commands are kept (MysqlCommandQueueStore serves). */
 export interface CommandQueueStore {
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean>;
   waiting(limit: number): Promise<{ commandId: string; command: ApiCommand; actor: Actor }[]>;
-  get(commandId: string): Promise<{ actor: Actor; refusal: DomainError | null } | undefined>;
+  get(commandId: string): Promise<{ command: ApiCommand; actor: Actor; refusal: DomainError | null } | undefined>;
   countAttempt(commandId: string): Promise<void>;
   reject(commandId: string, refusal: DomainError): Promise<void>;
   remove(commandId: string): Promise<void>;
@@ -17,7 +18,11 @@ export type QueuedCommand = { state: 'waiting'; actor: Actor } | { state: 'refus
 
 /** What `Prefer: respond-async` needs of the queue. */
 export interface AsyncCommands {
-  /** Queues a write durably; it is proposed once the node counts on a quorum. */
+  /**
+   * Queues a write durably under its command id (scoped to its actor); it is proposed once the node
+   * counts on a quorum. The same id queued again with the same request is a no-op.
+   * @throws IdempotencyKeyReusedError when the id is queued with another request
+   */
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void>;
   /** The queue's view of a command: still waiting, refused without a log entry, or unknown here. */
   queued(commandId: string): Promise<QueuedCommand | undefined>;
@@ -33,8 +38,8 @@ const LOGGED_REFUSALS: ReadonlySet<DomainError['code']> = new Set(['not-found', 
 /**
  * Writes taken with `Prefer: respond-async`: stored in MySQL before the 202, proposed through the
  * command gateway under their command id once the node counts on a quorum, and dropped from the
- * queue once their outcome is final. The command id is the Idempotency-Key of the proposal, so a
- * command proposed twice (a crash between the outcome and the delete, a 503 whose value a later
+ * queue once their outcome is final. The command id (the caller's Idempotency-Key scoped to them)
+ * is the proposal's, so a command proposed twice (a crash between the outcome and the delete, a 503 whose value a later
  * leader still chose) is applied once.
  */
 export class AsyncCommandQueue implements AsyncCommands {
@@ -54,7 +59,10 @@ export class AsyncCommandQueue implements AsyncCommands {
   ) {}
 
   async enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void> {
-    await this.store.enqueue(commandId, command, actor);
+    if (!(await this.store.enqueue(commandId, command, actor))) {
+      const queued = await this.store.get(commandId);
+      if (queued && requestHashOf(queued.command) !== requestHashOf(command)) throw new IdempotencyKeyReusedError();
+    }
     this.enqueued += 1;
     this.wake?.();
   }
@@ -113,10 +121,11 @@ export class AsyncCommandQueue implements AsyncCommands {
   private async proposeOne(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean> {
     await this.store.countAttempt(commandId);
     try {
-      await this.gateway.execute(command, actor, commandId);
+      await this.gateway.executeAs(command, actor, commandId);
     } catch (error) {
       if (!(error instanceof DomainRefusal)) return false;
-      if (!LOGGED_REFUSALS.has(error.error.code)) {
+      // The key's command in the log is another request: this one is refused, apart from the log's answer.
+      if (error instanceof IdempotencyKeyReusedError || !LOGGED_REFUSALS.has(error.error.code)) {
         await this.store.reject(commandId, error.error);
         return true;
       }

@@ -6,6 +6,7 @@ import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway } from './command-gateway';
 import { decideApiCommand } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
+import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
 
@@ -69,9 +70,16 @@ export class CommandService implements CommandGateway {
   ) {}
 
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
-    const commandId = idempotencyKey ?? randomUUID();
+    const commandId = idempotencyKey === undefined ? randomUUID() : scopedCommandId(actor.username, idempotencyKey);
+    return this.executeAs(command, actor, commandId);
+  }
+
+  async executeAs(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
     const known = this.proposals.remembered(commandId);
-    if (known && isFinal(known)) return answerOf(known, true);
+    if (known && isFinal(known)) {
+      assertSameRequest(known, requestHashOf(command));
+      return answerOf(known, true);
+    }
     if (!this.node.isReadyLeader()) {
       const answer = await this.node.forward(command, actor, commandId);
       if (answer) return answer;
@@ -82,19 +90,23 @@ export class CommandService implements CommandGateway {
   /** Decides and proposes on this node (the leader, or any node when no leader answers). */
   async decideHere(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
     const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
+    const requestHash = requestHashOf(command);
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
         const decision = decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
-        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
+        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
         if (!decision.ok && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
           ? { events: decision.decided.events, expected: decision.decided.expected, metadata, result: decision.decided.result }
           : { events: [], expected: versionsOf(streamsOf(command, this.states), this.states), metadata, refusal: decision.error };
         return this.proposals.propose({ id, payload: JSON.stringify(record) });
       });
-      if (isFinal(outcome)) return answerOf(outcome, outcome.duplicate ?? false);
+      if (isFinal(outcome)) {
+        if (outcome.duplicate) assertSameRequest(outcome, requestHash);
+        return answerOf(outcome, outcome.duplicate ?? false);
+      }
       if (attempt >= DECIDE_ATTEMPTS_MAX) {
         throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
       }

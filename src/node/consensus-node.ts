@@ -226,7 +226,7 @@ function bootstrapAdmin(
     running = true;
     const command = { name: 'users.create', data: { username: admin.username, password: admin.password, role: 'admin', displayName: 'Administrator' } } as const;
     commands
-      .execute(command, SYSTEM_ACTOR, BOOTSTRAP_COMMAND_ID)
+      .executeAs(command, SYSTEM_ACTOR, BOOTSTRAP_COMMAND_ID)
       .then(() => log('info', `bootstrap admin ${admin.username} created`))
       .catch((error: unknown) => log('warn', `bootstrap admin not created yet: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => (running = false));

@@ -1,6 +1,7 @@
 import type { ApiCommand, CommandAnswer, CommandGateway } from '../../../src/application/command-gateway';
 import { AsyncCommandQueue, type CommandQueueStore } from '../../../src/application/command-queue';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { IdempotencyKeyReusedError } from '../../../src/application/idempotency';
 import { NoQuorumError } from '../../../src/application/proposal-errors';
 import type { Actor, DomainError } from '../../../src/domain';
 import { prefersAsync } from '../../../src/http/common/command-runner';
@@ -35,8 +36,12 @@ class MemoryStore implements CommandQueueStore {
 /** Answers by student id: 'ok', 'missing' (404, in the log), 'bad' (400, not in the log), 'noquorum'. */
 class ScriptedGateway implements CommandGateway {
   readonly calls: string[] = [];
-  async execute(command: ApiCommand, _actor: Actor, key?: string): Promise<CommandAnswer> {
-    this.calls.push(key!);
+  execute(): Promise<CommandAnswer> {
+    throw new Error('the queue proposes under the ids it stored (executeAs)');
+  }
+  async executeAs(command: ApiCommand, _actor: Actor, key: string): Promise<CommandAnswer> {
+    this.calls.push(key);
+    if ((command.data as { reason?: string }).reason === 'reused') throw new IdempotencyKeyReusedError();
     const studentId = (command.data as { studentId: string }).studentId;
     if (studentId === 'missing') throw new DomainRefusal({ code: 'not-found', message: 'no such student' });
     if (studentId === 'bad') throw new DomainRefusal({ code: 'invalid', message: 'bad' });
@@ -60,6 +65,24 @@ describe('the respond-async command queue', () => {
     expect(await queue.queued('k-noquorum')).toMatchObject({ state: 'waiting' });
     expect(await queue.drainOnce()).toBe(0);
     expect(store.rows.get('k-noquorum')!.attempts).toBe(2);
+  });
+
+  it('refuses the same id queued again with another request (422) and takes it again with the same one', async () => {
+    const store = new MemoryStore();
+    const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
+    await queue.enqueue('k1', modify('ok'), actor);
+    await expect(queue.enqueue('k1', modify('ok'), actor)).resolves.toBeUndefined();
+    await expect(queue.enqueue('k1', modify('other'), actor)).rejects.toMatchObject({ status: 422 });
+    await expect(queue.enqueue('k1', modify('other'), actor)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(store.rows.get('k1')!.command).toEqual(modify('ok'));
+  });
+
+  it('marks refused a queued command whose id the log holds for another request (the log would answer the other one)', async () => {
+    const store = new MemoryStore();
+    const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
+    await queue.enqueue('k1', { name: 'scores.modify', data: { studentId: 'ok', delta: 1, reason: 'reused' } }, actor);
+    expect(await queue.drainOnce()).toBe(1);
+    expect(await queue.queued('k1')).toMatchObject({ state: 'refused', refusal: { code: 'rule-broken', message: expect.stringMatching(/Idempotency-Key/) } });
   });
 
   it('proposes nothing while the node counts on no quorum', async () => {
