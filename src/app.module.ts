@@ -34,7 +34,7 @@ export class AppModule {
       imports: [
         TerminusModule,
         httpLoggerModule(logger),
-        AuthModule.register(node.auth.service),
+        // Before AuthModule: the rate limit runs before the auth guard, so refused tokens count too.
         HttpApiModule.register({
           gateway: node.commands,
           students: new StudentsRepository(readModelDb(node.db)),
@@ -53,6 +53,7 @@ export class AppModule {
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },
           ],
         }),
+        AuthModule.register(node.auth.service, { loginThrottle: node.config.loginThrottle }),
       ],
       controllers: [ClusterController, HealthController, MetricsController, CommandsController],
       providers: [

@@ -26,7 +26,7 @@ async function bootstrap(): Promise<void> {
   const node = await ConsensusNode.start(config, (level, message) => logger[level](message));
   const app = await NestFactory.create(AppModule.register(node, logger), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
-  configureHttpApp(app);
+  configureHttpApp(app, { trustProxy: config.trustProxy });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
   SwaggerModule.setup('api/docs', app, document);

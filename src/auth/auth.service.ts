@@ -109,6 +109,19 @@ export class AuthService {
       : { username: user.username, role: user.role, studentId: user.studentId };
   }
 
+  /**
+   * The username a token was issued to, when its signature and expiry check out (its user is not
+   * looked up: a rate limit keys on it before authentication); undefined otherwise.
+   */
+  signedSubject(token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
+    try {
+      return this.decode(token).sub;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The token's claims once its signature, algorithm and expiry are checked. */
   private decode(token: string): TokenClaims {
     if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('missing bearer token');

@@ -1,3 +1,4 @@
+import { Unthrottled } from '../common/rate-limit.guard';
 import { Public } from '../auth/public.decorator';
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
@@ -9,6 +10,7 @@ import { CONSENSUS_NODE } from '../../node/node.tokens';
 /** Liveness (the process answers) and readiness (MySQL reachable, a quorum seen, log applied). */
 @ApiTags('health')
 @Public()
+@Unthrottled()
 @Controller('health')
 export class HealthController {
   constructor(

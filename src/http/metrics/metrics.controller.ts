@@ -1,3 +1,4 @@
+import { Unthrottled } from '../common/rate-limit.guard';
 import { Public } from '../auth/public.decorator';
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -6,6 +7,7 @@ import { NodeMetrics } from './node-metrics';
 /** Prometheus text for scraping. */
 @ApiExcludeController()
 @Public()
+@Unthrottled()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: NodeMetrics) {}
