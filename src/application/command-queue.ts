@@ -1,7 +1,7 @@
 import type { Actor, DomainError } from '../domain';
 import type { ApiCommand, CommandGateway } from './command-gateway';
 import { DomainRefusal } from './domain-refusal';
-import { IdempotencyKeyReusedError, requestHashOf } from './idempotency';
+import { IdempotencyKeyReusedError, assertSameRequest, requestHashOf } from './idempotency';
 
 /** Where queued commands are kept (MysqlCommandQueueStore serves). */
 export interface CommandQueueStore {
@@ -21,7 +21,7 @@ export interface AsyncCommands {
   /**
    * Queues a write durably under its command id (scoped to its actor); it is proposed once the node
    * counts on a quorum. The same id queued again with the same request is a no-op.
-   * @throws IdempotencyKeyReusedError when the id is queued with another request
+   * @throws IdempotencyKeyReusedError when the id is queued, or in this node's log, with another request
    */
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void>;
   /** The queue's view of a command: still waiting, refused without a log entry, or unknown here. */
@@ -56,9 +56,13 @@ export class AsyncCommandQueue implements AsyncCommands {
     private readonly gateway: CommandGateway,
     private readonly hasQuorum: () => boolean,
     private readonly log: (level: 'info' | 'warn', message: string) => void,
+    /** The first outcome the log holds for a command id on this node, if any (its request digest is checked at enqueue). */
+    private readonly outcomeOf: (commandId: string) => Promise<{ readonly requestHash?: string } | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   async enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void> {
+    const applied = await this.outcomeOf(commandId);
+    if (applied) assertSameRequest(applied, requestHashOf(command));
     if (!(await this.store.enqueue(commandId, command, actor))) {
       const queued = await this.store.get(commandId);
       if (queued && requestHashOf(queued.command) !== requestHashOf(command)) throw new IdempotencyKeyReusedError();

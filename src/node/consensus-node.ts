@@ -160,7 +160,7 @@ export class ConsensusNode {
     sagas.start();
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands)];
     if (config.admin) bootstrapAdmin(config.admin, commandNode, aggregates, commands, log);
-    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
+    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log, (id) => events.outcome(id));
     commandQueue.start();
     return new ConsensusNode(config, db, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, new LeaderWeightedQueue(nats, () => driver.status().role === 'leader'), subscriptions);
   }
