@@ -46,6 +46,9 @@ export async function startBenchCluster(
         HTTP_PORT_RANGE: '50',
         LOG_LEVEL: 'info',
         HTTP_RATE_LIMIT_PER_SECOND: '100000',
+        // Status is polled by logging in before the bootstrap admin exists: no lockout for that.
+        LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+        LOGIN_FAILURES_PER_ADDRESS: '1000000',
         ...localAdminEnv(),
         ...extraEnv(cluster),
       },

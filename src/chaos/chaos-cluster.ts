@@ -183,6 +183,9 @@ export class ChaosCluster {
       ...localAdminEnv(),
       JWT_SECRET: this.jwtSecret,
       JWT_SECRETS: '',
+      // Status is polled by logging in, also while a restarted node has not caught up with the admin.
+      LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+      LOGIN_FAILURES_PER_ADDRESS: '1000000',
       HTTP_RATE_LIMIT_PER_SECOND: '100000',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
