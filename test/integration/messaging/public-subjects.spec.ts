@@ -239,9 +239,9 @@ describe('public NATS subjects on a real single-member node', () => {
       okData(await n.call('cmd.scores.modify', { studentId, delta: 3, reason: 'scoped' }, admin));
     }
     okData(await n.call('cmd.users.create', { username: 'stu-ev1', password: 'student-pass', role: 'student', displayName: 'Ev One', studentId: 'ev1' }, admin));
-    okData(await n.call('cmd.users.create', { username: 'tom', password: 'teacher-pass', role: 'teacher', displayName: 'Tom' }, admin));
+    okData(await n.call('cmd.users.create', { username: 'theo', password: 'teacher-pass', role: 'teacher', displayName: 'Theo' }, admin));
     const student = { Authorization: `Bearer ${await n.login('stu-ev1', 'student-pass')}` };
-    const tom = { Authorization: `Bearer ${await n.login('tom', 'teacher-pass')}` };
+    const tom = { Authorization: `Bearer ${await n.login('theo', 'teacher-pass')}` };
     const tinas = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 2, reason: 'tina asks' }, teacher));
     const toms = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 1, reason: 'tom asks' }, tom));
     const last = okData(await n.call('cmd.applications.review', { applicationId: String(toms.applicationId), decision: 'approve', comment: 'ok' }, admin));
