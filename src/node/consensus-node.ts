@@ -26,6 +26,7 @@ import { migrateToLatest } from '../infra/mysql/migrate';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
+import { forwardToLeader } from './forward-to-leader';
 import { MetricsRegistry } from './metrics-registry';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
 import { ReplicaDriver } from '../infra/nats/replica-driver';
@@ -162,11 +163,11 @@ export class ConsensusNode {
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
       hasQuorum: quorum,
-      forward: (command, actor, commandId, options) => {
-        const { leaderId } = driver.status();
-        if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
-        return forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) }, options?.requestId);
-      },
+      // A leader that dies with the command in hand: the same command goes to the next leader.
+      forward: (command, actor, commandId, options) =>
+        forwardToLeader({ leaderId: () => driver.status().leaderId, self: config.nodeId, pollMs: config.tickMs }, (leaderId) =>
+          forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) }, options?.requestId),
+        ),
       hashPassword,
       now: () => new Date().toISOString(),
       sagaSettings: config.sagas,

@@ -116,7 +116,8 @@ describe('degraded mode (no quorum)', () => {
       expect((await call('n1', 'GET', `/api/commands/doomed-${run}`)).body).toMatchObject({ status: 'rejected', statusCode: 404 });
 
       await cluster.waitForConvergence(30_000);
-      const { logs } = await checkLogs(cluster, new Set([queuedId, scopedCommandId(admin.ADMIN_USERNAME, `before-${run}`)]));
+      // Acknowledged under their scoped ids; their reasons carry the client's keys (checked by content).
+      const { logs } = await checkLogs(cluster, new Set([queuedId, scopedCommandId(admin.ADMIN_USERNAME, `before-${run}`)]), new Set([`queued-${run}`, `before-${run}`]));
       for (const log of logs.values()) expect(log.filter((row) => row.command_id.startsWith(queuedId))).toHaveLength(1);
       const after = await call('n2', 'GET', `/api/students/${studentId}`, { headers: { 'x-min-position': String(status.position) } });
       expect(after.body).toMatchObject({ score: 112 });
