@@ -18,6 +18,7 @@ import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
+import { webAppModule } from './http/web-app';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
@@ -29,9 +30,11 @@ import { CONSENSUS_NODE } from './node/node.tokens';
 @Module({})
 export class AppModule {
   static register(node: ConsensusNode, logger: Logger): DynamicModule {
+    const webApp = webAppModule((message) => logger.warn(message));
     return {
       module: AppModule,
       imports: [
+        ...(webApp === null ? [] : [webApp]),
         TerminusModule,
         LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
         AuthModule.register(node.auth.service),

@@ -9,6 +9,7 @@ import { ArchivesController } from '../archives/archives.controller';
 import { SagasController } from '../sagas/sagas.controller';
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
+import { MeController } from '../users/me.controller';
 import { UsersController } from '../users/users.controller';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { jsonBodyError } from './api-error';
@@ -16,6 +17,7 @@ import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
 import { RolesGuard } from './roles';
+import { configureSecurityHeaders } from './security-headers';
 import {
   APPLICATIONS_REPOSITORY,
   ARCHIVES_REPOSITORY,
@@ -50,6 +52,7 @@ export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
 /** The controllers of the domain API (users, students, scores, applications). */
 export const HTTP_API_CONTROLLERS: Type[] = [
   UsersController,
+  MeController,
   StudentsController,
   ScoresController,
   ApplicationsController,
@@ -131,12 +134,14 @@ export class HttpApiModule {
 }
 
 /**
- * Application-level HTTP settings the module cannot make: the 16 kB body limit (413) for JSON and
+ * Application-level HTTP settings the module cannot make: cookies and security headers (see
+ * security-headers.ts), the 16 kB body limit (413) for JSON and
  * urlencoded bodies, and the API's message for a JSON body it cannot read (Nest would pass on the
  * parser's own). Call after NestFactory.create and before listen/init.
  */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  configureSecurityHeaders(app);
   // Registered first, so the general parser finds the batch body already read.
   express.use('/api/scores/batch', json({ limit: BATCH_BODY_BYTES_MAX }));
   express.useBodyParser('json', { limit: BODY_LIMIT });

@@ -16,6 +16,7 @@ describe('OpenAPI document of the domain API', () => {
       '/api/applications/{id}/review',
       '/api/archives',
       '/api/archives/{semester}/students/{studentId}',
+      '/api/auth/me',
       '/api/sagas/{id}',
       '/api/sagas/{id}/retry',
       '/api/scores/batch',
