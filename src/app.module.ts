@@ -6,6 +6,7 @@ import { sagaViewOf } from './application/sagas/saga-view';
 import {
   ApplicationsRepository,
   ArchivesRepository,
+  ReasonsRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -45,6 +46,8 @@ export class AppModule {
           applications: new ApplicationsRepository(readModelDb(node.db)),
           users: new UsersRepository(readModelDb(node.db)),
           archives: new ArchivesRepository(readModelDb(node.db)),
+          reasons: new ReasonsRepository(readModelDb(node.db)),
+          scoreRange: node.config.scoreRules,
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),
           },
