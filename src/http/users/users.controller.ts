@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UserDto, UserWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { UserView } from '../../projections';
@@ -26,6 +27,7 @@ export class UsersController {
   @Post()
   @WritesThroughLog()
   @ApiOperation({ summary: 'Create a user (a student user is bound to a studentId)' })
+  @ApiCreatedResponse({ type: UserWriteDto })
   create(
     @Body() body: CreateUserDto,
     @CurrentActor() actor: Actor,
@@ -39,6 +41,7 @@ export class UsersController {
   @HttpCode(200)
   @WritesThroughLog()
   @ApiOperation({ summary: "Change a user's role, or disable / enable them" })
+  @ApiOkResponse({ type: UserWriteDto })
   update(
     @Param() { username }: UsernameParams,
     @Body() body: UpdateUserDto,
@@ -52,6 +55,7 @@ export class UsersController {
   @Get(':username')
   @ReadsAfterMinPosition()
   @ApiOperation({ summary: 'One user (no secrets)' })
+  @ApiOkResponse({ type: UserDto })
   async get(@Param() { username }: UsernameParams, @Query() _query: ReadQueryDto): Promise<UserView> {
     const user = await this.users.getUser(username);
     if (user === undefined) throw new NotFoundException(`user ${username} not found`);
