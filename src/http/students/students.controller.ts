@@ -55,6 +55,36 @@ export class StudentsController {
     return this.commands.run(res, { name: 'students.correct', data: { studentId, ...commandData(body) } }, actor, key);
   }
 
+  @Post(':studentId/freeze')
+  @HttpCode(200)
+  @Roles('admin')
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Freeze a student's score (409 when frozen already or archived)" })
+  @ApiOkResponse({ type: StudentWriteDto })
+  freeze(
+    @Param() { studentId }: StudentIdParams,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'students.freeze', data: { studentId } }, actor, key);
+  }
+
+  @Post(':studentId/unfreeze')
+  @HttpCode(200)
+  @Roles('admin')
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Lift a freeze of a student's score (409 when not frozen)" })
+  @ApiOkResponse({ type: StudentWriteDto })
+  unfreeze(
+    @Param() { studentId }: StudentIdParams,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'students.unfreeze', data: { studentId } }, actor, key);
+  }
+
   @Get()
   @Roles(...STAFF_ROLES)
   @ReadsAfterMinPosition()

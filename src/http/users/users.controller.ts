@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UserDto, UserWriteDto } from '../common/response.dto';
+import { UserDto, UserPageDto, UserWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
-import type { UserView } from '../../projections';
+import type { Page, UserView } from '../../projections';
 import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
 import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
@@ -12,7 +12,7 @@ import { ReadQueryDto } from '../common/paging.dto';
 import { Roles } from '../common/roles';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { CreateUserDto, UpdateUserDto, UsernameParams } from './users.dto';
+import { CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from './users.dto';
 
 /** User management: admins only. */
 @ApiTags('users')
@@ -40,7 +40,7 @@ export class UsersController {
   @Patch(':username')
   @HttpCode(200)
   @WritesThroughLog()
-  @ApiOperation({ summary: "Change a user's role, or disable / enable them" })
+  @ApiOperation({ summary: "Change a user's role or display name, or disable / enable them" })
   @ApiOkResponse({ type: UserWriteDto })
   update(
     @Param() { username }: UsernameParams,
@@ -50,6 +50,29 @@ export class UsersController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<WriteAnswer> {
     return this.commands.run(res, { name: 'users.update', data: { username, ...commandData(body) } }, actor, key);
+  }
+
+  @Post(':username/password')
+  @HttpCode(200)
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Reset a user's password (their tokens and sessions end)" })
+  @ApiOkResponse({ type: UserWriteDto })
+  resetPassword(
+    @Param() { username }: UsernameParams,
+    @Body() body: ResetPasswordDto,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'users.password', data: { username, password: body.password } }, actor, key);
+  }
+
+  @Get()
+  @ReadsAfterMinPosition()
+  @ApiOperation({ summary: 'Users by username, optionally of one role, paged (no secrets)' })
+  @ApiOkResponse({ type: UserPageDto })
+  list(@Query() { role, page, pageSize }: ListUsersQueryDto): Promise<Page<UserView>> {
+    return this.users.listUsers({ role, page, pageSize });
   }
 
   @Get(':username')
