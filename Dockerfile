@@ -8,8 +8,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
 COPY src ./src
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+COPY web ./web
+# Builds the nodes and the web app (web/dist; an empty one when the app has no Vite config).
+RUN npm run build && mkdir -p web/dist && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:22-bookworm-slim
 ENV NODE_ENV=production
@@ -25,6 +28,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 # The records service's archives (RECORDS_DIR); compose mounts a volume here, which takes this owner.
 RUN mkdir -p /app/data/records && chown node:node /app/data/records
+COPY --from=build /app/web/dist ./web/dist
 USER node
 EXPOSE 3000
 # The slim image has no curl; Node's fetch does the probe. Healthy = ready: the node can serve reads

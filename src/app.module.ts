@@ -6,6 +6,8 @@ import { sagaViewOf } from './application/sagas/saga-view';
 import {
   ApplicationsRepository,
   ArchivesRepository,
+  ReasonsRepository,
+  StatsRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -18,12 +20,27 @@ import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { METRICS_REGISTRY, MetricsController } from './http/metrics/metrics.controller';
+import { webAppModule } from './http/web-app';
+import type { ExportReads } from './http/common/tokens';
+import { LIVE_STREAM_LIMITS } from './http/stream/live-stream';
+import { LiveStreamModule } from './http/stream/live-stream.module';
+import { nodeLiveEventSource } from './node/live-event-source';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
 import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler, PublicRequestGate } from './messaging/public';
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
+
+/** The keyset pages CSV exports stream, from the students and score_records read models. */
+function exportReads(db: ReturnType<typeof readModelDb>): ExportReads {
+  const students = new StudentsRepository(db);
+  const records = new ScoreRecordsRepository(db);
+  return { studentsAfter: (...args) => students.studentsAfter(...args), recordsAfter: (...args) => records.recordsAfter(...args) };
+}
+
+/** The controllers of the node itself (besides the domain API, auth and the live stream). */
+export const NODE_CONTROLLERS = [ClusterController, HealthController, MetricsController, CommandsController];
 
 /** How the app module is laid out. */
 export interface AppOptions {
@@ -35,10 +52,12 @@ export interface AppOptions {
 @Module({})
 export class AppModule {
   static register(node: ConsensusNode, logger: Logger, options: AppOptions = {}): DynamicModule {
-    const metrics = options.metricsOnMainPort === false ? [] : [MetricsController];
+    const controllers = options.metricsOnMainPort === false ? NODE_CONTROLLERS.filter((c) => c !== MetricsController) : NODE_CONTROLLERS;
+    const webApp = webAppModule((message) => logger.warn(message));
     return {
       module: AppModule,
       imports: [
+        ...(webApp === null ? [] : [webApp]),
         TerminusModule,
         httpLoggerModule(logger),
         // Before AuthModule: the rate limit runs before the auth guard, so refused tokens count too.
@@ -49,6 +68,10 @@ export class AppModule {
           applications: new ApplicationsRepository(readModelDb(node.readDb)),
           users: new UsersRepository(readModelDb(node.readDb)),
           archives: new ArchivesRepository(readModelDb(node.readDb)),
+          reasons: new ReasonsRepository(readModelDb(node.readDb)),
+          scoreRange: node.config.scoreRules,
+          stats: new StatsRepository(readModelDb(node.readDb)),
+          exports: exportReads(readModelDb(node.readDb)),
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),
           },
@@ -61,8 +84,9 @@ export class AppModule {
           ],
         }),
         AuthModule.register(node.auth.service, { loginThrottle: node.config.loginThrottle }),
+        LiveStreamModule.register(nodeLiveEventSource(node), { ...LIVE_STREAM_LIMITS, keepAliveMs: node.config.liveStreamKeepAliveMs }),
       ],
-      controllers: [ClusterController, HealthController, ...metrics, CommandsController],
+      controllers,
       providers: [
         { provide: CONSENSUS_NODE, useValue: node },
         { provide: METRICS_REGISTRY, useValue: node.metrics.registry },

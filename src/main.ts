@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
@@ -9,6 +9,7 @@ import { HttpPortHolder } from './http/http-port';
 import { listenWithFallback } from './http/listen';
 import { startAdminServer } from './http/metrics/admin-server';
 import { observeHttp } from './http/metrics/http-observer';
+import { buildOpenApiDocument } from './http/openapi';
 import { createLogger } from './logger';
 import { ConsensusNode } from './node/consensus-node';
 import { failStopOnAssertion } from './shared/fail-stop';
@@ -35,7 +36,7 @@ async function bootstrap(): Promise<void> {
   observeHttp(app, { httpRequest: (...a) => node.metrics.httpRequest(...a), log: (level, fields, message) => access[level](fields, message) }, config.accessLog);
   configureHttpApp(app, { trustProxy: config.trustProxy });
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
+  const document = buildOpenApiDocument(app);
   const admin = adminPort === undefined ? null : await startAdminServer(node.metrics.registry, document, config.adminHttpHost, adminPort);
   if (admin) logger.info({ adminPort }, `node ${config.nodeId} serving /metrics and /api/docs on admin port ${adminPort}`);
   else SwaggerModule.setup('api/docs', app, document);

@@ -1,18 +1,23 @@
-import type { Actor } from '../domain';
+import type { Actor, ReasonPolarity } from '../domain';
 import type { WriteContext } from './write-metrics';
 
 /** A domain command as the API receives it: its name and its validated body. */
 export type ApiCommand =
   | { readonly name: 'users.create'; readonly data: { username: string; password: string; role: string; displayName: string; studentId?: string } }
-  | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean } }
+  | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean; displayName?: string } }
+  | { readonly name: 'users.password'; readonly data: { username: string; password: string } }
+  | { readonly name: 'students.freeze'; readonly data: { studentId: string } }
+  | { readonly name: 'students.unfreeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }
   | { readonly name: 'students.correct'; readonly data: { studentId: string; name?: string; className?: string } }
-  | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string } }
-  | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string } }
+  | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string; reasonCode?: string } }
+  | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string; reasonCode?: string } }
   | { readonly name: 'applications.review'; readonly data: { applicationId: string; decision: 'approve' | 'reject'; comment: string } }
   | { readonly name: 'scores.batch'; readonly data: { changes: { studentId: string; delta: number }[]; reason: string } }
   | { readonly name: 'archives.start'; readonly data: { semester: string; className?: string } }
-  | { readonly name: 'sagas.retry'; readonly data: { sagaId: string } };
+  | { readonly name: 'sagas.retry'; readonly data: { sagaId: string } }
+  | { readonly name: 'reasons.create'; readonly data: { code: string; labelZh: string; labelEn: string; defaultDelta: number; polarity: ReasonPolarity; active?: boolean } }
+  | { readonly name: 'reasons.update'; readonly data: { code: string; labelZh?: string; labelEn?: string; defaultDelta?: number; polarity?: ReasonPolarity; active?: boolean } };
 
 /** What a command that applied answers: its log position and the result the API returns. */
 export interface CommandAnswer {

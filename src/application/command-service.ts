@@ -100,7 +100,7 @@ export class CommandService implements CommandGateway {
 
   /** Decides and proposes on this node (the leader, or any node when no leader answers). */
   async decideHere(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
-    const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
+    const passwordHash = command.name === 'users.create' || command.name === 'users.password' ? await this.node.hashPassword(command.data.password) : undefined;
     const requestHash = requestHashOf(command);
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
@@ -205,14 +205,20 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
   switch (command.name) {
     case 'students.register':
     case 'students.correct':
+    case 'students.freeze':
+    case 'students.unfreeze':
+      return [`student/${command.data.studentId}`];
     case 'scores.modify':
-      return [`student/${command.data.studentId}`];
     case 'applications.submit':
-      return [`student/${command.data.studentId}`];
+      return [`student/${command.data.studentId}`, ...(command.data.reasonCode === undefined ? [] : [`reason/${command.data.reasonCode}`])];
+    case 'reasons.create':
+    case 'reasons.update':
+      return [`reason/${command.data.code}`];
     case 'applications.review':
       return [`application/${command.data.applicationId}`, `student/${states.application(command.data.applicationId).studentId}`];
     case 'users.create':
     case 'users.update':
+    case 'users.password':
       return [`user/${command.data.username}`];
     case 'scores.batch':
     case 'archives.start':
@@ -233,6 +239,7 @@ function versionsOf(keys: readonly string[], states: AggregateStore): Record<str
     else if (type === 'application') versions[key] = states.application(id).version;
     else if (type === 'user') versions[key] = states.user(id).version;
     else if (type === 'saga') versions[key] = states.saga(id).version;
+    else if (type === 'reason') versions[key] = states.reason(id).version;
   }
   return versions;
 }

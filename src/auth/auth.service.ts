@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, type Role, isRole } from '../domain';
 import { assert } from '../shared/assert';
 import { InvalidCredentialsError, InvalidTokenError } from './auth-errors';
@@ -9,6 +9,9 @@ import { hashPassword, verifyPassword } from './password';
 /** Token lifetimes allowed, in seconds (one second, for tests, to a week). */
 export const TOKEN_EXPIRES_IN_MIN_SECONDS = 1;
 export const TOKEN_EXPIRES_IN_MAX_SECONDS = 7 * 24 * 3600;
+/** Logged-out tokens one node remembers at most (the oldest expiring are forgotten first). */
+export const REVOKED_TOKENS_MAX = 100_000;
+
 
 /** How AuthService issues tokens. */
 export interface AuthOptions {
@@ -49,6 +52,8 @@ interface TokenClaims {
 export class AuthService {
   /** A hash of nothing anyone knows, verified against for unknown users so they take as long as known ones. */
   private dummyHash: Promise<string> | undefined;
+  /** Tokens logged out on this node (by their SHA-256), with when they expire anyway (epoch ms). */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly credentials: CredentialsLookup,
@@ -84,7 +89,8 @@ export class AuthService {
       ver: user.position,
     };
     const expiresIn = this.options.expiresInSeconds;
-    const accessToken = this.keys.sign({ ...claims }, this.nowSeconds(), expiresIn);
+    // A random id: two logins in the same second are two sessions (logging one out keeps the other).
+    const accessToken = this.keys.sign({ ...claims, jti: randomBytes(12).toString('base64url') }, this.nowSeconds(), expiresIn);
     return { accessToken, expiresIn, role: user.role };
   }
 
@@ -96,6 +102,7 @@ export class AuthService {
    */
   async verify(token: string): Promise<Actor> {
     const claims = this.decode(token);
+    if (this.revoked.has(tokenKey(token))) throw new InvalidTokenError('token no longer valid: logged out');
     let user = await this.credentials.find(claims.sub);
     if (user !== undefined && claims.ver > user.position && this.credentials.catchUp !== undefined) {
       // This node's credentials may lag the node that issued the token: apply what its log holds, then look again.
@@ -107,6 +114,25 @@ export class AuthService {
     return user.studentId === null
       ? { username: user.username, role: user.role }
       : { username: user.username, role: user.role, studentId: user.studentId };
+  }
+
+  /**
+   * Logs a token out on this node: verify refuses it from now on (so the session's live streams
+   * end at their next check). Nodes keep their own list; a token expires everywhere anyway. A
+   * token that does not verify is ignored.
+   */
+  async revoke(token: string): Promise<void> {
+    let exp: number;
+    try {
+      const payload = this.keys.verify(token, this.nowSeconds());
+      exp = (typeof payload.exp === 'number' ? payload.exp : 0) * 1000;
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const [key, expires] of this.revoked) if (expires <= now) this.revoked.delete(key);
+    while (this.revoked.size >= REVOKED_TOKENS_MAX) this.revoked.delete(this.revoked.keys().next().value as string);
+    this.revoked.set(tokenKey(token), exp);
   }
 
   /**
@@ -138,6 +164,10 @@ export class AuthService {
     this.dummyHash ??= hashPassword(randomBytes(16).toString('base64'));
     return this.dummyHash;
   }
+}
+
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** Why a verified token no longer stands for `user`, or null when it still does. */

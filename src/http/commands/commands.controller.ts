@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { scopedCommandId } from '../../application/idempotency';
+import { CommandStatusDto } from '../common/response.dto';
 import type { Actor } from '../../domain';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
@@ -19,6 +20,7 @@ export class CommandsController {
     summary:
       'pending, applied (position, result) or rejected (reason, statusCode of a refusal); by the commandId a write answered (the actor or an admin) or by the caller\'s own Idempotency-Key',
   })
+  @ApiOkResponse({ type: CommandStatusDto })
   async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
     if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
     // The caller's own Idempotency-Key first (it names their scoped command), then a command id as answered.

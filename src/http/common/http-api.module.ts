@@ -9,6 +9,10 @@ import { ArchivesController } from '../archives/archives.controller';
 import { SagasController } from '../sagas/sagas.controller';
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
+import { MeController } from '../users/me.controller';
+import { ReasonsController } from '../reasons/reasons.controller';
+import { ExportsController } from '../stats/exports.controller';
+import { StatsController } from '../stats/stats.controller';
 import { UsersController } from '../users/users.controller';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { jsonBodyError } from './api-error';
@@ -17,6 +21,7 @@ import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
 import { RateLimitGuard } from './rate-limit.guard';
 import { RolesGuard } from './roles';
+import { configureSecurityHeaders } from './security-headers';
 import {
   APPLICATIONS_REPOSITORY,
   ARCHIVES_REPOSITORY,
@@ -25,6 +30,14 @@ import {
   type ArchivesReads,
   QUORUM_PROBE,
   type QuorumProbe,
+  REASONS_REPOSITORY,
+  type ReasonsReads,
+  SCORE_RANGE,
+  type ScoreRange,
+  STATS_REPOSITORY,
+  type StatsReads,
+  EXPORT_READS,
+  type ExportReads,
   SAGAS_READS,
   type SagasReads,
   READ_PROJECTOR,
@@ -38,6 +51,7 @@ import {
 } from './tokens';
 import { BATCH_BODY_BYTES_MAX } from '../scores/scores.dto';
 import { validationPipe } from './validation-pipe';
+import { DEFAULT_SCORE_RULES } from '../../domain';
 
 /** Largest request body accepted (413 above it). */
 export const BODY_LIMIT = '16kb';
@@ -51,11 +65,15 @@ export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
 /** The controllers of the domain API (users, students, scores, applications). */
 export const HTTP_API_CONTROLLERS: Type[] = [
   UsersController,
+  MeController,
   StudentsController,
   ScoresController,
   ApplicationsController,
   ArchivesController,
   SagasController,
+  ReasonsController,
+  StatsController,
+  ExportsController,
 ];
 
 /** What the domain API is served from: the write path and the read side of this node. */
@@ -69,6 +87,14 @@ export interface HttpApiDependencies {
   readonly archives?: ArchivesReads;
   /** Saga reads (none: no saga is known). */
   readonly sagas?: SagasReads;
+  /** The reason catalogue (none: an empty catalogue). */
+  readonly reasons?: ReasonsReads;
+  /** The configured score range (default DEFAULT_SCORE_RULES). */
+  readonly scoreRange?: ScoreRange;
+  /** The start page's and the charts' reads (none: empty figures). */
+  readonly stats?: StatsReads;
+  /** The keyset pages of the CSV exports (none: empty files). */
+  readonly exports?: ExportReads;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
   /** Whether the node counts on a quorum (reads answer `X-Consistency: stale` without one); default: always. */
@@ -92,6 +118,10 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: USERS_REPOSITORY, useValue: deps.users },
     { provide: ARCHIVES_REPOSITORY, useValue: deps.archives ?? NO_ARCHIVES },
     { provide: SAGAS_READS, useValue: deps.sagas ?? NO_SAGAS },
+    { provide: REASONS_REPOSITORY, useValue: deps.reasons ?? NO_REASONS },
+    { provide: SCORE_RANGE, useValue: deps.scoreRange ?? DEFAULT_SCORE_RULES },
+    { provide: STATS_REPOSITORY, useValue: deps.stats ?? NO_STATS },
+    { provide: EXPORT_READS, useValue: deps.exports ?? NO_EXPORTS },
     { provide: READ_PROJECTOR, useValue: deps.projector },
     { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
     { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
@@ -109,6 +139,13 @@ const NO_ARCHIVES: ArchivesReads = {
   getArchivedStudent: () => Promise.resolve(undefined),
 };
 const NO_SAGAS: SagasReads = { getSaga: () => undefined };
+const NO_STATS: StatsReads = {
+  overview: (_today, range) => Promise.resolve({ pendingReviews: 0, todayChanges: 0, classes: [], nearBounds: [], scoreRange: range, margin: 0 }),
+  classDaily: () => Promise.resolve([]),
+  scoreHistory: () => Promise.resolve([]),
+};
+const NO_EXPORTS: ExportReads = { studentsAfter: () => Promise.resolve([]), recordsAfter: () => Promise.resolve([]) };
+const NO_REASONS: ReasonsReads = { listReasons: () => Promise.resolve([]), getReason: () => Promise.resolve(undefined) };
 
 /**
  * The domain API as one module. Import it once into the app module, before the auth module: its
@@ -140,7 +177,8 @@ export class HttpApiModule {
 export type TrustProxy = false | number | readonly string[];
 
 /**
- * Application-level HTTP settings the module cannot make: `trust proxy`, the 16 kB body limit
+ * Application-level HTTP settings the module cannot make: `trust proxy`, cookies and security
+ * headers (security-headers.ts), the 16 kB body limit
  * (413) for JSON and urlencoded bodies, and the API's message for a JSON body it cannot read (Nest
  * would pass on the parser's own). Call after NestFactory.create and before listen/init.
  */
@@ -148,6 +186,7 @@ export function configureHttpApp(app: INestApplication, options: { readonly trus
   const express = app as NestExpressApplication;
   const trust = options.trustProxy ?? false;
   express.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
+  configureSecurityHeaders(app);
   // Registered first, so the general parser finds the batch body already read.
   express.use('/api/scores/batch', json({ limit: BATCH_BODY_BYTES_MAX }));
   express.useBodyParser('json', { limit: BODY_LIMIT });

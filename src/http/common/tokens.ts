@@ -3,7 +3,9 @@ import type {
   ApplicationsRepository,
   ArchivesRepository,
   Projector,
+  ReasonsRepository,
   ScoreRecordsRepository,
+  StatsRepository,
   StudentsRepository,
   UsersRepository,
 } from '../../projections';
@@ -15,7 +17,7 @@ export type ScoreRecordsReads = Pick<ScoreRecordsRepository, 'listRecords'>;
 /** The reads of the `applications` read model the HTTP API uses (an ApplicationsRepository serves). */
 export type ApplicationsReads = Pick<ApplicationsRepository, 'getApplication' | 'listApplications'>;
 /** The reads of the `users` read model the HTTP API uses (a UsersRepository serves). */
-export type UsersReads = Pick<UsersRepository, 'getUser'>;
+export type UsersReads = Pick<UsersRepository, 'getUser' | 'listUsers'>;
 /** What X-Min-Position reads wait on, and the position reads reflect (the Projector of the live read models serves). */
 export type ReadModelPosition = Pick<Projector, 'waitFor' | 'position'>;
 /** Whether this node counts on a quorum now: reads without one are answered as stale. */
@@ -29,6 +31,27 @@ export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchiv
 export interface SagasReads {
   getSaga(sagaId: string): SagaView | undefined;
 }
+/** The reads of the `reasons` read model the HTTP API uses (a ReasonsRepository serves). */
+export type ReasonsReads = Pick<ReasonsRepository, 'listReasons' | 'getReason'>;
+/** Injection token of the ReasonsReads. */
+export const REASONS_REPOSITORY = Symbol('REASONS_REPOSITORY');
+/** The configured score range (both ends included). */
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
+}
+/** Injection token of the ScoreRange. */
+export const SCORE_RANGE = Symbol('SCORE_RANGE');
+
+/** The reads behind the start page and the charts (a StatsRepository serves). */
+export type StatsReads = Pick<StatsRepository, 'overview' | 'classDaily' | 'scoreHistory'>;
+/** Injection token of the StatsReads. */
+export const STATS_REPOSITORY = Symbol('STATS_REPOSITORY');
+/** The keyset pages CSV exports stream (a StudentsRepository and a ScoreRecordsRepository serve). */
+export type ExportReads = Pick<StudentsRepository, 'studentsAfter'> & Pick<ScoreRecordsRepository, 'recordsAfter'>;
+/** Injection token of the ExportReads. */
+export const EXPORT_READS = Symbol('EXPORT_READS');
+
 /** Injection token of the ArchivesReads. */
 export const ARCHIVES_REPOSITORY = Symbol('ARCHIVES_REPOSITORY');
 /** Injection token of the SagasReads. */

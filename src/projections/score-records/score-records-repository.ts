@@ -20,11 +20,26 @@ export interface ScoreRecordView {
   /** The approved application that made the change, else null. */
   readonly applicationId: string | null;
   readonly at: string;
+  /** The catalogue reason the change named, else null. */
+  readonly reasonCode: string | null;
 }
 
 /** Reads of the `score_records` read model. */
 export class ScoreRecordsRepository {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+
+  /** Up to `limit` of a student's score changes after position `after`, oldest first (keyset pages for exports). */
+  async recordsAfter(studentId: string, after: number, limit: number): Promise<ScoreRecordView[]> {
+    const rows = await this.db
+      .selectFrom('score_records')
+      .selectAll()
+      .where('student_id', '=', studentId)
+      .where('position', '>', after)
+      .orderBy('position')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => scoreRecordView(rowFromSql('score_records', r)));
+  }
 
   /** A student's score history, newest first, one page of it (empty for an unknown student). */
   async listRecords(studentId: string, request: PageRequest = {}): Promise<Page<ScoreRecordView>> {
@@ -56,5 +71,6 @@ export function scoreRecordView(row: ScoreRecordRow): ScoreRecordView {
     sagaId: row.saga_id,
     applicationId: row.application_id,
     at: row.at,
+    reasonCode: row.reason_code,
   };
 }

@@ -1,3 +1,4 @@
+import { READ_MODEL_TABLES } from '../../../src/projections/read-model-tables';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { DomainEvent } from '../../../src/domain';
@@ -45,6 +46,8 @@ export async function clearAll(db: Kysely<ReadModelDatabase>): Promise<void> {
     'users',
     'archives',
     'archive_students',
+    'reasons',
+    'student_daily_scores',
     'projection_checkpoints',
   ] as const) {
     await db.deleteFrom(table).execute();
@@ -109,12 +112,6 @@ export class TestEventLog {
 export function plain(state: ReadModelState): Record<string, unknown[]> {
   const sorted = (m: Map<string | number, unknown>) =>
     [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
-  return {
-    students: sorted(state.students),
-    score_records: sorted(state.score_records),
-    applications: sorted(state.applications),
-    users: sorted(state.users),
-    archives: sorted(state.archives),
-    archive_students: sorted(state.archive_students),
-  };
+  // Every table of the read models, so a new one is compared without a change here.
+  return Object.fromEntries(READ_MODEL_TABLES.map((table) => [table, sorted(state[table] as Map<string | number, unknown>)]));
 }

@@ -99,7 +99,7 @@ const applicationEventArb: fc.Arbitrary<DomainEvent> = fc
 
 const userEventArb: fc.Arbitrary<DomainEvent> = fc
   .record({
-    kind: fc.integer({ min: 0, max: 3 }),
+    kind: fc.integer({ min: 0, max: 5 }),
     username: fc.constantFrom(...USERNAMES),
     role: fc.constantFrom(...ROLES),
     previousRole: fc.constantFrom(...ROLES),
@@ -114,8 +114,24 @@ const userEventArb: fc.Arbitrary<DomainEvent> = fc
     if (kind === 0)
       return u('UserCreated', withOptional({ passwordHash: PASSWORD_HASH_MARK + salt, role, displayName, studentId }));
     if (kind === 1) return u('UserRoleChanged', withOptional({ role, previousRole, studentId }));
+    if (kind === 4) return u('UserPasswordReset', { passwordHash: PASSWORD_HASH_MARK + salt });
+    if (kind === 5) return u('UserRenamed', { displayName });
     return u(kind === 2 ? 'UserDisabled' : 'UserEnabled', {});
   });
+
+const reasonEventArb: fc.Arbitrary<DomainEvent> = fc
+  .record({
+    created: fc.boolean(),
+    code: fc.constantFrom('helped', 'late'),
+    labelZh: textArb,
+    labelEn: textArb,
+    defaultDelta: fc.integer({ min: -100, max: 100 }),
+    polarity: fc.constantFrom('positive', 'negative'),
+    active: fc.boolean(),
+    actor: actorArb,
+    at: timeArb,
+  })
+  .map(({ created, code, ...data }) => domainEvent('reason', code, created ? 'ReasonCreated' : 'ReasonUpdated', { code, ...data }));
 
 const archiveEventArb: fc.Arbitrary<DomainEvent> = fc
   .record({
@@ -147,6 +163,7 @@ export const anyEventArb: fc.Arbitrary<DomainEvent> = fc.oneof(
   { weight: 2, arbitrary: applicationEventArb },
   { weight: 2, arbitrary: userEventArb },
   { weight: 1, arbitrary: archiveEventArb },
+  { weight: 1, arbitrary: reasonEventArb },
   { weight: 1, arbitrary: logEventArb },
 );
 
