@@ -4,6 +4,7 @@ import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { StudentsRepository, UsersRepository, readModelDb } from '../../../src/projections';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 
@@ -14,7 +15,7 @@ describe('admin commands: password reset, display name, user list, freeze and un
 
   beforeAll(async () => {
     node = await ConsensusNode.start(
-      nodeConfigFromEnv({ NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `ac${id}`, API_SUBJECT_PREFIX: `ac${id}`, MYSQL_DATABASE: `behavior_test_ac_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' }),
+      nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(), NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `ac${id}`, API_SUBJECT_PREFIX: `ac${id}`, MYSQL_DATABASE: `behavior_test_ac_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' }),
       () => undefined,
     );
     const deadline = Date.now() + 10_000;

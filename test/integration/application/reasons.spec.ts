@@ -4,6 +4,7 @@ import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { ApplicationsRepository, ReasonsRepository, ScoreRecordsRepository, readModelDb } from '../../../src/projections';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 const teacher: Actor = { username: 'tina', role: 'teacher' };
@@ -15,7 +16,7 @@ describe('the reason catalogue through the log', () => {
   let node: ConsensusNode;
 
   beforeAll(async () => {
-    const config = nodeConfigFromEnv({
+    const config = nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(),
       NODE_ID: 'n1',
       CLUSTER_NODES: 'n1',
       CLUSTER_NAME: `rs${id}`,

@@ -9,6 +9,7 @@ import { configureHttpApp } from '../../../src/http/common/http-api.module';
 import { createLogger } from '../../../src/logger';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 
@@ -22,7 +23,7 @@ describe('stats and CSV exports over the read models', () => {
 
   beforeAll(async () => {
     node = await ConsensusNode.start(
-      nodeConfigFromEnv({ NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `se${id}`, API_SUBJECT_PREFIX: `se${id}`, MYSQL_DATABASE: `behavior_test_se_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' }),
+      nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(), NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `se${id}`, API_SUBJECT_PREFIX: `se${id}`, MYSQL_DATABASE: `behavior_test_se_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' }),
       () => undefined,
     );
     app = await NestFactory.create(AppModule.register(node, createLogger('silent', 'n1')), { logger: false });
