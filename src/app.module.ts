@@ -6,6 +6,7 @@ import { sagaViewOf } from './application/sagas/saga-view';
 import {
   ApplicationsRepository,
   ArchivesRepository,
+  ReasonsRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -18,6 +19,7 @@ import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
+import { webAppModule } from './http/web-app';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
@@ -29,9 +31,11 @@ import { CONSENSUS_NODE } from './node/node.tokens';
 @Module({})
 export class AppModule {
   static register(node: ConsensusNode, logger: Logger): DynamicModule {
+    const webApp = webAppModule((message) => logger.warn(message));
     return {
       module: AppModule,
       imports: [
+        ...(webApp === null ? [] : [webApp]),
         TerminusModule,
         LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
         AuthModule.register(node.auth.service),
@@ -42,6 +46,8 @@ export class AppModule {
           applications: new ApplicationsRepository(readModelDb(node.db)),
           users: new UsersRepository(readModelDb(node.db)),
           archives: new ArchivesRepository(readModelDb(node.db)),
+          reasons: new ReasonsRepository(readModelDb(node.db)),
+          scoreRange: node.config.scoreRules,
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),
           },

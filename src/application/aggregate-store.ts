@@ -2,12 +2,16 @@ import type { Kysely } from 'kysely';
 import {
   type ApplicationState,
   type DomainEvent,
+  type ReasonEvent,
+  type ReasonState,
   type StudentState,
   type UserState,
   evolveApplication,
+  evolveReason,
   evolveStudent,
   evolveUser,
   initialApplicationState,
+  initialReasonState,
   initialStudentState,
   initialUserState,
 } from '../domain';
@@ -16,7 +20,7 @@ import type { Database } from '../infra/mysql/database';
 import type { PlannedBatch } from '../infra/mysql/event-store';
 import { type ArchiveEvent, type SagaEvent, type SagaState, evolveSaga, evolveSagaArchive, initialSagaState, isOpen } from '../sagas';
 
-const DOMAIN_STREAMS = ['student', 'application', 'user', 'saga', 'archive'] as const;
+const DOMAIN_STREAMS = ['student', 'application', 'user', 'saga', 'archive', 'reason'] as const;
 const LOAD_BATCH = 5000;
 
 /**
@@ -28,6 +32,7 @@ export class AggregateStore {
   private readonly students = new Map<string, StudentState>();
   private readonly applications = new Map<string, ApplicationState>();
   private readonly users = new Map<string, UserState>();
+  private readonly reasons = new Map<string, ReasonState>();
   private readonly sagas = new Map<string, SagaState>();
   /** Sagas not yet ended (running, compensating, or waiting for an operator). */
   private readonly openSagaIds = new Set<string>();
@@ -42,6 +47,7 @@ export class AggregateStore {
     this.students.clear();
     this.applications.clear();
     this.users.clear();
+    this.reasons.clear();
     this.sagas.clear();
     this.openSagaIds.clear();
     this.sagaPositions.clear();
@@ -87,6 +93,10 @@ export class AggregateStore {
     return this.users.get(username) ?? initialUserState;
   }
 
+  reason(code: string): ReasonState {
+    return this.reasons.get(code) ?? initialReasonState;
+  }
+
   saga(id: string): SagaState {
     return this.sagas.get(id) ?? initialSagaState;
   }
@@ -129,6 +139,9 @@ export class AggregateStore {
         return;
       case 'user':
         this.users.set(row.stream_id, evolveUser(this.user(row.stream_id), event as Parameters<typeof evolveUser>[1]));
+        return;
+      case 'reason':
+        this.reasons.set(row.stream_id, evolveReason(this.reason(row.stream_id), event as ReasonEvent));
         return;
       case 'saga': {
         const saga = evolveSaga(this.saga(row.stream_id), event as SagaEvent);

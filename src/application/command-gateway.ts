@@ -1,4 +1,4 @@
-import type { Actor } from '../domain';
+import type { Actor, ReasonPolarity } from '../domain';
 
 /** A domain command as the API receives it: its name and its validated body. */
 export type ApiCommand =
@@ -6,12 +6,14 @@ export type ApiCommand =
   | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean } }
   | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }
   | { readonly name: 'students.correct'; readonly data: { studentId: string; name?: string; className?: string } }
-  | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string } }
-  | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string } }
+  | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string; reasonCode?: string } }
+  | { readonly name: 'applications.submit'; readonly data: { studentId: string; delta: number; reason: string; reasonCode?: string } }
   | { readonly name: 'applications.review'; readonly data: { applicationId: string; decision: 'approve' | 'reject'; comment: string } }
   | { readonly name: 'scores.batch'; readonly data: { changes: { studentId: string; delta: number }[]; reason: string } }
   | { readonly name: 'archives.start'; readonly data: { semester: string; className?: string } }
-  | { readonly name: 'sagas.retry'; readonly data: { sagaId: string } };
+  | { readonly name: 'sagas.retry'; readonly data: { sagaId: string } }
+  | { readonly name: 'reasons.create'; readonly data: { code: string; labelZh: string; labelEn: string; defaultDelta: number; polarity: ReasonPolarity; active?: boolean } }
+  | { readonly name: 'reasons.update'; readonly data: { code: string; labelZh?: string; labelEn?: string; defaultDelta?: number; polarity?: ReasonPolarity; active?: boolean } };
 
 /** What a command that applied answers: its log position and the result the API returns. */
 export interface CommandAnswer {

@@ -159,10 +159,13 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
   switch (command.name) {
     case 'students.register':
     case 'students.correct':
+      return [`student/${command.data.studentId}`];
     case 'scores.modify':
-      return [`student/${command.data.studentId}`];
     case 'applications.submit':
-      return [`student/${command.data.studentId}`];
+      return [`student/${command.data.studentId}`, ...(command.data.reasonCode === undefined ? [] : [`reason/${command.data.reasonCode}`])];
+    case 'reasons.create':
+    case 'reasons.update':
+      return [`reason/${command.data.code}`];
     case 'applications.review':
       return [`application/${command.data.applicationId}`, `student/${states.application(command.data.applicationId).studentId}`];
     case 'users.create':
@@ -187,6 +190,7 @@ function versionsOf(keys: readonly string[], states: AggregateStore): Record<str
     else if (type === 'application') versions[key] = states.application(id).version;
     else if (type === 'user') versions[key] = states.user(id).version;
     else if (type === 'saga') versions[key] = states.saga(id).version;
+    else if (type === 'reason') versions[key] = states.reason(id).version;
   }
   return versions;
 }

@@ -3,11 +3,14 @@ import {
   type Actor,
   type CommandContext,
   type Decision,
+  type DomainError,
   type DomainEvent,
   type Role,
   type ScoreRules,
   DEFAULT_SCORE_RULES,
+  checkNamedReason,
   decideApplication,
+  decideReason,
   decideStudent,
   decideUser,
   isRole,
@@ -48,9 +51,14 @@ export function decideApiCommand(
     case 'archives.start':
     case 'sagas.retry':
       return decideSagaCommand(command, states, ctx, ids.command, sagaSettings);
+    case 'reasons.create':
+    case 'reasons.update':
+      return decideReasonCommand(command, states, ctx);
     case 'students.register':
     case 'students.correct':
     case 'scores.modify': {
+      const named = namedReason(command, states);
+      if (named !== null && !named.ok) return named;
       const state = states.student(command.data.studentId);
       const domainCommand =
         command.name === 'students.register'
@@ -59,17 +67,20 @@ export function decideApiCommand(
             ? ({ type: 'CorrectStudentDetails', data: command.data } as const)
             : ({ type: 'ModifyScore', data: { ...command.data, source: 'direct' } } as const);
       const result = command.name === 'students.register' ? { studentId: command.data.studentId } : { studentId: command.data.studentId };
-      return outcome(decideStudent(state, domainCommand, ctx, rules), { [`student/${command.data.studentId}`]: state.version }, result, (events) => ({
+      const expected = { [`student/${command.data.studentId}`]: state.version, ...(named?.expected ?? {}) };
+      return outcome(decideStudent(state, domainCommand, ctx, rules), expected, result, (events) => ({
         ...result,
         score: lastScore(events),
       }));
     }
     case 'applications.submit': {
+      const named = namedReason(command, states);
+      if (named !== null && !named.ok) return named;
       const applicationId = derivedId('app', ids.attempt);
       const application = states.application(applicationId);
       const student = states.student(command.data.studentId);
       const decision = decideApplication(application, student, { type: 'SubmitApplication', data: { ...command.data, applicationId } }, ctx, rules);
-      return outcome(decision, { [`application/${applicationId}`]: application.version }, { applicationId, status: 'pending' });
+      return outcome(decision, { [`application/${applicationId}`]: application.version, ...(named?.expected ?? {}) }, { applicationId, status: 'pending' });
     }
     case 'applications.review': {
       const application = states.application(command.data.applicationId);
@@ -98,6 +109,29 @@ export function decideApiCommand(
     case 'users.update':
       return decideUserUpdate(command.data, states, ctx);
   }
+}
+
+/** Creates or updates a catalogue reason. */
+function decideReasonCommand(command: Extract<ApiCommand, { name: 'reasons.create' | 'reasons.update' }>, states: AggregateStore, ctx: CommandContext): ApiDecision {
+  const state = states.reason(command.data.code);
+  const decision =
+    command.name === 'reasons.create'
+      ? decideReason(state, { type: 'CreateReason', data: { ...command.data, active: command.data.active ?? true } }, ctx)
+      : decideReason(state, { type: 'UpdateReason', data: command.data }, ctx);
+  return outcome(decision, { [`reason/${command.data.code}`]: state.version }, { code: command.data.code });
+}
+
+/**
+ * The check of the catalogue reason a score change or an application names: null when it names
+ * none; else a refusal, or the reason's stream version (so a reason deactivated meanwhile makes the
+ * entry stale and it is decided again).
+ */
+function namedReason(command: ApiCommand, states: AggregateStore): { ok: false; error: DomainError } | { ok: true; expected: Record<string, number> } | null {
+  const code = (command.data as { reasonCode?: string }).reasonCode;
+  if (code === undefined) return null;
+  const state = states.reason(code);
+  const refusal = checkNamedReason(state, code);
+  return refusal === null ? { ok: true, expected: { [`reason/${code}`]: state.version } } : { ok: false, error: refusal };
 }
 
 /** Starts a saga (its id derived from the command id) or retries one waiting for an operator. */

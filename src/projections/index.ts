@@ -38,5 +38,8 @@ export * from './upsert-writer';
 export * from './users/users-projection';
 export * from './users/users-repository';
 export * from './projection-status';
+export * from './reasons/reasons-projection';
+export * from './reasons/reasons-repository';
+export * from './stats/student-daily-scores-projection';
 export * from './rebuild/projection-rebuild';
 export * from './rebuild/shadow-tables';

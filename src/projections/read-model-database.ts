@@ -36,6 +36,7 @@ export interface ScoreRecordsTable {
   saga_id: string | null;
   application_id: string | null;
   at: DatetimeColumn;
+  reason_code: string | null;
 }
 
 /** `applications`: one row per score-change application. */
@@ -53,6 +54,7 @@ export interface ApplicationsTable {
   /** The position of ApplicationSubmitted: lists show the newest submissions first. */
   submitted_position: number;
   position: number;
+  reason_code: string | null;
 }
 
 /** `users`: accounts without any secret (no password hash). */
@@ -88,6 +90,27 @@ export interface ArchiveStudentsTable {
   position: number;
 }
 
+/** `reasons`: the school's reason catalogue (migration 0008). */
+export interface ReasonsTable {
+  code: string;
+  label_zh: string;
+  label_en: string;
+  default_delta: number;
+  polarity: string;
+  active: BooleanColumn;
+  updated_at: DatetimeColumn;
+  position: number;
+}
+
+/** `student_daily_scores`: each student's score at the end of each day it changed (migration 0008). */
+export interface StudentDailyScoresTable {
+  entry_id: string;
+  student_id: string;
+  day: string;
+  score: number;
+  position: number;
+}
+
 /** `projection_checkpoints`: the last log position each projection set has applied. */
 export interface ProjectionCheckpointsTable {
   name: string;
@@ -102,6 +125,8 @@ export interface ReadModelTables {
   users: UsersTable;
   archives: ArchivesTable;
   archive_students: ArchiveStudentsTable;
+  reasons: ReasonsTable;
+  student_daily_scores: StudentDailyScoresTable;
   projection_checkpoints: ProjectionCheckpointsTable;
 }
 

@@ -30,6 +30,8 @@ export interface ScoreRecordRow {
   readonly saga_id: string | null;
   readonly application_id: string | null;
   readonly at: string;
+  /** The catalogue reason the change named, else null. */
+  readonly reason_code: string | null;
 }
 
 /** One score-change application. */
@@ -46,6 +48,8 @@ export interface ApplicationRow {
   readonly reviewed_at: string | null;
   readonly submitted_position: number;
   readonly position: number;
+  /** The catalogue reason the application named, else null. */
+  readonly reason_code: string | null;
 }
 
 /** One user account, without secrets. */
@@ -55,6 +59,28 @@ export interface UserRow {
   readonly display_name: string;
   readonly student_id: string | null;
   readonly disabled: boolean;
+  readonly position: number;
+}
+
+/** One entry of the reason catalogue. */
+export interface ReasonRow {
+  readonly code: string;
+  readonly label_zh: string;
+  readonly label_en: string;
+  readonly default_delta: number;
+  readonly polarity: string;
+  readonly active: boolean;
+  readonly updated_at: string;
+  readonly position: number;
+}
+
+/** A student's score at the end of a day (UTC) on which it changed, keyed `<studentId>/<day>`. */
+export interface StudentDailyScoreRow {
+  readonly entry_id: string;
+  readonly student_id: string;
+  /** `YYYY-MM-DD` (UTC). */
+  readonly day: string;
+  readonly score: number;
   readonly position: number;
 }
 
@@ -90,6 +116,8 @@ export interface TableRows {
   users: UserRow;
   archives: ArchiveRow;
   archive_students: ArchiveStudentRow;
+  reasons: ReasonRow;
+  student_daily_scores: StudentDailyScoreRow;
 }
 
 /** A read-model table, by its canonical (live) name. */
@@ -103,6 +131,8 @@ export interface KeyColumns {
   users: 'username';
   archives: 'archive_id';
   archive_students: 'entry_id';
+  reasons: 'code';
+  student_daily_scores: 'entry_id';
 }
 
 /** A table's primary-key value. */
@@ -182,6 +212,7 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
       saga_id: 'varchar(128)',
       application_id: 'varchar(128)',
       at: 'datetime(3)',
+      reason_code: 'varchar(32)',
     },
     defaults: {
       student_id: '',
@@ -194,6 +225,7 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
       saga_id: null,
       application_id: null,
       at: EPOCH,
+      reason_code: null,
     },
   },
   applications: {
@@ -212,6 +244,7 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
       reviewed_at: 'datetime(3)',
       submitted_position: 'bigint',
       position: 'bigint',
+      reason_code: 'varchar(32)',
     },
     defaults: {
       student_id: '',
@@ -225,6 +258,7 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
       reviewed_at: null,
       submitted_position: 0,
       position: 0,
+      reason_code: null,
     },
   },
   users: {
@@ -269,10 +303,31 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
     },
     defaults: { archive_id: '', semester: '', student_id: '', name: '', class_name: '', score: 0, position: 0 },
   },
+  reasons: {
+    table: 'reasons',
+    key: 'code',
+    columns: {
+      code: 'varchar(32)',
+      label_zh: 'varchar(255)',
+      label_en: 'varchar(255)',
+      default_delta: 'bigint',
+      polarity: 'varchar(16)',
+      active: 'boolean',
+      updated_at: 'datetime(3)',
+      position: 'bigint',
+    },
+    defaults: { label_zh: '', label_en: '', default_delta: 0, polarity: 'positive', active: false, updated_at: EPOCH, position: 0 },
+  },
+  student_daily_scores: {
+    table: 'student_daily_scores',
+    key: 'entry_id',
+    columns: { entry_id: 'varchar(255)', student_id: 'varchar(128)', day: 'varchar(16)', score: 'bigint', position: 'bigint' },
+    defaults: { student_id: '', day: '', score: 0, position: 0 },
+  },
 };
 
 /** Every read-model table, in the order batches write them. */
-export const READ_MODEL_TABLES: readonly ReadModelTable[] = ['students', 'score_records', 'applications', 'users', 'archives', 'archive_students'];
+export const READ_MODEL_TABLES: readonly ReadModelTable[] = ['students', 'score_records', 'applications', 'users', 'archives', 'archive_students', 'reasons', 'student_daily_scores'];
 
 /** A table's columns in order, with their SQL types (the key first). */
 export function columnsOf(table: ReadModelTable): readonly (readonly [string, SqlType])[] {

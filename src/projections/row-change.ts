@@ -34,7 +34,7 @@ export type ReadModelState = { [T in ReadModelTable]: Map<TableKey<T>, TableRows
 
 /** Empty tables. */
 export function emptyReadModelState(): ReadModelState {
-  return { students: new Map(), score_records: new Map(), applications: new Map(), users: new Map(), archives: new Map(), archive_students: new Map() };
+  return { students: new Map(), score_records: new Map(), applications: new Map(), users: new Map(), archives: new Map(), archive_students: new Map(), reasons: new Map(), student_daily_scores: new Map() };
 }
 
 /** A plain row, as the generic parts (merge, SQL) handle it. */

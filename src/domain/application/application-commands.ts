@@ -6,7 +6,7 @@ export type ReviewVerdict = 'approve' | 'reject';
 /** Submits a request to change a student's score by `delta`; teachers and clubs do. */
 export type SubmitApplication = Command<
   'SubmitApplication',
-  { readonly applicationId: string; readonly studentId: string; readonly delta: number; readonly reason: string }
+  { readonly applicationId: string; readonly studentId: string; readonly delta: number; readonly reason: string; readonly reasonCode?: string }
 >;
 
 /** Approves or rejects a pending application, once, with a comment (which may be empty). */

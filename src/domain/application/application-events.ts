@@ -14,6 +14,8 @@ export type ApplicationSubmitted = ApplicationEventOf<
     readonly studentId: string;
     readonly delta: number;
     readonly reason: string;
+    /** The catalogue reason named, when one was. */
+    readonly reasonCode?: string;
     /** The submitter: teachers and clubs see the applications they submitted. */
     readonly actor: ActorRef;
     readonly at: string;

@@ -9,6 +9,8 @@ export interface ApplicationState {
   readonly studentId: string;
   readonly delta: number;
   readonly reason: string;
+  /** The catalogue reason named, when one was. */
+  readonly reasonCode?: string;
   /** The submitter's username. */
   readonly submittedBy: string;
   /** null until submitted. */

@@ -86,8 +86,8 @@ function approvedScoreChange(
   context: CommandContext,
   rules: ScoreRules,
 ): { ok: true; event: ScoreModified } | { ok: false; error: DomainError } {
-  const { applicationId, studentId, delta, reason } = application;
-  const data = { studentId, delta, reason, source: 'application' as const, applicationId };
+  const { applicationId, studentId, delta, reason, reasonCode } = application;
+  const data = { studentId, delta, reason, source: 'application' as const, applicationId, ...(reasonCode === undefined ? {} : { reasonCode }) };
   const decision = decideStudent(student, { type: 'ModifyScore', data }, context, rules);
   if (!decision.ok) return decision;
   const [event] = decision.events;

@@ -35,7 +35,7 @@ export function decideSubmitApplication(
   context: CommandContext,
   rules: ScoreRules = DEFAULT_SCORE_RULES,
 ): Decision<ApplicationSubmitted> {
-  const { applicationId, studentId, delta, reason } = command.data;
+  const { applicationId, studentId, delta, reason, reasonCode } = command.data;
   assert(
     !student.exists || student.studentId === studentId,
     `student state of ${student.studentId} passed for ${studentId}`,
@@ -66,6 +66,7 @@ export function decideSubmitApplication(
     studentId,
     delta,
     reason: reason.trim(),
+    ...(reasonCode === undefined ? {} : { reasonCode }),
     actor: actorRef(context.actor),
     at: isoTime(context.now),
   };

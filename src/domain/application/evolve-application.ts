@@ -7,7 +7,7 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
   const next = { ...state, version: state.version + 1 };
   switch (event.type) {
     case 'ApplicationSubmitted': {
-      const { applicationId, studentId, delta, reason, actor } = event.data;
+      const { applicationId, studentId, delta, reason, reasonCode, actor } = event.data;
       return {
         ...next,
         exists: true,
@@ -15,6 +15,7 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
         studentId,
         delta,
         reason,
+        ...(reasonCode === undefined ? {} : { reasonCode }),
         submittedBy: actor.username,
         status: 'pending',
       };

@@ -41,7 +41,7 @@ export function decideModifyScore(
   context: CommandContext,
   rules: ScoreRules,
 ): Decision<ScoreModified> {
-  const { studentId, delta, reason, source, sagaId, applicationId } = command.data;
+  const { studentId, delta, reason, source, sagaId, applicationId, reasonCode } = command.data;
   const invalid = firstError(
     checkDelta(delta),
     checkText('reason', reason, TEXT_LIMITS.reason),
@@ -59,6 +59,7 @@ export function decideModifyScore(
     studentId,
     delta,
     reason: reason.trim(),
+    ...(reasonCode === undefined ? {} : { reasonCode }),
     source,
     actor: actorRef(context.actor),
     previousScore: state.score,

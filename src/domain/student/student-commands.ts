@@ -37,6 +37,8 @@ export type ModifyScore = Command<
     readonly source: ScoreSource;
     readonly sagaId?: string;
     readonly applicationId?: string;
+    /** The catalogue reason this change names (checked against the catalogue before deciding). */
+    readonly reasonCode?: string;
   }
 >;
 

@@ -51,6 +51,8 @@ export type ScoreModified = StudentEventOf<
     readonly studentId: string;
     readonly delta: number;
     readonly reason: string;
+    /** The catalogue reason named, when one was. */
+    readonly reasonCode?: string;
     readonly source: ScoreSource;
     readonly actor: ActorRef;
     readonly previousScore: number;

@@ -1,11 +1,16 @@
-import { Body, Controller, HttpCode, HttpStatus, Inject, Post, UnauthorizedException } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, HttpStatus, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AuthService } from '../../auth/auth.service';
 import { InvalidCredentialsError } from '../../auth/auth-errors';
 import { LoginDto, LoginResponseDto } from './login.dto';
 import { Public } from './public.decorator';
+import { clearSessionCookies, setSessionCookies } from './session-cookie';
 
-/** Login: exchanges a username and password for an access token. */
+/**
+ * Login and logout. The login answers a bearer token for programs and also sets the web app's
+ * session cookies (see session-cookie.ts); logout clears them.
+ */
 @ApiTags('auth')
 @Controller('api/auth')
 export class AuthController {
@@ -14,15 +19,28 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(HttpStatus.OK)
-  @ApiOperation({ summary: 'Log in; answers a bearer token' })
+  @ApiOperation({
+    summary: 'Log in; answers a bearer token and sets the session cookie (HttpOnly) and the csrf cookie',
+  })
   @ApiOkResponse({ type: LoginResponseDto })
   @ApiUnauthorizedResponse({ description: 'unknown user, wrong password or disabled user (one answer for all)' })
-  async login(@Body() body: LoginDto): Promise<LoginResponseDto> {
+  async login(@Body() body: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<LoginResponseDto> {
     try {
-      return await this.auth.login(body.username, body.password);
+      const result = await this.auth.login(body.username, body.password);
+      const csrfToken = setSessionCookies(request, response, result.accessToken, result.expiresIn);
+      return { ...result, csrfToken };
     } catch (error) {
       if (error instanceof InvalidCredentialsError) throw new UnauthorizedException(error.message);
       throw error;
     }
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Log out: clears the session and csrf cookies' })
+  @ApiNoContentResponse({ description: 'the cookies are cleared' })
+  logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
+    clearSessionCookies(request, response);
   }
 }

@@ -8,3 +8,4 @@ export * from './login.dto';
 export * from './public.decorator';
 export * from './roles.decorator';
 export * from './roles.guard';
+export * from './session-cookie';

@@ -29,4 +29,7 @@ export class LoginResponseDto {
 
   @ApiProperty({ enum: ['admin', 'teacher', 'club', 'student'] })
   role!: Role;
+
+  @ApiProperty({ description: 'the CSRF token (also in the `csrf` cookie) a cookie-authenticated write echoes in `X-CSRF-Token`' })
+  csrfToken!: string;
 }

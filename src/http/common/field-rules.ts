@@ -31,6 +31,14 @@ export function IsEntityId(): PropertyDecorator {
   return applyDecorators(IsString(), Matches(ID_PATTERN, { message: '$property must be 1..64 letters, digits, _ or -' }));
 }
 
+/** Reason codes of the catalogue: 2..32 lowercase letters, digits, `_` or `-`, starting with a letter. */
+export const REASON_CODE_PATTERN = /^[a-z][a-z0-9_-]{1,31}$/;
+
+/** A reason code of REASON_CODE_PATTERN. */
+export function IsReasonCode(): PropertyDecorator {
+  return applyDecorators(IsString(), Matches(REASON_CODE_PATTERN, { message: '$property must be 2..32 lowercase letters, digits, _ or - starting with a letter' }));
+}
+
 /** A username of USERNAME_PATTERN. */
 export function IsUsername(): PropertyDecorator {
   return applyDecorators(

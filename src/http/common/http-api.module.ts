@@ -9,6 +9,8 @@ import { ArchivesController } from '../archives/archives.controller';
 import { SagasController } from '../sagas/sagas.controller';
 import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
+import { MeController } from '../users/me.controller';
+import { ReasonsController } from '../reasons/reasons.controller';
 import { UsersController } from '../users/users.controller';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { jsonBodyError } from './api-error';
@@ -16,6 +18,7 @@ import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
 import { RolesGuard } from './roles';
+import { configureSecurityHeaders } from './security-headers';
 import {
   APPLICATIONS_REPOSITORY,
   ARCHIVES_REPOSITORY,
@@ -24,6 +27,10 @@ import {
   type ArchivesReads,
   QUORUM_PROBE,
   type QuorumProbe,
+  REASONS_REPOSITORY,
+  type ReasonsReads,
+  SCORE_RANGE,
+  type ScoreRange,
   SAGAS_READS,
   type SagasReads,
   READ_PROJECTOR,
@@ -37,6 +44,7 @@ import {
 } from './tokens';
 import { BATCH_BODY_BYTES_MAX } from '../scores/scores.dto';
 import { validationPipe } from './validation-pipe';
+import { DEFAULT_SCORE_RULES } from '../../domain';
 
 /** Largest request body accepted (413 above it). */
 export const BODY_LIMIT = '16kb';
@@ -50,11 +58,13 @@ export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
 /** The controllers of the domain API (users, students, scores, applications). */
 export const HTTP_API_CONTROLLERS: Type[] = [
   UsersController,
+  MeController,
   StudentsController,
   ScoresController,
   ApplicationsController,
   ArchivesController,
   SagasController,
+  ReasonsController,
 ];
 
 /** What the domain API is served from: the write path and the read side of this node. */
@@ -68,6 +78,10 @@ export interface HttpApiDependencies {
   readonly archives?: ArchivesReads;
   /** Saga reads (none: no saga is known). */
   readonly sagas?: SagasReads;
+  /** The reason catalogue (none: an empty catalogue). */
+  readonly reasons?: ReasonsReads;
+  /** The configured score range (default DEFAULT_SCORE_RULES). */
+  readonly scoreRange?: ScoreRange;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
   /** Whether the node counts on a quorum (reads answer `X-Consistency: stale` without one); default: always. */
@@ -91,6 +105,8 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: USERS_REPOSITORY, useValue: deps.users },
     { provide: ARCHIVES_REPOSITORY, useValue: deps.archives ?? NO_ARCHIVES },
     { provide: SAGAS_READS, useValue: deps.sagas ?? NO_SAGAS },
+    { provide: REASONS_REPOSITORY, useValue: deps.reasons ?? NO_REASONS },
+    { provide: SCORE_RANGE, useValue: deps.scoreRange ?? DEFAULT_SCORE_RULES },
     { provide: READ_PROJECTOR, useValue: deps.projector },
     { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
     { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
@@ -108,6 +124,7 @@ const NO_ARCHIVES: ArchivesReads = {
   getArchivedStudent: () => Promise.resolve(undefined),
 };
 const NO_SAGAS: SagasReads = { getSaga: () => undefined };
+const NO_REASONS: ReasonsReads = { listReasons: () => Promise.resolve([]), getReason: () => Promise.resolve(undefined) };
 
 /**
  * The domain API as one module. Import it once into the app module; the auth guard (which puts
@@ -131,12 +148,14 @@ export class HttpApiModule {
 }
 
 /**
- * Application-level HTTP settings the module cannot make: the 16 kB body limit (413) for JSON and
+ * Application-level HTTP settings the module cannot make: cookies and security headers (see
+ * security-headers.ts), the 16 kB body limit (413) for JSON and
  * urlencoded bodies, and the API's message for a JSON body it cannot read (Nest would pass on the
  * parser's own). Call after NestFactory.create and before listen/init.
  */
 export function configureHttpApp(app: INestApplication): void {
   const express = app as NestExpressApplication;
+  configureSecurityHeaders(app);
   // Registered first, so the general parser finds the batch body already read.
   express.use('/api/scores/batch', json({ limit: BATCH_BODY_BYTES_MAX }));
   express.useBodyParser('json', { limit: BODY_LIMIT });

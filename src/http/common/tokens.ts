@@ -3,6 +3,7 @@ import type {
   ApplicationsRepository,
   ArchivesRepository,
   Projector,
+  ReasonsRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -29,6 +30,18 @@ export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchiv
 export interface SagasReads {
   getSaga(sagaId: string): SagaView | undefined;
 }
+/** The reads of the `reasons` read model the HTTP API uses (a ReasonsRepository serves). */
+export type ReasonsReads = Pick<ReasonsRepository, 'listReasons' | 'getReason'>;
+/** Injection token of the ReasonsReads. */
+export const REASONS_REPOSITORY = Symbol('REASONS_REPOSITORY');
+/** The configured score range (both ends included). */
+export interface ScoreRange {
+  readonly min: number;
+  readonly max: number;
+}
+/** Injection token of the ScoreRange. */
+export const SCORE_RANGE = Symbol('SCORE_RANGE');
+
 /** Injection token of the ArchivesReads. */
 export const ARCHIVES_REPOSITORY = Symbol('ARCHIVES_REPOSITORY');
 /** Injection token of the SagasReads. */

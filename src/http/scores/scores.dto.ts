@@ -1,9 +1,9 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
 import type { ApiCommand } from '../../application/command-gateway';
 import { DEFAULT_SAGA_SETTINGS } from '../../sagas';
-import { FIELD_LIMITS, IsDelta, IsEntityId, IsText } from '../common/field-rules';
+import { Absent, FIELD_LIMITS, IsDelta, IsEntityId, IsReasonCode, IsText } from '../common/field-rules';
 
 /** Body of POST /api/scores/modify (and of POST /api/applications). */
 export class ScoreChangeDto {
@@ -18,6 +18,11 @@ export class ScoreChangeDto {
   @ApiProperty({ example: 'late to class', maxLength: FIELD_LIMITS.reason })
   @IsText(FIELD_LIMITS.reason)
   reason!: string;
+
+  @ApiPropertyOptional({ example: 'late', description: 'a code of the reason catalogue; it must be active (422 otherwise)' })
+  @Absent()
+  @IsReasonCode()
+  reasonCode?: string;
 }
 
 /** Students one batch adjustment may change, at most. */

@@ -47,3 +47,18 @@ export class UsernameParams {
   @IsUsername()
   username!: string;
 }
+
+/** GET /api/auth/me answer. */
+export class MeDto {
+  @ApiProperty({ example: 'teacher-kim' })
+  username!: string;
+
+  @ApiProperty({ enum: ROLES })
+  role!: Role;
+
+  @ApiProperty({ example: 'Ms Kim' })
+  displayName!: string;
+
+  @ApiPropertyOptional({ description: 'the bound student, for a student user', example: 's-1' })
+  studentId?: string;
+}

@@ -13,7 +13,7 @@ export function applicationChange(event: Logged<ApplicationEvent>): RowChange<'a
   const { position } = event;
   switch (event.type) {
     case 'ApplicationSubmitted': {
-      const { studentId, delta, reason, actor, at } = event.data;
+      const { studentId, delta, reason, reasonCode, actor, at } = event.data;
       return rowChange('applications', key, {
         student_id: studentId,
         delta,
@@ -26,6 +26,7 @@ export function applicationChange(event: Logged<ApplicationEvent>): RowChange<'a
         reviewed_at: null,
         submitted_position: position,
         position,
+        reason_code: reasonCode ?? null,
       });
     }
     case 'ApplicationApproved':

@@ -22,6 +22,8 @@ export interface ApplicationView {
   readonly reviewedAt: string | null;
   /** The log position of the application's last change. */
   readonly position: number;
+  /** The catalogue reason the application named, else null. */
+  readonly reasonCode: string | null;
 }
 
 /** Filters of GET /api/applications: `submittedBy` restricts teachers and clubs to their own. */
@@ -83,5 +85,6 @@ export function applicationView(row: ApplicationRow): ApplicationView {
     submittedAt: row.submitted_at,
     reviewedAt: row.reviewed_at,
     position: row.position,
+    reasonCode: row.reason_code,
   };
 }

@@ -9,7 +9,7 @@ import { type RowChange, rowChange } from '../row-change';
  */
 export function scoreRecordChange(event: Logged<StudentEvent>): RowChange<'score_records'> | null {
   if (event.type !== 'ScoreModified') return null;
-  const { delta, reason, actor, source, newScore, sagaId, applicationId, at } = event.data;
+  const { delta, reason, reasonCode, actor, source, newScore, sagaId, applicationId, at } = event.data;
   return rowChange('score_records', event.position, {
     student_id: event.streamId,
     delta,
@@ -21,6 +21,7 @@ export function scoreRecordChange(event: Logged<StudentEvent>): RowChange<'score
     saga_id: sagaId ?? null,
     application_id: applicationId ?? null,
     at: eventTime(at),
+    reason_code: reasonCode ?? null,
   });
 }
 

@@ -20,6 +20,8 @@ export interface ScoreRecordView {
   /** The approved application that made the change, else null. */
   readonly applicationId: string | null;
   readonly at: string;
+  /** The catalogue reason the change named, else null. */
+  readonly reasonCode: string | null;
 }
 
 /** Reads of the `score_records` read model. */
@@ -56,5 +58,6 @@ export function scoreRecordView(row: ScoreRecordRow): ScoreRecordView {
     sagaId: row.saga_id,
     applicationId: row.application_id,
     at: row.at,
+    reasonCode: row.reason_code,
   };
 }

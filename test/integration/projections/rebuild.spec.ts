@@ -132,7 +132,7 @@ describe('projections:rebuild: shadow tables swapped in without downtime (real M
     const { rows: indexes } = await sql<{ name: string }>`
       SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS
       WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'score_records' ORDER BY INDEX_NAME`.execute(test.db);
-    expect(indexes.map((i) => i.name)).toEqual(['PRIMARY', 'score_records_student']);
+    expect(indexes.map((i) => i.name)).toEqual(['PRIMARY', 'score_records_at', 'score_records_student']);
   }, 120_000);
 
   it('rebuilds one projection and leaves the other tables alone', async () => {

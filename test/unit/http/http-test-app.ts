@@ -96,6 +96,9 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
       return { sagaId: `saga-${position}`, status: 'running' };
     case 'sagas.retry':
       return { sagaId: command.data.sagaId, status: 'retrying' };
+    case 'reasons.create':
+    case 'reasons.update':
+      return { code: command.data.code };
     default:
       return { studentId: command.data.studentId };
   }
@@ -181,7 +184,7 @@ function student(studentId: string, className: string): StudentView {
 }
 
 function record(studentId: string, delta: number, position: number): ScoreRecordView {
-  return { position, studentId, delta, reason: 'why', actor: { username: 'root', role: 'admin' }, source: 'direct', newScore: 100 + delta, sagaId: null, applicationId: null, at: '2025-01-01T00:00:00.000Z' };
+  return { position, studentId, delta, reason: 'why', actor: { username: 'root', role: 'admin' }, source: 'direct', newScore: 100 + delta, sagaId: null, applicationId: null, at: '2025-01-01T00:00:00.000Z', reasonCode: null };
 }
 
 function application(applicationId: string, submittedBy: string, status: ApplicationStatus): ApplicationView {
@@ -189,7 +192,7 @@ function application(applicationId: string, submittedBy: string, status: Applica
   return {
     applicationId, studentId: 's-1', delta: 3, reason: 'helped', submittedBy, status,
     reviewer: reviewed ? 'root' : null, comment: reviewed ? 'ok' : null,
-    submittedAt: '2025-01-01T00:00:00.000Z', reviewedAt: reviewed ? '2025-01-02T00:00:00.000Z' : null, position: 10,
+    submittedAt: '2025-01-01T00:00:00.000Z', reviewedAt: reviewed ? '2025-01-02T00:00:00.000Z' : null, position: 10, reasonCode: null,
   };
 }
 

@@ -36,6 +36,8 @@ describe('planProjectionBatch', () => {
     expect(groups.map((g) => [g.table, g.rows.length])).toEqual([
       ['students', 1],
       ['score_records', 2],
+      // One day's end-of-day score: the day's last change wins.
+      ['student_daily_scores', 1],
     ]);
     expect(groups[0].rows[0]).toMatchObject({ key: 's-1', set: { score: 102, initial_score: 100, position: 14 } });
   });

@@ -1,0 +1,72 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { CookieOptions, Request, Response } from 'express';
+
+/** The HttpOnly cookie that holds the web app's access token. */
+export const SESSION_COOKIE = 'session';
+/** The readable cookie holding the CSRF token the web app echoes in X-CSRF-Token. */
+export const CSRF_COOKIE = 'csrf';
+/** The header a cookie-authenticated write must carry (the CSRF token). */
+export const CSRF_HEADER = 'x-csrf-token';
+/** Cookie values longer than this are ignored (a JWT of ours is a few hundred bytes). */
+const SESSION_COOKIE_MAX = 4096;
+/** Methods that change nothing: no CSRF token needed. */
+const SAFE_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * The CSRF token of a session: a hash of its access token, so it is bound to the session (a
+ * token planted by another site for another session never matches), needs no server-side state,
+ * and every node computes the same one. Only a page that can read the `csrf` cookie (same origin)
+ * can send it; the access token itself stays in the HttpOnly cookie.
+ *
+ * @example csrfTokenFor(accessToken) // 'q3v1…' (base64url, 43 characters)
+ */
+export function csrfTokenFor(accessToken: string): string {
+  return createHash('sha256').update(`csrf:${accessToken}`).digest('base64url');
+}
+
+/** True when `header` is the CSRF token of the session `accessToken` (constant time). */
+export function csrfTokenMatches(accessToken: string, header: string | string[] | undefined): boolean {
+  if (typeof header !== 'string') return false;
+  const expected = Buffer.from(csrfTokenFor(accessToken));
+  const given = Buffer.from(header);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+/** True for a method that needs no CSRF token. */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method.toUpperCase());
+}
+
+/** The access token of the session cookie, or undefined when there is none. */
+export function sessionToken(request: Request): string | undefined {
+  const cookies = (request as Request & { cookies?: Record<string, unknown> }).cookies;
+  const value = cookies?.[SESSION_COOKIE];
+  return typeof value === 'string' && value.length > 0 && value.length <= SESSION_COOKIE_MAX ? value : undefined;
+}
+
+function cookieOptions(request: Request, httpOnly: boolean, maxAgeSeconds?: number): CookieOptions {
+  return {
+    httpOnly,
+    sameSite: 'strict',
+    secure: request.secure,
+    path: '/',
+    ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds * 1000 }),
+  };
+}
+
+/**
+ * Sets the session cookie (HttpOnly, SameSite=Strict, Secure over https) and the readable CSRF
+ * cookie, both living as long as the token. Answers the CSRF token.
+ */
+export function setSessionCookies(request: Request, response: Response, accessToken: string, expiresInSeconds: number): string {
+  const csrf = csrfTokenFor(accessToken);
+  response.cookie(SESSION_COOKIE, accessToken, cookieOptions(request, true, expiresInSeconds));
+  response.cookie(CSRF_COOKIE, csrf, cookieOptions(request, false, expiresInSeconds));
+  return csrf;
+}
+
+/** Clears both cookies (logout). */
+export function clearSessionCookies(request: Request, response: Response): void {
+  response.clearCookie(SESSION_COOKIE, cookieOptions(request, true));
+  response.clearCookie(CSRF_COOKIE, cookieOptions(request, false));
+}

@@ -1,0 +1,134 @@
+import { JwtService } from '@nestjs/jwt';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AuthService } from '../../../src/auth/auth.service';
+import type { Credentials, CredentialsLookup } from '../../../src/auth/credentials-repository';
+import { hashPassword } from '../../../src/auth/password';
+import { AuthModule } from '../../../src/http/auth';
+import { HttpApiModule, configureHttpApp } from '../../../src/http/common/http-api.module';
+import { FakeGateway, FakeProjector, FakeReadModels } from './http-test-app';
+
+const PASSWORD = 'correct horse battery staple';
+
+/** Cookies of a Set-Cookie list, by name: the value and the attribute text. */
+function cookies(setCookie: string[] | string | undefined): Map<string, { value: string; attributes: string }> {
+  const list = setCookie === undefined ? [] : Array.isArray(setCookie) ? setCookie : [setCookie];
+  return new Map(
+    list.map((line) => {
+      const [pair, ...attributes] = line.split(';');
+      const eq = pair.indexOf('=');
+      return [pair.slice(0, eq).trim(), { value: decodeURIComponent(pair.slice(eq + 1)), attributes: attributes.join(';').toLowerCase() }];
+    }),
+  );
+}
+
+describe('web sessions: cookie login, CSRF, logout, me, security headers', () => {
+  let app: Awaited<ReturnType<typeof start>>['app'];
+  let server: Parameters<typeof request>[0];
+  let gateway: FakeGateway;
+
+  async function start() {
+    const users = new Map<string, Credentials>([
+      ['root', { username: 'root', passwordHash: await hashPassword(PASSWORD), role: 'admin', studentId: null, disabled: false, position: 1 }],
+      ['sam', { username: 'sam', passwordHash: await hashPassword(PASSWORD), role: 'student', studentId: 's-1', disabled: false, position: 2 }],
+    ]);
+    const lookup: CredentialsLookup = { find: (username) => Promise.resolve(users.get(username)) };
+    const auth = new AuthService(lookup, new JwtService({ secret: 'unit-test-secret-0123456789abcdef' }), { expiresInSeconds: 600 });
+    const reads = new FakeReadModels();
+    reads.users.set('sam', { username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', disabled: false, position: 2 });
+    const fakeGateway = new FakeGateway();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        AuthModule.register(auth, { globalRolesGuard: false }),
+        HttpApiModule.register({ gateway: fakeGateway, students: reads, scoreRecords: reads, applications: reads, users: reads, projector: new FakeProjector() }),
+      ],
+    }).compile();
+    const nest = moduleRef.createNestApplication({ logger: false });
+    configureHttpApp(nest);
+    await nest.init();
+    return { app: nest, gateway: fakeGateway };
+  }
+
+  beforeAll(async () => {
+    ({ app, gateway } = await start());
+    server = app.getHttpServer();
+  });
+  afterAll(() => app.close());
+
+  async function login(username = 'root') {
+    const res = await request(server).post('/api/auth/login').send({ username, password: PASSWORD }).expect(200);
+    const jar = cookies(res.headers['set-cookie'] as unknown as string[]);
+    const session = jar.get('session');
+    const csrf = jar.get('csrf');
+    if (session === undefined || csrf === undefined) throw new Error('login set no session or csrf cookie');
+    return { res, session, csrf, cookie: `session=${encodeURIComponent(session.value)}; csrf=${csrf.value}` };
+  }
+
+  const register = { studentId: 's-9', name: 'Nine', className: '7A' };
+
+  it('login sets an HttpOnly SameSite=Strict session cookie holding the token, and a readable csrf cookie', async () => {
+    const { res, session, csrf } = await login();
+    expect(session.value).toBe(res.body.accessToken);
+    expect(session.attributes).toContain('httponly');
+    expect(session.attributes).toContain('samesite=strict');
+    expect(session.attributes).toContain('path=/');
+    expect(session.attributes).not.toContain('secure'); // plain http here
+    expect(csrf.attributes).not.toContain('httponly');
+    expect(csrf.attributes).toContain('samesite=strict');
+    expect(csrf.value).toBe(res.body.csrfToken);
+    expect(res.body).toEqual(expect.objectContaining({ role: 'admin', expiresIn: 600 }));
+  });
+
+  it('the cookie authenticates reads without a CSRF token', async () => {
+    const { cookie } = await login('sam');
+    const me = await request(server).get('/api/auth/me').set('Cookie', cookie).expect(200);
+    expect(me.body).toEqual({ username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1' });
+  });
+
+  it('refuses a cookie-authenticated write without the CSRF token or with a wrong one (403), and decides nothing', async () => {
+    const { cookie, csrf } = await login();
+    const before = gateway.calls.length;
+    const missing = await request(server).post('/api/students').set('Cookie', cookie).send(register).expect(403);
+    expect(missing.body).toEqual(expect.objectContaining({ statusCode: 403, message: expect.stringContaining('CSRF') }));
+    await request(server).post('/api/students').set('Cookie', cookie).set('X-CSRF-Token', `${csrf.value.slice(1)}x`).send(register).expect(403);
+    // Another session's token does not fit this session.
+    const other = await login('sam');
+    await request(server).post('/api/students').set('Cookie', cookie).set('X-CSRF-Token', other.csrf.value).send(register).expect(403);
+    expect(gateway.calls.length).toBe(before);
+  });
+
+  it('accepts a cookie-authenticated write that echoes the CSRF token', async () => {
+    const { cookie, csrf } = await login();
+    await request(server).post('/api/students').set('Cookie', cookie).set('X-CSRF-Token', csrf.value).send(register).expect(201);
+    expect(gateway.calls.at(-1)?.actor).toEqual({ username: 'root', role: 'admin' });
+  });
+
+  it('a bearer-authenticated write needs no CSRF token', async () => {
+    const { res } = await login();
+    await request(server).post('/api/students').set('Authorization', `Bearer ${res.body.accessToken}`).send(register).expect(201);
+  });
+
+  it('answers 401 without a session, and logout clears both cookies', async () => {
+    await request(server).get('/api/auth/me').expect(401);
+    await request(server).get('/api/auth/me').set('Cookie', 'session=not-a-token').expect(401);
+    const out = await request(server).post('/api/auth/logout').expect(204);
+    const jar = cookies(out.headers['set-cookie'] as unknown as string[]);
+    expect(jar.get('session')?.value).toBe('');
+    expect(jar.get('session')?.attributes).toContain('expires=thu, 01 jan 1970');
+    expect(jar.get('csrf')?.value).toBe('');
+  });
+
+  it('sends the security headers and a strict Content-Security-Policy', async () => {
+    const res = await request(server).get('/api/auth/me');
+    const csp = String(res.headers['content-security-policy']);
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    expect(csp).toContain("img-src 'self' data:");
+    expect(csp).toContain("connect-src 'self'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).not.toMatch(/script-src[^;]*unsafe/);
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['x-frame-options']).toBe('SAMEORIGIN');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+  });
+});
