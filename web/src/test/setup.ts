@@ -25,7 +25,7 @@ if (!('ResizeObserver' in window)) {
   };
 }
 const { getComputedStyle } = window;
-window.getComputedStyle = (elt: Element, pseudo?: string | null) => getComputedStyle(elt, pseudo ?? undefined);
+window.getComputedStyle = (elt: Element) => getComputedStyle(elt);
 
 void i18n.changeLanguage('en');
 
