@@ -20,6 +20,9 @@ import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
 import { webAppModule } from './http/web-app';
+import { LIVE_STREAM_LIMITS } from './http/stream/live-stream';
+import { LiveStreamModule } from './http/stream/live-stream.module';
+import { nodeLiveEventSource } from './node/live-event-source';
 import { NodeMetrics } from './http/metrics/node-metrics';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
@@ -39,6 +42,7 @@ export class AppModule {
         TerminusModule,
         LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
         AuthModule.register(node.auth.service),
+        LiveStreamModule.register(nodeLiveEventSource(node), { ...LIVE_STREAM_LIMITS, keepAliveMs: node.config.liveStreamKeepAliveMs }),
         HttpApiModule.register({
           gateway: node.commands,
           students: new StudentsRepository(readModelDb(node.db)),

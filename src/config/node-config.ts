@@ -39,6 +39,8 @@ export interface NodeConfig {
   readonly sagas: SagaSettings;
   /** A pause the leader takes after each saga step (0: none). */
   readonly sagaStepDelayMs: number;
+  /** How often a live stream (GET /api/stream) sends a keep-alive comment and checks its session (`LIVE_STREAM_KEEPALIVE_MS`, 100..60000, default 15000). */
+  readonly liveStreamKeepAliveMs: number;
   /** The subject the student-records service answers on. */
   readonly recordsSubject: string;
   /**
@@ -102,6 +104,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
+    liveStreamKeepAliveMs: keepAliveOf(env),
     recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
   };
@@ -135,6 +138,12 @@ function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undef
   if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || Math.abs(value) > 1_000_000_000) {
     throw new ConfigError(`${name} must be an integer between -1000000000 and 1000000000, got ${raw}`);
   }
+  return value;
+}
+
+function keepAliveOf(env: NodeJS.ProcessEnv): number {
+  const value = optionalInt(env, 'LIVE_STREAM_KEEPALIVE_MS') ?? 15_000;
+  if (value < 100 || value > 60_000) throw new ConfigError(`LIVE_STREAM_KEEPALIVE_MS must be 100..60000, got ${value}`);
   return value;
 }
 

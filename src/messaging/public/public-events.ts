@@ -1,33 +1,17 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/mysql/database';
 import type { LogTail } from '../../projections/log-tail';
+import { type LiveEvent, withoutSecrets } from '../../api/live-events';
 
 /** The stream types whose events are public (fed on `events.<streamType>.<eventType>`). */
 export const PUBLIC_STREAM_TYPES = ['student', 'application', 'user'] as const;
 const PUBLIC_STREAM_TYPE_SET: ReadonlySet<string> = new Set(PUBLIC_STREAM_TYPES);
 
-/** Fields never published, whatever event carries them. */
-const SECRET_FIELDS = new Set(['passwordHash', 'password', 'password_hash']);
+/** `data` without secrets: one rule for the feed, `query.events.read` and the live stream. */
+export { withoutSecrets };
 
-/** An event as the public feed and `query.events.read` show it. */
-export interface PublicEvent {
-  readonly position: number;
-  readonly streamType: string;
-  readonly streamId: string;
-  readonly type: string;
-  readonly data: unknown;
-}
-
-/** `data` without secrets (UserCreated's passwordHash and the like), at any depth. */
-export function withoutSecrets(data: unknown): unknown {
-  if (Array.isArray(data)) return data.map(withoutSecrets);
-  if (typeof data !== 'object' || data === null) return data;
-  return Object.fromEntries(
-    Object.entries(data)
-      .filter(([key]) => !SECRET_FIELDS.has(key))
-      .map(([key, value]) => [key, withoutSecrets(value)]),
-  );
-}
+/** An event as the public feed and `query.events.read` show it (the live stream's shape). */
+export type PublicEvent = LiveEvent;
 
 /**
  * Public events with `after < position <= upTo`, in position order, at most `limit`; also the
