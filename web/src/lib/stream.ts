@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { notePosition } from './api/consistency';
 
 /** The SSE stream of applied events (scoped to the signed-in user by the node). */
 export const STREAM_URL = '/api/stream';
@@ -50,6 +51,7 @@ export function useLiveUpdates(enabled: boolean): boolean {
       else for (const key of keys) void queryClient.invalidateQueries({ queryKey: key });
     };
     const onEvent = (event: MessageEvent<string>) => {
+      notePosition(Number(event.lastEventId));
       for (const name of eventNames(event.type, event.data)) {
         const keys = keysForEvent(name);
         if (keys === null) {

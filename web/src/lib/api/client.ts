@@ -1,6 +1,6 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { paths } from './schema';
-import { addPendingWrite, noteConsistency } from './consistency';
+import { addPendingWrite, noteConsistency, notePosition, seenLogPosition } from './consistency';
 import { CSRF_HEADER, readCsrfToken } from './csrf';
 import type { ApiErrorBody, WriteAnswer } from './types';
 
@@ -47,11 +47,15 @@ const sessionMiddleware: Middleware = {
     if (WRITE_METHODS.has(request.method)) {
       const token = readCsrfToken();
       if (token !== undefined) request.headers.set(CSRF_HEADER, token);
+    } else if (seenLogPosition() > 0) {
+      request.headers.set('X-Min-Position', String(seenLogPosition()));
     }
     return request;
   },
   onResponse({ request, response }) {
     const isWrite = WRITE_METHODS.has(request.method);
+    const position = Number(response.headers.get('X-Log-Position') ?? NaN);
+    if (isWrite && response.ok) notePosition(position);
     if (!isWrite && response.ok) noteConsistency(response.headers.get('X-Consistency') === 'stale');
     if (isWrite && response.status === 503) noteConsistency(true);
     if (isWrite && response.ok && response.status !== 202) noteConsistency(false);

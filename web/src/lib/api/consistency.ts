@@ -30,3 +30,18 @@ export function addPendingWrite(commandId: string, label: string): void {
 export function removePendingWrite(commandId: string): void {
   consistencyStore.set((s) => ({ ...s, pending: s.pending.filter((p) => p.commandId !== commandId) }));
 }
+
+let seenPosition = 0;
+
+/**
+ * The highest log position this tab has seen (a write's `X-Log-Position`, a live event's id).
+ * Reads send it as `X-Min-Position`, so a refetch after a change shows that change.
+ */
+export function notePosition(position: number): void {
+  if (Number.isSafeInteger(position) && position > seenPosition) seenPosition = position;
+}
+
+/** See notePosition. */
+export function seenLogPosition(): number {
+  return seenPosition;
+}
