@@ -87,7 +87,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await admin.getByRole('heading', { name: '行为积分' }).waitFor();
         await checkPage(admin, '01-login-zh');
         await login(admin, ADMIN);
-        await admin.getByText('待审核').first().waitFor();
+        await admin.getByRole('navigation').getByText('概览').waitFor();
         await nav(admin, '学生');
         for (const s of STUDENTS) {
           await admin.getByRole('textbox', { name: '学号' }).fill(s.id);
@@ -107,7 +107,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
           if (studentId) await admin.getByRole('textbox', { name: '学号（学生用户）' }).fill(studentId);
           await admin.getByLabel('密码').fill(u.password);
           await admin.getByRole('button', { name: '创建用户' }).click();
-          await admin.getByRole('cell', { name: u.username, exact: true }).waitFor();
+          await admin.getByText(`用户 ${u.username} 已创建`).waitFor();
         };
         await createUser(TEACHER, '金老师', '老师');
         await createUser(STUDENT, '林小雨', '学生', 's-1');
@@ -178,14 +178,6 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await admin.getByText('s-missing', { exact: false }).first().waitFor();
         await checkPage(admin, '06-admin-batch-compensated');
 
-        // The other admin pages.
-        await nav(admin, '概览');
-        await admin.getByText('各班平均分').waitFor();
-        await checkPage(admin, '09-admin-home');
-        await nav(admin, '归档');
-        await checkPage(admin, '10-admin-archives');
-        await nav(admin, '导出');
-        await checkPage(admin, '11-admin-exports');
         await nav(admin, '集群监控');
         await admin.getByText(`领导者: ${leader0}`).first().waitFor();
         await checkPage(admin, '12-cluster-monitor');
@@ -211,6 +203,15 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await teacher.getByText(/已提交 1 条申请|已排队/).waitFor({ timeout: 60_000 });
         await nav(admin, '审核');
         await admin.locator('tr', { hasText: '课堂积极发言' }).waitFor({ timeout: 60_000 });
+
+        // The other admin pages.
+        await nav(admin, '概览');
+        await admin.getByText('各班平均分').waitFor();
+        await checkPage(admin, '09-admin-home');
+        await nav(admin, '归档');
+        await checkPage(admin, '10-admin-archives');
+        await nav(admin, '导出');
+        await checkPage(admin, '11-admin-exports');
 
         // 7. axe-core on every page: no serious or critical violation.
         const english = await open({ locale: 'en-US' });

@@ -18,7 +18,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
   }, [zh]);
   return (
     <QueryClientProvider client={queryClient}>
-      <ConfigProvider locale={zh ? zhCN : enUS} theme={THEME}>
+      <ConfigProvider locale={zh ? zhCN : enUS} theme={THEME} button={{ autoInsertSpace: false }}>
         <AntApp>{children}</AntApp>
       </ConfigProvider>
     </QueryClientProvider>
