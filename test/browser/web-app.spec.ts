@@ -68,8 +68,12 @@ describe('the web app in Chromium against a 3-node cluster', () => {
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
 
+  /** Follows a menu entry, through the menu's overflow ("…") when the window is too narrow. */
   async function nav(page: Page, label: string): Promise<void> {
-    await page.getByRole('navigation').getByText(label, { exact: true }).click();
+    const item = page.getByRole('navigation').getByRole('menuitem', { name: label, exact: true });
+    if (await item.isVisible()) return item.click();
+    await page.getByRole('navigation').locator('.ant-menu-overflow-item-rest').click();
+    await page.locator('.ant-menu-submenu-popup').getByRole('menuitem', { name: label, exact: true }).click();
   }
 
   it(
@@ -94,7 +98,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
           await admin.getByRole('textbox', { name: '姓名' }).fill(s.name);
           await admin.getByRole('textbox', { name: '班级' }).fill(s.className);
           await admin.getByRole('button', { name: '登记学生' }).click();
-          await admin.getByRole('cell', { name: s.name }).waitFor();
+          await admin.getByRole('cell', { name: s.name, exact: true }).waitFor();
         }
         await checkPage(admin, '05-admin-students');
 
@@ -121,7 +125,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await dialog.getByLabel('英文名称').fill(REASON.en);
         await dialog.getByLabel('默认分值').fill(String(REASON.delta));
         await dialog.getByRole('button', { name: '保存' }).click();
-        await admin.getByRole('cell', { name: REASON.zh }).waitFor();
+        await admin.getByRole('cell', { name: REASON.zh, exact: true }).waitFor();
         await checkPage(admin, '08-admin-reasons');
 
         // The admin waits on the review queue: what arrives must arrive without a reload.
@@ -163,7 +167,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await login(student, STUDENT);
         await student.getByText(String(100 + REASON.delta), { exact: true }).first().waitFor();
         await student.locator('[role="img"][aria-label*="102"]').waitFor();
-        await student.getByRole('cell', { name: REASON.zh }).waitFor();
+        await student.getByRole('cell', { name: REASON.zh, exact: true }).waitFor();
         await student.getByRole('cell', { name: 'admin (管理员)' }).first().waitFor();
         await checkPage(student, '02-student-portal-phone');
 

@@ -25,13 +25,13 @@ describe('parseIdList', () => {
 });
 
 describe('scoreSeries', () => {
-  it('turns newest-first records into an oldest-first series', () => {
+  it('turns newest-first records into an oldest-first series from the score before them', () => {
     const records = [
-      { at: '2026-01-03', newScore: 97 },
-      { at: '2026-01-02', newScore: 102 },
+      { at: '2026-01-03', newScore: 97, delta: -5 },
+      { at: '2026-01-02', newScore: 102, delta: 2 },
     ];
-    expect(scoreSeries(records, { at: '2026-01-01', score: 100 })).toEqual([
-      ['2026-01-01', 100],
+    expect(scoreSeries(records)).toEqual([
+      ['2026-01-02', 100],
       ['2026-01-02', 102],
       ['2026-01-03', 97],
     ]);

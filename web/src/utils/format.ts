@@ -46,12 +46,13 @@ export function parseBatchCsv(text: string): { changes: CsvChange[] } | { badLin
   return { changes };
 }
 
-/** Score points over time from records (newest first, as the API lists them), oldest first. */
-export function scoreSeries(records: { at: string; newScore: number }[], initial?: { at: string; score: number }): [string, number][] {
-  const points: [string, number][] = records
-    .slice()
-    .reverse()
-    .map((r) => [r.at, r.newScore]);
-  if (initial !== undefined && (points.length === 0 || points[0]![0] > initial.at)) points.unshift([initial.at, initial.score]);
-  return points;
+/**
+ * Score points over time from records (newest first, as the API lists them), oldest first,
+ * starting with the score before the oldest record.
+ */
+export function scoreSeries(records: { at: string; newScore: number; delta: number }[]): [string, number][] {
+  const oldestFirst = records.slice().reverse();
+  if (oldestFirst.length === 0) return [];
+  const first = oldestFirst[0]!;
+  return [[first.at, first.newScore - first.delta], ...oldestFirst.map((r): [string, number] => [r.at, r.newScore])];
 }

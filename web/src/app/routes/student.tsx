@@ -9,6 +9,7 @@ import { useRecords, useScoreHistory, useStudent } from '@/features/students/api
 import { RecordsTable } from '@/features/students/components/records-table';
 import { ScoreCard } from '@/features/students/components/score-card';
 import { ScoreChart } from '@/features/students/components/score-chart';
+import { scoreSeries } from '@/utils/format';
 import { usePageTitle } from './use-page-title';
 
 /** Student portal: my score (large), its chart, my records, archived semesters. */
@@ -22,6 +23,13 @@ export default function StudentRoute() {
   const [page, setPage] = useState(1);
   const records = useRecords(studentId, page);
   const semesters = useMemo(() => semestersFromRecords(records.data?.items ?? []), [records.data]);
+  // The full history when the node serves it; else the points of the records at hand.
+  const points = useMemo(() => {
+    if (history.data && history.data.length > 0) return history.data;
+    const now = student.data ? [{ at: student.data.updatedAt, score: student.data.score }] : [];
+    const items = records.data?.items ?? [];
+    return items.length === 0 ? now : scoreSeries(items).map(([at, score]) => ({ at, score }));
+  }, [history.data, records.data, student.data]);
   if (studentId === undefined) return <Result status="info" title={t('student.noStudent')} />;
   return (
     <Row gutter={[16, 16]}>
@@ -32,8 +40,8 @@ export default function StudentRoute() {
       </Col>
       <Col xs={24} md={16}>
         <Card size="small" title={t('student.chart')}>
-          <QueryState isLoading={history.isLoading} error={history.error}>
-            <ScoreChart points={history.data ?? []} label={t('student.chart')} />
+          <QueryState isLoading={history.isLoading && records.isLoading} error={null}>
+            <ScoreChart points={points} label={t('student.chart')} />
           </QueryState>
         </Card>
       </Col>
