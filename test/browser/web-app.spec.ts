@@ -178,7 +178,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await admin.getByRole('spinbutton', { name: '分值变化' }).fill('3');
         await admin.getByRole('textbox', { name: '事由' }).fill('运动会');
         await admin.getByRole('button', { name: '开始批量调整' }).click();
-        await admin.getByText('状态：compensated').waitFor({ timeout: 60_000 });
+        await admin.getByText('状态：已补偿').waitFor({ timeout: 60_000 });
         await admin.getByText('s-missing', { exact: false }).first().waitFor();
         await checkPage(admin, '06-admin-batch-compensated');
 

@@ -34,9 +34,6 @@ const THEME = {
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
     colorTextDescription: 'rgba(0, 0, 0, 0.65)',
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.55)',
-    colorSuccess: '#237804',
-    colorError: '#cf1322',
-    colorWarning: '#ad6800',
     borderRadius: 8,
   },
 };

@@ -74,6 +74,7 @@ export const en = {
     initialScore: 'Initial score',
   },
   source: { direct: 'Direct', application: 'Application', batch: 'Batch', compensation: 'Compensation', 'archive-reset': 'Semester reset' },
+  sagaStatus: { running: 'Running', compensating: 'Compensating', completed: 'Completed', compensated: 'Compensated' },
   status: { pending: 'Pending', approved: 'Approved', rejected: 'Rejected' },
   student: {
     myScore: 'My score',

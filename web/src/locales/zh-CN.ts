@@ -76,6 +76,7 @@ export const zhCN: Messages = {
     initialScore: '初始积分',
   },
   source: { direct: '直接修改', application: '申请', batch: '批量', compensation: '补偿', 'archive-reset': '学期重置' },
+  sagaStatus: { running: '进行中', compensating: '补偿中', completed: '已完成', compensated: '已补偿' },
   status: { pending: '待审核', approved: '已通过', rejected: '已驳回' },
   student: {
     myScore: '我的积分',

@@ -30,7 +30,7 @@ export function ClusterMonitor() {
             <RatesCard samples={samples} />
           </Col>
           <Col xs={24} lg={12}>
-            <LeadersCard samples={samples} members={s.members.map((m) => m.nodeId)} />
+            <LeadersCard samples={samples} members={nodeIdsOf(s)} />
           </Col>
           <Col xs={24} lg={12}>
             <Card size="small" title={t('monitor.projections')}>
@@ -64,6 +64,11 @@ export function ClusterMonitor() {
       )}
     </QueryState>
   );
+}
+
+/** Every node id the status names (itself, its members), sorted. */
+function nodeIdsOf(s: ClusterStatus): string[] {
+  return [...new Set([s.nodeId, ...s.members.map((m) => m.nodeId), ...(s.leaderId ? [s.leaderId] : [])])].sort();
 }
 
 function LeaderSummary({ status }: { status: ClusterStatus }) {
@@ -100,10 +105,10 @@ function MembersCard({ status: s }: { status: ClusterStatus }) {
         rowKey="nodeId"
         size="small"
         pagination={false}
-        dataSource={s.members}
+        dataSource={[{ nodeId: s.nodeId, role: s.role, reachable: true, lastSeenMs: null, appliedSlot: s.appliedSlot }, ...s.members.filter((m) => m.nodeId !== s.nodeId)]}
         columns={[
           { title: t('monitor.node'), dataIndex: 'nodeId', render: (id: string) => (id === s.leaderId ? <strong>{id} ★</strong> : id) },
-          { title: t('monitor.role'), dataIndex: 'role', render: (r: string | undefined, m) => r ?? (m.nodeId === s.leaderId ? 'leader' : '') },
+          { title: t('monitor.role'), dataIndex: 'role', render: (r: string | undefined, m) => r ?? (m.nodeId === s.leaderId ? 'leader' : 'follower') },
           {
             title: t('monitor.reachable'),
             dataIndex: 'reachable',
@@ -153,7 +158,7 @@ function LeadersCard({ samples, members }: { samples: ReturnType<typeof useClust
       grid: { left: 72, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: 'axis' },
       xAxis: { type: 'time' },
-      yAxis: { type: 'category', data: [none, ...members] },
+      yAxis: { type: 'category', data: [none, ...new Set([...members, ...samples.flatMap((x) => (x.leaderId ? [x.leaderId] : []))])] },
       series: [{ type: 'line', step: 'end', name: t('monitor.leader'), data: samples.map((s) => [s.at, s.leaderId ?? none]), itemStyle: { color: '#d48806' } }],
     }),
     [samples, members, none, t],

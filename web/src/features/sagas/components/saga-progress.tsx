@@ -21,7 +21,7 @@ export function SagaProgress({ sagaId }: { sagaId: string }) {
   const retry = useRetrySaga();
   const s = saga.data;
   return (
-    <Card size="small" title={t('batch.saga', { id: sagaId })} extra={s && <Tag color={SAGA_COLORS[s.status] ?? 'default'}>{t('batch.sagaStatus', { status: s.status })}</Tag>}>
+    <Card size="small" title={t('batch.saga', { id: sagaId })} extra={s && <Tag color={SAGA_COLORS[s.status] ?? 'default'}>{t('batch.sagaStatus', { status: t(`sagaStatus.${s.status}`, { defaultValue: s.status }) })}</Tag>}>
       <QueryState isLoading={saga.isLoading} error={saga.error} onRetry={() => void saga.refetch()}>
         {s && (
           <>

@@ -19,7 +19,7 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
           </Col>
           <Col xs={12} md={6}>
             <Card>
-              <Statistic title={t('admin.todayChanges')} value={o.todayChanges} />
+              <Statistic title={t('admin.todayChanges')} value={o.todayChanges ?? t('app.none')} />
             </Card>
           </Col>
           <Col xs={24} md={12}>
