@@ -167,8 +167,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await login(student, STUDENT);
         await student.getByText(String(100 + REASON.delta), { exact: true }).first().waitFor();
         await student.locator('[role="img"][aria-label*="102"]').waitFor();
-        await student.getByRole('cell', { name: REASON.zh, exact: true }).waitFor();
-        await student.getByRole('cell', { name: 'admin (管理员)' }).first().waitFor();
+        const record = student.locator('.ant-list-item', { hasText: REASON.zh });
+        await record.getByText('+2').waitFor();
+        await record.getByText(/admin \(管理员\) · .* · 申请/).waitFor();
         await checkPage(student, '02-student-portal-phone');
 
         // 5. A batch naming a missing student compensates, shown live.

@@ -48,7 +48,9 @@ export default function PortalLayout({ me }: { me: Me }) {
           <Menu className="app-menu" mode="horizontal" selectedKeys={selected ? [selected] : []} items={items} onClick={({ key }) => void navigate(key)} />
         </nav>
         <Tooltip title={live ? t('app.live') : t('app.offline')}>
-          <Badge status={live ? 'success' : 'default'} aria-label={live ? t('app.live') : t('app.offline')} />
+          <span role="img" aria-label={live ? t('app.live') : t('app.offline')}>
+            <Badge status={live ? 'success' : 'default'} />
+          </span>
         </Tooltip>
         <LanguageSwitch />
         <Tooltip title={t('app.signedInAs', { name: me.displayName, role: t(`roles.${me.role}`) })}>

@@ -46,7 +46,6 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
           dataSource={items}
           locale={{ emptyText: <Empty description={t('reviews.empty')} /> }}
           pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
-          scroll={{ x: 640 }}
           rowSelection={{
             selectedRowKeys: live,
             onChange: (keys) => setSelected(keys.map(String)),
@@ -56,12 +55,11 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
             { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
             { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
             { title: t('fields.reason'), dataIndex: 'reason' },
-            { title: t('fields.submittedBy'), dataIndex: 'submittedBy' },
-            { title: t('fields.when'), dataIndex: 'submittedAt', render: (at: string | null) => formatTime(at, i18n.language) },
+            { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
+            { title: t('fields.when'), dataIndex: 'submittedAt', responsive: ['lg'], render: (at: string | null) => formatTime(at, i18n.language) },
             {
               title: t('app.actions'),
               key: 'actions',
-              fixed: 'right',
               render: (_, a) => (
                 <Space size={4}>
                   <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>

@@ -24,8 +24,8 @@ export function CsvExports() {
       <Typography.Paragraph type="secondary">{t('exports.help')}</Typography.Paragraph>
       <Card size="small" title={t('exports.classScores')}>
         <Form layout="inline" style={{ rowGap: 8 }}>
-          <Form.Item label={t('fields.className')}>
-            <Input value={className} onChange={(e) => setClassName(e.target.value)} style={{ width: 120 }} />
+          <Form.Item label={t('fields.className')} htmlFor="export-class">
+            <Input id="export-class" value={className} onChange={(e) => setClassName(e.target.value)} style={{ width: 120 }} />
           </Form.Item>
           <Button icon={<DownloadOutlined aria-hidden />} href={classScoresCsvUrl(className)} download>
             {className.trim() === '' ? t('exports.allScores') : t('exports.download')}
@@ -34,8 +34,8 @@ export function CsvExports() {
       </Card>
       <Card size="small" title={t('exports.studentRecords')}>
         <Form layout="inline" style={{ rowGap: 8 }}>
-          <Form.Item label={t('fields.studentId')}>
-            <Input value={studentId} onChange={(e) => setStudentId(e.target.value)} style={{ width: 120 }} />
+          <Form.Item label={t('fields.studentId')} htmlFor="export-student">
+            <Input id="export-student" value={studentId} onChange={(e) => setStudentId(e.target.value)} style={{ width: 120 }} />
           </Form.Item>
           <Button icon={<DownloadOutlined aria-hidden />} href={studentId.trim() ? studentRecordsCsvUrl(studentId) : undefined} disabled={studentId.trim() === ''} download>
             {t('exports.download')}

@@ -50,7 +50,7 @@ export function ReasonsAdmin() {
             title: t('app.actions'),
             key: 'edit',
             render: (_, r) => (
-              <Button size="small" aria-label={t('reasons.edit', { code: r.code })} onClick={() => setEditing({ reason: { ...r, defaultDelta: Math.abs(r.defaultDelta) }, isNew: false })}>
+              <Button size="small" aria-label={`${t('students.edit')} ${r.code}`} onClick={() => setEditing({ reason: { ...r, defaultDelta: Math.abs(r.defaultDelta) }, isNew: false })}>
                 {t('students.edit')}
               </Button>
             ),

@@ -1,4 +1,4 @@
-import { Card, Col, List, Row, Statistic, Table, Tag } from 'antd';
+import { Button, Card, Col, List, Row, Statistic, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '@/components/query-state';
 import { useOverview } from '../api/stats';
@@ -13,8 +13,11 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
       {o && (
         <Row gutter={[16, 16]}>
           <Col xs={12} md={6}>
-            <Card hoverable onClick={onOpenReviews} role="link" aria-label={t('admin.openReviews')} tabIndex={0} onKeyDown={(e) => e.key === 'Enter' && onOpenReviews()}>
+            <Card>
               <Statistic title={t('admin.pendingReviews')} value={o.pendingApplications} />
+              <Button type="link" style={{ padding: 0 }} onClick={onOpenReviews}>
+                {t('admin.openReviews')}
+              </Button>
             </Card>
           </Col>
           <Col xs={12} md={6}>
