@@ -133,7 +133,7 @@ function RatesCard({ samples }: { samples: ReturnType<typeof useClusterHistory> 
       grid: { left: 40, right: 16, top: 32, bottom: 32 },
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', min: 'dataMin', max: 'dataMax' },
       yAxis: { type: 'value' },
       series: [
         { type: 'line', name: t('monitor.chosenPerSec'), showSymbol: false, data: rates.map((r) => [r.at, Number(r.chosenPerSec.toFixed(2))]), itemStyle: { color: '#389e0d' } },
@@ -157,7 +157,7 @@ function LeadersCard({ samples, members }: { samples: ReturnType<typeof useClust
     () => ({
       grid: { left: 72, right: 16, top: 16, bottom: 32 },
       tooltip: { trigger: 'axis' },
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', min: 'dataMin', max: 'dataMax' },
       yAxis: { type: 'category', data: [none, ...new Set([...members, ...samples.flatMap((x) => (x.leaderId ? [x.leaderId] : []))])] },
       series: [{ type: 'line', step: 'end', name: t('monitor.leader'), data: samples.map((s) => [s.at, s.leaderId ?? none]), itemStyle: { color: '#d48806' } }],
     }),
