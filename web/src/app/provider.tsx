@@ -19,7 +19,7 @@ export function AppProvider({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <ConfigProvider locale={zh ? zhCN : enUS} theme={THEME} button={{ autoInsertSpace: false }}>
-        <AntApp>{children}</AntApp>
+        <AntApp message={{ maxCount: 2 }}>{children}</AntApp>
       </ConfigProvider>
     </QueryClientProvider>
   );

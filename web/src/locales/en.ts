@@ -8,6 +8,7 @@ export const en = {
     error: 'Something went wrong: {{message}}',
     retry: 'Retry',
     save: 'Save',
+    edit: 'Edit',
     cancel: 'Cancel',
     submit: 'Submit',
     search: 'Search',

@@ -10,6 +10,7 @@ export const zhCN: Messages = {
     error: '出错了：{{message}}',
     retry: '重试',
     save: '保存',
+    edit: '编辑',
     cancel: '取消',
     submit: '提交',
     search: '搜索',

@@ -50,8 +50,8 @@ export function ReasonsAdmin() {
             title: t('app.actions'),
             key: 'edit',
             render: (_, r) => (
-              <Button size="small" aria-label={`${t('students.edit')} ${r.code}`} onClick={() => setEditing({ reason: { ...r, defaultDelta: Math.abs(r.defaultDelta) }, isNew: false })}>
-                {t('students.edit')}
+              <Button size="small" aria-label={`${t('app.edit')} ${r.code}`} onClick={() => setEditing({ reason: { ...r, defaultDelta: Math.abs(r.defaultDelta) }, isNew: false })}>
+                {t('app.edit')}
               </Button>
             ),
           },
