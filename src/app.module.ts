@@ -30,6 +30,9 @@ import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from 
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
 
+/** The controllers of the node itself (besides the domain API, auth and the live stream). */
+export const NODE_CONTROLLERS = [ClusterController, HealthController, MetricsController, CommandsController];
+
 /** The node's HTTP and NATS surface around an already started ConsensusNode. */
 @Module({})
 export class AppModule {
@@ -64,7 +67,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [ClusterController, HealthController, MetricsController, CommandsController],
+      controllers: NODE_CONTROLLERS,
       providers: [
         { provide: CONSENSUS_NODE, useValue: node },
         NodeMetrics,

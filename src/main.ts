@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
 import { configureHttpApp } from './http/common/http-api.module';
 import { HttpPortHolder } from './http/http-port';
 import { listenWithFallback } from './http/listen';
+import { buildOpenApiDocument } from './http/openapi';
 import { createLogger } from './logger';
 import { ConsensusNode } from './node/consensus-node';
 
@@ -27,7 +28,7 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   configureHttpApp(app);
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
+  const document = buildOpenApiDocument(app);
   SwaggerModule.setup('api/docs', app, document);
   const port = await listenWithFallback(app, config.httpHost, config.httpPort, config.httpPortRange, (m) => logger.warn(m));
   app.get(HttpPortHolder).port = port;

@@ -3,7 +3,10 @@ import type { Actor, ReasonPolarity } from '../domain';
 /** A domain command as the API receives it: its name and its validated body. */
 export type ApiCommand =
   | { readonly name: 'users.create'; readonly data: { username: string; password: string; role: string; displayName: string; studentId?: string } }
-  | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean } }
+  | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean; displayName?: string } }
+  | { readonly name: 'users.password'; readonly data: { username: string; password: string } }
+  | { readonly name: 'students.freeze'; readonly data: { studentId: string } }
+  | { readonly name: 'students.unfreeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }
   | { readonly name: 'students.correct'; readonly data: { studentId: string; name?: string; className?: string } }
   | { readonly name: 'scores.modify'; readonly data: { studentId: string; delta: number; reason: string; reasonCode?: string } }

@@ -81,7 +81,7 @@ export class CommandService implements CommandGateway {
 
   /** Decides and proposes on this node (the leader, or any node when no leader answers). */
   async decideHere(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
-    const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
+    const passwordHash = command.name === 'users.create' || command.name === 'users.password' ? await this.node.hashPassword(command.data.password) : undefined;
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
@@ -159,6 +159,8 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
   switch (command.name) {
     case 'students.register':
     case 'students.correct':
+    case 'students.freeze':
+    case 'students.unfreeze':
       return [`student/${command.data.studentId}`];
     case 'scores.modify':
     case 'applications.submit':
@@ -170,6 +172,7 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
       return [`application/${command.data.applicationId}`, `student/${states.application(command.data.applicationId).studentId}`];
     case 'users.create':
     case 'users.update':
+    case 'users.password':
       return [`user/${command.data.username}`];
     case 'scores.batch':
     case 'archives.start':

@@ -108,6 +108,18 @@ export function decideApiCommand(
     }
     case 'users.update':
       return decideUserUpdate(command.data, states, ctx);
+    case 'users.password': {
+      const state = states.user(command.data.username);
+      const decision = decideUser(state, { type: 'ResetUserPassword', data: { username: command.data.username, passwordHash: passwordHash ?? '' } }, ctx);
+      return outcome(decision, { [`user/${command.data.username}`]: state.version }, { username: command.data.username });
+    }
+    case 'students.freeze':
+    case 'students.unfreeze': {
+      const state = states.student(command.data.studentId);
+      const type = command.name === 'students.freeze' ? 'FreezeStudent' : 'UnfreezeStudent';
+      const decision = decideStudent(state, { type, data: { studentId: command.data.studentId } }, ctx, rules);
+      return outcome(decision, { [`student/${command.data.studentId}`]: state.version }, { studentId: command.data.studentId, frozen: type === 'FreezeStudent' });
+    }
   }
 }
 
@@ -162,7 +174,7 @@ function decideSagaCommand(
 }
 
 /** A role change and/or a disable or enable, decided in turn on the evolving state, as one entry. */
-function decideUserUpdate(data: { username: string; role?: string; disabled?: boolean }, states: AggregateStore, ctx: CommandContext): ApiDecision {
+function decideUserUpdate(data: { username: string; role?: string; disabled?: boolean; displayName?: string }, states: AggregateStore, ctx: CommandContext): ApiDecision {
   const state = states.user(data.username);
   const events: DomainEvent[] = [];
   if (data.role !== undefined) {
@@ -174,6 +186,11 @@ function decideUserUpdate(data: { username: string; role?: string; disabled?: bo
   if (data.disabled !== undefined) {
     const type = data.disabled ? 'DisableUser' : 'EnableUser';
     const decision = decideUser(state, { type, data: { username: data.username } }, ctx);
+    if (!decision.ok) return decision;
+    events.push(...decision.events);
+  }
+  if (data.displayName !== undefined) {
+    const decision = decideUser(state, { type: 'RenameUser', data: { username: data.username, displayName: data.displayName } }, ctx);
     if (!decision.ok) return decision;
     events.push(...decision.events);
   }

@@ -49,6 +49,10 @@ function credentialsFields(event: UserEvent): Partial<CredentialsFields> {
       return { disabled: true };
     case 'UserEnabled':
       return { disabled: false };
+    case 'UserPasswordReset':
+      return { password_hash: event.data.passwordHash };
+    case 'UserRenamed':
+      return {};
     default:
       return unreachable(event, 'user event');
   }

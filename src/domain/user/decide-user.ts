@@ -2,6 +2,7 @@ import { assert, unreachable } from '../../shared/assert';
 import { type CommandContext, type Decision, hasRole, refuse } from '../shared';
 import { decideChangeUserRole } from './decide-change-user-role';
 import { decideCreateUser } from './decide-create-user';
+import { decideRenameUser, decideResetUserPassword } from './decide-user-account';
 import { decideDisableUser, decideEnableUser } from './decide-user-access';
 import type { UserCommand } from './user-commands';
 import type { UserEvent } from './user-events';
@@ -31,6 +32,10 @@ export function decideUser(state: UserState, command: UserCommand, context: Comm
       return decideDisableUser(state, command, context);
     case 'EnableUser':
       return decideEnableUser(state, command, context);
+    case 'ResetUserPassword':
+      return decideResetUserPassword(state, command, context);
+    case 'RenameUser':
+      return decideRenameUser(state, command, context);
     default:
       return unreachable(command, 'user command');
   }

@@ -16,6 +16,10 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...next, disabled: true };
     case 'UserEnabled':
       return { ...next, disabled: false };
+    case 'UserPasswordReset':
+      return next;
+    case 'UserRenamed':
+      return { ...next, displayName: event.data.displayName };
     default:
       return unreachable(event, 'user event');
   }

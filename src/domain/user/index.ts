@@ -1,6 +1,7 @@
 /** The user aggregate: accounts with a role (a student user bound to a student), role changes, disabling. */
 export * from './bootstrap-admin';
 export * from './decide-user';
+export * from './decide-user-account';
 export * from './evolve-user';
 export * from './user-commands';
 export * from './user-events';

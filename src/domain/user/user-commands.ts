@@ -27,5 +27,11 @@ export type DisableUser = Command<'DisableUser', { readonly username: string }>;
 /** Enables a disabled user again. */
 export type EnableUser = Command<'EnableUser', { readonly username: string }>;
 
+/** Sets a new password (already hashed) for a user: an admin's reset. Every token issued before is void. */
+export type ResetUserPassword = Command<'ResetUserPassword', { readonly username: string; readonly passwordHash: string }>;
+
+/** Changes the name a user is shown by. */
+export type RenameUser = Command<'RenameUser', { readonly username: string; readonly displayName: string }>;
+
 /** Every command the user aggregate decides. */
-export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser;
+export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser | ResetUserPassword | RenameUser;

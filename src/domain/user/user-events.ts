@@ -49,5 +49,17 @@ export type UserEnabled = UserEventOf<
   { readonly username: string; readonly actor: ActorRef; readonly at: string }
 >;
 
+/** A user's password was reset by an admin (the hash, never the password; public views leave it out). */
+export type UserPasswordReset = UserEventOf<
+  'UserPasswordReset',
+  { readonly username: string; readonly passwordHash: string; readonly actor: ActorRef; readonly at: string }
+>;
+
+/** A user's display name changed. */
+export type UserRenamed = UserEventOf<
+  'UserRenamed',
+  { readonly username: string; readonly displayName: string; readonly actor: ActorRef; readonly at: string }
+>;
+
 /** Every event of the user stream. */
-export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled;
+export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled | UserPasswordReset | UserRenamed;

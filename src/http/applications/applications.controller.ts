@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApplicationDto, ApplicationPageDto, ApplicationWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { ApplicationView, Page } from '../../projections';
@@ -27,6 +28,7 @@ export class ApplicationsController {
   @Roles('teacher', 'club')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Submit a score-change application: 201 {applicationId, status: "pending", position}' })
+  @ApiCreatedResponse({ type: ApplicationWriteDto })
   async submit(
     @Body() body: SubmitApplicationDto,
     @CurrentActor() actor: Actor,
@@ -41,6 +43,7 @@ export class ApplicationsController {
   @Roles('admin', 'teacher', 'club')
   @ReadsAfterMinPosition()
   @ApiOperation({ summary: 'Applications, newest first, paged: all for admins, their own for teachers and clubs' })
+  @ApiOkResponse({ type: ApplicationPageDto })
   list(@Query() query: ListApplicationsQueryDto, @CurrentActor() actor: Actor): Promise<Page<ApplicationView>> {
     const { status, page, pageSize } = query;
     return this.applications.listApplications({ status, page, pageSize, submittedBy: submitterFilter(actor) });
@@ -51,6 +54,7 @@ export class ApplicationsController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'no such application (or not the caller’s)' })
   @ApiOperation({ summary: 'One application: admins, or its submitter' })
+  @ApiOkResponse({ type: ApplicationDto })
   async get(@Param() { id }: ApplicationIdParams, @Query() _query: ReadQueryDto, @CurrentActor() actor: Actor): Promise<ApplicationView> {
     return visibleApplication(actor, id, await this.applications.getApplication(id));
   }
@@ -60,6 +64,7 @@ export class ApplicationsController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Approve or reject once (approval applies the score change in the same log entry)' })
+  @ApiOkResponse({ type: ApplicationWriteDto })
   review(
     @Param() { id }: ApplicationIdParams,
     @Body() body: ReviewApplicationDto,

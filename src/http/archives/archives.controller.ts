@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ArchivePageDto, ArchivedStudentDto, SagaWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { ArchiveView, ArchivedStudentView, Page } from '../../projections';
@@ -28,6 +29,7 @@ export class ArchivesController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Start a semester archive saga (freeze, snapshot, store, reset, unfreeze); 202 {sagaId}' })
+  @ApiAcceptedResponse({ type: SagaWriteDto })
   start(
     @Body() body: StartArchiveDto,
     @CurrentActor() actor: Actor,
@@ -41,6 +43,7 @@ export class ArchivesController {
   @Roles('admin')
   @ReadsAfterMinPosition()
   @ApiOperation({ summary: 'Completed archives, newest first, optionally of one semester' })
+  @ApiOkResponse({ type: ArchivePageDto })
   list(@Query() query: ListArchivesQueryDto): Promise<Page<ArchiveView>> {
     return this.archives.listArchives({ semester: query.semester, page: query.page, pageSize: query.pageSize });
   }
@@ -50,6 +53,7 @@ export class ArchivesController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'not archived in that semester (or another student asking)' })
   @ApiOperation({ summary: "A student's archived score of a semester: admins, or that student" })
+  @ApiOkResponse({ type: ArchivedStudentDto })
   async student(
     @Param() { semester, studentId }: ArchivedStudentParams,
     @Query() _query: ReadQueryDto,

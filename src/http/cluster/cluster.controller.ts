@@ -1,6 +1,7 @@
 import { Roles } from '../auth/roles.decorator';
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ClusterStatusDto } from '../common/response.dto';
 import { type ClusterStatus, clusterStatus } from '../../node/cluster-status';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
@@ -20,6 +21,7 @@ export class ClusterController {
   @Get('status')
   @Roles('admin')
   @ApiOperation({ summary: 'The cluster as this node sees it: role, leader, ballot, slots, members' })
+  @ApiOkResponse({ type: ClusterStatusDto })
   status(): ClusterStatus {
     return clusterStatus(this.node, this.port.port, this.metrics.proposalsFailedCount());
   }

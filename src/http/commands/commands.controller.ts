@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, NotFoundException, Param } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { CommandStatusDto } from '../common/response.dto';
 import type { Actor } from '../../domain';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
@@ -15,6 +16,7 @@ export class CommandsController {
 
   @Get(':commandId')
   @ApiOperation({ summary: 'pending, applied (position, result) or rejected (reason, statusCode of a refusal); the actor or an admin' })
+  @ApiOkResponse({ type: CommandStatusDto })
   async status(@Param('commandId') commandId: string, @CurrentActor() actor: Actor): Promise<CommandStatus> {
     if (commandId.length > 128) throw new NotFoundException(`no command ${commandId.slice(0, 32)}…`);
     const queued = await this.node.commandQueue.queued(commandId);

@@ -16,7 +16,7 @@ export type ScoreRecordsReads = Pick<ScoreRecordsRepository, 'listRecords'>;
 /** The reads of the `applications` read model the HTTP API uses (an ApplicationsRepository serves). */
 export type ApplicationsReads = Pick<ApplicationsRepository, 'getApplication' | 'listApplications'>;
 /** The reads of the `users` read model the HTTP API uses (a UsersRepository serves). */
-export type UsersReads = Pick<UsersRepository, 'getUser'>;
+export type UsersReads = Pick<UsersRepository, 'getUser' | 'listUsers'>;
 /** What X-Min-Position reads wait on, and the position reads reflect (the Projector of the live read models serves). */
 export type ReadModelPosition = Pick<Projector, 'waitFor' | 'position'>;
 /** Whether this node counts on a quorum now: reads without one are answered as stale. */

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ReasonWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import { DEFAULT_INITIAL_SCORE, type Actor } from '../../domain';
 import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
@@ -46,6 +47,7 @@ export class ReasonsController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Add a reason to the catalogue (409 when the code exists)' })
+  @ApiCreatedResponse({ type: ReasonWriteDto })
   create(
     @Body() body: CreateReasonDto,
     @CurrentActor() actor: Actor,
@@ -60,6 +62,7 @@ export class ReasonsController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Change a reason: labels, default delta, polarity, active' })
+  @ApiOkResponse({ type: ReasonWriteDto })
   update(
     @Param() { code }: ReasonCodeParams,
     @Body() body: UpdateReasonDto,

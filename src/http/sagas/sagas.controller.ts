@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Inject, NotFoundException, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { SagaDto, SagaWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { SagaView } from '../../application/sagas/saga-view';
 import type { Actor } from '../../domain';
@@ -34,6 +35,7 @@ export class SagasController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'no such saga' })
   @ApiOperation({ summary: 'A saga: status, steps, compensations, per-student failure reasons, needs-operator flag' })
+  @ApiOkResponse({ type: SagaDto })
   get(@Param() { id }: SagaIdParams, @Query() _query: ReadQueryDto): SagaView {
     const view = this.sagas.getSaga(id);
     if (view === undefined) throw new NotFoundException(`saga ${id} not found`);
@@ -44,6 +46,7 @@ export class SagasController {
   @HttpCode(202)
   @WritesThroughLog()
   @ApiOperation({ summary: 'Retry a saga whose compensation failed (409 when it waits for no operator)' })
+  @ApiAcceptedResponse({ type: SagaWriteDto })
   retry(
     @Param() { id }: SagaIdParams,
     @CurrentActor() actor: Actor,

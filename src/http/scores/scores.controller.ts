@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SagaWriteDto, StudentWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
@@ -20,6 +21,7 @@ export class ScoresController {
   @HttpCode(200)
   @WritesThroughLog()
   @ApiOperation({ summary: "Change a student's score directly (422 when it would leave the allowed range)" })
+  @ApiOkResponse({ type: StudentWriteDto })
   modify(
     @Body() body: ScoreChangeDto,
     @CurrentActor() actor: Actor,
@@ -36,6 +38,7 @@ export class ScoresController {
   @ApiOperation({
     summary: 'Start a batch adjustment saga (up to 5,000 students): all change, or none (GET /api/sagas/:sagaId)',
   })
+  @ApiAcceptedResponse({ type: SagaWriteDto })
   batch(
     @Body() body: BatchScoreChangeDto,
     @CurrentActor() actor: Actor,

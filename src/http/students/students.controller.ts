@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ScoreRecordPageDto, StudentDto, StudentPageDto, StudentWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { Page, ScoreRecordView, StudentView } from '../../projections';
@@ -28,6 +29,7 @@ export class StudentsController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: 'Register a student (initial score 100 unless given)' })
+  @ApiCreatedResponse({ type: StudentWriteDto })
   register(
     @Body() body: RegisterStudentDto,
     @CurrentActor() actor: Actor,
@@ -42,6 +44,7 @@ export class StudentsController {
   @Roles('admin')
   @WritesThroughLog()
   @ApiOperation({ summary: "Correct a student's name or move them to another class" })
+  @ApiOkResponse({ type: StudentWriteDto })
   correct(
     @Param() { studentId }: StudentIdParams,
     @Body() body: CorrectStudentDto,
@@ -52,10 +55,41 @@ export class StudentsController {
     return this.commands.run(res, { name: 'students.correct', data: { studentId, ...commandData(body) } }, actor, key);
   }
 
+  @Post(':studentId/freeze')
+  @HttpCode(200)
+  @Roles('admin')
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Freeze a student's score (409 when frozen already or archived)" })
+  @ApiOkResponse({ type: StudentWriteDto })
+  freeze(
+    @Param() { studentId }: StudentIdParams,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'students.freeze', data: { studentId } }, actor, key);
+  }
+
+  @Post(':studentId/unfreeze')
+  @HttpCode(200)
+  @Roles('admin')
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Lift a freeze of a student's score (409 when not frozen)" })
+  @ApiOkResponse({ type: StudentWriteDto })
+  unfreeze(
+    @Param() { studentId }: StudentIdParams,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'students.unfreeze', data: { studentId } }, actor, key);
+  }
+
   @Get()
   @Roles(...STAFF_ROLES)
   @ReadsAfterMinPosition()
   @ApiOperation({ summary: 'Students by id, optionally of one class, paged' })
+  @ApiOkResponse({ type: StudentPageDto })
   list(@Query() query: ListStudentsQueryDto): Promise<Page<StudentView>> {
     return this.students.listStudents({ className: query.className, page: query.page, pageSize: query.pageSize });
   }
@@ -65,6 +99,7 @@ export class StudentsController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'no such student (or another student asking)' })
   @ApiOperation({ summary: 'One student: staff, or that student' })
+  @ApiOkResponse({ type: StudentDto })
   async get(@Param() { studentId }: StudentIdParams, @Query() _query: ReadQueryDto, @CurrentActor() actor: Actor): Promise<StudentView> {
     assertMayReadStudent(actor, studentId);
     const student = await this.students.getStudent(studentId);
@@ -77,6 +112,7 @@ export class StudentsController {
   @ReadsAfterMinPosition()
   @ApiNotFoundResponse({ description: 'no such student (or another student asking)' })
   @ApiOperation({ summary: "A student's score history, newest first, paged: staff, or that student" })
+  @ApiOkResponse({ type: ScoreRecordPageDto })
   async records(
     @Param() { studentId }: StudentIdParams,
     @Query() query: PageQueryDto,

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { UserDto, UserPageDto, UserWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
-import type { UserView } from '../../projections';
+import type { Page, UserView } from '../../projections';
 import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
 import { CurrentActor } from '../common/current-actor';
 import { IdempotencyKey } from '../common/idempotency-key';
@@ -11,7 +12,7 @@ import { ReadQueryDto } from '../common/paging.dto';
 import { Roles } from '../common/roles';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { CreateUserDto, UpdateUserDto, UsernameParams } from './users.dto';
+import { CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from './users.dto';
 
 /** User management: admins only. */
 @ApiTags('users')
@@ -26,6 +27,7 @@ export class UsersController {
   @Post()
   @WritesThroughLog()
   @ApiOperation({ summary: 'Create a user (a student user is bound to a studentId)' })
+  @ApiCreatedResponse({ type: UserWriteDto })
   create(
     @Body() body: CreateUserDto,
     @CurrentActor() actor: Actor,
@@ -38,7 +40,8 @@ export class UsersController {
   @Patch(':username')
   @HttpCode(200)
   @WritesThroughLog()
-  @ApiOperation({ summary: "Change a user's role, or disable / enable them" })
+  @ApiOperation({ summary: "Change a user's role or display name, or disable / enable them" })
+  @ApiOkResponse({ type: UserWriteDto })
   update(
     @Param() { username }: UsernameParams,
     @Body() body: UpdateUserDto,
@@ -49,9 +52,33 @@ export class UsersController {
     return this.commands.run(res, { name: 'users.update', data: { username, ...commandData(body) } }, actor, key);
   }
 
+  @Post(':username/password')
+  @HttpCode(200)
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Reset a user's password (their tokens and sessions end)" })
+  @ApiOkResponse({ type: UserWriteDto })
+  resetPassword(
+    @Param() { username }: UsernameParams,
+    @Body() body: ResetPasswordDto,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'users.password', data: { username, password: body.password } }, actor, key);
+  }
+
+  @Get()
+  @ReadsAfterMinPosition()
+  @ApiOperation({ summary: 'Users by username, optionally of one role, paged (no secrets)' })
+  @ApiOkResponse({ type: UserPageDto })
+  list(@Query() { role, page, pageSize }: ListUsersQueryDto): Promise<Page<UserView>> {
+    return this.users.listUsers({ role, page, pageSize });
+  }
+
   @Get(':username')
   @ReadsAfterMinPosition()
   @ApiOperation({ summary: 'One user (no secrets)' })
+  @ApiOkResponse({ type: UserDto })
   async get(@Param() { username }: UsernameParams, @Query() _query: ReadQueryDto): Promise<UserView> {
     const user = await this.users.getUser(username);
     if (user === undefined) throw new NotFoundException(`user ${username} not found`);

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
 import { ROLES, type Role } from '../../domain';
 import { Absent, FIELD_LIMITS, IsEntityId, IsText, IsUsername, PresentUnlessAnyOf } from '../common/field-rules';
+import { PageQueryDto } from '../common/paging.dto';
 
 /** Body of POST /api/users. */
 export class CreateUserDto {
@@ -28,10 +29,10 @@ export class CreateUserDto {
   studentId?: string;
 }
 
-/** Body of PATCH /api/users/:username: at least one of role, disabled. */
+/** Body of PATCH /api/users/:username: at least one of role, disabled, displayName. */
 export class UpdateUserDto {
   @ApiPropertyOptional({ enum: ROLES })
-  @PresentUnlessAnyOf('disabled')
+  @PresentUnlessAnyOf('disabled', 'displayName')
   @IsIn(ROLES)
   role?: Role;
 
@@ -39,6 +40,27 @@ export class UpdateUserDto {
   @Absent()
   @IsBoolean()
   disabled?: boolean;
+
+  @ApiPropertyOptional({ example: 'Ms Kim', maxLength: FIELD_LIMITS.displayName })
+  @Absent()
+  @IsText(FIELD_LIMITS.displayName)
+  displayName?: string;
+}
+
+/** Body of POST /api/users/:username/password: the new password (an admin's reset). */
+export class ResetPasswordDto {
+  @ApiProperty({ minLength: FIELD_LIMITS.passwordMin, maxLength: FIELD_LIMITS.passwordMax, format: 'password' })
+  @IsString()
+  @Length(FIELD_LIMITS.passwordMin, FIELD_LIMITS.passwordMax)
+  password!: string;
+}
+
+/** Query of GET /api/users. */
+export class ListUsersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ROLES })
+  @Absent()
+  @IsIn(ROLES)
+  role?: Role;
 }
 
 /** Path of /api/users/:username. */

@@ -25,6 +25,10 @@ function userFields(event: UserEvent): Partial<RowFields<'users'>> {
       return { disabled: true };
     case 'UserEnabled':
       return { disabled: false };
+    case 'UserPasswordReset':
+      return {};
+    case 'UserRenamed':
+      return { display_name: event.data.displayName };
     default:
       return unreachable(event, 'user event');
   }

@@ -3,6 +3,12 @@ import type { Role } from '../../domain';
 import type { ReadModelDatabase } from '../read-model-database';
 import type { UserRow } from '../read-model-tables';
 import { rowFromSql } from '../sql-values';
+import { type Page, type PageRequest, pageWindow } from '../paging';
+
+/** Filters of GET /api/users. */
+export interface UserListRequest extends PageRequest {
+  readonly role?: Role;
+}
 
 /** A user as reads return it: no password hash, no secret of any kind. */
 export interface UserView {
@@ -18,6 +24,18 @@ export interface UserView {
 /** Reads of the `users` read model. */
 export class UsersRepository {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+
+  /** Users by username, optionally of one role, one page. */
+  async listUsers(request: UserListRequest = {}): Promise<Page<UserView>> {
+    const { page, pageSize, offset } = pageWindow(request);
+    let query = this.db.selectFrom('users');
+    if (request.role !== undefined) query = query.where('role', '=', request.role);
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('username').limit(pageSize).offset(offset).execute(),
+      query.select((eb) => eb.fn.countAll().as('total')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map((r) => userView(rowFromSql('users', r))), page, pageSize, total: Number(count.total) };
+  }
 
   /** One user, or undefined. */
   async getUser(username: string): Promise<UserView | undefined> {

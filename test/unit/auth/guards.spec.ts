@@ -177,7 +177,7 @@ describe('JwtAuthGuard and RolesGuard (Nest app, supertest)', () => {
 
     it('answers 200 {accessToken, expiresIn, role} for good credentials, and the token works', async () => {
       const res = await login({ username: 'ms.lee', password: 'pw-123456' }).expect(200);
-      expect(res.body).toEqual({ accessToken: expect.any(String), expiresIn: 3600, role: 'teacher' });
+      expect(res.body).toEqual({ accessToken: expect.any(String), expiresIn: 3600, role: 'teacher', csrfToken: expect.any(String) });
       await get('/api/things/mine', res.body.accessToken).expect(200);
     });
 

@@ -90,6 +90,7 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
       return { applicationId: command.data.applicationId, status: command.data.decision === 'approve' ? 'approved' : 'rejected' };
     case 'users.create':
     case 'users.update':
+    case 'users.password':
       return { username: command.data.username };
     case 'scores.batch':
     case 'archives.start':
@@ -173,6 +174,9 @@ export class FakeReadModels implements StudentsReads, ScoreRecordsReads, Applica
       (a) => (request.status === undefined || a.status === request.status) && (request.submittedBy === undefined || a.submittedBy === request.submittedBy),
     );
     return page(all, request);
+  }
+  async listUsers(request: PageRequest & { role?: Role } = {}): Promise<Page<UserView>> {
+    return page([...this.users.values()].filter((u) => request.role === undefined || u.role === request.role), request);
   }
   async getUser(username: string): Promise<UserView | undefined> {
     return this.users.get(username);

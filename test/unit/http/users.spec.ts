@@ -105,3 +105,31 @@ describe('users API', () => {
     });
   });
 });
+
+describe('REST: the admin portal routes of users and students', () => {
+  let api: import('./http-test-app').TestApi;
+  beforeAll(async () => {
+    api = await (await import('./http-test-app')).startTestApi();
+  });
+  afterAll(() => api.app.close());
+  const { ACTORS, ACTOR_HEADER } = jest.requireActual<typeof import('./http-test-app')>('./http-test-app');
+  const request = jest.requireActual<typeof import('supertest')>('supertest');
+
+  it('lists users (admin only), resets a password, renames, freezes and unfreezes through the gateway', async () => {
+    const list = await request(api.server).get('/api/users?role=teacher').set(ACTOR_HEADER, ACTORS.admin).expect(200);
+    expect(list.body).toMatchObject({ total: 1, items: [{ username: 'tina' }] });
+    await request(api.server).get('/api/users').set(ACTOR_HEADER, ACTORS.teacher).expect(403);
+    await request(api.server).post('/api/users/tina/password').set(ACTOR_HEADER, ACTORS.admin).send({ password: 'a-new-password' }).expect(200);
+    await request(api.server).post('/api/users/tina/password').set(ACTOR_HEADER, ACTORS.admin).send({ password: 'short' }).expect(400);
+    await request(api.server).patch('/api/users/tina').set(ACTOR_HEADER, ACTORS.admin).send({ displayName: 'Tina T' }).expect(200);
+    await request(api.server).post('/api/students/s-1/freeze').set(ACTOR_HEADER, ACTORS.admin).expect(200);
+    await request(api.server).post('/api/students/s-1/unfreeze').set(ACTOR_HEADER, ACTORS.admin).expect(200);
+    await request(api.server).post('/api/students/s-1/freeze').set(ACTOR_HEADER, ACTORS.teacher).expect(403);
+    expect(api.gateway.calls.map((c) => c.command)).toEqual([
+      { name: 'users.password', data: { username: 'tina', password: 'a-new-password' } },
+      { name: 'users.update', data: { username: 'tina', displayName: 'Tina T' } },
+      { name: 'students.freeze', data: { studentId: 's-1' } },
+      { name: 'students.unfreeze', data: { studentId: 's-1' } },
+    ]);
+  });
+});

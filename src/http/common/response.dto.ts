@@ -1,0 +1,417 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ROLES, SCORE_SOURCES } from '../../domain';
+
+/**
+ * The answers of the REST API as OpenAPI schemas (the typed web client is generated from them).
+ * They describe the views the read models and the write path return; nothing constructs them.
+ */
+
+/** Every error answer: API.md's error shape. */
+export class ErrorDto {
+  @ApiProperty({ example: 400 })
+  statusCode!: number;
+  @ApiProperty({ example: 'Bad Request' })
+  error!: string;
+  @ApiProperty({ example: 'invalid input' })
+  message!: string;
+  @ApiPropertyOptional({ description: 'field errors (400) or other detail', type: 'object', additionalProperties: true })
+  details?: unknown;
+}
+
+/** What every write answers besides its result: the command id and the log position (also in X-Log-Position). */
+export class WriteAnswerDto {
+  @ApiProperty({ description: 'the Idempotency-Key, or an id the node chose' })
+  commandId!: string;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'log position of the last event written (null when none, or queued)' })
+  position!: number | null;
+}
+
+/** A write queued with `Prefer: respond-async` (202, Location: /api/commands/:commandId). */
+export class QueuedWriteDto extends WriteAnswerDto {
+  @ApiProperty({ enum: ['pending'] })
+  status!: 'pending';
+}
+
+/** A student write's answer. */
+export class StudentWriteDto extends WriteAnswerDto {
+  @ApiProperty({ example: 's-1' })
+  studentId!: string;
+  @ApiPropertyOptional({ description: 'the score after the change' })
+  score?: number;
+}
+
+/** An application write's answer. */
+export class ApplicationWriteDto extends WriteAnswerDto {
+  @ApiProperty()
+  applicationId!: string;
+  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] })
+  status!: string;
+  @ApiPropertyOptional({ description: "the student's score after an approval" })
+  score?: number;
+}
+
+/** A user write's answer. */
+export class UserWriteDto extends WriteAnswerDto {
+  @ApiProperty()
+  username!: string;
+  @ApiPropertyOptional({ enum: ROLES })
+  role?: string;
+}
+
+/** A saga start's or retry's answer. */
+export class SagaWriteDto extends WriteAnswerDto {
+  @ApiProperty()
+  sagaId!: string;
+  @ApiProperty({ enum: ['running', 'retrying'] })
+  status!: string;
+}
+
+/** A reason write's answer. */
+export class ReasonWriteDto extends WriteAnswerDto {
+  @ApiProperty()
+  code!: string;
+}
+
+/** Paging fields of every list. */
+export class PageDto {
+  @ApiProperty({ example: 1 })
+  page!: number;
+  @ApiProperty({ example: 20 })
+  pageSize!: number;
+  @ApiProperty({ description: 'items over all pages' })
+  total!: number;
+}
+
+/** One student. */
+export class StudentDto {
+  @ApiProperty({ example: 's-1' })
+  studentId!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ example: '7a' })
+  className!: string;
+  @ApiProperty({ example: 100 })
+  score!: number;
+  @ApiProperty({ example: 100 })
+  initialScore!: number;
+  @ApiProperty()
+  frozen!: boolean;
+  @ApiProperty()
+  archived!: boolean;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+  @ApiProperty()
+  position!: number;
+}
+
+/** A page of students. */
+export class StudentPageDto extends PageDto {
+  @ApiProperty({ type: [StudentDto] })
+  items!: StudentDto[];
+}
+
+/** Who did something. */
+export class ActorRefDto {
+  @ApiProperty()
+  username!: string;
+  @ApiProperty({ enum: ROLES })
+  role!: string;
+}
+
+/** One score change. */
+export class ScoreRecordDto {
+  @ApiProperty()
+  position!: number;
+  @ApiProperty()
+  studentId!: string;
+  @ApiProperty({ example: 5 })
+  delta!: number;
+  @ApiProperty()
+  reason!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'the catalogue reason named' })
+  reasonCode!: string | null;
+  @ApiProperty({ type: ActorRefDto })
+  actor!: ActorRefDto;
+  @ApiProperty({ enum: SCORE_SOURCES })
+  source!: string;
+  @ApiProperty()
+  newScore!: number;
+  @ApiProperty({ type: String, nullable: true })
+  sagaId!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  applicationId!: string | null;
+  @ApiProperty({ format: 'date-time' })
+  at!: string;
+}
+
+/** A page of score changes, newest first. */
+export class ScoreRecordPageDto extends PageDto {
+  @ApiProperty({ type: [ScoreRecordDto] })
+  items!: ScoreRecordDto[];
+}
+
+/** One application. */
+export class ApplicationDto {
+  @ApiProperty()
+  applicationId!: string;
+  @ApiProperty()
+  studentId!: string;
+  @ApiProperty()
+  delta!: number;
+  @ApiProperty()
+  reason!: string;
+  @ApiProperty({ type: String, nullable: true })
+  reasonCode!: string | null;
+  @ApiProperty()
+  submittedBy!: string;
+  @ApiProperty({ enum: ['pending', 'approved', 'rejected'] })
+  status!: string;
+  @ApiProperty({ type: String, nullable: true })
+  reviewer!: string | null;
+  @ApiProperty({ type: String, nullable: true })
+  comment!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  submittedAt!: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  reviewedAt!: string | null;
+  @ApiProperty()
+  position!: number;
+}
+
+/** A page of applications. */
+export class ApplicationPageDto extends PageDto {
+  @ApiProperty({ type: [ApplicationDto] })
+  items!: ApplicationDto[];
+}
+
+/** One user (no secrets). */
+export class UserDto {
+  @ApiProperty()
+  username!: string;
+  @ApiProperty({ enum: ROLES })
+  role!: string;
+  @ApiProperty()
+  displayName!: string;
+  @ApiProperty({ type: String, nullable: true })
+  studentId!: string | null;
+  @ApiProperty()
+  disabled!: boolean;
+  @ApiProperty()
+  position!: number;
+}
+
+/** A page of users. */
+export class UserPageDto extends PageDto {
+  @ApiProperty({ type: [UserDto] })
+  items!: UserDto[];
+}
+
+/** One semester archive. */
+export class ArchiveDto {
+  @ApiProperty()
+  archiveId!: string;
+  @ApiProperty({ example: '2025-fall' })
+  semester!: string;
+  @ApiProperty({ type: String, nullable: true })
+  className!: string | null;
+  @ApiProperty()
+  studentCount!: number;
+  @ApiProperty({ format: 'date-time' })
+  completedAt!: string;
+  @ApiProperty()
+  position!: number;
+}
+
+/** A page of archives. */
+export class ArchivePageDto extends PageDto {
+  @ApiProperty({ type: [ArchiveDto] })
+  items!: ArchiveDto[];
+}
+
+/** A student's snapshot in an archive. */
+export class ArchivedStudentDto {
+  @ApiProperty()
+  archiveId!: string;
+  @ApiProperty()
+  semester!: string;
+  @ApiProperty()
+  studentId!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  className!: string;
+  @ApiProperty()
+  score!: number;
+  @ApiProperty()
+  position!: number;
+}
+
+/** Why a saga step failed for one student (or the external system). */
+export class StepReasonDto {
+  @ApiPropertyOptional()
+  studentId?: string;
+  @ApiProperty()
+  code!: string;
+  @ApiProperty()
+  message!: string;
+}
+
+/** One saga step. */
+export class SagaStepDto {
+  @ApiProperty({ example: 'chunk:0' })
+  step!: string;
+  @ApiProperty({ enum: ['pending', 'started', 'done', 'failed', 'compensated'] })
+  status!: string;
+}
+
+/** A failed step with its reasons. */
+export class SagaFailureDto {
+  @ApiProperty()
+  step!: string;
+  @ApiProperty({ type: [StepReasonDto] })
+  reasons!: StepReasonDto[];
+}
+
+/** A saga as the log folds it. */
+export class SagaDto {
+  @ApiProperty()
+  sagaId!: string;
+  @ApiProperty({ enum: ['batch', 'archive'] })
+  kind!: string;
+  @ApiProperty({ example: 'running' })
+  status!: string;
+  @ApiProperty()
+  needsOperator!: boolean;
+  @ApiProperty()
+  startedBy!: string;
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: string;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  input!: Record<string, unknown>;
+  @ApiProperty({ type: [SagaStepDto] })
+  steps!: SagaStepDto[];
+  @ApiProperty({ type: SagaFailureDto, nullable: true })
+  failure!: SagaFailureDto | null;
+  @ApiProperty({ type: SagaFailureDto, nullable: true, description: 'the compensation that waits for an operator' })
+  operator!: SagaFailureDto | null;
+  @ApiProperty({ type: [String] })
+  compensated!: string[];
+  @ApiProperty()
+  version!: number;
+  @ApiProperty()
+  position!: number;
+}
+
+/** GET /api/commands/:commandId. */
+export class CommandStatusDto {
+  @ApiProperty()
+  commandId!: string;
+  @ApiProperty({ enum: ['pending', 'applied', 'rejected'] })
+  status!: string;
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
+  position?: number | null;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true })
+  result?: unknown;
+  @ApiPropertyOptional({ description: 'why it was rejected' })
+  reason?: string;
+  @ApiPropertyOptional({ description: 'the status a rejection answers' })
+  statusCode?: number;
+}
+
+/** One member as this node sees it. */
+export class ClusterMemberDto {
+  @ApiProperty()
+  nodeId!: string;
+  @ApiPropertyOptional({ enum: ['voter', 'learner'] })
+  role?: string;
+  @ApiProperty()
+  reachable!: boolean;
+  @ApiProperty({ type: 'integer', nullable: true })
+  lastSeenMs!: number | null;
+  @ApiProperty()
+  appliedSlot!: number;
+  @ApiPropertyOptional()
+  caughtUp?: boolean;
+}
+
+/** Proposal counters. */
+export class ProposalCountsDto {
+  @ApiProperty()
+  chosen!: number;
+  @ApiProperty()
+  failed!: number;
+  @ApiProperty()
+  inFlight!: number;
+}
+
+/** One projection's position. */
+export class ProjectionPositionDto {
+  @ApiProperty()
+  name!: string;
+  @ApiProperty()
+  position!: number;
+  @ApiProperty()
+  lag!: number;
+}
+
+/** A saga that waits for an operator. */
+export class SagaNeedingOperatorDto {
+  @ApiProperty()
+  sagaId!: string;
+  @ApiProperty()
+  step!: string;
+  @ApiProperty()
+  reason!: string;
+}
+
+/** Open sagas. */
+export class ClusterSagasDto {
+  @ApiProperty()
+  open!: number;
+  @ApiProperty({ type: [SagaNeedingOperatorDto] })
+  needingOperator!: SagaNeedingOperatorDto[];
+}
+
+/** GET /api/cluster/status (more fields may appear: protocol counters and the like). */
+export class ClusterStatusDto {
+  @ApiProperty({ example: 'n1' })
+  nodeId!: string;
+  @ApiProperty({ example: 'leader' })
+  role!: string;
+  @ApiPropertyOptional()
+  voting?: boolean;
+  @ApiPropertyOptional()
+  notVotingReason?: string;
+  @ApiProperty({ type: String, nullable: true })
+  leaderId!: string | null;
+  @ApiProperty({ example: '3.n1' })
+  ballot!: string;
+  @ApiProperty()
+  chosenSlot!: number;
+  @ApiProperty()
+  appliedSlot!: number;
+  @ApiPropertyOptional()
+  logPosition?: number;
+  @ApiPropertyOptional({ type: 'integer', nullable: true })
+  httpPort?: number | null;
+  @ApiProperty({ type: [ClusterMemberDto] })
+  members!: ClusterMemberDto[];
+  @ApiProperty({ type: ProposalCountsDto })
+  proposals!: ProposalCountsDto;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  protocol?: Record<string, unknown>;
+  @ApiProperty({ type: [ProjectionPositionDto] })
+  projections!: ProjectionPositionDto[];
+  @ApiPropertyOptional({ type: ClusterSagasDto })
+  sagas?: ClusterSagasDto;
+}
+
+/** A health answer. */
+export class HealthDto {
+  @ApiProperty({ example: 'ok' })
+  status!: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  details?: Record<string, unknown>;
+}
