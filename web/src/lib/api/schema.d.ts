@@ -79,8 +79,42 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log in; answers a bearer token */
+        /** Log in; answers a bearer token and sets the session cookie (HttpOnly) and the csrf cookie */
         post: operations["AuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/logout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log out: clears the session and csrf cookies */
+        post: operations["AuthController_logout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stream": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live applied events (SSE): id = log position; keep-alive comments; Last-Event-ID resumes */
+        get: operations["LiveStreamController_stream"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -94,7 +128,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Users by username, optionally of one role, paged (no secrets) */
+        get: operations["UsersController_list"];
         put?: never;
         /** Create a user (a student user is bound to a studentId) */
         post: operations["UsersController_create"];
@@ -118,8 +153,42 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a user's role, or disable / enable them */
+        /** Change a user's role or display name, or disable / enable them */
         patch: operations["UsersController_update"];
+        trace?: never;
+    };
+    "/api/users/{username}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reset a user's password (their tokens and sessions end) */
+        post: operations["UsersController_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/auth/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The signed-in user: username, role, display name, bound student */
+        get: operations["MeController_me"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/students": {
@@ -156,6 +225,40 @@ export interface paths {
         head?: never;
         /** Correct a student's name or move them to another class */
         patch: operations["StudentsController_correct"];
+        trace?: never;
+    };
+    "/api/students/{studentId}/freeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Freeze a student's score (409 when frozen already or archived) */
+        post: operations["StudentsController_freeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/{studentId}/unfreeze": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Lift a freeze of a student's score (409 when not frozen) */
+        post: operations["StudentsController_unfreeze"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/students/{studentId}/records": {
@@ -330,10 +433,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reasons": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The reason catalogue (every reason, active or not) and the score range */
+        get: operations["ReasonsController_list"];
+        put?: never;
+        /** Add a reason to the catalogue (409 when the code exists) */
+        post: operations["ReasonsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reasons/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One reason */
+        get: operations["ReasonsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a reason: labels, default delta, polarity, active */
+        patch: operations["ReasonsController_update"];
+        trace?: never;
+    };
+    "/api/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** This deployment's score range and default initial score (any signed-in user) */
+        get: operations["ReasonsController_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        ClusterMemberDto: {
+            nodeId: string;
+            /** @enum {string} */
+            role?: "voter" | "learner";
+            reachable: boolean;
+            lastSeenMs: number | null;
+            appliedSlot: number;
+            caughtUp?: boolean;
+        };
+        ProposalCountsDto: {
+            chosen: number;
+            failed: number;
+            inFlight: number;
+        };
+        ProjectionPositionDto: {
+            name: string;
+            position: number;
+            lag: number;
+        };
+        SagaNeedingOperatorDto: {
+            sagaId: string;
+            step: string;
+            reason: string;
+        };
+        ClusterSagasDto: {
+            open: number;
+            needingOperator: components["schemas"]["SagaNeedingOperatorDto"][];
+        };
+        ClusterStatusDto: {
+            /** @example n1 */
+            nodeId: string;
+            /** @example leader */
+            role: string;
+            voting?: boolean;
+            notVotingReason?: string;
+            leaderId: string | null;
+            /** @example 3.n1 */
+            ballot: string;
+            chosenSlot: number;
+            appliedSlot: number;
+            logPosition?: number;
+            httpPort?: number | null;
+            members: components["schemas"]["ClusterMemberDto"][];
+            proposals: components["schemas"]["ProposalCountsDto"];
+            protocol?: {
+                [key: string]: unknown;
+            };
+            projections: components["schemas"]["ProjectionPositionDto"][];
+            sagas?: components["schemas"]["ClusterSagasDto"];
+        };
+        CommandStatusDto: {
+            commandId: string;
+            /** @enum {string} */
+            status: "pending" | "applied" | "rejected";
+            position?: number | null;
+            result?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description why it was rejected */
+            reason?: string;
+            /** @description the status a rejection answers */
+            statusCode?: number;
+        };
         LoginDto: {
             /** @example admin */
             username: string;
@@ -353,6 +572,25 @@ export interface components {
             expiresIn: number;
             /** @enum {string} */
             role: "admin" | "teacher" | "club" | "student";
+            /** @description the CSRF token (also in the `csrf` cookie) a cookie-authenticated write echoes in `X-CSRF-Token` */
+            csrfToken: string;
+        };
+        LiveEventDto: {
+            /**
+             * @description log position (also the SSE id)
+             * @example 42
+             */
+            position: number;
+            /** @enum {string} */
+            streamType: "student" | "application" | "user" | "reason" | "saga" | "archive";
+            /** @example s-1 */
+            streamId: string;
+            /** @example ScoreModified */
+            type: string;
+            /** @description the event data, secrets left out */
+            data: {
+                [key: string]: unknown;
+            };
         };
         CreateUserDto: {
             /** @example teacher-kim */
@@ -369,11 +607,57 @@ export interface components {
              */
             studentId?: string;
         };
+        UserWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            username: string;
+            /** @enum {string} */
+            role?: "admin" | "teacher" | "club" | "student";
+        };
         UpdateUserDto: {
             /** @enum {string} */
             role?: "admin" | "teacher" | "club" | "student";
             /** @description true disables the user, false enables them again */
             disabled?: boolean;
+            /** @example Ms Kim */
+            displayName?: string;
+        };
+        ResetPasswordDto: {
+            /** Format: password */
+            password: string;
+        };
+        UserDto: {
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "teacher" | "club" | "student";
+            displayName: string;
+            studentId: string | null;
+            disabled: boolean;
+            position: number;
+        };
+        UserPageDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @description items over all pages */
+            total: number;
+            items: components["schemas"]["UserDto"][];
+        };
+        MeDto: {
+            /** @example teacher-kim */
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "teacher" | "club" | "student";
+            /** @example Ms Kim */
+            displayName: string;
+            /**
+             * @description the bound student, for a student user
+             * @example s-1
+             */
+            studentId?: string;
         };
         RegisterStudentDto: {
             /** @example s-1 */
@@ -385,10 +669,76 @@ export interface components {
             /** @default 100 */
             initialScore: number;
         };
+        StudentWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            /** @example s-1 */
+            studentId: string;
+            /** @description the score after the change */
+            score?: number;
+        };
         CorrectStudentDto: {
             name?: string;
             /** @description moves the student to another class */
             className?: string;
+        };
+        StudentDto: {
+            /** @example s-1 */
+            studentId: string;
+            name: string;
+            /** @example 7a */
+            className: string;
+            /** @example 100 */
+            score: number;
+            /** @example 100 */
+            initialScore: number;
+            frozen: boolean;
+            archived: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            position: number;
+        };
+        StudentPageDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @description items over all pages */
+            total: number;
+            items: components["schemas"]["StudentDto"][];
+        };
+        ActorRefDto: {
+            username: string;
+            /** @enum {string} */
+            role: "admin" | "teacher" | "club" | "student";
+        };
+        ScoreRecordDto: {
+            position: number;
+            studentId: string;
+            /** @example 5 */
+            delta: number;
+            reason: string;
+            /** @description the catalogue reason named */
+            reasonCode: string | null;
+            actor: components["schemas"]["ActorRefDto"];
+            /** @enum {string} */
+            source: "direct" | "application" | "batch" | "compensation" | "archive-reset";
+            newScore: number;
+            sagaId: string | null;
+            applicationId: string | null;
+            /** Format: date-time */
+            at: string;
+        };
+        ScoreRecordPageDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @description items over all pages */
+            total: number;
+            items: components["schemas"]["ScoreRecordDto"][];
         };
         ScoreChangeDto: {
             /** @example s-1 */
@@ -400,6 +750,11 @@ export interface components {
             delta: number;
             /** @example late to class */
             reason: string;
+            /**
+             * @description a code of the reason catalogue; it must be active (422 otherwise)
+             * @example late
+             */
+            reasonCode?: string;
         };
         BatchChangeDto: {
             /** @example s-1 */
@@ -415,6 +770,52 @@ export interface components {
             /** @example sports day */
             reason: string;
         };
+        SagaWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            sagaId: string;
+            /** @enum {string} */
+            status: "running" | "retrying";
+        };
+        ApplicationWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            applicationId: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            /** @description the student's score after an approval */
+            score?: number;
+        };
+        ApplicationDto: {
+            applicationId: string;
+            studentId: string;
+            delta: number;
+            reason: string;
+            reasonCode: string | null;
+            submittedBy: string;
+            /** @enum {string} */
+            status: "pending" | "approved" | "rejected";
+            reviewer: string | null;
+            comment: string | null;
+            /** Format: date-time */
+            submittedAt: string | null;
+            /** Format: date-time */
+            reviewedAt: string | null;
+            position: number;
+        };
+        ApplicationPageDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @description items over all pages */
+            total: number;
+            items: components["schemas"]["ApplicationDto"][];
+        };
         ReviewApplicationDto: {
             /** @enum {string} */
             decision: "approve" | "reject";
@@ -429,6 +830,160 @@ export interface components {
              * @example 7a
              */
             className?: string;
+        };
+        ArchiveDto: {
+            archiveId: string;
+            /** @example 2025-fall */
+            semester: string;
+            className: string | null;
+            studentCount: number;
+            /** Format: date-time */
+            completedAt: string;
+            position: number;
+        };
+        ArchivePageDto: {
+            /** @example 1 */
+            page: number;
+            /** @example 20 */
+            pageSize: number;
+            /** @description items over all pages */
+            total: number;
+            items: components["schemas"]["ArchiveDto"][];
+        };
+        ArchivedStudentDto: {
+            archiveId: string;
+            semester: string;
+            studentId: string;
+            name: string;
+            className: string;
+            score: number;
+            position: number;
+        };
+        SagaStepDto: {
+            /** @example chunk:0 */
+            step: string;
+            /** @enum {string} */
+            status: "pending" | "started" | "done" | "failed" | "compensated";
+        };
+        StepReasonDto: {
+            studentId?: string;
+            code: string;
+            message: string;
+        };
+        SagaFailureDto: {
+            step: string;
+            reasons: components["schemas"]["StepReasonDto"][];
+        };
+        SagaDto: {
+            sagaId: string;
+            /** @enum {string} */
+            kind: "batch" | "archive";
+            /** @example running */
+            status: string;
+            needsOperator: boolean;
+            startedBy: string;
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            input: {
+                [key: string]: unknown;
+            };
+            steps: components["schemas"]["SagaStepDto"][];
+            failure: components["schemas"]["SagaFailureDto"] | null;
+            /** @description the compensation that waits for an operator */
+            operator: components["schemas"]["SagaFailureDto"] | null;
+            compensated: string[];
+            version: number;
+            position: number;
+        };
+        ReasonDto: {
+            /** @example helped */
+            code: string;
+            /** @example 助人为乐 */
+            labelZh: string;
+            /** @example Helped others */
+            labelEn: string;
+            /** @example 2 */
+            defaultDelta: number;
+            /** @enum {string} */
+            polarity: "positive" | "negative";
+            active: boolean;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description log position of its last change */
+            position: number;
+        };
+        ScoreRangeDto: {
+            /** @example 0 */
+            min: number;
+            /** @example 200 */
+            max: number;
+        };
+        ReasonListDto: {
+            items: components["schemas"]["ReasonDto"][];
+            scoreRange: components["schemas"]["ScoreRangeDto"];
+        };
+        CreateReasonDto: {
+            /** @example helped */
+            code: string;
+            /** @example 助人为乐 */
+            labelZh: string;
+            /** @example Helped others */
+            labelEn: string;
+            /**
+             * @description non-zero; above 0 for a positive reason, below for a negative one
+             * @example 2
+             */
+            defaultDelta: number;
+            /** @enum {string} */
+            polarity: "positive" | "negative";
+            /** @default true */
+            active: boolean;
+        };
+        ReasonWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            code: string;
+        };
+        UpdateReasonDto: {
+            labelZh?: string;
+            labelEn?: string;
+            defaultDelta?: number;
+            /** @enum {string} */
+            polarity?: "positive" | "negative";
+            /** @description false retires the reason: new changes cannot name it; old records keep it */
+            active?: boolean;
+        };
+        ClientConfigDto: {
+            scoreRange: components["schemas"]["ScoreRangeDto"];
+            /**
+             * @description the score a registration without initialScore starts with
+             * @example 100
+             */
+            defaultInitialScore: number;
+        };
+        ErrorDto: {
+            /** @example 400 */
+            statusCode: number;
+            /** @example Bad Request */
+            error: string;
+            /** @example invalid input */
+            message: string;
+            /** @description field errors (400) or other detail */
+            details?: {
+                [key: string]: unknown;
+            };
+        };
+        QueuedWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            /** @enum {string} */
+            status: "pending";
         };
     };
     responses: never;
@@ -450,9 +1005,33 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ClusterStatusDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -516,6 +1095,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -634,6 +1215,8 @@ export interface operations {
             /** @description The Health Check is not successful */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -705,9 +1288,33 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["CommandStatusDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -737,7 +1344,172 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    AuthController_logout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description the cookies are cleared */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
                 content?: never;
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    LiveStreamController_stream: {
+        parameters: {
+            query?: {
+                /** @description resume after this log position (as the Last-Event-ID header does) */
+                lastEventId?: string;
+            };
+            header?: {
+                /** @description resume after this log position */
+                "Last-Event-ID"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description a text/event-stream; each message's data is one LiveEvent */
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["LiveEventDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    UsersController_list: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+                page?: number;
+                pageSize?: number;
+                role?: "admin" | "teacher" | "club" | "student";
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserPageDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -747,6 +1519,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -757,68 +1533,111 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -839,26 +1658,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -868,6 +1716,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path: {
                 username: string;
@@ -880,68 +1732,282 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    UsersController_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    MeController_me: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MeDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -963,26 +2029,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentPageDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, teacher, club */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -992,6 +2087,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1002,68 +2101,120 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1084,33 +2235,64 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, teacher, club, student */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no such student (or another student asking) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1120,6 +2302,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path: {
                 studentId: string;
@@ -1132,68 +2318,390 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    StudentsController_freeze: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path: {
+                studentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    StudentsController_unfreeze: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path: {
+                studentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1216,33 +2724,64 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreRecordPageDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, teacher, club, student */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no such student (or another student asking) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1252,6 +2791,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1262,68 +2805,120 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StudentWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1333,6 +2928,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1343,68 +2942,111 @@ export interface operations {
             };
         };
         responses: {
+            202: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SagaWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, club */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1426,26 +3068,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationPageDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, teacher, club */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1455,6 +3126,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1465,68 +3140,120 @@ export interface operations {
             };
         };
         responses: {
+            201: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only teacher, club */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1547,33 +3274,64 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, teacher, club */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no such application (or not the caller’s) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1583,6 +3341,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path: {
                 id: string;
@@ -1595,68 +3357,120 @@ export interface operations {
             };
         };
         responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApplicationWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1678,26 +3492,55 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivePageDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1707,6 +3550,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path?: never;
             cookie?: never;
@@ -1717,68 +3564,111 @@ export interface operations {
             };
         };
         responses: {
+            202: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SagaWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1800,33 +3690,64 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchivedStudentDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin, student */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description not archived in that semester (or another student asking) */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1847,33 +3768,64 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SagaDto"];
+                };
+            };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no such saga */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description the read model did not reach X-Min-Position in time (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };
@@ -1883,6 +3835,10 @@ export interface operations {
             header?: {
                 /** @description the command id (1..128 chars); a retry returns the first result */
                 "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
             };
             path: {
                 id: string;
@@ -1891,68 +3847,564 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            202: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SagaWriteDto"];
+                };
+            };
             /** @description invalid input (field errors in details, unknown fields refused) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no or bad token */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description only admin */
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description state conflict */
             409: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description body over 16 kB */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description business rule broken */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description rate limited */
             429: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description no quorum (Retry-After) */
             503: {
                 headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
             /** @description outcome unknown: retry with the same Idempotency-Key */
             504: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ReasonsController_list: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonListDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ReasonsController_create: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateReasonDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ReasonsController_get: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ReasonsController_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path: {
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateReasonDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReasonWriteDto"];
+                };
+            };
+            /** @description queued (Prefer: respond-async); follow Location: /api/commands/:commandId */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QueuedWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ReasonsController_config: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClientConfigDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
             };
         };
     };

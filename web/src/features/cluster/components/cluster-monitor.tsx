@@ -105,10 +105,14 @@ function MembersCard({ status: s }: { status: ClusterStatus }) {
         rowKey="nodeId"
         size="small"
         pagination={false}
-        dataSource={[{ nodeId: s.nodeId, role: s.role, reachable: true, lastSeenMs: null, appliedSlot: s.appliedSlot }, ...s.members.filter((m) => m.nodeId !== s.nodeId)]}
+        dataSource={[{ nodeId: s.nodeId, reachable: true, lastSeenMs: null, appliedSlot: s.appliedSlot } as ClusterMember, ...s.members.filter((m) => m.nodeId !== s.nodeId)]}
         columns={[
           { title: t('monitor.node'), dataIndex: 'nodeId', render: (id: string) => (id === s.leaderId ? <strong>{id} ★</strong> : id) },
-          { title: t('monitor.role'), dataIndex: 'role', render: (r: string | undefined, m) => r ?? (m.nodeId === s.leaderId ? 'leader' : 'follower') },
+          {
+            title: t('monitor.role'),
+            key: 'role',
+            render: (_, m) => `${m.nodeId === s.nodeId ? s.role : m.nodeId === s.leaderId ? 'leader' : 'follower'}${m.role ? ` · ${m.role}` : ''}`,
+          },
           {
             title: t('monitor.reachable'),
             dataIndex: 'reachable',
