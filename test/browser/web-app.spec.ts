@@ -109,9 +109,10 @@ describe('the web app in Chromium against a 3-node cluster', () => {
           await admin.getByLabel('角色', { exact: true }).click();
           await admin.locator(`.ant-select-item-option[title="${role}"]`).click();
           if (studentId) await admin.getByRole('textbox', { name: '学号（学生用户）' }).fill(studentId);
-          await admin.getByLabel('密码').fill(u.password);
+          await admin.locator('input#password').fill(u.password);
           await admin.getByRole('button', { name: '创建用户' }).click();
           await admin.getByText(`用户 ${u.username} 已创建`).waitFor();
+          await admin.getByRole('cell', { name: u.username, exact: true }).waitFor();
         };
         await createUser(TEACHER, '金老师', '老师');
         await createUser(STUDENT, '林小雨', '学生', 's-1');

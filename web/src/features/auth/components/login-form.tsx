@@ -12,8 +12,8 @@ export function LoginForm({ expired, onLoggedIn }: { expired: boolean; onLoggedI
   const failed = login.error instanceof ApiError && login.error.status === 401;
   return (
     <section className="login-card" aria-labelledby="login-title">
-      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', marginBottom: 8 }}>
-        <Typography.Title id="login-title" level={1} style={{ fontSize: 24, margin: 0 }}>
+      <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 12, marginBottom: 8 }}>
+        <Typography.Title id="login-title" level={1} style={{ fontSize: 22, margin: 0 }}>
           {t('app.title')}
         </Typography.Title>
         <LanguageSwitch />
