@@ -39,7 +39,7 @@ export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: async () => {
-      await (api as unknown as { POST: (p: string, i: object) => Promise<unknown> }).POST('/api/auth/logout', {});
+      await api.POST('/api/auth/logout');
     },
     onSettled: () => {
       queryClient.clear();
