@@ -7,6 +7,7 @@ import {
   ApplicationsRepository,
   ArchivesRepository,
   ReasonsRepository,
+  StatsRepository,
   ScoreRecordsRepository,
   StudentsRepository,
   UsersRepository,
@@ -20,6 +21,7 @@ import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { MetricsController } from './http/metrics/metrics.controller';
 import { webAppModule } from './http/web-app';
+import type { ExportReads } from './http/common/tokens';
 import { LIVE_STREAM_LIMITS } from './http/stream/live-stream';
 import { LiveStreamModule } from './http/stream/live-stream.module';
 import { nodeLiveEventSource } from './node/live-event-source';
@@ -29,6 +31,13 @@ import { NodeStatusHandler } from './messaging/node-status.handler';
 import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler } from './messaging/public';
 import type { ConsensusNode } from './node/consensus-node';
 import { CONSENSUS_NODE } from './node/node.tokens';
+
+/** The keyset pages CSV exports stream, from the students and score_records read models. */
+function exportReads(db: ReturnType<typeof readModelDb>): ExportReads {
+  const students = new StudentsRepository(db);
+  const records = new ScoreRecordsRepository(db);
+  return { studentsAfter: (...args) => students.studentsAfter(...args), recordsAfter: (...args) => records.recordsAfter(...args) };
+}
 
 /** The controllers of the node itself (besides the domain API, auth and the live stream). */
 export const NODE_CONTROLLERS = [ClusterController, HealthController, MetricsController, CommandsController];
@@ -55,6 +64,8 @@ export class AppModule {
           archives: new ArchivesRepository(readModelDb(node.db)),
           reasons: new ReasonsRepository(readModelDb(node.db)),
           scoreRange: node.config.scoreRules,
+          stats: new StatsRepository(readModelDb(node.db)),
+          exports: exportReads(readModelDb(node.db)),
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),
           },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { JwtService } from '@nestjs/jwt';
 import { type Actor, type Role, isRole } from '../domain';
 import { assert } from '../shared/assert';
@@ -9,6 +9,9 @@ import { hashPassword, verifyPassword } from './password';
 /** Token lifetimes allowed, in seconds (one second, for tests, to a week). */
 export const TOKEN_EXPIRES_IN_MIN_SECONDS = 1;
 export const TOKEN_EXPIRES_IN_MAX_SECONDS = 7 * 24 * 3600;
+/** Logged-out tokens one node remembers at most (the oldest expiring are forgotten first). */
+export const REVOKED_TOKENS_MAX = 100_000;
+
 /** The only signature algorithm issued and accepted (a token naming another is refused). */
 export const TOKEN_ALGORITHM = 'HS256';
 
@@ -49,6 +52,8 @@ interface TokenClaims {
 export class AuthService {
   /** A hash of nothing anyone knows, verified against for unknown users so they take as long as known ones. */
   private dummyHash: Promise<string> | undefined;
+  /** Tokens logged out on this node (by their SHA-256), with when they expire anyway (epoch ms). */
+  private readonly revoked = new Map<string, number>();
 
   constructor(
     private readonly credentials: CredentialsLookup,
@@ -84,7 +89,8 @@ export class AuthService {
       ver: user.position,
     };
     const expiresIn = this.options.expiresInSeconds;
-    const accessToken = await this.jwt.signAsync(claims, { expiresIn, algorithm: TOKEN_ALGORITHM });
+    // A random id: two logins in the same second are two sessions (logging one out keeps the other).
+    const accessToken = await this.jwt.signAsync({ ...claims, jti: randomBytes(12).toString('base64url') }, { expiresIn, algorithm: TOKEN_ALGORITHM });
     return { accessToken, expiresIn, role: user.role };
   }
 
@@ -96,12 +102,31 @@ export class AuthService {
    */
   async verify(token: string): Promise<Actor> {
     const claims = await this.decode(token);
+    if (this.revoked.has(tokenKey(token))) throw new InvalidTokenError('token no longer valid: logged out');
     const user = await this.credentials.find(claims.sub);
     const refusal = user === undefined ? 'the user does not exist' : staleness(user, claims);
     if (refusal !== null || user === undefined) throw new InvalidTokenError(`token no longer valid: ${refusal}`);
     return user.studentId === null
       ? { username: user.username, role: user.role }
       : { username: user.username, role: user.role, studentId: user.studentId };
+  }
+
+  /**
+   * Logs a token out on this node: verify refuses it from now on (so the session's live streams
+   * end at their next check). Nodes keep their own list; a token expires everywhere anyway. A
+   * token that does not verify is ignored.
+   */
+  async revoke(token: string): Promise<void> {
+    let exp: number;
+    try {
+      exp = ((await this.jwt.verifyAsync<{ exp: number }>(token, { algorithms: [TOKEN_ALGORITHM] })).exp ?? 0) * 1000;
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    for (const [key, expires] of this.revoked) if (expires <= now) this.revoked.delete(key);
+    while (this.revoked.size >= REVOKED_TOKENS_MAX) this.revoked.delete(this.revoked.keys().next().value as string);
+    this.revoked.set(tokenKey(token), exp);
   }
 
   /** The token's claims once its signature, algorithm and expiry are checked. */
@@ -122,6 +147,10 @@ export class AuthService {
     this.dummyHash ??= hashPassword(randomBytes(16).toString('base64'));
     return this.dummyHash;
   }
+}
+
+function tokenKey(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 /** Why a verified token no longer stands for `user`, or null when it still does. */

@@ -12,11 +12,10 @@ async function main(): Promise<void> {
   const out = resolve(process.argv[2] ?? DEFAULT_OUT);
   const app = await openApiDocumentApp();
   const document = buildOpenApiDocument(app);
-  // Not closed: its stand-ins answer no shutdown hook; the process ends here.
+  await app.close();
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify(document, null, 2)}\n`);
   process.stdout.write(`wrote ${out} (${Object.keys(document.paths).length} paths)\n`);
-  process.exit(0);
 }
 
 main().catch((error: unknown) => {

@@ -15,12 +15,15 @@ import { CONSENSUS_NODE } from '../node/node.tokens';
 @Module({})
 class OpenApiDocumentModule {}
 
+/** Names Nest looks up on every provider: a stand-in has none (nor `then`: it is no promise). */
+const NOT_ON_STAND_INS = new Set(['then', 'onModuleInit', 'onApplicationBootstrap', 'onModuleDestroy', 'beforeApplicationShutdown', 'onApplicationShutdown']);
+
 /** Nothing is called while the document is built: a stand-in for every dependency. */
 const UNUSED = new Proxy(
   {},
   {
-    // Not a thenable (Nest awaits provider values that look like promises).
-    get: (_target, key) => (key === 'then' || typeof key === 'symbol' ? undefined : () => Promise.reject(new Error('not served: this app only describes the API'))),
+    get: (_target, key) =>
+      typeof key === 'symbol' || NOT_ON_STAND_INS.has(key) ? undefined : () => Promise.reject(new Error('not served: this app only describes the API')),
   },
 ) as never;
 

@@ -41,5 +41,6 @@ export * from './projection-status';
 export * from './reasons/reasons-projection';
 export * from './reasons/reasons-repository';
 export * from './stats/student-daily-scores-projection';
+export * from './stats/stats-repository';
 export * from './rebuild/projection-rebuild';
 export * from './rebuild/shadow-tables';

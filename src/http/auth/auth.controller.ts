@@ -5,7 +5,7 @@ import { AuthService } from '../../auth/auth.service';
 import { InvalidCredentialsError } from '../../auth/auth-errors';
 import { LoginDto, LoginResponseDto } from './login.dto';
 import { Public } from './public.decorator';
-import { clearSessionCookies, setSessionCookies } from './session-cookie';
+import { clearSessionCookies, sessionToken, setSessionCookies } from './session-cookie';
 
 /**
  * Login and logout. The login answers a bearer token for programs and also sets the web app's
@@ -38,9 +38,11 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: 'Log out: clears the session and csrf cookies' })
+  @ApiOperation({ summary: "Log out: clears the session and csrf cookies; this node refuses the session's token from now on" })
   @ApiNoContentResponse({ description: 'the cookies are cleared' })
-  logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): void {
+  async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
+    const token = sessionToken(request);
+    if (token !== undefined) await this.auth.revoke(token);
     clearSessionCookies(request, response);
   }
 }

@@ -11,6 +11,8 @@ import { ScoresController } from '../scores/scores.controller';
 import { StudentsController } from '../students/students.controller';
 import { MeController } from '../users/me.controller';
 import { ReasonsController } from '../reasons/reasons.controller';
+import { ExportsController } from '../stats/exports.controller';
+import { StatsController } from '../stats/stats.controller';
 import { UsersController } from '../users/users.controller';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import { jsonBodyError } from './api-error';
@@ -31,6 +33,10 @@ import {
   type ReasonsReads,
   SCORE_RANGE,
   type ScoreRange,
+  STATS_REPOSITORY,
+  type StatsReads,
+  EXPORT_READS,
+  type ExportReads,
   SAGAS_READS,
   type SagasReads,
   READ_PROJECTOR,
@@ -65,6 +71,8 @@ export const HTTP_API_CONTROLLERS: Type[] = [
   ArchivesController,
   SagasController,
   ReasonsController,
+  StatsController,
+  ExportsController,
 ];
 
 /** What the domain API is served from: the write path and the read side of this node. */
@@ -82,6 +90,10 @@ export interface HttpApiDependencies {
   readonly reasons?: ReasonsReads;
   /** The configured score range (default DEFAULT_SCORE_RULES). */
   readonly scoreRange?: ScoreRange;
+  /** The start page's and the charts' reads (none: empty figures). */
+  readonly stats?: StatsReads;
+  /** The keyset pages of the CSV exports (none: empty files). */
+  readonly exports?: ExportReads;
   /** The live read models' Projector (X-Min-Position waits on it). */
   readonly projector: ReadModelPosition;
   /** Whether the node counts on a quorum (reads answer `X-Consistency: stale` without one); default: always. */
@@ -107,6 +119,8 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: SAGAS_READS, useValue: deps.sagas ?? NO_SAGAS },
     { provide: REASONS_REPOSITORY, useValue: deps.reasons ?? NO_REASONS },
     { provide: SCORE_RANGE, useValue: deps.scoreRange ?? DEFAULT_SCORE_RULES },
+    { provide: STATS_REPOSITORY, useValue: deps.stats ?? NO_STATS },
+    { provide: EXPORT_READS, useValue: deps.exports ?? NO_EXPORTS },
     { provide: READ_PROJECTOR, useValue: deps.projector },
     { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
     { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
@@ -124,6 +138,12 @@ const NO_ARCHIVES: ArchivesReads = {
   getArchivedStudent: () => Promise.resolve(undefined),
 };
 const NO_SAGAS: SagasReads = { getSaga: () => undefined };
+const NO_STATS: StatsReads = {
+  overview: (_today, range) => Promise.resolve({ pendingReviews: 0, todayChanges: 0, classes: [], nearBounds: [], scoreRange: range, margin: 0 }),
+  classDaily: () => Promise.resolve([]),
+  scoreHistory: () => Promise.resolve([]),
+};
+const NO_EXPORTS: ExportReads = { studentsAfter: () => Promise.resolve([]), recordsAfter: () => Promise.resolve([]) };
 const NO_REASONS: ReasonsReads = { listReasons: () => Promise.resolve([]), getReason: () => Promise.resolve(undefined) };
 
 /**

@@ -5,6 +5,7 @@ import type {
   Projector,
   ReasonsRepository,
   ScoreRecordsRepository,
+  StatsRepository,
   StudentsRepository,
   UsersRepository,
 } from '../../projections';
@@ -41,6 +42,15 @@ export interface ScoreRange {
 }
 /** Injection token of the ScoreRange. */
 export const SCORE_RANGE = Symbol('SCORE_RANGE');
+
+/** The reads behind the start page and the charts (a StatsRepository serves). */
+export type StatsReads = Pick<StatsRepository, 'overview' | 'classDaily' | 'scoreHistory'>;
+/** Injection token of the StatsReads. */
+export const STATS_REPOSITORY = Symbol('STATS_REPOSITORY');
+/** The keyset pages CSV exports stream (a StudentsRepository and a ScoreRecordsRepository serve). */
+export type ExportReads = Pick<StudentsRepository, 'studentsAfter'> & Pick<ScoreRecordsRepository, 'recordsAfter'>;
+/** Injection token of the ExportReads. */
+export const EXPORT_READS = Symbol('EXPORT_READS');
 
 /** Injection token of the ArchivesReads. */
 export const ARCHIVES_REPOSITORY = Symbol('ARCHIVES_REPOSITORY');

@@ -28,6 +28,19 @@ export interface ScoreRecordView {
 export class ScoreRecordsRepository {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
 
+  /** Up to `limit` of a student's score changes after position `after`, oldest first (keyset pages for exports). */
+  async recordsAfter(studentId: string, after: number, limit: number): Promise<ScoreRecordView[]> {
+    const rows = await this.db
+      .selectFrom('score_records')
+      .selectAll()
+      .where('student_id', '=', studentId)
+      .where('position', '>', after)
+      .orderBy('position')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => scoreRecordView(rowFromSql('score_records', r)));
+  }
+
   /** A student's score history, newest first, one page of it (empty for an unknown student). */
   async listRecords(studentId: string, request: PageRequest = {}): Promise<Page<ScoreRecordView>> {
     const { page, pageSize, offset } = pageWindow(request);

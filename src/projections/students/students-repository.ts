@@ -28,6 +28,14 @@ export interface StudentListRequest extends PageRequest {
 export class StudentsRepository {
   constructor(private readonly db: Kysely<ReadModelDatabase>) {}
 
+  /** Up to `limit` students after `afterId` by id, optionally of one class (keyset pages for exports). */
+  async studentsAfter(className: string | undefined, afterId: string, limit: number): Promise<StudentView[]> {
+    let query = this.db.selectFrom('students').selectAll().where('student_id', '>', afterId);
+    if (className !== undefined) query = query.where('class_name', '=', className);
+    const rows = await query.orderBy('student_id').limit(limit).execute();
+    return rows.map((r) => studentView(rowFromSql('students', r)));
+  }
+
   /** One student, or undefined when no such student was registered. */
   async getStudent(studentId: string): Promise<StudentView | undefined> {
     const row = await this.db.selectFrom('students').selectAll().where('student_id', '=', studentId).executeTakeFirst();

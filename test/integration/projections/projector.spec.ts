@@ -90,6 +90,7 @@ describe('Projector (real MySQL)', () => {
         sagaId: null,
         applicationId: 'app-1',
         at: NOW,
+        reasonCode: null,
       },
       expect.objectContaining({ position: 4, delta: 7, reason: "didn't run in the hall", newScore: 102 }),
     ]);
@@ -105,6 +106,7 @@ describe('Projector (real MySQL)', () => {
       submittedAt: NOW,
       reviewedAt: NOW,
       position: 6,
+      reasonCode: null,
     });
     expect(await new UsersRepository(test.db).getUser('kim')).toEqual({
       username: 'kim',
@@ -182,7 +184,7 @@ describe('Projector (real MySQL)', () => {
     await log.append([[studentRegistered(0)], ...Array.from({ length: 500 }, (_, i) => [scoreModified(1, i)])]);
     const rows: number[] = [];
     await new Projector(test.db, READ_MODELS, { onBatch: (b) => rows.push(b.rows) }).catchUp();
-    expect(rows).toEqual([501]); // 1 student row + 500 records
+    expect(rows).toEqual([502]); // 1 student row + 500 records + 1 end-of-day score
     expect((await new StudentsRepository(test.db).getStudent('s-1'))?.score).toBe(500);
   });
 

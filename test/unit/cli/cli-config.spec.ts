@@ -84,7 +84,8 @@ describe('LOAD DATA rows (groupAsTsv)', () => {
       rows: [{ key: 7, set: { student_id: 's1', delta: 3, reason: 'r', actor: 'root', actor_role: 'admin', source: 'direct', new_score: 103, at: '2026-12-04T08:00:00.000Z', saga_id: null } }],
     };
     const [line] = groupAsTsv(group).toString('utf8').split('\n');
-    expect(line.split('\t')).toHaveLength(11);
+    // 12: the key, ten columns and reason_code (migration 0008).
+    expect(line.split('\t')).toHaveLength(12);
     expect(line).toMatch(/^7\ts1\t3\tr\troot\tadmin\tdirect\t103\t\\N\t/);
   });
 });

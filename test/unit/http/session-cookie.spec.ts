@@ -118,6 +118,14 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     expect(jar.get('csrf')?.value).toBe('');
   });
 
+  it("logout ends the session on this node: its cookie and its token are refused afterwards", async () => {
+    const { cookie, res } = await login('sam');
+    await request(server).get('/api/auth/me').set('Cookie', cookie).expect(200);
+    await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(204);
+    await request(server).get('/api/auth/me').set('Cookie', cookie).expect(401);
+    await request(server).get('/api/auth/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(401);
+  });
+
   it('sends the security headers and a strict Content-Security-Policy', async () => {
     const res = await request(server).get('/api/auth/me');
     const csp = String(res.headers['content-security-policy']);

@@ -156,3 +156,24 @@ describe('students API', () => {
     });
   });
 });
+
+describe('REST: a student reads only their own chart and export', () => {
+  let api: import('./http-test-app').TestApi;
+  const { ACTORS, ACTOR_HEADER, startTestApi } = jest.requireActual<typeof import('./http-test-app')>('./http-test-app');
+  const request = jest.requireActual<typeof import('supertest')>('supertest');
+  beforeAll(async () => {
+    api = await startTestApi();
+  });
+  afterAll(() => api.app.close());
+
+  it('own score history and records.csv: 200; another student\'s: refused; students.csv and the overview: staff only', async () => {
+    await request(api.server).get('/api/students/s-1/score-history').set(ACTOR_HEADER, ACTORS.student).expect(200);
+    const csv = await request(api.server).get('/api/students/s-1/records.csv').set(ACTOR_HEADER, ACTORS.student).expect(200);
+    expect(csv.text.startsWith('\uFEFFposition,')).toBe(true);
+    expect([403, 404]).toContain((await request(api.server).get('/api/students/s-2/score-history').set(ACTOR_HEADER, ACTORS.student)).status);
+    expect([403, 404]).toContain((await request(api.server).get('/api/students/s-2/records.csv').set(ACTOR_HEADER, ACTORS.student)).status);
+    await request(api.server).get('/api/students.csv').set(ACTOR_HEADER, ACTORS.student).expect(403);
+    await request(api.server).get('/api/stats/overview').set(ACTOR_HEADER, ACTORS.teacher).expect(403);
+    await request(api.server).get('/api/students.csv').set(ACTOR_HEADER, ACTORS.teacher).expect(200);
+  });
+});
