@@ -218,6 +218,11 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await checkPage(admin, '10-admin-archives');
         await nav(admin, '导出');
         await checkPage(admin, '11-admin-exports');
+        const csvHead = await admin.evaluate(async () => {
+          const answer = await fetch('/api/students.csv?className=7A');
+          return Array.from(new Uint8Array(await answer.arrayBuffer()).slice(0, 3));
+        });
+        expect(csvHead).toEqual([0xef, 0xbb, 0xbf]);
 
         // 7. axe-core on every page: no serious or critical violation.
         const english = await open({ locale: 'en-US' });

@@ -113,6 +113,7 @@ export const en = {
     select: 'Select {{name}}',
   },
   admin: {
+    changes: 'Changes',
     pendingReviews: 'Pending reviews',
     todayChanges: "Today's changes",
     classAverages: 'Average score per class',

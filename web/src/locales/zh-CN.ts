@@ -115,6 +115,7 @@ export const zhCN: Messages = {
     select: '选择 {{name}}',
   },
   admin: {
+    changes: '变动次数',
     pendingReviews: '待审核',
     todayChanges: '今日变动',
     classAverages: '各班平均分',

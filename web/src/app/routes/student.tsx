@@ -25,7 +25,7 @@ export default function StudentRoute() {
   const semesters = useMemo(() => semestersFromRecords(records.data?.items ?? []), [records.data]);
   // The full history when the node serves it; else the points of the records at hand.
   const points = useMemo(() => {
-    if (history.data && history.data.length > 0) return history.data;
+    if (history.data && history.data.length >= 2) return history.data;
     const now = student.data ? [{ at: student.data.updatedAt, score: student.data.score }] : [];
     const items = records.data?.items ?? [];
     return items.length === 0 ? now : scoreSeries(items).map(([at, score]) => ({ at, score }));

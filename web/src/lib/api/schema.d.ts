@@ -96,7 +96,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out: clears the session and csrf cookies */
+        /** Log out: clears the session and csrf cookies; this node refuses the session's token from now on */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -478,6 +478,91 @@ export interface paths {
         };
         /** This deployment's score range and default initial score (any signed-in user) */
         get: operations["ReasonsController_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Start page: pending reviews, today's changes, each class's average, students near the bounds */
+        get: operations["StatsController_overview"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/stats/classes/{className}/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A class's last days (UTC): changes, sum of deltas, average score at the end of each day */
+        get: operations["StatsController_classDaily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/{studentId}/score-history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A student's score at the end of each day it changed (the chart): staff, or that student */
+        get: operations["StatsController_scoreHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Students (optionally one class's) with their scores, as CSV */
+        get: operations["ExportsController_studentsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/students/{studentId}/records.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A student's score changes, oldest first, as CSV: staff, or that student */
+        get: operations["ExportsController_recordsCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -964,6 +1049,44 @@ export interface components {
              * @example 100
              */
             defaultInitialScore: number;
+        };
+        ClassAverageDto: {
+            className: string;
+            students: number;
+            /** @example 101.5 */
+            averageScore: number;
+        };
+        StatsOverviewDto: {
+            pendingReviews: number;
+            /** @description score changes since 00:00 UTC */
+            todayChanges: number;
+            classes: components["schemas"]["ClassAverageDto"][];
+            /** @description active students within `margin` of either end of the range, nearest first (50 at most) */
+            nearBounds: components["schemas"]["StudentDto"][];
+            scoreRange: components["schemas"]["ScoreRangeDto"];
+            /** @description a tenth of the range */
+            margin: number;
+        };
+        ClassDayDto: {
+            /** @example 2025-03-01 */
+            day: string;
+            changes: number;
+            deltaSum: number;
+            averageScore: number | null;
+        };
+        ClassDailyDto: {
+            className: string;
+            days: components["schemas"]["ClassDayDto"][];
+        };
+        ScorePointDto: {
+            /** @example 2025-03-01 */
+            day: string;
+            score: number;
+        };
+        ScoreHistoryDto: {
+            studentId: string;
+            /** @description the score at the end of each UTC day it changed, oldest first */
+            points: components["schemas"]["ScorePointDto"][];
         };
         ErrorDto: {
             /** @example 400 */
@@ -4390,6 +4513,318 @@ export interface operations {
             };
             /** @description no or invalid session */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    StatsController_overview: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsOverviewDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    StatsController_classDaily: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+                days?: number;
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                className: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassDailyDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    StatsController_scoreHistory: {
+        parameters: {
+            query?: {
+                /** @description wait until the read model has applied this log position */
+                minPosition?: number;
+            };
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
+            path: {
+                studentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreHistoryDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club, student */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ExportsController_studentsCsv: {
+        parameters: {
+            query?: {
+                className?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, UTF-8 with BOM */
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ExportsController_recordsCsv: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                studentId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV, UTF-8 with BOM */
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin, teacher, club, student */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

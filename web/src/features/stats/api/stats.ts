@@ -1,24 +1,16 @@
 import { useQuery } from '@tanstack/react-query';
 import { ApiError, getJson, seg } from '@/lib/api/client';
+import type { components } from '@/lib/api/schema';
 import type { Application, Page, Student } from '@/lib/api/types';
 
-/** The admin start page's figures (`GET /api/stats/overview`). */
-export interface Overview {
-  pendingApplications: number;
-  /** null when the node offers no statistics read model (then the rest is computed here). */
+/** The admin start page's figures (`GET /api/stats/overview`); todayChanges null when computed here. */
+export type Overview = Omit<components['schemas']['StatsOverviewDto'], 'todayChanges' | 'nearBounds'> & {
   todayChanges: number | null;
-  classes: { className: string; students: number; averageScore: number }[];
-  nearBounds: { studentId: string; name: string; className: string; score: number }[];
-}
+  nearBounds: Pick<Student, 'studentId' | 'name' | 'className' | 'score'>[];
+};
 
 /** One day of a class (`GET /api/stats/classes/:className/daily`). */
-export interface ClassDay {
-  day: string;
-  changes: number;
-  awarded: number;
-  deducted: number;
-  averageScore?: number;
-}
+export type ClassDay = components['schemas']['ClassDayDto'];
 
 /** Admin start page figures. */
 export function useOverview() {
@@ -42,13 +34,15 @@ const OVERVIEW_PAGES_MAX = 20;
 async function overviewFromLists(): Promise<Overview> {
   const pending = await getJson<Page<Application>>('/api/applications', { status: 'pending', pageSize: 1 });
   const range = await getJson<{ scoreRange?: { min: number; max: number } }>('/api/config').catch(() => ({ scoreRange: undefined }));
+  const scoreRange = range.scoreRange ?? { min: 0, max: 200 };
   const students: Student[] = [];
   for (let page = 1; page <= OVERVIEW_PAGES_MAX; page++) {
     const answer = await getJson<Page<Student>>('/api/students', { page, pageSize: 100 });
     students.push(...answer.items);
     if (students.length >= answer.total || answer.items.length === 0) break;
   }
-  return { pendingApplications: pending.total, todayChanges: null, ...summarize(students, range.scoreRange ?? { min: 0, max: 200 }) };
+  const margin = (scoreRange.max - scoreRange.min) * NEAR_BOUNDS_SHARE;
+  return { pendingReviews: pending.total, todayChanges: null, scoreRange, margin, ...summarize(students, scoreRange) };
 }
 
 /** Share of the score range near either bound that counts as "near the bounds". */
@@ -75,8 +69,8 @@ export function useClassDaily(className: string | undefined) {
   return useQuery({
     queryKey: ['stats', 'daily', className],
     queryFn: async () => {
-      const body = await getJson<ClassDay[] | { days?: ClassDay[]; items?: ClassDay[] }>(`/api/stats/classes/${seg(className!)}/daily`);
-      return Array.isArray(body) ? body : (body.days ?? body.items ?? []);
+      const body = await getJson<components['schemas']['ClassDailyDto']>(`/api/stats/classes/${seg(className!)}/daily`);
+      return body.days;
     },
     enabled: className !== undefined && className !== '',
   });

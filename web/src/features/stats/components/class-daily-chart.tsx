@@ -16,10 +16,10 @@ export function ClassDailyChart({ className }: { className: string }) {
       tooltip: { trigger: 'axis' },
       legend: { top: 0 },
       xAxis: { type: 'category', data: days.map((d) => d.day) },
-      yAxis: { type: 'value' },
+      yAxis: [{ type: 'value', name: t('admin.changes') }, { type: 'value', name: t('admin.average'), scale: true }],
       series: [
-        { type: 'bar', name: t('teacher.award'), stack: 'd', data: days.map((d) => d.awarded ?? 0), itemStyle: { color: '#389e0d' } },
-        { type: 'bar', name: t('teacher.deduct'), stack: 'd', data: days.map((d) => -(Math.abs(d.deducted ?? 0))), itemStyle: { color: '#cf1322' } },
+        { type: 'bar', name: t('admin.changes'), data: days.map((d) => d.changes), itemStyle: { color: '#0958d9' } },
+        { type: 'line', name: t('admin.average'), yAxisIndex: 1, data: days.map((d) => d.averageScore), itemStyle: { color: '#d48806' } },
       ],
     }),
     [days, t],

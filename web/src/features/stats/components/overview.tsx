@@ -14,7 +14,7 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
         <Row gutter={[16, 16]}>
           <Col xs={12} md={6}>
             <Card>
-              <Statistic title={t('admin.pendingReviews')} value={o.pendingApplications} />
+              <Statistic title={t('admin.pendingReviews')} value={o.pendingReviews} />
               <Button type="link" style={{ padding: 0 }} onClick={onOpenReviews}>
                 {t('admin.openReviews')}
               </Button>
@@ -48,7 +48,7 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
                 locale={{ emptyText: t('app.none') }}
                 renderItem={(s) => (
                   <List.Item>
-                    {s.name} ({s.studentId}, {s.className}) <Tag color={s.score > 50 ? 'green' : 'red'}>{s.score}</Tag>
+                    {s.name} ({s.studentId}, {s.className}) <Tag color={s.score >= (o.scoreRange.min + o.scoreRange.max) / 2 ? 'green' : 'red'}>{s.score}</Tag>
                   </List.Item>
                 )}
               />
