@@ -222,6 +222,15 @@ describe('live stream (SSE) and web sessions on a 3-node cluster', () => {
     expect(history.messages.every((m) => m.event.streamId === s1)).toBe(true);
   });
 
+  it('ends the stream when the session logs out on its node', async () => {
+    const t1Auth = await login(1, t1, 'teacher-password');
+    const stream = await open(1, { Cookie: t1Auth.cookie });
+    expect(stream.status).toBe(200);
+    expect((await call(1, 'POST', '/api/auth/logout', { Cookie: t1Auth.cookie })).status).toBe(204);
+    await waitFor('the stream to end', () => stream.ended, 20_000, 50);
+    expect((await call(1, 'GET', '/api/auth/me', { Cookie: t1Auth.cookie })).status).toBe(401);
+  });
+
   it('ends the stream when the session ends (the user is disabled)', async () => {
     const t2Auth = await login(0, t2, 'teacher-password');
     const stream = await open(0, { Cookie: t2Auth.cookie });
