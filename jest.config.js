@@ -4,6 +4,9 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.spec.ts'],
+  // web/ has its own runner (vitest, jsdom): npm test runs it after jest.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/web/'],
+  modulePathIgnorePatterns: ['<rootDir>/web/dist/'],
   transform: {
     '^.+\\.ts$': [
       '@swc/jest',

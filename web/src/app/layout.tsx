@@ -1,0 +1,72 @@
+import { LogoutOutlined } from '@ant-design/icons';
+import { Badge, Button, Layout, Menu, Tooltip } from 'antd';
+import { Outlet, useLocation, useNavigate } from 'react-router';
+import { useTranslation } from 'react-i18next';
+import { LanguageSwitch } from '@/components/language-switch';
+import { QuorumBanner } from '@/components/quorum-banner';
+import type { Me, Role } from '@/lib/api/types';
+import { useLiveUpdates } from '@/lib/stream';
+import { useLogout } from '@/features/auth/api/session';
+
+const MENUS: Record<Role, { path: string; key: string }[]> = {
+  student: [{ path: '/student', key: 'nav.student' }],
+  teacher: [
+    { path: '/teacher', key: 'nav.teacher' },
+    { path: '/teacher/applications', key: 'nav.teacherApps' },
+  ],
+  club: [
+    { path: '/teacher', key: 'nav.teacher' },
+    { path: '/teacher/applications', key: 'nav.teacherApps' },
+  ],
+  admin: [
+    { path: '/admin', key: 'nav.adminHome' },
+    { path: '/admin/reviews', key: 'nav.reviews' },
+    { path: '/admin/students', key: 'nav.students' },
+    { path: '/admin/batch', key: 'nav.batch' },
+    { path: '/admin/users', key: 'nav.users' },
+    { path: '/admin/reasons', key: 'nav.reasons' },
+    { path: '/admin/archives', key: 'nav.archives' },
+    { path: '/admin/exports', key: 'nav.exports' },
+    { path: '/admin/cluster', key: 'nav.monitor' },
+  ],
+};
+
+/** The signed-in frame: header with the role's menu, language, live indicator, logout; the quorum banner. */
+export default function PortalLayout({ me }: { me: Me }) {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const location = useLocation();
+  const logout = useLogout();
+  const live = useLiveUpdates(true);
+  const items = MENUS[me.role].map((m) => ({ key: m.path, label: t(m.key) }));
+  const selected = [...MENUS[me.role]].reverse().find((m) => location.pathname === m.path || location.pathname.startsWith(`${m.path}/`))?.path;
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Layout.Header className="app-header" role="banner">
+        <span className="app-title">{t('app.title')}</span>
+        <nav aria-label={t('app.menu')} style={{ flex: 1, minWidth: 0 }}>
+          <Menu className="app-menu" mode="horizontal" selectedKeys={selected ? [selected] : []} items={items} onClick={({ key }) => void navigate(key)} />
+        </nav>
+        <Tooltip title={live ? t('app.live') : t('app.offline')}>
+          <span role="img" aria-label={live ? t('app.live') : t('app.offline')}>
+            <Badge status={live ? 'success' : 'default'} />
+          </span>
+        </Tooltip>
+        <LanguageSwitch />
+        <Tooltip title={t('app.signedInAs', { name: me.displayName, role: t(`roles.${me.role}`) })}>
+          <Button
+            icon={<LogoutOutlined aria-hidden />}
+            aria-label={t('app.logout')}
+            onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) })}
+          >
+            <span className="hide-xs">{t('app.logout')}</span>
+          </Button>
+        </Tooltip>
+      </Layout.Header>
+      <QuorumBanner />
+      <Layout.Content className="app-content" role="main">
+        <Outlet />
+      </Layout.Content>
+    </Layout>
+  );
+}

@@ -1,0 +1,47 @@
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { act } from 'react';
+import { afterEach, expect, it, vi } from 'vitest';
+import { render } from '@testing-library/react';
+import { fakeServer } from '@/test/render';
+import { AppRoot } from './index';
+
+afterEach(() => vi.unstubAllGlobals());
+
+it('returns to login when the session expires, then back to the page with what the user typed', async () => {
+  let signedIn = true;
+  const admin = { username: 'admin', role: 'admin', displayName: 'Admin' };
+  const unauthorized = { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'session expired' } };
+  fakeServer({
+    'GET /api/auth/me': () => (signedIn ? { body: admin } : unauthorized),
+    'GET /api/students': () => (signedIn ? { body: { items: [], page: 1, pageSize: 100, total: 0 } } : unauthorized),
+    'GET /api/reasons': () => (signedIn ? { body: { items: [] } } : unauthorized),
+    'POST /api/students': () => {
+      signedIn = false;
+      return unauthorized;
+    },
+    'POST /api/auth/login': () => {
+      signedIn = true;
+      return { body: { accessToken: 't', expiresIn: 3600, role: 'admin' } };
+    },
+  });
+  window.history.pushState({}, '', '/admin/students');
+  render(<AppRoot />);
+  const name = await screen.findByRole('textbox', { name: 'Name' }, { timeout: 10_000 });
+  await userEvent.type(screen.getByRole('textbox', { name: 'Student ID' }), 's-42');
+  await userEvent.type(name, 'Half-typed name');
+  await userEvent.type(screen.getByRole('textbox', { name: 'Class' }), '7A');
+  await userEvent.click(screen.getByRole('button', { name: 'Register a student' }));
+
+  expect(await screen.findByText(/Your session has ended/, {}, { timeout: 10_000 })).toBeInTheDocument();
+  expect(window.location.pathname).toBe('/login');
+  await userEvent.type(screen.getByLabelText('Username'), 'admin');
+  await userEvent.type(screen.getByLabelText('Password'), 'admin-password');
+  await act(async () => {
+    await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  });
+
+  await waitFor(() => expect(window.location.pathname).toBe('/admin/students'), { timeout: 10_000 });
+  expect(await screen.findByRole('textbox', { name: 'Name' }, { timeout: 10_000 })).toHaveValue('Half-typed name');
+  expect(screen.getByRole('textbox', { name: 'Student ID' })).toHaveValue('s-42');
+}, 60_000);

@@ -1,0 +1,79 @@
+import { App, Button, Empty, Input, Space, Table, Tag } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { QueryState } from '@/components/query-state';
+import type { Application } from '@/lib/api/types';
+import { formatDelta, formatTime } from '@/utils/format';
+import { useApplications, useReview } from '../api/applications';
+
+/** The admin's queue of pending applications: approve or reject one or many, with a comment. */
+export function ReviewQueue({ studentName }: { studentName: (id: string) => string }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const pending = useApplications('pending', 1, 100);
+  const review = useReview();
+  const [selected, setSelected] = useState<string[]>([]);
+  const [comment, setComment] = useState('');
+  const items = pending.data?.items ?? [];
+  const live = selected.filter((id) => items.some((a) => a.applicationId === id));
+  const decide = (ids: string[], decision: 'approve' | 'reject') =>
+    review.mutate(
+      { ids, decision, comment: comment.trim() || (decision === 'approve' ? t('reviews.defaultApprove') : t('reviews.reject')) },
+      {
+        onSuccess: (r) => {
+          if (r.reviewed > 0) message.success(t('reviews.reviewed', { count: r.reviewed }));
+          if (r.failed > 0) message.error(r.firstError?.message ?? '');
+          setSelected((s) => s.filter((id) => !ids.includes(id)));
+        },
+      },
+    );
+  return (
+    <QueryState isLoading={pending.isLoading} error={pending.error} onRetry={() => void pending.refetch()}>
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        <Space wrap>
+          <Input aria-label={t('reviews.comment')} placeholder={t('reviews.commentPlaceholder')} value={comment} onChange={(e) => setComment(e.target.value)} style={{ width: 260 }} maxLength={500} />
+          <Button type="primary" disabled={live.length === 0} loading={review.isPending} onClick={() => decide(live, 'approve')}>
+            {t('reviews.approveSelected', { count: live.length })}
+          </Button>
+          <Button danger disabled={live.length === 0} loading={review.isPending} onClick={() => decide(live, 'reject')}>
+            {t('reviews.rejectSelected', { count: live.length })}
+          </Button>
+          <Tag>{t('app.total', { count: pending.data?.total ?? 0 })}</Tag>
+        </Space>
+        <Table<Application>
+          rowKey="applicationId"
+          size="small"
+          dataSource={items}
+          locale={{ emptyText: <Empty description={t('reviews.empty')} /> }}
+          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+          rowSelection={{
+            selectedRowKeys: live,
+            onChange: (keys) => setSelected(keys.map(String)),
+            getCheckboxProps: (a) => ({ 'aria-label': t('reviews.selectRow', { id: a.applicationId }) }),
+          }}
+          columns={[
+            { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
+            { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
+            { title: t('fields.reason'), dataIndex: 'reason' },
+            { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
+            { title: t('fields.when'), dataIndex: 'submittedAt', responsive: ['lg'], render: (at: string | null) => formatTime(at, i18n.language) },
+            {
+              title: t('app.actions'),
+              key: 'actions',
+              render: (_, a) => (
+                <Space size={4}>
+                  <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>
+                    {t('reviews.approve')}
+                  </Button>
+                  <Button size="small" danger aria-label={`${t('reviews.reject')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'reject')}>
+                    {t('reviews.reject')}
+                  </Button>
+                </Space>
+              ),
+            },
+          ]}
+        />
+      </Space>
+    </QueryState>
+  );
+}

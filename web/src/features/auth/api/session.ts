@@ -1,0 +1,49 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { ApiError, api, getJson } from '@/lib/api/client';
+import type { Me } from '@/lib/api/types';
+
+export const ME_KEY = ['me'] as const;
+
+/** The signed-in user, or null when there is no session (401). */
+export function useMe() {
+  return useQuery({
+    queryKey: ME_KEY,
+    queryFn: async (): Promise<Me | null> => {
+      try {
+        return await getJson<Me>('/api/auth/me');
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) return null;
+        throw error;
+      }
+    },
+    staleTime: 60_000,
+  });
+}
+
+/** Logs in: the node sets the session cookie; the user is read again. */
+export function useLogin() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (body: { username: string; password: string }) => {
+      const { response } = await api.POST('/api/auth/login', { body });
+      if (!response.ok) throw new ApiError(response.status, undefined);
+    },
+    onSuccess: async () => {
+      await queryClient.invalidateQueries({ queryKey: ME_KEY });
+    },
+  });
+}
+
+/** Logs out: the node clears the cookies; every cached answer is dropped. */
+export function useLogout() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async () => {
+      await api.POST('/api/auth/logout');
+    },
+    onSettled: () => {
+      queryClient.clear();
+      queryClient.setQueryData(ME_KEY, null);
+    },
+  });
+}
