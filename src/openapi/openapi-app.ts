@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JwtKeyRing } from '../auth/jwt-keys';
+import { METRICS_REGISTRY } from '../http/metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
 import { NODE_CONTROLLERS } from '../app.module';
 import { AuthService } from '../auth/auth.service';
@@ -44,8 +45,9 @@ export async function openApiDocumentApp(): Promise<INestApplication> {
         HttpApiModule.register({ gateway: UNUSED, students: UNUSED, scoreRecords: UNUSED, applications: UNUSED, users: UNUSED, projector: UNUSED }),
       ],
       controllers: NODE_CONTROLLERS,
-      providers: [{ provide: CONSENSUS_NODE, useValue: UNUSED }, { provide: NodeMetrics, useValue: UNUSED }, HttpPortHolder],
+      providers: [{ provide: CONSENSUS_NODE, useValue: UNUSED }, { provide: NodeMetrics, useValue: UNUSED }, { provide: METRICS_REGISTRY, useValue: UNUSED }, HttpPortHolder],
     },
-    { logger: false },
+    // Errors throw to the caller (a test, the openapi script) instead of exiting the process.
+    { logger: ['error'], abortOnError: false },
   );
 }

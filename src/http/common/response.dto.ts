@@ -415,3 +415,15 @@ export class HealthDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   details?: Record<string, unknown>;
 }
+
+/** A readiness or writability probe's answer (`GET /health/ready`, `GET /health/writable`), 200 or 503 alike. */
+export class ProbeDto {
+  @ApiProperty({ enum: ['ok', 'error'], example: 'ok' })
+  status!: 'ok' | 'error';
+  @ApiProperty({ description: 'whether this node counts on a quorum now (reads are served either way)' })
+  quorum!: boolean;
+  @ApiProperty({ type: String, nullable: true, example: 'n1' })
+  leaderId!: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true, description: 'each check: `{status: up|down, ...}`' })
+  details!: Record<string, unknown>;
+}
