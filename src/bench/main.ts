@@ -7,9 +7,10 @@ import { type BenchCluster, startBenchCluster } from './our-cluster';
 import { type BenchRow, printTable, writeResults } from './report';
 import { benchRebuild } from './rebuild-bench';
 import { benchSagas } from './saga-bench';
+import { measureIdle } from './idle';
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild|sagas]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -26,10 +27,34 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild', 'sagas'].includes(only)) throw new Error(`--only takes log-append, rebuild or sagas, got ${only}`);
+  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas or idle, got ${only}`);
+  if (only === undefined || only === 'idle') await benchIdle(quick);
   if (only === undefined || only === 'log-append') await benchLogAppend(quick);
   if (only === undefined || only === 'rebuild') await benchRebuildRate(quick);
   if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
+}
+
+/** Seconds an idle cluster settles before it is measured, and how long it is measured. */
+const IDLE_SETTLE_SECONDS = 5;
+const IDLE_SECONDS = 30;
+
+/** A 3-node cluster doing nothing for 30 s (10 s with --quick): CPU and wakeups of each node. */
+async function benchIdle(quick: boolean): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const ours = await startBenchCluster(mysqlUrl, natsUrl);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_SECONDS * 1000));
+    const seconds = quick ? 10 : IDLE_SECONDS;
+    const nodes = await measureIdle(ours.nodes.map((n) => ({ id: n.id, pid: n.child.pid ?? 0 })), seconds);
+    const totalCores = Math.round(nodes.reduce((t, n) => t + n.cores, 0) * 1000) / 1000;
+    for (const n of nodes) process.stdout.write(`idle ${n.nodeId}: ${n.cores} cores, ${n.wakeupsPerSecond} wakeups/s\n`);
+    process.stdout.write(`idle cluster: ${totalCores} cores over ${seconds} s\n`);
+    const path = writeResults('idle', { quick, seconds, nodes, totalCores });
+    process.stdout.write(`results: ${path}\n`);
+  } finally {
+    await ours.stop();
+  }
 }
 
 /** A 5,000-student batch and a 2,000-student archive (1,000 and 400 with --quick). */
