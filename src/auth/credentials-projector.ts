@@ -19,8 +19,8 @@ import {
 export const CREDENTIALS_BATCH_EVENTS_DEFAULT = 1000;
 /** Events per batch at most. */
 export const CREDENTIALS_BATCH_EVENTS_MAX = 50_000;
-/** How often `run()` looks at the log when no notify came, unless configured. */
-export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 1000;
+/** How often `run()` looks at the log when no notify came, unless configured: a safety net, as every written batch notifies. */
+export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 5000;
 
 /** How the credentials projector runs; every field has a default. */
 export interface CredentialsProjectorOptions {
