@@ -28,6 +28,8 @@ export function createNodeAuth<DB extends ReadModelDatabase>(
   const credentials = credentialsDb(db);
   const repository = new CredentialsRepository(credentials);
   const jwt = new JwtService({ secret: options.jwtSecret, signOptions: { algorithm: 'HS256' } });
-  const service = new AuthService(repository, jwt, { expiresInSeconds: options.tokenExpiresInSeconds });
-  return { service, projector: new CredentialsProjector(credentials, projectorOptions), repository };
+  // Token checks and logins read the credentials the projector keeps in memory: no SELECT per request.
+  const projector = new CredentialsProjector(credentials, projectorOptions);
+  const service = new AuthService(projector, jwt, { expiresInSeconds: options.tokenExpiresInSeconds });
+  return { service, projector, repository };
 }
