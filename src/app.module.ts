@@ -11,8 +11,6 @@ import {
   UsersRepository,
   readModelDb,
 } from './projections';
-import { LoggerModule } from 'nestjs-pino';
-import type { Logger } from 'pino';
 import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
@@ -34,13 +32,12 @@ export interface AppOptions {
 /** The node's HTTP and NATS surface around an already started ConsensusNode. */
 @Module({})
 export class AppModule {
-  static register(node: ConsensusNode, logger: Logger, options: AppOptions = {}): DynamicModule {
+  static register(node: ConsensusNode, options: AppOptions = {}): DynamicModule {
     const metrics = options.metricsOnMainPort === false ? [] : [MetricsController];
     return {
       module: AppModule,
       imports: [
         TerminusModule,
-        LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
         AuthModule.register(node.auth.service),
         HttpApiModule.register({
           gateway: node.commands,

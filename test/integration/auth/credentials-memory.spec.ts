@@ -33,7 +33,7 @@ describe('token checks read credentials from memory (real MySQL)', () => {
     const reads = new CredentialsReads();
     const auth = createNodeAuth(test.db.withPlugin(reads), { jwtSecret: 'integration-test-secret-0123456789', tokenExpiresInSeconds: 3600 });
     const log = new TestEventLog(test.db);
-    const created: UserEvent = domainEvent(USER_STREAM, 'ms.lee', 'UserCreated', { username: 'ms.lee', passwordHash: await hashPassword(PASSWORD), role: 'teacher', displayName: 'Ms Lee', actor, at });
+    const created: UserEvent = domainEvent(USER_STREAM, 'ms.lee', 'UserCreated', { username: 'ms.lee', passwordHash: await hashPassword(PASSWORD), role: 'teacher' as const, displayName: 'Ms Lee', actor, at });
     await log.append([[created]]);
     await auth.projector.catchUp();
     const { accessToken } = await auth.service.login('ms.lee', PASSWORD);
