@@ -15,6 +15,7 @@ import { jsonBodyError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
+import { LazyThrottlerStorage } from './lazy-throttler-storage';
 import { RolesGuard } from './roles';
 import {
   APPLICATIONS_REPOSITORY,
@@ -122,7 +123,8 @@ export class HttpApiModule {
   static register(deps: HttpApiDependencies): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [ThrottlerModule.forRoot(deps.rateLimits ?? DEFAULT_RATE_LIMITS)],
+      // Lazy expiry: the module's default storage sets a timer per request.
+      imports: [ThrottlerModule.forRoot({ throttlers: deps.rateLimits ?? DEFAULT_RATE_LIMITS, storage: new LazyThrottlerStorage() })],
       controllers: HTTP_API_CONTROLLERS,
       providers: httpApiProviders(deps),
       exports: [COMMAND_GATEWAY, READ_PROJECTOR, QUORUM_PROBE, ASYNC_COMMANDS, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],
