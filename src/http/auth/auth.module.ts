@@ -3,26 +3,17 @@ import { APP_GUARD } from '@nestjs/core';
 import { AuthService } from '../../auth/auth.service';
 import { AuthController } from './auth.controller';
 import { JwtAuthGuard } from './jwt-auth.guard';
-import { RolesGuard } from './roles.guard';
-
-/** Which global guards auth installs. */
-export interface AuthModuleOptions {
-  /** Install RolesGuard globally for @Roles of this folder (default true); false when another roles guard serves. */
-  readonly globalRolesGuard?: boolean;
-}
 
 /**
- * The providers of auth: the AuthService instance, then the global guards in the order they must
- * run (JwtAuthGuard sets the actor that RolesGuard reads). Put them in a module's providers and
- * AuthController in its controllers.
+ * The providers of auth: the AuthService instance and the global JwtAuthGuard, which sets the
+ * actor that @Roles' RolesGuard reads. Put them in a module's providers and AuthController in its
+ * controllers.
  */
-export function authProviders(auth: AuthService, options: AuthModuleOptions = {}): Provider[] {
-  const providers: Provider[] = [
+export function authProviders(auth: AuthService): Provider[] {
+  return [
     { provide: AuthService, useValue: auth },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ];
-  if (options.globalRolesGuard ?? true) providers.push({ provide: APP_GUARD, useClass: RolesGuard });
-  return providers;
 }
 
 /**
@@ -33,12 +24,12 @@ export function authProviders(auth: AuthService, options: AuthModuleOptions = {}
  */
 @Module({})
 export class AuthModule {
-  static register(auth: AuthService, options: AuthModuleOptions = {}): DynamicModule {
+  static register(auth: AuthService): DynamicModule {
     return {
       module: AuthModule,
       global: true,
       controllers: [AuthController],
-      providers: authProviders(auth, options),
+      providers: authProviders(auth),
       exports: [AuthService],
     };
   }

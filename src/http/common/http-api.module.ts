@@ -16,7 +16,7 @@ import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
 import { LazyThrottlerStorage } from './lazy-throttler-storage';
-import { RolesGuard } from './roles';
+import { RolesGuard } from '../auth/roles.guard';
 import {
   APPLICATIONS_REPOSITORY,
   ARCHIVES_REPOSITORY,

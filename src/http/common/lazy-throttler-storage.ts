@@ -28,8 +28,8 @@ export class LazyThrottlerStorage implements ThrottlerStorage {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  /** Counts a hit of `key` (ttl and blockDuration in ms) and says whether the key is blocked. */
-  async increment(key: string, ttl: number, limit: number, blockDuration: number): Promise<ThrottlerStorageRecord> {
+  /** Counts a hit of `key` (ttl and blockDuration in ms) and says whether the key is blocked; the key already names the throttler. */
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, _throttlerName?: string): Promise<ThrottlerStorageRecord> {
     return this.hit(key, ttl, limit, blockDuration);
   }
 
