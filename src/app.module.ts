@@ -17,6 +17,7 @@ import { HealthController } from './http/health/health.controller';
 import { HttpPortHolder } from './http/http-port';
 import { METRICS_REGISTRY, MetricsController } from './http/metrics/metrics.controller';
 import { NodeMetrics } from './http/metrics/node-metrics';
+import { LeaderLocator } from './messaging/leader-locator';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
 import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler, PublicRequestGate } from './messaging/public';
@@ -34,6 +35,8 @@ export interface AppOptions {
 export class AppModule {
   static register(node: ConsensusNode, options: AppOptions = {}): DynamicModule {
     const metrics = options.metricsOnMainPort === false ? [] : [MetricsController];
+    const port = new HttpPortHolder();
+    const leaderHints = new LeaderLocator(node.nats, node.config, node.driver, () => port.port);
     return {
       module: AppModule,
       imports: [
@@ -52,6 +55,7 @@ export class AppModule {
           projector: node.projector,
           quorum: node,
           asyncCommands: node.commandQueue,
+          leaderHints,
           rateLimits: [
             { name: 'burst', ttl: 1000, limit: node.config.httpRateLimitPerSecond },
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },
@@ -63,7 +67,7 @@ export class AppModule {
         { provide: CONSENSUS_NODE, useValue: node },
         { provide: METRICS_REGISTRY, useValue: node.metrics.registry },
         NodeMetrics,
-        HttpPortHolder,
+        { provide: HttpPortHolder, useValue: port },
         LogAppendHandler,
         NodeStatusHandler,
         PublicRequestGate,

@@ -17,6 +17,11 @@ export interface NodeConfig {
   /** How many following ports the node may fall back to when `httpPort` is taken. */
   readonly httpPortRange: number;
   readonly httpHost: string;
+  /**
+   * The base URL clients reach this node's HTTP API at (`ADVERTISED_HTTP_URL`), sent to clients as
+   * the leader hint; unset: `http://HTTP_HOST:<port taken>` unless HTTP_HOST is a wildcard address.
+   */
+  readonly advertisedHttpUrl?: string;
   readonly natsUrl: string;
   readonly natsUser?: string;
   readonly natsPassword?: string;
@@ -126,6 +131,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     httpPort: optionalInt(env, 'HTTP_PORT') ?? 3000,
     httpPortRange: optionalInt(env, 'HTTP_PORT_RANGE') ?? 0,
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
+    advertisedHttpUrl: advertisedUrlOf(env),
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsUser: env.NATS_USER || undefined,
     natsPassword: env.NATS_PASSWORD || undefined,
@@ -154,6 +160,29 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
     publicRequestsMax: publicRequestsMaxOf(env),
   };
+}
+
+/** A node's own advertised HTTP base URL: ADVERTISED_HTTP_URL, else http://HTTP_HOST:port unless the host is a wildcard. */
+export function advertisedHttpUrl(config: Pick<NodeConfig, 'advertisedHttpUrl' | 'httpHost'>, port: number | null): string | null {
+  if (config.advertisedHttpUrl !== undefined) return config.advertisedHttpUrl;
+  if (port === null || ['0.0.0.0', '::', ''].includes(config.httpHost)) return null;
+  const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
+  return `http://${host}:${port}`;
+}
+
+function advertisedUrlOf(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ADVERTISED_HTTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL, got ${raw}`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL without credentials, query or fragment, got ${raw}`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function adminPortOf(env: NodeJS.ProcessEnv, httpPort: number): number | undefined {

@@ -23,6 +23,8 @@ import {
   ASYNC_COMMANDS,
   type ApplicationsReads,
   type ArchivesReads,
+  LEADER_HINTS,
+  type LeaderHints,
   QUORUM_PROBE,
   type QuorumProbe,
   SAGAS_READS,
@@ -75,6 +77,8 @@ export interface HttpApiDependencies {
   readonly quorum?: QuorumProbe;
   /** The durable queue of `Prefer: respond-async` writes; without it that preference is ignored. */
   readonly asyncCommands?: AsyncCommands;
+  /** The leader hint write answers carry (`X-Leader-Id`, `X-Leader-Url`); none: no hint. */
+  readonly leaderHints?: LeaderHints;
   /** Rate limits (default DEFAULT_RATE_LIMITS). */
   readonly rateLimits?: ThrottlerOptions[];
 }
@@ -95,6 +99,7 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: READ_PROJECTOR, useValue: deps.projector },
     { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
     { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
+    { provide: LEADER_HINTS, useValue: deps.leaderHints ?? null },
     CommandRunner,
     RolesGuard,
     MinPositionInterceptor,
