@@ -14,7 +14,6 @@ import {
   readModelDb,
 } from './projections';
 import type { Logger } from 'pino';
-import { httpLoggerModule } from './logger';
 import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
@@ -26,6 +25,7 @@ import { LIVE_STREAM_LIMITS } from './http/stream/live-stream';
 import { LiveStreamModule } from './http/stream/live-stream.module';
 import { nodeLiveEventSource } from './node/live-event-source';
 import { NodeMetrics } from './http/metrics/node-metrics';
+import { LeaderLocator } from './messaging/leader-locator';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
 import { EventFeedPublisher, PublicCommandsHandler, PublicQueriesHandler, PublicRequestGate } from './messaging/public';
@@ -54,12 +54,13 @@ export class AppModule {
   static register(node: ConsensusNode, logger: Logger, options: AppOptions = {}): DynamicModule {
     const controllers = options.metricsOnMainPort === false ? NODE_CONTROLLERS.filter((c) => c !== MetricsController) : NODE_CONTROLLERS;
     const webApp = webAppModule((message) => logger.warn(message));
+    const port = new HttpPortHolder();
+    const leaderHints = new LeaderLocator(node.nats, node.config, node.driver, () => port.port);
     return {
       module: AppModule,
       imports: [
         ...(webApp === null ? [] : [webApp]),
         TerminusModule,
-        httpLoggerModule(logger),
         // Before AuthModule: the rate limit runs before the auth guard, so refused tokens count too.
         HttpApiModule.register({
           gateway: node.commands,
@@ -78,6 +79,7 @@ export class AppModule {
           projector: node.projector,
           quorum: node,
           asyncCommands: node.commandQueue,
+          leaderHints,
           rateLimits: [
             { name: 'burst', ttl: 1000, limit: node.config.httpRateLimitPerSecond },
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },
@@ -91,7 +93,7 @@ export class AppModule {
         { provide: CONSENSUS_NODE, useValue: node },
         { provide: METRICS_REGISTRY, useValue: node.metrics.registry },
         NodeMetrics,
-        HttpPortHolder,
+        { provide: HttpPortHolder, useValue: port },
         LogAppendHandler,
         NodeStatusHandler,
         PublicRequestGate,

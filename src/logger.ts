@@ -1,5 +1,3 @@
-import type { DynamicModule } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
 import pino, { type DestinationStream, type Logger } from 'pino';
 
 /**
@@ -74,9 +72,4 @@ function scrubbedError(error: unknown): unknown {
   if (typeof out.message === 'string') out.message = scrubSecrets(out.message);
   if (typeof out.stack === 'string') out.stack = scrubSecrets(out.stack);
   return out;
-}
-
-/** Nest's logging through `logger` (request-scoped lines carry the request, redacted as above); no line per request. */
-export function httpLoggerModule(logger: Logger): DynamicModule {
-  return LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } });
 }

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
 import { configureHttpApp } from './http/common/http-api.module';
@@ -11,6 +10,7 @@ import { startAdminServer } from './http/metrics/admin-server';
 import { observeHttp } from './http/metrics/http-observer';
 import { buildOpenApiDocument } from './http/openapi';
 import { createLogger } from './logger';
+import { PinoLoggerService } from './logger-service';
 import { ConsensusNode } from './node/consensus-node';
 import { failStopOnAssertion } from './shared/fail-stop';
 
@@ -30,7 +30,8 @@ async function bootstrap(): Promise<void> {
   const node = await ConsensusNode.start(config, (level, message, fields) => (fields ? logger[level](fields, message) : logger[level](message)));
   const adminPort = config.adminHttpPort;
   const app = await NestFactory.create(AppModule.register(node, logger, { metricsOnMainPort: adminPort === undefined }), { bufferLogs: true });
-  app.useLogger(app.get(PinoNestLogger));
+  // Nest's own lines go to pino directly: no per-request child logger or async context on the API routes.
+  app.useLogger(new PinoLoggerService(logger));
   // Before the body parsers, so the requests they refuse are timed and logged too.
   const access = logger.child({ log: 'access' });
   observeHttp(app, { httpRequest: (...a) => node.metrics.httpRequest(...a), log: (level, fields, message) => access[level](fields, message) }, config.accessLog);

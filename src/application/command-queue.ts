@@ -34,8 +34,10 @@ export interface AsyncCommands {
 
 /** Commands one drain round proposes at most. */
 const QUEUE_DRAIN_BATCH_MAX = 32;
-/** Pause between drain rounds (and while there is no quorum). */
+/** Pause between drain rounds while commands may wait (and while there is no quorum). */
 const DRAIN_EVERY_MS = 200;
+/** Pause of a queue known to be empty: only `enqueue` fills it, and it wakes the loop at once. */
+export const DRAIN_IDLE_MS = 10_000;
 
 /**
  * Writes taken with `Prefer: respond-async`: stored in MySQL before the 202, proposed through the
@@ -98,7 +100,7 @@ export class AsyncCommandQueue implements AsyncCommands {
           this.log('warn', `command queue: ${error instanceof Error ? error.message : String(error)}`);
         }
         await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, DRAIN_EVERY_MS);
+          const timer = setTimeout(resolve, this.emptyAt === this.enqueued ? DRAIN_IDLE_MS : DRAIN_EVERY_MS);
           this.wake = () => {
             clearTimeout(timer);
             resolve();

@@ -27,8 +27,8 @@ export function createNodeAuth<DB extends ReadModelDatabase>(
 ): NodeAuth {
   const credentials = credentialsDb(db);
   const repository = new CredentialsRepository(credentials);
+  // Token checks and logins read the credentials the projector keeps in memory: no SELECT per request.
   const projector = new CredentialsProjector(credentials, projectorOptions);
-  const lookup: CredentialsLookup = { find: (username) => repository.find(username), catchUp: (position) => projector.catchUp(position) };
-  const service = new AuthService(lookup, new JwtKeyRing(options.jwtSecrets), { expiresInSeconds: options.tokenExpiresInSeconds });
+  const service = new AuthService(projector, new JwtKeyRing(options.jwtSecrets), { expiresInSeconds: options.tokenExpiresInSeconds });
   return { service, projector, repository };
 }

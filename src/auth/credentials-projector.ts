@@ -7,6 +7,7 @@ import { PROJECTOR_UNWRITTEN_EVENTS_MAX } from '../projections/projector';
 import { readModelDb } from '../projections/read-model-database';
 import { assert } from '../shared/assert';
 import type { CredentialsDatabase } from './credentials-database';
+import { type Credentials, type CredentialsLookup, CredentialsRepository, credentialsOf } from './credentials-repository';
 import {
   CREDENTIALS_DEFAULTS,
   CREDENTIALS_PROJECTION,
@@ -19,8 +20,8 @@ import {
 export const CREDENTIALS_BATCH_EVENTS_DEFAULT = 1000;
 /** Events per batch at most. */
 export const CREDENTIALS_BATCH_EVENTS_MAX = 50_000;
-/** How often `run()` looks at the log when no notify came, unless configured. */
-export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 1000;
+/** How often `run()` looks at the log when no notify came, unless configured: a safety net, as every written batch notifies. */
+export const CREDENTIALS_POLL_INTERVAL_DEFAULT_MS = 5000;
 
 /** How the credentials projector runs; every field has a default. */
 export interface CredentialsProjectorOptions {
@@ -45,8 +46,13 @@ export interface CredentialsProjectorOptions {
  * void projector.run();              // then, whenever events are written:
  * projector.notify(store.writtenHead);
  */
-export class CredentialsProjector {
+export class CredentialsProjector implements CredentialsLookup {
   private readonly batchEventsMax: number;
+  /**
+   * Every user's credentials as committed to `user_credentials`, loaded with the checkpoint and
+   * updated after each committed batch: token checks and logins read them here, not by a SELECT.
+   */
+  private users = new Map<string, Credentials>();
   private readonly pollIntervalMs: number;
   private checkpoint = 0;
   /** The checkpoint as stored; `checkpoint` may be ahead by batches without a user event (see PROJECTOR_UNWRITTEN_EVENTS_MAX). */
@@ -107,6 +113,15 @@ export class CredentialsProjector {
     this.batches.notify();
   }
 
+  /**
+   * The user's credentials as this node has projected them (from memory, no query), or undefined.
+   * Before the first batch or after a failed one, waits for the reload from MySQL.
+   */
+  async find(username: string): Promise<Credentials | undefined> {
+    if (this.stale) await this.exclusive(() => this.reload());
+    return this.users.get(username);
+  }
+
   /** Stops the run loop after its current batch. */
   async stop(): Promise<void> {
     await this.batches.stop();
@@ -114,11 +129,7 @@ export class CredentialsProjector {
 
   /** One batch: read, fold, write rows and checkpoint in one transaction; returns the events covered. */
   private async applyNextBatch(upto: number): Promise<number> {
-    if (this.stale) {
-      this.checkpoint = await loadCheckpoint(readModelDb(this.db), CREDENTIALS_PROJECTION);
-      this.stored = this.checkpoint;
-      this.stale = false;
-    }
+    await this.reload();
     const from = this.checkpoint;
     const limit = Math.min(this.batchEventsMax, upto - from);
     if (limit <= 0) return 0;
@@ -133,9 +144,33 @@ export class CredentialsProjector {
         throw error;
       }
       this.stored = batch.last;
+      this.remember(batch);
     }
     this.checkpoint = batch.last;
     return batch.events;
+  }
+
+  /** Loads the checkpoint and every user's credentials when they may differ from MySQL's (at start, after a failed batch). */
+  private async reload(): Promise<void> {
+    if (!this.stale) return;
+    const checkpoint = await loadCheckpoint(readModelDb(this.db), CREDENTIALS_PROJECTION);
+    this.users = await new CredentialsRepository(this.db).all();
+    this.checkpoint = checkpoint;
+    this.stored = checkpoint;
+    this.stale = false;
+  }
+
+  /** Applies a committed batch's changes to the credentials in memory, as the upsert did to the rows. */
+  private remember(batch: CredentialsBatch): void {
+    for (const [username, set] of batch.changes) {
+      const known = this.users.get(username);
+      const before: CredentialsFields = known
+        ? { password_hash: known.passwordHash, role: known.role, student_id: known.studentId, disabled: known.disabled, position: known.position }
+        : CREDENTIALS_DEFAULTS;
+      const credentials = credentialsOf({ username, ...before, ...set });
+      if (credentials) this.users.set(username, credentials);
+      else this.users.delete(username);
+    }
   }
 
   /** Runs `fn` after everything queued before it, whether that failed or not. */

@@ -34,14 +34,37 @@ export class CredentialsRepository implements CredentialsLookup {
       .selectAll()
       .where('username', '=', username)
       .executeTakeFirst();
-    if (row === undefined || !isRole(row.role)) return undefined;
-    return {
-      username: row.username,
-      passwordHash: row.password_hash,
-      role: row.role,
-      studentId: row.student_id,
-      disabled: booleanFromSql(row.disabled),
-      position: integerFromSql(row.position),
-    };
+    return row === undefined ? undefined : credentialsOf(row);
   }
+
+  /** Every user's credentials (rows no UserCreated has filled left out), keyed by username. */
+  async all(): Promise<Map<string, Credentials>> {
+    const rows = await this.db.selectFrom('user_credentials').selectAll().execute();
+    const users = new Map<string, Credentials>();
+    for (const row of rows) {
+      const credentials = credentialsOf(row);
+      if (credentials) users.set(credentials.username, credentials);
+    }
+    return users;
+  }
+}
+
+/** A `user_credentials` row as Credentials; undefined while its role is unknown (no UserCreated yet). */
+export function credentialsOf(row: {
+  username: string;
+  password_hash: string;
+  role: string;
+  student_id: string | null;
+  disabled: number | boolean | string;
+  position: number | string | bigint;
+}): Credentials | undefined {
+  if (!isRole(row.role)) return undefined;
+  return {
+    username: row.username,
+    passwordHash: row.password_hash,
+    role: row.role,
+    studentId: row.student_id,
+    disabled: booleanFromSql(row.disabled),
+    position: integerFromSql(row.position),
+  };
 }

@@ -7,9 +7,16 @@ import { type BenchCluster, startBenchCluster } from './our-cluster';
 import { type BenchRow, printTable, writeResults } from './report';
 import { benchRebuild } from './rebuild-bench';
 import { benchSagas } from './saga-bench';
+import { measureIdle } from './idle';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { parseMysqlUrl } from '../infra/mysql/mysql-url';
+import { RESULTS_DIR } from './report';
+import { formatTargets, targetRatios } from './targets';
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild|sagas]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -26,10 +33,35 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild', 'sagas'].includes(only)) throw new Error(`--only takes log-append, rebuild or sagas, got ${only}`);
-  if (only === undefined || only === 'log-append') await benchLogAppend(quick);
-  if (only === undefined || only === 'rebuild') await benchRebuildRate(quick);
+  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas or idle, got ${only}`);
+  if (only === undefined || only === 'idle') await benchIdle(quick);
+  const appended = only === undefined || only === 'log-append' ? await benchLogAppend(quick) : null;
+  const rebuilt = only === undefined || only === 'rebuild' ? await benchRebuildRate(quick) : null;
+  if (appended) reportTargets(appended, rebuilt ?? latestRebuild());
   if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
+}
+
+/** Seconds an idle cluster settles before it is measured, and how long it is measured. */
+const IDLE_SETTLE_SECONDS = 5;
+const IDLE_SECONDS = 30;
+
+/** A 3-node cluster doing nothing for 30 s (10 s with --quick): CPU and wakeups of each node. */
+async function benchIdle(quick: boolean): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const ours = await startBenchCluster(mysqlUrl, natsUrl);
+  try {
+    await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_SECONDS * 1000));
+    const seconds = quick ? 10 : IDLE_SECONDS;
+    const nodes = await measureIdle(ours.nodes.map((n) => ({ id: n.id, pid: n.child.pid ?? 0 })), seconds);
+    const totalCores = Math.round(nodes.reduce((t, n) => t + n.cores, 0) * 1000) / 1000;
+    for (const n of nodes) process.stdout.write(`idle ${n.nodeId}: ${n.cores} cores, ${n.wakeupsPerSecond} wakeups/s\n`);
+    process.stdout.write(`idle cluster: ${totalCores} cores over ${seconds} s\n`);
+    const path = writeResults('idle', { quick, seconds, nodes, totalCores });
+    process.stdout.write(`results: ${path}\n`);
+  } finally {
+    await ours.stop();
+  }
 }
 
 /** A 5,000-student batch and a 2,000-student archive (1,000 and 400 with --quick). */
@@ -44,16 +76,56 @@ async function benchSagaRuns(quick: boolean): Promise<void> {
 }
 
 /** The projections:rebuild engine over a log of 1,000,000 events (100,000 with --quick). */
-async function benchRebuildRate(quick: boolean): Promise<void> {
+async function benchRebuildRate(quick: boolean): Promise<RebuildRates> {
   const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
   const events = quick ? 100_000 : 1_000_000;
   const result = await benchRebuild(mysqlUrl, events, quick ? 50_000 : 200_000, (line) => process.stdout.write(`${line}\n`));
   const path = writeResults('rebuild', { quick, ...result });
   process.stdout.write(`\nrebuild of ${result.events} events: ${result.rebuild.eventsPerSecond} events/s (live projector: ${result.liveProjector?.eventsPerSecond ?? '-'} events/s)\nresults: ${path}\n`);
+  return { rebuild: result.rebuild.eventsPerSecond, live: result.liveProjector?.eventsPerSecond ?? null, source: 'this run' };
+}
+
+/** Rates of projection rebuild and of the live projector, and where they come from. */
+interface RebuildRates {
+  readonly rebuild: number | null;
+  readonly live: number | null;
+  readonly source: string;
+}
+
+/** The rates of the last `--only rebuild` run (bench/results/rebuild-latest.json), when there is one. */
+function latestRebuild(): RebuildRates | null {
+  const path = join(RESULTS_DIR, 'rebuild-latest.json');
+  if (!existsSync(path)) return null;
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as { rebuild?: { eventsPerSecond?: number }; liveProjector?: { eventsPerSecond?: number } | null };
+  return { rebuild: saved.rebuild?.eventsPerSecond ?? null, live: saved.liveProjector?.eventsPerSecond ?? null, source: path };
+}
+
+/** What the log-append part measured, for the targets and its JSON. */
+interface AppendRun {
+  readonly quick: boolean;
+  readonly rows: Row[];
+  readonly mariadbFloor: MariadbFloor;
+  readonly oursMicrosPerOpAt512: Record<string, number> | null;
+  readonly cpuMicrosPerOpAt1: Record<string, Record<string, number>>;
+}
+
+/** Prints every target ratio of the write path and writes them, with the runs, to the log-append JSON. */
+function reportTargets(run: AppendRun, rebuild: RebuildRates | null): void {
+  const targets = targetRatios({
+    rows: run.rows,
+    mariadbFloorMicros: run.mariadbFloor.mariadbMicrosPerOp,
+    rebuildEventsPerSecond: rebuild?.rebuild ?? null,
+    liveProjectorEventsPerSecond: rebuild?.live ?? null,
+    nodes: 3,
+  });
+  process.stdout.write(`\nTargets (ratios to this run's floors${rebuild && rebuild.source !== 'this run' ? `; projection rates from ${rebuild.source}` : ''}):\n${formatTargets(targets)}\n`);
+  for (const row of run.rows.filter((r) => r.extra)) process.stdout.write(`  per slot, ${row.system} @${row.inFlight}: ${JSON.stringify(row.extra)}\n`);
+  const path = writeResults('log-append', { payloadBytes: PAYLOAD_BYTES, ...run, rebuildRates: rebuild, targets });
+  process.stdout.write(`\nresults: ${path}\n`);
 }
 
 /** Proposals through our cluster and JetStream at 1, 64 and 512 in flight; `scores.modify` over REST. */
-async function benchLogAppend(quick: boolean): Promise<void> {
+async function benchLogAppend(quick: boolean): Promise<AppendRun> {
   const levels: Level[] = quick
     ? [{ inFlight: 1, total: 300 }, { inFlight: 64, total: 3000 }, { inFlight: 512, total: 6000 }]
     : [{ inFlight: 1, total: 2000 }, { inFlight: 64, total: 20_000 }, { inFlight: 512, total: 40_000 }];
@@ -75,16 +147,16 @@ async function benchLogAppend(quick: boolean): Promise<void> {
   }));
   try {
     for (const level of levels) {
-      const before = await ours.status();
+      const before = await countersOf(ours, mysqlUrl);
       const payload = recordOf(PAYLOAD_BYTES);
       meter.begin();
       const result = await runLoad({ inFlight: level.inFlight, total: level.total, warmup: Math.min(200, level.total / 10), send: () => ours.append(payload) });
       const cpu = meter.end(result.seconds);
-      const after = await ours.status();
+      const after = await countersOf(ours, mysqlUrl);
       rows.push({ system: 'behavior (Paxos, fsync)', ...pick(result), inFlight: level.inFlight, cpu, extra: perSlot(before, after) });
       process.stdout.write(`behavior  in flight ${level.inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
     }
-    await benchScoresModify(ours, quick, rows, meter);
+    await benchScoresModify(ours, quick, rows, meter, mysqlUrl);
   } finally {
     await ours.stop();
   }
@@ -112,8 +184,9 @@ async function benchLogAppend(quick: boolean): Promise<void> {
     `\nMariaDB floor: ${mariadbFloor.mariadbMicrosPerOp.toFixed(0)} us of mariadbd CPU per write when each of 3 nodes only stores an accept and log rows` +
       (oursPerOp ? `; ours at 512 in flight: ${JSON.stringify(oursPerOp)} us per write\n` : '\n'),
   );
-  const path = writeResults('log-append', { payloadBytes: PAYLOAD_BYTES, quick, rows, mariadbFloor, oursMicrosPerOpAt512: oursPerOp });
-  process.stdout.write(`\nresults: ${path}\n`);
+  const cpuMicrosPerOpAt1 = Object.fromEntries(rows.filter((r) => r.inFlight === 1 && Object.keys(r.cpu).length > 0).map((r) => [r.system, cpuMicrosPerOp(r)]));
+  process.stdout.write(`CPU per write at 1 in flight (us): ${JSON.stringify(cpuMicrosPerOpAt1)}\n`);
+  return { quick, rows, mariadbFloor, oursMicrosPerOpAt512: oursPerOp, cpuMicrosPerOpAt1 };
 }
 
 const STUDENTS = 64;
@@ -122,12 +195,13 @@ const STUDENTS = 64;
  * `POST /api/scores/modify` through the whole stack (HTTP, auth, validation, forwarding to the
  * leader, decide, Paxos, apply): 64 students, +1 and -1 in turn so every score stays in range.
  */
-async function benchScoresModify(cluster: BenchCluster, quick: boolean, rows: Row[], meter: CpuMeter): Promise<void> {
+async function benchScoresModify(cluster: BenchCluster, quick: boolean, rows: Row[], meter: CpuMeter, mysqlUrl: string): Promise<void> {
   for (let i = 0; i < STUDENTS; i++) {
     await cluster.post('/api/students', { studentId: `bench-${i}`, name: `Student ${i}`, className: 'bench' });
   }
   for (const inFlight of [1, 64]) {
     const total = quick ? 300 : inFlight === 1 ? 1000 : 5000;
+    const before = await countersOf(cluster, mysqlUrl);
     meter.begin();
     const result = await runLoad({
       inFlight,
@@ -135,7 +209,8 @@ async function benchScoresModify(cluster: BenchCluster, quick: boolean, rows: Ro
       warmup: 50,
       send: (i) => cluster.post('/api/scores/modify', { studentId: `bench-${i % STUDENTS}`, delta: Math.floor(i / STUDENTS) % 2 === 0 ? 1 : -1, reason: 'bench' }).then(() => undefined),
     });
-    rows.push({ system: 'scores.modify (REST, full stack)', ...pick(result), inFlight, cpu: meter.end(result.seconds) });
+    const cpu = meter.end(result.seconds);
+    rows.push({ system: 'scores.modify (REST, full stack)', ...pick(result), inFlight, cpu, extra: perSlot(before, await countersOf(cluster, mysqlUrl)) });
     process.stdout.write(`scores.modify in flight ${inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
   }
 }
@@ -156,18 +231,51 @@ function pick(r: LoadResult): Omit<BenchRow, 'system' | 'inFlight'> & { errors: 
   return { ops: r.ops, opsPerSec: r.opsPerSec, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, seconds: r.seconds };
 }
 
-/** How many commands each slot carried and how many transactions the leader committed. */
-function perSlot(before: Record<string, unknown>[], after: Record<string, unknown>[]): Record<string, unknown> {
-  const leaderAfter = after.find((s) => s.role === 'leader') ?? after[0];
-  const leaderBefore = before.find((s) => s.nodeId === leaderAfter?.nodeId) ?? before[0];
+/** The nodes' statuses and MySQL's global commit counters at one moment. */
+interface Counters {
+  readonly statuses: Record<string, unknown>[];
+  readonly comCommit: number;
+  readonly handlerCommit: number;
+}
+
+async function countersOf(cluster: BenchCluster, mysqlUrl: string): Promise<Counters> {
+  const statuses = await cluster.status();
+  const connection = await createConnection({ ...parseMysqlUrl(mysqlUrl), database: undefined });
+  try {
+    const [rows] = await connection.query("SHOW GLOBAL STATUS WHERE Variable_name IN ('Com_commit', 'Handler_commit')");
+    const value = (name: string) => Number((rows as { Variable_name: string; Value: string }[]).find((r) => r.Variable_name === name)?.Value ?? 0);
+    return { statuses, comCommit: value('Com_commit'), handlerCommit: value('Handler_commit') };
+  } finally {
+    await connection.end();
+  }
+}
+
+/**
+ * Commands per slot (log positions over chosen slots of the leader) and transactions per slot: as
+ * the nodes count them (acceptor persists and apply transactions, all nodes) and as MySQL counts
+ * them (`Com_commit`, `Handler_commit` deltas: global, so any other client of the server adds to them).
+ */
+function perSlot(before: Counters, after: Counters): Record<string, unknown> {
+  const leaderAfter = after.statuses.find((s) => s.role === 'leader') ?? after.statuses[0];
+  const leaderBefore = before.statuses.find((s) => s.nodeId === leaderAfter?.nodeId) ?? before.statuses[0];
   if (!leaderAfter || !leaderBefore) return {};
   const slots = (leaderAfter.chosenSlot as number) - (leaderBefore.chosenSlot as number);
   const positions = (leaderAfter.logPosition as number) - (leaderBefore.logPosition as number);
-  const protocol = (s: Record<string, unknown>) => s.protocol as { readies: number };
+  const protocol = (s: Record<string, unknown>) => s.protocol as { readies: number; applies: number };
+  const nodeTransactions = after.statuses.reduce((total, s) => {
+    const was = before.statuses.find((b) => b.nodeId === s.nodeId);
+    return was ? total + protocol(s).readies + protocol(s).applies - protocol(was).readies - protocol(was).applies : total;
+  }, 0);
+  const perSlotOf = (n: number) => (slots > 0 ? Math.round((n / slots) * 10) / 10 : 0);
   return {
     slots,
-    commandsPerSlot: slots > 0 ? Math.round((positions / slots) * 10) / 10 : 0,
+    commandsPerSlot: perSlotOf(positions),
     leaderTransactions: protocol(leaderAfter).readies - protocol(leaderBefore).readies,
+    transactionsPerSlot: {
+      nodesCounted: perSlotOf(nodeTransactions),
+      mysqlComCommit: perSlotOf(after.comCommit - before.comCommit),
+      mysqlHandlerCommit: perSlotOf(after.handlerCommit - before.handlerCommit),
+    },
   };
 }
 

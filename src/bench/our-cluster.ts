@@ -15,7 +15,10 @@ export interface BenchCluster {
   /** Appends one record of `payloadBytes` and resolves when it is chosen and applied. */
   append(payload: Uint8Array): Promise<void>;
   status(): Promise<Record<string, unknown>[]>;
-  /** POSTs JSON to a node (round robin) as the local admin; throws unless 2xx. */
+  /**
+   * POSTs JSON as the local admin to the leader named by the last answer's `X-Leader-Url` (as a
+   * leader-aware load balancer would), round robin until one named it; throws unless 2xx.
+   */
   post(path: string, body: unknown): Promise<Record<string, unknown>>;
   /** GETs JSON from a node as the local admin; throws unless 2xx. */
   get(path: string): Promise<Record<string, unknown>>;
@@ -69,15 +72,18 @@ export async function startBenchCluster(
   // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
   let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
   let next = 0;
+  let leaderUrl: string | null = null;
   const request = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const node = nodes[next++ % nodes.length];
     token ??= await loginAdmin(nodes[0].port ?? 0);
-    const response = await fetch(`http://127.0.0.1:${node.port}${path}`, {
+    const base = method === 'POST' && leaderUrl !== null ? leaderUrl : `http://127.0.0.1:${node.port}`;
+    const response = await fetch(`${base}${path}`, {
       method,
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = (await response.json()) as Record<string, unknown>;
+    if (method === 'POST') leaderUrl = response.headers.get('x-leader-url') ?? (response.ok ? leaderUrl : null);
     if (!response.ok) throw new Error(`${path}: ${response.status} ${JSON.stringify(answer)}`);
     return answer;
   };

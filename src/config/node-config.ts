@@ -21,6 +21,11 @@ export interface NodeConfig {
   /** How many following ports the node may fall back to when `httpPort` is taken. */
   readonly httpPortRange: number;
   readonly httpHost: string;
+  /**
+   * The base URL clients reach this node's HTTP API at (`ADVERTISED_HTTP_URL`), sent to clients as
+   * the leader hint; unset: `http://HTTP_HOST:<port taken>` unless HTTP_HOST is a wildcard address.
+   */
+  readonly advertisedHttpUrl?: string;
   readonly natsUrl: string;
   readonly natsUser?: string;
   readonly natsPassword?: string;
@@ -86,6 +91,23 @@ export interface NodeConfig {
   readonly accessLog: LogSampling;
 }
 
+/**
+ * The protocol's timeouts in milliseconds; the tick counts follow from TICK_MS. The default tick is
+ * the heartbeat interval itself (as etcd ticks once per heartbeat), so an idle node wakes 20 times a
+ * second for consensus, not 100; a smaller TICK_MS only makes the timeouts finer.
+ */
+export const HEARTBEAT_MS = 50;
+export const ELECTION_MS_MIN = 300;
+export const ELECTION_MS_MAX = 600;
+export const RETRANSMIT_MS = 200;
+export const TICK_MS_DEFAULT = HEARTBEAT_MS;
+
+/** The consensus tick counts that give the timeouts above at `tickMs` per tick. */
+export function ticksOf(tickMs: number): { heartbeatTicks: number; electionTicksMin: number; electionTicksMax: number; retransmitTicks: number } {
+  const ticks = (ms: number) => Math.max(1, Math.round(ms / tickMs));
+  return { heartbeatTicks: ticks(HEARTBEAT_MS), electionTicksMin: ticks(ELECTION_MS_MIN), electionTicksMax: ticks(ELECTION_MS_MAX), retransmitTicks: ticks(RETRANSMIT_MS) };
+}
+
 /** Public NATS requests one node serves at once unless PUBLIC_REQUESTS_MAX says otherwise. */
 export const PUBLIC_REQUESTS_MAX_DEFAULT = 1024;
 
@@ -98,15 +120,14 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
   const members = (env.CLUSTER_NODES ?? 'n1,n2,n3').split(',').map((s) => s.trim()).filter(Boolean);
   const clusterName = env.CLUSTER_NAME ?? 'behavior';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(clusterName)) throw new ConfigError(`CLUSTER_NAME must match [A-Za-z0-9_-]{1,64}, got ${clusterName}`);
+  const tickMs = optionalInt(env, 'TICK_MS') ?? TICK_MS_DEFAULT;
+  if (tickMs < 1 || tickMs > HEARTBEAT_MS) throw new ConfigError(`TICK_MS must be 1..${HEARTBEAT_MS} (the heartbeat interval), got ${tickMs}`);
   const consensus = consensusConfig({
     nodeId,
     members,
     phase1Quorum: optionalInt(env, 'PHASE1_QUORUM'),
     phase2Quorum: optionalInt(env, 'PHASE2_QUORUM'),
-    heartbeatTicks: 5,
-    electionTicksMin: 30,
-    electionTicksMax: 60,
-    retransmitTicks: 20,
+    ...ticksOf(tickMs),
     // A Phase1b carries every accept in the window, so window x batch bytes stays under one
     // NATS message (1 MiB by default): 32 slots x 24 KiB, within phase1bBytesMax (800,000).
     inflightSlotsMax: INFLIGHT_SLOTS,
@@ -126,6 +147,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     httpPort: optionalInt(env, 'HTTP_PORT') ?? 3000,
     httpPortRange: optionalInt(env, 'HTTP_PORT_RANGE') ?? 0,
     httpHost: env.HTTP_HOST ?? '127.0.0.1',
+    advertisedHttpUrl: advertisedUrlOf(env),
     natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
     natsUser: env.NATS_USER || undefined,
     natsPassword: env.NATS_PASSWORD || undefined,
@@ -136,7 +158,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     mysqlReadPoolSize: optionalInt(env, 'MYSQL_READ_POOL_SIZE') ?? 4,
     mysqlReadTimeoutMs: readTimeoutOf(env),
     unsafeDurability: env.UNSAFE_DURABILITY === '1' || env.UNSAFE_DURABILITY === 'true',
-    tickMs: optionalInt(env, 'TICK_MS') ?? 10,
+    tickMs,
     maxMessageBytes: 1_000_000,
     proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -162,6 +184,29 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
     publicRequestsMax: publicRequestsMaxOf(env),
   };
+}
+
+/** A node's own advertised HTTP base URL: ADVERTISED_HTTP_URL, else http://HTTP_HOST:port unless the host is a wildcard. */
+export function advertisedHttpUrl(config: Pick<NodeConfig, 'advertisedHttpUrl' | 'httpHost'>, port: number | null): string | null {
+  if (config.advertisedHttpUrl !== undefined) return config.advertisedHttpUrl;
+  if (port === null || ['0.0.0.0', '::', ''].includes(config.httpHost)) return null;
+  const host = config.httpHost.includes(':') ? `[${config.httpHost}]` : config.httpHost;
+  return `http://${host}:${port}`;
+}
+
+function advertisedUrlOf(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = env.ADVERTISED_HTTP_URL;
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL, got ${raw}`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL without credentials, query or fragment, got ${raw}`);
+  }
+  return raw.replace(/\/+$/, '');
 }
 
 function adminPortOf(env: NodeJS.ProcessEnv, httpPort: number): number | undefined {

@@ -50,14 +50,13 @@ export class LeaderForwarder {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private readonly subscription: Subscription;
-  private readonly timer: NodeJS.Timeout;
+  /** Runs only while requests wait for the leader: an idle node sets no timer. */
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly node: ConsensusNode) {
     // Below the node's private inbox prefix, with a token no one can guess.
     this.inbox = `${nodeInboxPrefix(node.config)}.fwd.${randomBytes(16).toString('hex')}`;
     this.subscription = node.nats.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.onAnswer(msg) });
-    this.timer = setInterval(() => this.sweep(), FORWARD_TIMEOUT_MS / 4);
-    this.timer.unref();
   }
 
   /**
@@ -76,6 +75,10 @@ export class LeaderForwarder {
     headers.set('Idempotency-Key', commandId);
     const id = this.nextId++;
     this.waiting.set(id, { client, sentAt: Date.now(), fallback });
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), FORWARD_TIMEOUT_MS / 4);
+      this.timer.unref();
+    }
     const { apiPrefix, clusterName } = this.node.config;
     this.node.nats.publish(internalCommandSubject(apiPrefix, clusterName, leaderId, command), client.data, { reply: `${this.inbox}.${id}`, headers });
     return 'forwarded';
@@ -83,6 +86,7 @@ export class LeaderForwarder {
 
   close(): void {
     clearInterval(this.timer);
+    this.timer = undefined;
     this.subscription.unsubscribe();
   }
 
@@ -101,6 +105,10 @@ export class LeaderForwarder {
       if (now - entry.sentAt < FORWARD_TIMEOUT_MS) continue;
       this.waiting.delete(id);
       entry.fallback();
+    }
+    if (this.waiting.size === 0) {
+      clearInterval(this.timer);
+      this.timer = undefined;
     }
   }
 }

@@ -7,8 +7,8 @@ import { assert } from '../shared/assert';
  * and followers hand on (forward) the other 2 instead of 2 in 3.
  */
 const LEADER_QUEUE_WEIGHT_DEFAULT = 8;
-/** How often the role is looked at. */
-const ROLE_CHECK_MS = 50;
+/** A safety-net look at the role; `roleChanges` (when given) reports each change sooner. */
+const ROLE_CHECK_MS = 1000;
 
 type Callback = (error: NatsError | null, msg: Msg) => void;
 

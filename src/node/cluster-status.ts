@@ -1,5 +1,6 @@
 import { type ReplicaStatus, formatBallot } from '../consensus';
 import type { ConsensusNode } from './consensus-node';
+import { advertisedHttpUrl } from '../config/node-config';
 
 /** The cluster as this node sees it (API.md, `GET /api/cluster/status`). */
 export interface ClusterStatus {
@@ -11,6 +12,8 @@ export interface ClusterStatus {
   appliedSlot: number;
   logPosition: number;
   httpPort: number | null;
+  /** This node's advertised HTTP base URL (ADVERTISED_HTTP_URL, else from HTTP_HOST and the port), null when unknown. */
+  httpUrl: string | null;
   members: { nodeId: string; reachable: boolean; lastSeenMs: number | null; appliedSlot: number }[];
   proposals: { chosen: number; failed: number; inFlight: number };
   protocol: ReplicaStatus['counters'] & { persistFailures: number; lastPersistMs: number; readies: number };
@@ -34,6 +37,7 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
     appliedSlot: s.appliedWatermark,
     logPosition: node.events.head,
     httpPort,
+    httpUrl: advertisedHttpUrl(node.config, httpPort),
     members: s.peers.map((p) => ({
       nodeId: p.nodeId,
       reachable: p.silentTicks !== null && p.silentTicks * tickMs < REACHABLE_SILENCE_MS,

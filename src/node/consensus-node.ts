@@ -185,6 +185,8 @@ export class ConsensusNode {
       { tickMs: SAGA_TICK_MS, stepDelayMs: config.sagaStepDelayMs, scoreRules: config.scoreRules },
     );
     sagas.start();
+    events.onWritten(() => sagas.wake());
+    driver.onRoleChange(() => sagas.wake());
     const forwardedLog = { sampler: new LogSampler(config.accessLog, Date.now), log };
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog)];
     // Keyed by the signing secret (the first key): no one without it can claim the admin's command id first.
@@ -204,6 +206,7 @@ export class ConsensusNode {
       hasQuorum: quorum,
     });
     const publicQueue = new LeaderWeightedQueue(nats, () => driver.status().role === 'leader');
+    driver.onRoleChange(() => publicQueue.checkRole());
     return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions);
   }
 

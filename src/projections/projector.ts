@@ -16,8 +16,8 @@ import { type TableNames, prefixedTables, writeUpsertGroup } from './upsert-writ
 export const PROJECTOR_BATCH_EVENTS_DEFAULT = 1000;
 /** Events per batch at most: bounds the memory of a batch and the length of its transaction. */
 export const PROJECTOR_BATCH_EVENTS_MAX = 50_000;
-/** How often the run loop looks at the log when no notify came, unless configured. */
-export const PROJECTOR_POLL_INTERVAL_DEFAULT_MS = 1000;
+/** How often the run loop looks at the log when no notify came, unless configured: a safety net, as every written batch notifies. */
+export const PROJECTOR_POLL_INTERVAL_DEFAULT_MS = 5000;
 /** The poll interval at most. */
 export const PROJECTOR_POLL_INTERVAL_MAX_MS = 60_000;
 /**

@@ -34,8 +34,13 @@ export interface SagaRuntimePorts {
 
 /** How the runtime paces itself. */
 export interface SagaRuntimeOptions {
-  /** How often the leader looks for open sagas to drive. */
+  /** How often the leader looks for open sagas to drive while there are some. */
   readonly tickMs: number;
+  /**
+   * How often it looks when it leads no open saga (default SAGA_IDLE_MS): only a safety net, as
+   * `wake` is called on every written batch and every role change.
+   */
+  readonly idleMs?: number;
   /** A pause after each step (0: none); spreads a saga's load, and lets tests act mid-saga. */
   readonly stepDelayMs: number;
   /** The configured score range the steps' score changes are decided with. */
@@ -46,6 +51,8 @@ export interface SagaRuntimeOptions {
 const STEPS_PER_DRIVE_MAX = 1000;
 /** Sagas driven at once, at most. */
 const SAGAS_DRIVEN_MAX = 16;
+/** The safety-net look of a runtime with no open saga to drive; events and role changes wake it sooner. */
+export const SAGA_IDLE_MS = 5000;
 
 /**
  * Drives every open saga on the leader: asks the workflow for the next command, turns it into one
@@ -60,6 +67,9 @@ export class SagaRuntime {
   private readonly attempts = new Map<string, number>();
   private leading = false;
   private timer: NodeJS.Timeout | undefined;
+  private timerMs = -1;
+  private running = false;
+  private lookCount = 0;
 
   constructor(
     private readonly states: AggregateStore,
@@ -68,16 +78,42 @@ export class SagaRuntime {
     private readonly options: SagaRuntimeOptions,
   ) {}
 
-  /** Starts looking for open sagas every `tickMs`. */
+  /** Starts looking for open sagas: every `tickMs` while there are some, else on `wake` (or `idleMs`). */
   start(): void {
-    this.timer = setInterval(() => this.tick(), this.options.tickMs);
-    this.timer.unref();
+    this.running = true;
+    this.schedule(0);
   }
 
   /** Stops looking; a step under way finishes (or fails) on its own. */
   stop(): void {
-    if (this.timer) clearInterval(this.timer);
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Looks at once: events were written or the role changed (either can open or resume a saga). */
+  wake(): void {
+    if (!this.running || this.timerMs === 0) return;
+    this.schedule(0);
+  }
+
+  /** Timer callbacks run so far (for tests of the idle cost). */
+  get looks(): number {
+    return this.lookCount;
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.lookCount += 1;
+      this.tick();
+      if (!this.running) return;
+      const busy = this.leading && (this.driving.size > 0 || this.states.openSagas().length > 0);
+      this.schedule(busy ? this.options.tickMs : (this.options.idleMs ?? SAGA_IDLE_MS));
+    }, ms);
+    this.timer.unref();
   }
 
   /** Sagas waiting for an operator (for the cluster status). */

@@ -1,16 +1,18 @@
-import { type ExecutionContext, createParamDecorator } from '@nestjs/common';
+import { type ExecutionContext, UnauthorizedException, createParamDecorator } from '@nestjs/common';
 import type { Actor } from '../../domain';
-import { assert } from '../../shared/assert';
 import type { AuthenticatedRequest } from './authenticated-request';
 
+/** The authenticated actor of a request; 401 when the auth guard put none there (a @Public route). */
+export function actorOf(request: AuthenticatedRequest): Actor {
+  if (request.actor === undefined) throw new UnauthorizedException('authentication required');
+  return request.actor;
+}
+
 /**
- * The verified actor of the request. Using it on a @Public route (where no actor is set) is a
- * programmer error and fails an assertion.
+ * The handler parameter gets the request's verified Actor (see actorOf).
  *
  * @example @Get(':id') get(@CurrentActor() actor: Actor) { ... }
  */
-export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor => {
-  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-  assert(request.actor !== undefined, '@CurrentActor() used on a route without an authenticated actor (@Public?)');
-  return request.actor;
-});
+export const CurrentActor = createParamDecorator((_data: unknown, context: ExecutionContext): Actor =>
+  actorOf(context.switchToHttp().getRequest<AuthenticatedRequest>()),
+);

@@ -9,23 +9,23 @@ import {
 import { Reflector } from '@nestjs/core';
 import { type Role, hasRole } from '../../domain';
 import type { AuthenticatedRequest } from './authenticated-request';
-import { ROLES_KEY } from './roles.decorator';
+
+/** Metadata key of @Roles(), the only one. */
+export const ROLES_KEY = 'roles';
 
 /**
- * The global roles guard, run after JwtAuthGuard: a route with @Roles(...) admits only actors
- * holding one of them.
+ * The roles guard, the only one: @Roles(...) installs it on the route or controller, and it runs
+ * after the global JwtAuthGuard (which puts the actor on the request). A method's own @Roles wins
+ * over its class's; without @Roles any authenticated actor passes.
  *
- * @throws ForbiddenException (403) for another role; UnauthorizedException (401) when no actor is set.
+ * @throws UnauthorizedException (401) when no actor is set; ForbiddenException (403) for another role.
  */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(@Inject(Reflector) private readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (roles === undefined) return true;
     const { actor } = context.switchToHttp().getRequest<AuthenticatedRequest>();
     if (actor === undefined) throw new UnauthorizedException('authentication required');

@@ -6,13 +6,17 @@ import type { AsyncCommands } from '../../application/command-queue';
 import { scopedCommandId } from '../../application/idempotency';
 import type { Actor } from '../../domain';
 import { LOG_POSITION_HEADER } from './min-position';
-import { ASYNC_COMMANDS } from './tokens';
+import { ASYNC_COMMANDS, LEADER_HINTS, type LeaderHints } from './tokens';
 
 /** A write's answer body: the command's result, its id and its log position. */
 export type WriteAnswer = Record<string, unknown> & { readonly commandId: string; readonly position: number | null };
 
 /** Header set when an answer repeats the first outcome of its Idempotency-Key. */
 export const IDEMPOTENT_REPLAY_HEADER = 'Idempotent-Replayed';
+
+/** Headers of every write answer that tell the client which node leads (to send its next writes there). */
+export const LEADER_ID_HEADER = 'X-Leader-Id';
+export const LEADER_URL_HEADER = 'X-Leader-Url';
 
 /** The preference that queues a write instead of waiting for its outcome (RFC 7240). */
 const RESPOND_ASYNC = 'respond-async';
@@ -23,6 +27,7 @@ export class CommandRunner {
   constructor(
     @Inject(COMMAND_GATEWAY) private readonly gateway: CommandGateway,
     @Inject(ASYNC_COMMANDS) private readonly asyncCommands: AsyncCommands | null,
+    @Inject(LEADER_HINTS) private readonly leaders: LeaderHints | null,
   ) {}
 
   /**
@@ -31,13 +36,24 @@ export class CommandRunner {
    * @throws whatever the gateway throws (DomainRefusal, NoQuorumError, UnknownOutcomeError): the filter maps them
    */
   async run(response: Response, command: ApiCommand, actor: Actor, idempotencyKey: string | undefined): Promise<WriteAnswer> {
+    this.hintLeader(response); // also on the error answers (a 503 says where to retry)
     if (this.asyncCommands && mayQueue(command) && prefersAsync(response.req?.headers.prefer)) {
       return this.queue(response, command, actor, idempotencyKey === undefined ? randomUUID() : scopedCommandId(actor.username, idempotencyKey));
     }
     const answer = await this.gateway.execute(command, actor, idempotencyKey, { source: 'rest', requestId: requestIdHeader(response) });
     if (answer.position !== null) response.setHeader(LOG_POSITION_HEADER, String(answer.position));
     if (answer.duplicate) response.setHeader(IDEMPOTENT_REPLAY_HEADER, 'true');
+    this.hintLeader(response);
     return { ...answer.result, commandId: answer.commandId, position: answer.position };
+  }
+
+  /** Sets X-Leader-Id (and X-Leader-Url once known) from what this node knows now. */
+  private hintLeader(response: Response): void {
+    const hint = this.leaders?.hint();
+    if (!hint || hint.leaderId === null) return;
+    response.setHeader(LEADER_ID_HEADER, hint.leaderId);
+    if (hint.leaderUrl !== null) response.setHeader(LEADER_URL_HEADER, hint.leaderUrl);
+    else response.removeHeader(LEADER_URL_HEADER);
   }
 
   /**

@@ -19,8 +19,9 @@ import { jsonBodyError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
+import { LazyThrottlerStorage } from './lazy-throttler-storage';
 import { RateLimitGuard } from './rate-limit.guard';
-import { RolesGuard } from './roles';
+import { RolesGuard } from '../auth/roles.guard';
 import { configureSecurityHeaders } from './security-headers';
 import {
   APPLICATIONS_REPOSITORY,
@@ -28,6 +29,8 @@ import {
   ASYNC_COMMANDS,
   type ApplicationsReads,
   type ArchivesReads,
+  LEADER_HINTS,
+  type LeaderHints,
   QUORUM_PROBE,
   type QuorumProbe,
   REASONS_REPOSITORY,
@@ -101,6 +104,8 @@ export interface HttpApiDependencies {
   readonly quorum?: QuorumProbe;
   /** The durable queue of `Prefer: respond-async` writes; without it that preference is ignored. */
   readonly asyncCommands?: AsyncCommands;
+  /** The leader hint write answers carry (`X-Leader-Id`, `X-Leader-Url`); none: no hint. */
+  readonly leaderHints?: LeaderHints;
   /** Rate limits (default DEFAULT_RATE_LIMITS). */
   readonly rateLimits?: ThrottlerOptions[];
 }
@@ -125,6 +130,7 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     { provide: READ_PROJECTOR, useValue: deps.projector },
     { provide: QUORUM_PROBE, useValue: deps.quorum ?? { hasQuorum: () => true } },
     { provide: ASYNC_COMMANDS, useValue: deps.asyncCommands ?? null },
+    { provide: LEADER_HINTS, useValue: deps.leaderHints ?? null },
     CommandRunner,
     RolesGuard,
     MinPositionInterceptor,
@@ -162,7 +168,8 @@ export class HttpApiModule {
   static register(deps: HttpApiDependencies): DynamicModule {
     return {
       module: HttpApiModule,
-      imports: [ThrottlerModule.forRoot(deps.rateLimits ?? DEFAULT_RATE_LIMITS)],
+      // Lazy expiry: the module's default storage sets a timer per request.
+      imports: [ThrottlerModule.forRoot({ throttlers: deps.rateLimits ?? DEFAULT_RATE_LIMITS, storage: new LazyThrottlerStorage() })],
       controllers: HTTP_API_CONTROLLERS,
       providers: httpApiProviders(deps),
       exports: [COMMAND_GATEWAY, READ_PROJECTOR, QUORUM_PROBE, ASYNC_COMMANDS, STUDENTS_REPOSITORY, SCORE_RECORDS_REPOSITORY, APPLICATIONS_REPOSITORY, USERS_REPOSITORY],

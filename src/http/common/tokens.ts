@@ -71,3 +71,10 @@ export const READ_PROJECTOR = Symbol('READ_PROJECTOR');
 export const QUORUM_PROBE = Symbol('QUORUM_PROBE');
 /** Injection token of the AsyncCommands (writes with `Prefer: respond-async`). */
 export const ASYNC_COMMANDS = Symbol('ASYNC_COMMANDS');
+
+/** Where writes should go: the leader's id and advertised HTTP URL (LeaderLocator serves). */
+export interface LeaderHints {
+  hint(): { readonly leaderId: string | null; readonly leaderUrl: string | null };
+}
+/** Injection token of the LeaderHints. */
+export const LEADER_HINTS = Symbol('LEADER_HINTS');

@@ -5,12 +5,12 @@ import type { Response } from 'express';
 import type { SagaView } from '../../application/sagas/saga-view';
 import type { Actor } from '../../domain';
 import { CommandRunner, type WriteAnswer } from '../common/command-runner';
-import { CurrentActor } from '../common/current-actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { IsEntityId } from '../common/field-rules';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
 import { ReadQueryDto } from '../common/paging.dto';
-import { Roles } from '../common/roles';
+import { Roles } from '../auth/roles.decorator';
 import { SAGAS_READS, type SagasReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
 

@@ -4,9 +4,9 @@ import { SagaWriteDto, StudentWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
-import { CurrentActor } from '../common/current-actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
-import { Roles } from '../common/roles';
+import { Roles } from '../auth/roles.decorator';
 import { WritesThroughLog } from '../common/writes';
 import { BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from './scores.dto';
 

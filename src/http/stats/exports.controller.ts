@@ -3,8 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagg
 import type { Response } from 'express';
 import { CSV_BOM, csvLine } from '../../api/csv';
 import type { Actor } from '../../domain';
-import { CurrentActor } from '../common/current-actor';
-import { Roles } from '../common/roles';
+import { CurrentActor } from '../auth/current-actor.decorator';
+import { Roles } from '../auth/roles.decorator';
 import { EXPORT_READS, type ExportReads, STUDENTS_REPOSITORY, type StudentsReads } from '../common/tokens';
 import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../students/student-access';
 import { StudentIdParams } from '../students/students.dto';

@@ -1,10 +1,10 @@
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../domain';
-import { CurrentActor } from '../common/current-actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { ReadsAfterMinPosition } from '../common/min-position';
 import { ReadQueryDto } from '../common/paging.dto';
-import { Roles } from '../common/roles';
+import { Roles } from '../auth/roles.decorator';
 import { SCORE_RANGE, STATS_REPOSITORY, STUDENTS_REPOSITORY, type ScoreRange, type StatsReads, type StudentsReads } from '../common/tokens';
 import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../students/student-access';
 import { StudentIdParams } from '../students/students.dto';

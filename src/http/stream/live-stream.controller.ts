@@ -7,7 +7,7 @@ import { AuthService } from '../../auth/auth.service';
 import type { Actor } from '../../domain';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
 import { Absent } from '../common/field-rules';
-import { CurrentActor } from '../common/current-actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { type LiveStreamLimits, liveStream } from './live-stream';
 
 /** Injection token of the node's LiveEventSource. */

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../domain';
-import { CurrentActor } from '../common/current-actor';
+import { CurrentActor } from '../auth/current-actor.decorator';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { MeDto } from './users.dto';
 

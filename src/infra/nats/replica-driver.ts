@@ -60,6 +60,8 @@ export interface DriverCounters {
   recoveries: number;
   catchupServed: number;
   lastPersistMs: number;
+  /** Ticks handed to the replica so far (an idle node should add one per heartbeat interval, no more). */
+  ticks: number;
 }
 
 export interface DriverOptions<Batch extends { entries: readonly ChosenEntry[] }> {
@@ -128,7 +130,8 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   private catchupServing = 0;
   private seenRole: SeenRole | undefined;
   private lastLeader: string | null = null;
-  readonly counters: DriverCounters = { readies: 0, applies: 0, persistMsTotal: 0, applyMsTotal: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0 };
+  readonly counters: DriverCounters = { readies: 0, applies: 0, persistMsTotal: 0, applyMsTotal: 0, persistFailures: 0, recoveries: 0, catchupServed: 0, lastPersistMs: 0, ticks: 0 };
+  private readonly roleListeners: (() => void)[] = [];
 
   constructor(private readonly options: DriverOptions<Batch>) {}
 
@@ -159,6 +162,11 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
     return this.replica.status();
   }
 
+  /** Calls `listener` (within a tick) each time this node's role or the leader it knows changes. */
+  onRoleChange(listener: () => void): void {
+    this.roleListeners.push(listener);
+  }
+
   get isRecovering(): boolean {
     return this.recovering;
   }
@@ -176,6 +184,7 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
 
   private onTick(): void {
     if (this.stopped || this.recovering) return;
+    this.counters.ticks += 1;
     try {
       this.replica.tick();
     } catch (error) {
@@ -199,6 +208,7 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
       this.lastLeader = seen.leaderId;
     }
     if (before === undefined || (before.role === seen.role && before.leaderId === seen.leaderId && before.ballot === seen.ballot)) return;
+    for (const listener of this.roleListeners) listener();
     const fields = { event: 'role-change', role: seen.role, previousRole: before.role, ballot: seen.ballot, previousBallot: before.ballot, leader: seen.leaderId, reason: status.roleReason };
     const { log } = this.options;
     if (seen.role === 'leader' && before.role !== 'leader') log('info', `elected leader at ballot ${seen.ballot} (${status.roleReason})`, fields);

@@ -8,7 +8,8 @@ import { failStopOnAssertion } from '../../shared/fail-stop';
 /** Events read from `event_log` per query while catching up. */
 export const EVENT_FEED_BATCH = 500;
 /** How often leadership is checked (to start from the written head on becoming leader). */
-const ROLE_CHECK_MS = 50;
+/** A safety-net look at the role; the driver reports each role change within a tick. */
+const ROLE_CHECK_MS = 1000;
 
 /**
  * The public event feed: the leader publishes each applied event of a public stream (student,
@@ -54,6 +55,7 @@ export class EventFeedPublisher implements OnApplicationBootstrap, OnApplication
       // The event store cannot unsubscribe a listener: a stopped publisher ignores it.
       this.listening = true;
       this.node.events.onWritten((head) => this.onWritten(head));
+      this.node.driver.onRoleChange(() => this.checkRole());
     }
   }
 

@@ -3,7 +3,6 @@ import { Controller, Get, type INestApplication } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { sql } from 'kysely';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import request from 'supertest';
 import { AuthService } from '../../../src/auth/auth.service';
 import { CredentialsProjector } from '../../../src/auth/credentials-projector';
@@ -15,7 +14,8 @@ import { AuthModule } from '../../../src/http/auth/auth.module';
 import { CurrentActor } from '../../../src/http/auth/current-actor.decorator';
 import { ApiExceptionFilter } from '../../../src/http/common/api-exception.filter';
 import { configureHttpApp } from '../../../src/http/common/http-api.module';
-import { createLogger, httpLoggerModule, scrubSecrets } from '../../../src/logger';
+import { createLogger, scrubSecrets } from '../../../src/logger';
+import { PinoLoggerService } from '../../../src/logger-service';
 import { TestEventLog } from '../projections/projection-test-support';
 import { type AuthTestDatabase, createAuthTestDatabase } from '../auth/auth-test-database';
 import { randomJwtSecret } from '../../support/jwt-secret';
@@ -56,12 +56,12 @@ describe('no credential reaches a log line (real MySQL, a database that fails)',
     });
     const logger = createLogger('info', 'n1', sink);
     const moduleRef = await Test.createTestingModule({
-      imports: [httpLoggerModule(logger), AuthModule.register(auth)],
+      imports: [AuthModule.register(auth)],
       controllers: [WhoAmIController],
       providers: [{ provide: APP_FILTER, useClass: ApiExceptionFilter }],
     }).compile();
     app = moduleRef.createNestApplication({ bufferLogs: true });
-    app.useLogger(app.get(PinoNestLogger));
+    app.useLogger(new PinoLoggerService(logger));
     configureHttpApp(app);
     await app.init();
   }, 60_000);

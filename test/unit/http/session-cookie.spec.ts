@@ -39,7 +39,7 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     const fakeGateway = new FakeGateway();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AuthModule.register(auth, { globalRolesGuard: false }),
+        AuthModule.register(auth),
         HttpApiModule.register({ gateway: fakeGateway, students: reads, scoreRecords: reads, applications: reads, users: reads, projector: new FakeProjector() }),
       ],
     }).compile();
