@@ -31,7 +31,7 @@ class WhoAmIController {
 }
 
 /**
- * The node's logging chain (pino with its redaction, nestjs-pino, the global exception filter),
+ * The node's logging chain (pino with its redaction, Nest's logger over it, the global exception filter),
  * the real auth guard over the credentials in MySQL, and a database that fails under it: every
  * request then ends in a 500 that is logged with the request.
  */

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { Logger as PinoNestLogger } from 'nestjs-pino';
 import request from 'supertest';
 import { AppModule } from '../../../src/app.module';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
@@ -10,6 +9,7 @@ import { createLogger } from '../../../src/logger';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { dropDatabase } from '../mysql/test-database';
 import { randomJwtSecret } from '../../support/jwt-secret';
+import { PinoLoggerService } from '../../../src/logger-service';
 
 export const ADMIN = { username: 'headmaster', password: 'bootstrap-secret' };
 
@@ -49,7 +49,7 @@ export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Pr
       const logger = createLogger('fatal', 'n1');
       const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger)] }).compile();
       const app = moduleRef.createNestApplication({ bufferLogs: true });
-      app.useLogger(app.get(PinoNestLogger));
+      app.useLogger(new PinoLoggerService(logger));
       configureHttpApp(app, { trustProxy });
       await app.init();
       apps.push(app);
