@@ -3,7 +3,7 @@ import type { ReadModelDatabase } from '../projections/read-model-database';
 import { AuthService } from './auth.service';
 import { credentialsDb } from './credentials-database';
 import { CredentialsProjector, type CredentialsProjectorOptions } from './credentials-projector';
-import { type CredentialsLookup, CredentialsRepository } from './credentials-repository';
+import { CredentialsRepository } from './credentials-repository';
 import { JwtKeyRing, type JwtSecret } from './jwt-keys';
 
 /** What a node needs to authenticate: the service, and the projector that keeps its read model. */
