@@ -8,6 +8,7 @@
  * if (decision.ok) propose(decision.events); else reply(DOMAIN_ERROR_STATUS[decision.error.code], decision.error);
  */
 export * from './application';
+export * from './event-schemas';
 export * from './shared';
 export * from './student';
 export * from './user';

@@ -66,6 +66,7 @@ export function decideSubmitApplication(
     studentId,
     delta,
     reason: reason.trim(),
+    reasonCode: null,
     actor: actorRef(context.actor),
     at: isoTime(context.now),
   };

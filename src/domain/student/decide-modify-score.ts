@@ -59,6 +59,7 @@ export function decideModifyScore(
     studentId,
     delta,
     reason: reason.trim(),
+    reasonCode: null,
     source,
     actor: actorRef(context.actor),
     previousScore: state.score,
