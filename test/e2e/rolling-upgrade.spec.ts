@@ -28,6 +28,8 @@ const WRITES_PER_STEP = 5;
 /** Bounds of the writer: only a hang reaches them. */
 const WRITER_ROUNDS_MAX = 20_000;
 const WRITE_PAUSE_MS = 20;
+/** Restarts of the base release's leader to hand leadership to an upgraded node (each has about even odds). */
+const LEADER_BOUNCES_MAX = 10;
 
 /** Why the base release cannot be built here (a shallow clone, no git), or null when it can. */
 function baseUnavailable(): string | null {
@@ -117,7 +119,7 @@ describeWithHistory('rolling upgrade from the previous release', () => {
         const appended = await client.appendUntilOk(appendKey, { stream: `ru${round % 4}`, data: { key: appendKey } }, retryPolicy());
         this.ackedIds.add(appended.ack.commandId);
         this.keys.add(appendKey);
-        const delta = round % 2 === 0 ? -1 : 2;
+        const delta = round % 2 === 0 ? -3 : 3;
         const modifyKey = `ru-modify-${this.token}-${round}`;
         const commandId = await this.modify(modifyKey, delta);
         this.ackedIds.add(commandId);
@@ -195,24 +197,56 @@ describeWithHistory('rolling upgrade from the previous release', () => {
     }, 120_000, 200);
   }
 
+  /** Replaces a running node by `main` with `env`; it catches up, and writes are acknowledged, before this returns. */
+  async function replace(writer: Writer, id: string, main: string, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+    // A node of the base release that met an event it cannot read would have stopped (fail-stop).
+    expect([id, cluster!.isAlive(id)]).toEqual([id, true]);
+    const before = writer.acks;
+    await cluster!.stopNode(id);
+    cluster!.reconfigure(id, { main, env });
+    await cluster!.restart(id);
+    await waitCaughtUp(id);
+    await waitFor(`writes acknowledged after ${id} came back`, () => writer.acks >= before + 2 * WRITES_PER_STEP, 120_000, 100);
+    report(`${id} now runs ${main === DIST_MAIN ? 'this build' : 'the base release'} ${JSON.stringify(env)}; ${writer.acks} writes acknowledged`);
+  }
+
   /**
-   * Replaces every node, one at a time, by `main` with `env`: followers first, the leader last;
-   * each one catches up, and writes are acknowledged, before the next one stops.
+   * Replaces every node, one at a time, by `main` with `env`: followers first, the leader last.
+   * `whileMixed` runs after the first one, while nodes of both builds run.
    */
-  async function rollingRestart(writer: Writer, main: string, env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  async function rollingRestart(
+    writer: Writer,
+    main: string,
+    env: Readonly<Record<string, string | undefined>>,
+    whileMixed: (upgraded: string) => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const left = new Set(cluster!.ids);
     while (left.size > 0) {
       const leader = await cluster!.waitForLeader(60_000);
       const id = [...left].find((n) => n !== leader) ?? leader;
       left.delete(id);
-      const before = writer.acks;
-      await cluster!.stopNode(id);
-      cluster!.reconfigure(id, { main, env });
-      await cluster!.restart(id);
-      await waitCaughtUp(id);
-      await waitFor(`writes acknowledged after ${id} came back`, () => writer.acks >= before + 2 * WRITES_PER_STEP, 120_000, 100);
-      report(`${id} now runs ${main === DIST_MAIN ? 'this build' : 'the base release'} ${JSON.stringify(env)}; ${writer.acks} writes acknowledged`);
+      await replace(writer, id, main, env);
+      if (left.size === cluster!.ids.length - 1) await whileMixed(id);
     }
+  }
+
+  /**
+   * Leadership may move to an upgraded node while nodes of the base release still run (a leader
+   * restart, a pause): bounces the base release's leader until `upgraded` leads (bounded), so the
+   * base release's followers apply what a new leader writes.
+   */
+  async function letUpgradedLead(writer: Writer, upgraded: string, baseMain: string): Promise<void> {
+    for (let bounce = 1; bounce <= LEADER_BOUNCES_MAX; bounce++) {
+      const leader = await cluster!.waitForLeader(60_000);
+      if (leader === upgraded) break;
+      await replace(writer, leader, baseMain, {});
+    }
+    const leader = await cluster!.waitForLeader(60_000);
+    report(`while mixed: ${leader} leads (${leader === upgraded ? 'this build' : 'the base release'})`);
+    expect(leader).toBe(upgraded);
+    const before = writer.acks;
+    await waitFor('writes decided by the upgraded leader', () => writer.acks >= before + 4 * WRITES_PER_STEP, 120_000, 100);
+    for (const id of cluster!.ids) expect([id, cluster!.isAlive(id)]).toEqual([id, true]);
   }
 
   it(
@@ -240,7 +274,7 @@ describeWithHistory('rolling upgrade from the previous release', () => {
         await waitFor('writes on the base release', () => writer.acks >= 2 * WRITES_PER_STEP, 60_000, 100);
 
         // Phase 1: every node to this build, writing what the previous release reads.
-        await rollingRestart(writer, DIST_MAIN, { WRITE_PREVIOUS_EVENT_SCHEMAS: '1' });
+        await rollingRestart(writer, DIST_MAIN, { WRITE_PREVIOUS_EVENT_SCHEMAS: '1' }, (upgraded) => letUpgradedLead(writer, upgraded, baseMain));
         for (const id of cluster!.ids) expect([id, [...(await cluster!.db.schemaVersions(id, 'ScoreModified')).keys()]]).toEqual([id, [1]]);
         adminToken = await login();
 
