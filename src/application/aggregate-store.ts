@@ -14,6 +14,7 @@ import {
   initialReasonState,
   initialStudentState,
   initialUserState,
+  upcastEvent,
 } from '../domain';
 import type { EventRow } from '../infra/mysql/command-record';
 import type { Database } from '../infra/mysql/database';
@@ -128,8 +129,14 @@ export class AggregateStore {
     return this.users.size > 0;
   }
 
-  private applyRow(row: Pick<EventRow, 'position' | 'stream_type' | 'stream_id' | 'type' | 'data'>): void {
-    const event: DomainEvent = { type: row.type, schemaVersion: 1, streamType: row.stream_type, streamId: row.stream_id, data: JSON.parse(row.data) };
+  private applyRow(row: Pick<EventRow, 'position' | 'stream_type' | 'stream_id' | 'type' | 'schema_version' | 'data'>): void {
+    const event: DomainEvent = upcastEvent({
+      type: row.type,
+      schemaVersion: Number(row.schema_version),
+      streamType: row.stream_type,
+      streamId: row.stream_id,
+      data: JSON.parse(row.data),
+    });
     switch (row.stream_type) {
       case 'student':
         this.students.set(row.stream_id, evolveStudent(this.student(row.stream_id), event as Parameters<typeof evolveStudent>[1]));

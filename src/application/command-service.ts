@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError } from '../domain';
+import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError, previousVersionOf } from '../domain';
 import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
@@ -26,6 +26,8 @@ export interface CommandNode {
   now(): string;
   /** The node's saga limits (defaults when absent). */
   readonly sagaSettings?: SagaSettings;
+  /** True while the cluster may still run the previous release: events are written in the versions it reads. */
+  readonly writePreviousEventSchemas?: boolean;
 }
 
 /** Times a command is decided again when the stream it read moved before it applied. */
@@ -114,7 +116,7 @@ export class CommandService implements CommandGateway {
         // A queued command's status is read from the log once the queue drops it: record every refusal.
         if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
-          ? { events: decision.decided.events, expected: decision.decided.expected, metadata, result: decision.decided.result }
+          ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
           : { events: [], expected: versionsOf(streamsOf(command, this.states), this.states), metadata, refusal: decision.error };
         return this.proposals.propose({ id, payload: JSON.stringify(record) });
       });
@@ -146,13 +148,30 @@ export class CommandService implements CommandGateway {
     const propose = () => {
       if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
       return this.withStreams([...keys], async () => {
-        const { events, expected } = decide();
+        const { events: decided, expected } = decide();
+        const events = this.eventsToWrite(decided);
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId, causationId: commandId, decidedAt: this.node.now() };
         const record: CommandRecord = { events, expected, metadata, result: {} };
         return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
       });
     };
     return observeWrite(this.observer, 'saga', 'saga.step', async () => propose(), (outcome) => (outcome.status === 'applied' ? 'applied' : 'refused'));
+  }
+
+  /**
+   * The events as the log gets them: as decided (each in its type's current schema version), or,
+   * while the previous release may still read the log, in the versions it reads.
+   * @throws DomainRefusal (invalid) when an event says what the previous release cannot read
+   */
+  private eventsToWrite<E extends EventDraft>(events: readonly E[]): readonly E[] {
+    if (this.node.writePreviousEventSchemas !== true) return events;
+    return events.map((event) => {
+      const previous = previousVersionOf(event);
+      if (previous === null) {
+        throw new DomainRefusal({ code: 'invalid', message: `${event.type} cannot be written until every node runs this release` });
+      }
+      return previous;
+    });
   }
 
   /** A new leader decides nothing until its states include every slot it recovered. */

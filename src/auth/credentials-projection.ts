@@ -1,8 +1,8 @@
-import { SCHEMA_VERSION, USER_STREAM, type UserEvent } from '../domain';
+import { USER_STREAM, type UserEvent } from '../domain';
 import { type EventLogRow, type Logged, loggedEvent } from '../projections/logged-event';
 import { EventLogGapError } from '../projections/projection-errors';
 import { CREDENTIALS_CHECKPOINT } from '../projections/projection-status';
-import { assert, unreachable } from '../shared/assert';
+import { unreachable } from '../shared/assert';
 
 /** The checkpoint (and projection set) name of the credentials read model; apart from `read-models`. */
 export const CREDENTIALS_PROJECTION = CREDENTIALS_CHECKPOINT;
@@ -86,10 +86,6 @@ export function planCredentialsBatch(rows: readonly EventLogRow[], after: number
     last = position;
     if (row.stream_type !== USER_STREAM) continue;
     const event = loggedEvent(row);
-    assert(
-      event.schemaVersion === SCHEMA_VERSION,
-      `event ${event.position} (${event.type}) has schema version ${event.schemaVersion}; credentials read ${SCHEMA_VERSION}`,
-    );
     const change = credentialsChange(event as Logged<UserEvent>);
     changes.set(event.streamId, { ...changes.get(event.streamId), ...change });
   }

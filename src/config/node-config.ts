@@ -79,6 +79,12 @@ export interface NodeConfig {
    * `BENCH_LOG_APPEND=1`, which the benchmark and the cluster tests set; never in production.
    */
   readonly benchLogAppend: boolean;
+  /**
+   * Writes every event in the schema version the previous release reads
+   * (`WRITE_PREVIOUS_EVENT_SCHEMAS=1`), for a rolling upgrade whose release raised an event's
+   * version: set it on every upgraded node until no node of the previous release is left.
+   */
+  readonly writePreviousEventSchemas: boolean;
   /** Public NATS requests this node serves at once (`PUBLIC_REQUESTS_MAX`); beyond it, 503 with Retry-After. */
   readonly publicRequestsMax: number;
   /**
@@ -182,6 +188,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     adminHttpHost: env.ADMIN_HTTP_HOST || (env.HTTP_HOST ?? '127.0.0.1'),
     accessLog: accessLogOf(env),
     benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
+    writePreviousEventSchemas: flagOf(env, 'WRITE_PREVIOUS_EVENT_SCHEMAS'),
     publicRequestsMax: publicRequestsMaxOf(env),
   };
 }
@@ -207,6 +214,13 @@ function advertisedUrlOf(env: NodeJS.ProcessEnv): string | undefined {
     throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL without credentials, query or fragment, got ${raw}`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+function flagOf(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name];
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new ConfigError(`${name} must be 1, true, 0 or false, got '${value}'`);
 }
 
 function adminPortOf(env: NodeJS.ProcessEnv, httpPort: number): number | undefined {

@@ -9,6 +9,7 @@
  */
 export * from './application';
 export * from './reason';
+export * from './event-schemas';
 export * from './shared';
 export * from './student';
 export * from './user';

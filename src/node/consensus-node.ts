@@ -171,6 +171,7 @@ export class ConsensusNode {
       hashPassword,
       now: () => new Date().toISOString(),
       sagaSettings: config.sagas,
+      writePreviousEventSchemas: config.writePreviousEventSchemas,
     };
     const commands = new CommandService(commandNode, aggregates, proposals, config.scoreRules, metrics);
     const sagas = new SagaRuntime(

@@ -1,9 +1,11 @@
 import { LIVE_STREAM_TYPES, type LiveEvent, type LiveEventSource, withoutSecrets } from '../api/live-events';
+import { upcastEvent } from '../domain';
 import { readEventRows, readModelDb } from '../projections';
 import type { ConsensusNode } from './consensus-node';
 
 /**
- * The live events of a node: its written log (the log tail first, else `event_log`), live stream
+ * The live events of a node: its written log (the log tail first, else `event_log`), upcast to
+ * their current schema versions, live stream
  * types only, secrets stripped; one listener on the event store fans each written batch out to
  * every open stream.
  */
@@ -26,7 +28,7 @@ export function nodeLiveEventSource(node: Pick<ConsensusNode, 'db' | 'events' | 
       const events: LiveEvent[] = [];
       for (const row of rows) {
         if (!LIVE_STREAM_TYPES.has(row.stream_type)) continue;
-        events.push({ position: Number(row.position), streamType: row.stream_type, streamId: row.stream_id, type: row.type, data: withoutSecrets(JSON.parse(row.data)) });
+        events.push({ position: Number(row.position), streamType: row.stream_type, streamId: row.stream_id, type: row.type, data: withoutSecrets(upcastEvent({ type: row.type, schemaVersion: Number(row.schema_version), data: JSON.parse(row.data) as unknown }).data) });
       }
       const last = rows.at(-1);
       return { events, coveredTo: last === undefined ? after : Number(last.position) };

@@ -1,9 +1,9 @@
 import type { DomainEvent } from '../domain';
-import { isoTime } from '../domain';
+import { isoTime, upcastEvent } from '../domain';
 import type { EventRow } from '../infra/mysql/command-record';
 import { assert } from '../shared/assert';
 
-/** An event as it sits in the log: its global position, its stream and its parsed data. */
+/** An event as read from the log: its global position, its stream and its data, in its type's current schema version. */
 export interface LoggedEvent {
   readonly position: number;
   readonly streamType: string;
@@ -20,8 +20,10 @@ export type Logged<E extends DomainEvent> = E & { readonly position: number };
 export type EventLogRow = Pick<EventRow, 'position' | 'stream_type' | 'stream_id' | 'type' | 'schema_version' | 'data'>;
 
 /**
- * The event a log row holds, its data parsed. A row that is not what the event store writes
- * (a position that is not a safe integer, data that is not JSON) is a broken invariant.
+ * The event a log row holds, its data parsed and upcast to its type's current schema version
+ * (`upcastEvent`). A row that is not what the event store writes (a position that is not a safe
+ * integer, data that is not JSON, a schema version newer than this release reads) is a broken
+ * invariant.
  */
 export function loggedEvent(row: EventLogRow): LoggedEvent {
   const position = Number(row.position);
@@ -33,14 +35,14 @@ export function loggedEvent(row: EventLogRow): LoggedEvent {
   } catch (error) {
     assert(false, `event_log position ${position} holds data that is not JSON: ${String(error)}`);
   }
-  return {
+  return upcastEvent({
     position,
     streamType: row.stream_type,
     streamId: row.stream_id,
     type: row.type,
     schemaVersion: Number(row.schema_version),
     data,
-  };
+  });
 }
 
 /** ISO-8601 UTC with milliseconds, as the domain writes times (`isoTime`). */

@@ -1,5 +1,4 @@
-import { SCHEMA_VERSION } from '../domain';
-import { assert } from '../shared/assert';
+import { upcastEvent } from '../domain';
 import type { LoggedEvent } from './logged-event';
 import type { ReadModelTable } from './read-model-tables';
 import type { RowChange } from './row-change';
@@ -41,18 +40,14 @@ export function projectionTables(projections: readonly Projection[]): ReadModelT
 }
 
 /**
- * The row changes of one event; none for a stream no projection consumes (e.g. `log`). An event
- * of a consumed stream in a schema version no upcaster handles is a broken invariant.
+ * The row changes of one event, read through the upcasters (a no-op for an event `loggedEvent`
+ * already upcast); none for a stream no projection consumes (e.g. `log`). An event in a schema
+ * version no upcaster handles is a broken invariant.
  */
-export function projectEvent(routes: ProjectionRoutes, event: LoggedEvent): RowChange[] {
-  const projections = routes.get(event.streamType);
+export function projectEvent(routes: ProjectionRoutes, logged: LoggedEvent): RowChange[] {
+  const projections = routes.get(logged.streamType);
   if (projections === undefined) return [];
-  if (event.schemaVersion !== SCHEMA_VERSION) {
-    assert(
-      false,
-      `event ${event.position} (${event.type}) has schema version ${event.schemaVersion}; projections read ${SCHEMA_VERSION}`,
-    );
-  }
+  const event = upcastEvent(logged);
   if (projections.length === 1) return projections[0].project(event) as RowChange[];
   const changes: RowChange[] = [];
   for (const projection of projections) changes.push(...projection.project(event));

@@ -1,4 +1,4 @@
-import type { ActorRef, DomainErrorCode, DomainEvent } from '../domain';
+import type { ActorRef, DomainErrorCode, DomainEvent, EVENT_SCHEMAS, EventSchema } from '../domain';
 
 /** The stream type of saga state: one stream per saga, its id the sagaId. */
 export const SAGA_STREAM = 'saga';
@@ -102,3 +102,8 @@ export type ArchiveDiscarded = ArchiveEventOf<'ArchiveDiscarded', Record<never, 
 
 /** Every event of the archive stream. */
 export type ArchiveEvent = ArchiveSnapshotTaken | ArchiveCompleted | ArchiveDiscarded;
+
+/** Fails to compile while a saga or archive event type is missing from the registry of event schemas. */
+export type SagaEventsRegistered = typeof EVENT_SCHEMAS extends Record<SagaEvent['type'] | ArchiveEvent['type'], EventSchema> ? true : never;
+const sagaEventsRegistered: SagaEventsRegistered = true;
+void sagaEventsRegistered;

@@ -39,6 +39,7 @@ export function scoreModified(
     studentId: 's-1',
     delta,
     reason: 'helped a classmate',
+    reasonCode: null,
     source: 'direct' as const,
     actor: ref(admin),
     previousScore,
@@ -46,7 +47,7 @@ export function scoreModified(
     at: NOW,
     ...extra,
   };
-  return { type: 'ScoreModified', schemaVersion: 1, streamType: 'student', streamId: data.studentId, data };
+  return { type: 'ScoreModified', schemaVersion: 2, streamType: 'student', streamId: data.studentId, data };
 }
 
 export function studentFrozen(sagaId?: string): StudentFrozen {
@@ -70,10 +71,11 @@ export function applicationSubmitted(delta = 10, by: Actor = teacher): Applicati
     studentId: 's-1',
     delta,
     reason: 'won the maths olympiad',
+    reasonCode: null,
     actor: ref(by),
     at: NOW,
   };
-  return { type: 'ApplicationSubmitted', schemaVersion: 1, streamType: 'application', streamId: 'app-1', data };
+  return { type: 'ApplicationSubmitted', schemaVersion: 2, streamType: 'application', streamId: 'app-1', data };
 }
 
 export function applicationApproved(delta: number, newScore: number, comment = 'well done'): ApplicationApproved {

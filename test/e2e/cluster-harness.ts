@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createPool, type Pool, type RowDataPacket } from 'mysql2/promise';
 import { connect, headers as natsHeaders, type NatsConnection } from 'nats';
@@ -90,6 +90,8 @@ export function formatBallot(b: BallotValue): string {
 interface NodeHandle {
   readonly id: string;
   readonly env: NodeJS.ProcessEnv;
+  /** The `dist/main.js` the node runs (another build's for an upgrade test). */
+  main: string;
   readonly database: string;
   readonly logFile: string;
   child: ChildProcess | null;
@@ -111,6 +113,8 @@ export interface ClusterOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Extra environment of one node (after `env`), e.g. its own NATS user. */
   readonly nodeEnv?: (id: string) => Readonly<Record<string, string>>;
+  /** The `dist/main.js` every node starts from; default: this checkout's (DIST_MAIN). */
+  readonly main?: string;
 }
 
 /**
@@ -151,6 +155,7 @@ export class E2eCluster {
         id,
         database: databases.get(id)!,
         logFile: join(this.logDir, `${id}.log`),
+        main: options.main ?? DIST_MAIN,
         env: {
           ...process.env,
           NODE_ID: id,
@@ -397,16 +402,30 @@ export class E2eCluster {
     await this.waitServing(id);
   }
 
+  /**
+   * What a stopped node runs when it starts again: another build's `dist/main.js`, and
+   * environment changes (undefined removes a variable). Same database, ports and identity.
+   */
+  reconfigure(id: string, change: { readonly main?: string; readonly env?: Readonly<Record<string, string | undefined>> }): void {
+    const node = this.node(id);
+    if (isRunning(node.child)) throw new Error(`node ${id} is still running`);
+    if (change.main !== undefined) node.main = change.main;
+    for (const [name, value] of Object.entries(change.env ?? {})) {
+      if (value === undefined) delete node.env[name];
+      else node.env[name] = value;
+    }
+  }
+
   /** Spawns a stopped node without waiting for it (see `waitServing`). */
   async spawn(id: string): Promise<void> {
     const node = this.node(id);
     if (isRunning(node.child)) throw new Error(`node ${id} is already running`);
     node.starts += 1;
     node.port = null;
-    this.log(id, `harness: start #${node.starts} at ${new Date().toISOString()}`);
-    const child = spawn(process.execPath, [DIST_MAIN], {
+    this.log(id, `harness: start #${node.starts} of ${node.main} at ${new Date().toISOString()}`);
+    const child = spawn(process.execPath, [node.main], {
       env: node.env,
-      cwd: REPO_ROOT,
+      cwd: resolve(dirname(node.main), '..'),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     node.child = child;
@@ -701,6 +720,15 @@ export class ClusterDatabases {
       stream_version: Number(r.stream_version),
       data: String(r.data),
     }));
+  }
+
+  /** How many events of `type` the node's event log holds in each schema version. */
+  async schemaVersions(id: string, type: string): Promise<Map<number, number>> {
+    const [rows] = await this.pool.query<RowDataPacket[]>(
+      `SELECT schema_version, COUNT(*) AS n FROM ${this.table(id, 'event_log')} WHERE type = ? GROUP BY schema_version`,
+      [type],
+    );
+    return new Map(rows.map((r) => [Number(r.schema_version), Number(r.n)]));
   }
 
   /** How many events each command id has in the node's event log. */

@@ -6,7 +6,10 @@ export const APPLICATION_STREAM = 'application';
 /** An event of the application stream. */
 type ApplicationEventOf<Type extends string, Data> = DomainEvent<Type, Data, typeof APPLICATION_STREAM>;
 
-/** A score-change application was submitted and is pending review. */
+/**
+ * A score-change application was submitted and is pending review. Schema version 2 added
+ * `reasonCode` (version 1 events read as null).
+ */
 export type ApplicationSubmitted = ApplicationEventOf<
   'ApplicationSubmitted',
   {
@@ -14,8 +17,8 @@ export type ApplicationSubmitted = ApplicationEventOf<
     readonly studentId: string;
     readonly delta: number;
     readonly reason: string;
-    /** The catalogue reason named, when one was. */
-    readonly reasonCode?: string;
+    /** The catalogue reason named, or null (version 1 events had none: upcast to null). */
+    readonly reasonCode: string | null;
     /** The submitter: teachers and clubs see the applications they submitted. */
     readonly actor: ActorRef;
     readonly at: string;

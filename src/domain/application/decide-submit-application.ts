@@ -66,7 +66,7 @@ export function decideSubmitApplication(
     studentId,
     delta,
     reason: reason.trim(),
-    ...(reasonCode === undefined ? {} : { reasonCode }),
+    reasonCode: reasonCode ?? null,
     actor: actorRef(context.actor),
     at: isoTime(context.now),
   };

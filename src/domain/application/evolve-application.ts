@@ -15,7 +15,7 @@ export function evolveApplication(state: ApplicationState, event: ApplicationEve
         studentId,
         delta,
         reason,
-        ...(reasonCode === undefined ? {} : { reasonCode }),
+        ...(reasonCode == null ? {} : { reasonCode }),
         submittedBy: actor.username,
         status: 'pending',
       };

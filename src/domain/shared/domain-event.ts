@@ -1,5 +1,4 @@
-/** The schema version every event of this domain is written with today; upcasters will key on it. */
-export const SCHEMA_VERSION = 1;
+import { currentSchemaVersion } from '../event-schemas';
 
 /**
  * A fact one aggregate decided, as a command record carries it into the log (it gets its position,
@@ -10,14 +9,15 @@ export const SCHEMA_VERSION = 1;
  */
 export interface DomainEvent<Type extends string = string, Data = unknown, StreamType extends string = string> {
   readonly type: Type;
-  readonly schemaVersion: typeof SCHEMA_VERSION;
+  /** The version of the type's data; the log is read through upcasters (`upcastEvent`). */
+  readonly schemaVersion: number;
   readonly streamType: StreamType;
   readonly streamId: string;
   readonly data: Data;
 }
 
 /**
- * Builds an event of the current schema version.
+ * Builds an event in the current schema version of its type (EVENT_SCHEMAS).
  *
  * @example domainEvent('student', 's-1', 'StudentFrozen', { studentId: 's-1' })
  */
@@ -27,5 +27,5 @@ export function domainEvent<StreamType extends string, Type extends string, Data
   type: Type,
   data: Data,
 ): DomainEvent<Type, Data, StreamType> {
-  return { type, schemaVersion: SCHEMA_VERSION, streamType, streamId, data };
+  return { type, schemaVersion: currentSchemaVersion(type), streamType, streamId, data };
 }

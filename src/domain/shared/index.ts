@@ -5,5 +5,6 @@ export * from './command-context';
 export * from './decision';
 export * from './domain-error';
 export * from './domain-event';
+export * from './event-schema';
 export * from './fold';
 export * from './validation';

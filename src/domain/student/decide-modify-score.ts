@@ -59,7 +59,7 @@ export function decideModifyScore(
     studentId,
     delta,
     reason: reason.trim(),
-    ...(reasonCode === undefined ? {} : { reasonCode }),
+    reasonCode: reasonCode ?? null,
     source,
     actor: actorRef(context.actor),
     previousScore: state.score,

@@ -44,15 +44,18 @@ export type StudentMovedToClass = StudentEventOf<
   }
 >;
 
-/** A student's score changed; carries the new score so projections need not recompute it. */
+/**
+ * A student's score changed; carries the new score so projections need not recompute it.
+ * Schema version 2 added `reasonCode` (version 1 events read as null).
+ */
 export type ScoreModified = StudentEventOf<
   'ScoreModified',
   {
     readonly studentId: string;
     readonly delta: number;
     readonly reason: string;
-    /** The catalogue reason named, when one was. */
-    readonly reasonCode?: string;
+    /** The catalogue reason named, or null (version 1 events had none: upcast to null). */
+    readonly reasonCode: string | null;
     readonly source: ScoreSource;
     readonly actor: ActorRef;
     readonly previousScore: number;

@@ -4,8 +4,21 @@ import { BODY_READERS } from './protocol-body';
 import { type CodecLimits, DEFAULT_CODEC_LIMITS, type FieldContext, isObject } from './protocol-fields';
 import type { ProtocolSubject } from './subjects';
 
+/**
+ * The protocol version this release speaks. It travels in the `Protocol-Version` header of
+ * every message (not in the body: a previous release refuses a body with a key it does not
+ * know, but ignores headers), and a message without the header is version 1, what releases
+ * before the header spoke.
+ */
+export const PROTOCOL_VERSION = 1;
+/** The protocol versions this release reads. */
+export const PROTOCOL_VERSIONS_READ: ReadonlySet<number> = new Set([1]);
+/** The NATS header that carries a message's protocol version. */
+export const PROTOCOL_VERSION_HEADER = 'Protocol-Version';
+
 /** Why a protocol message was refused; a small fixed set, so each can be a metric label. */
 export type DecodeFailure =
+  | 'version'
   | 'too-large'
   | 'bad-json'
   | 'unknown-type'
@@ -16,6 +29,7 @@ export type DecodeFailure =
 
 /** Every decode failure, for metrics that must show zeros too. */
 export const DECODE_FAILURES: readonly DecodeFailure[] = [
+  'version',
   'too-large',
   'bad-json',
   'unknown-type',
@@ -67,11 +81,31 @@ export function encodeMessage(msg: Message): Uint8Array {
 }
 
 /**
- * Decodes and validates a message a peer published on `subject`. Never throws: every check
- * that fails yields `{ok: false, reason}`. Cheap checks (subject, size) run before parsing.
- * A valid message is rebuilt field by field, so nothing a peer added survives.
+ * The protocol version a message's `Protocol-Version` header names: 1 when there is none (a
+ * release before versions), null when it is not a version number.
+ *
+ * @example protocolVersionOf(undefined) // 1
+ * @example protocolVersionOf('2') // 2
  */
-export function decodeMessage(subject: ProtocolSubject, bytes: Uint8Array, options: DecodeOptions): DecodeResult {
+export function protocolVersionOf(header: string | undefined): number | null {
+  if (header === undefined || header === '') return 1;
+  return /^[1-9][0-9]{0,8}$/.test(header) ? Number(header) : null;
+}
+
+/**
+ * Decodes and validates a message a peer published on `subject` with the protocol version its
+ * header named (`protocolVersionOf`; 1 when absent). Never throws: every check that fails
+ * yields `{ok: false, reason}`; a version this release does not read is `version`, before
+ * anything else is looked at. Cheap checks (subject, size) run before parsing. A valid message
+ * is rebuilt field by field, so nothing a peer added survives.
+ */
+export function decodeMessage(
+  subject: ProtocolSubject,
+  bytes: Uint8Array,
+  options: DecodeOptions,
+  version: number | null = PROTOCOL_VERSION,
+): DecodeResult {
+  if (version === null || !PROTOCOL_VERSIONS_READ.has(version)) return failures.version;
   const refused = checkEnvelope(subject, bytes, options);
   if (refused) return failures[refused];
   let body: unknown;

@@ -1,4 +1,4 @@
-import type { Msg, NatsConnection, NatsError, Subscription } from 'nats';
+import { type Msg, type MsgHdrs, type NatsConnection, type NatsError, type Subscription, headers } from 'nats';
 import { ConfigError } from '../../consensus/config';
 import type { Message } from '../../consensus/messages';
 import { assert } from '../../shared/assert';
@@ -7,8 +7,11 @@ import {
   DECODE_FAILURES,
   type DecodeFailure,
   type DecodeOptions,
+  PROTOCOL_VERSION,
+  PROTOCOL_VERSION_HEADER,
   decodeMessage,
   encodeMessage,
+  protocolVersionOf,
 } from './protocol-codec';
 import { type CodecLimits, DEFAULT_CODEC_LIMITS } from './protocol-fields';
 import { inboxSubject, isSubjectToken, parseProtocolSubject, protocolSubject } from './subjects';
@@ -56,6 +59,8 @@ export class NatsProtocolTransport {
   private readonly sendFailures = zeroCounts(SEND_FAILURES);
   private subscription: Subscription | null = null;
   private received = 0;
+  /** Every message's header: the protocol version this node speaks (encoded anew by each publish). */
+  private readonly versionHeader: MsgHdrs = headers();
 
   /** @throws ConfigError when the options are not a valid cluster of this connection. */
   constructor(
@@ -65,6 +70,7 @@ export class NatsProtocolTransport {
     validateOptions(nc, options);
     const { cluster, self, members, maxBytes } = options;
     this.decodeOptions = { cluster, self, members, maxBytes, limits: options.limits ?? DEFAULT_CODEC_LIMITS };
+    this.versionHeader.set(PROTOCOL_VERSION_HEADER, String(PROTOCOL_VERSION));
   }
 
   /**
@@ -121,10 +127,13 @@ export class NatsProtocolTransport {
     }
     this.received++;
     const subject = parseProtocolSubject(msg.subject);
+    const version = protocolVersionOf(msg.headers?.get(PROTOCOL_VERSION_HEADER));
     // The inbox wildcard only matches five-token subjects of this cluster; anything else is not ours.
-    const result = subject ? decodeMessage(subject, msg.data, this.decodeOptions) : undefined;
+    const result = subject ? decodeMessage(subject, msg.data, this.decodeOptions, version) : undefined;
     if (!result || !result.ok) {
-      this.countDrop(result ? result.reason : 'wrong-cluster', msg.subject);
+      const reason = result ? result.reason : 'wrong-cluster';
+      const detail = reason === 'version' ? `${msg.subject}: protocol version ${msg.headers?.get(PROTOCOL_VERSION_HEADER)}; this node speaks ${PROTOCOL_VERSION}` : msg.subject;
+      this.countDrop(reason, detail);
       return;
     }
     try {
@@ -143,7 +152,7 @@ export class NatsProtocolTransport {
       return;
     }
     try {
-      this.nc.publish(protocolSubject(this.options.cluster, msg), bytes);
+      this.nc.publish(protocolSubject(this.options.cluster, msg), bytes, { headers: this.versionHeader });
     } catch (e) {
       this.countSendFailure(
         'publish-failed',

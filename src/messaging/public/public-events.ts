@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../domain';
+import { type Actor, upcastEvent } from '../../domain';
 import type { Database } from '../../infra/mysql/database';
 import type { LogTail } from '../../projections/log-tail';
 import { type LiveEvent, withoutSecrets } from '../../api/live-events';
@@ -11,7 +11,7 @@ const PUBLIC_STREAM_TYPE_SET: ReadonlySet<string> = new Set(PUBLIC_STREAM_TYPES)
 /** `data` without secrets: one rule for the feed, `query.events.read` and the live stream. */
 export { withoutSecrets };
 
-/** An event as the public feed and `query.events.read` show it (the live stream's shape). */
+/** An event as the public feed and `query.events.read` show it (the live stream's shape): its data in its type's current schema version. */
 export type PublicEvent = LiveEvent;
 
 /**
@@ -50,7 +50,7 @@ export async function readPublicEvents(
   const held = upTo > after && scope.kind === 'all' ? tail?.read(after, upTo - after) : undefined;
   let query = db
     .selectFrom('event_log')
-    .select(['position', 'stream_type', 'stream_id', 'type', 'data'])
+    .select(['position', 'stream_type', 'stream_id', 'type', 'schema_version', 'data'])
     .where('position', '>', after)
     .where('position', '<=', upTo);
   if (scope.kind === 'all') query = query.where('stream_type', 'in', [...PUBLIC_STREAM_TYPES]);
@@ -68,7 +68,7 @@ export async function readPublicEvents(
     streamType: row.stream_type,
     streamId: row.stream_id,
     type: row.type,
-    data: withoutSecrets(parseData(row.data)),
+    data: withoutSecrets(upcastEvent({ type: row.type, schemaVersion: Number(row.schema_version), data: parseData(row.data) }).data),
   }));
   const coveredTo = events.length < limit ? upTo : events[events.length - 1].position;
   return { events, coveredTo };

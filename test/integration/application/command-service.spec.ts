@@ -60,6 +60,17 @@ describe('CommandService through a real node', () => {
     expect(records.items.map((r) => r.delta)).toEqual([5]);
   });
 
+  it('writes new events in their current schema version: ScoreModified v2 with a null reasonCode', async () => {
+    await node.commands.execute({ name: 'students.register', data: { studentId: 'versioned', name: 'Versioned', className: '7v' } }, admin);
+    const modified = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'versioned', delta: 1, reason: 'versioned' } }, admin);
+    // The answer comes once the outcome is final; the row is written right after.
+    for (let i = 0; i < 200 && node.events.writtenHead < modified.position!; i++) await new Promise((r) => setTimeout(r, 10));
+    const row = await node.db.selectFrom('event_log').select(['type', 'schema_version', 'data']).where('position', '=', modified.position!).executeTakeFirstOrThrow();
+    expect(row.type).toBe('ScoreModified');
+    expect(Number(row.schema_version)).toBe(2);
+    expect(JSON.parse(row.data)).toMatchObject({ reason: 'versioned', reasonCode: null });
+  });
+
   it('a retry with the same idempotency key returns the first answer and changes nothing', async () => {
     const command = { name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'again' } } as const;
     const first = await node.commands.execute(command, admin, 'key-once');

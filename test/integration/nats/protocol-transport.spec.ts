@@ -1,11 +1,11 @@
-import type { NatsConnection } from 'nats';
+import { type NatsConnection, headers } from 'nats';
 import { ConfigError } from '../../../src/consensus/config';
 import type { Message } from '../../../src/consensus/messages';
 import { connectNats, inboxPrefixFor } from '../../../src/infra/nats/connection';
 import { NatsProtocolTransport, type ProtocolTransportOptions } from '../../../src/infra/nats/protocol-transport';
 import { AssertionError } from '../../../src/shared/assert';
 import { exampleMessages } from '../../unit/nats/message-arbitraries';
-import { NATS_URL, type TestNode, startNode, stopNodes, uniqueCluster, waitFor } from './nats-test-support';
+import { NATS_URL, type TestNode, memoryLog, startNode, stopNodes, uniqueCluster, waitFor } from './nats-test-support';
 
 const members = ['n1', 'n2', 'n3'];
 const maxBytes = 4096;
@@ -79,6 +79,7 @@ describe('NatsProtocolTransport against the real NATS', () => {
     );
     expect(n1!.received).toEqual([sentinel]);
     expect(n1!.transport.dropped()).toEqual({
+      version: 0,
       'too-large': 1,
       'bad-json': 3,
       'unknown-type': 1,
@@ -88,6 +89,40 @@ describe('NatsProtocolTransport against the real NATS', () => {
       'wrong-cluster': 0,
       'handler-error': 0,
     });
+  });
+
+  it('sends its protocol version in a header, reads a message without one as version 1, and drops, counts and logs an unknown version', async () => {
+    const memory = memoryLog();
+    const n3 = await startNode({ ...opts('n3'), log: memory.log });
+    try {
+      const wire: (string | undefined)[] = [];
+      const spy = raw!.subscribe(`paxos.${cluster}.n2.n3.>`, { callback: (_e, m) => wire.push(m.headers?.get('Protocol-Version')) });
+      await raw!.flush();
+      const versioned = (v: string) => {
+        const h = headers();
+        h.set('Protocol-Version', v);
+        return { headers: h };
+      };
+      const body = (slot: number) => enc.encode(JSON.stringify({ type: 'Phase2b', ballot: { round: 1, nodeId: 'n3' }, slot }));
+      const subject = `paxos.${cluster}.n2.n3.Phase2b`;
+      raw!.publish(subject, body(1), versioned('2'));
+      raw!.publish(subject, body(2), versioned('999'));
+      raw!.publish(subject, body(3), versioned('one'));
+      raw!.publish(subject, body(4)); // a release before versions sends no header
+      raw!.publish(subject, body(5), versioned('1'));
+      n2!.transport.send([{ type: 'Phase2b', from: 'n2', to: 'n3', ballot: { round: 1, nodeId: 'n3' }, slot: 6 }]);
+      await waitFor('six messages at n3', () => n3.transport.receivedCount() === 6 && wire.length === 6);
+      spy.unsubscribe();
+      expect(n3.received.map((m) => (m as { slot: number }).slot)).toEqual([4, 5, 6]);
+      expect(n3.transport.dropped().version).toBe(3);
+      expect(wire[5]).toBe('1');
+      // Logged at the 1st drop (then the 10th, 100th, ...): the log cannot be flooded.
+      const logged = memory.lines.filter((l) => l.includes('(version,'));
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatch(/^warn dropped protocol message \(version, 1 so far\): .*protocol version 2; this node speaks 1/);
+    } finally {
+      await stopNodes([n3]);
+    }
   });
 
   it('counts a throwing handler and keeps delivering', async () => {

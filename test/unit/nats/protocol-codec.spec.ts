@@ -5,8 +5,10 @@ import {
   DECODE_FAILURES,
   type DecodeOptions,
   type DecodeResult,
+  PROTOCOL_VERSION,
   decodeMessage,
   encodeMessage,
+  protocolVersionOf,
 } from '../../../src/infra/nats/protocol-codec';
 import type { ProtocolSubject } from '../../../src/infra/nats/subjects';
 import { exampleMessages, messageArb } from './message-arbitraries';
@@ -338,3 +340,35 @@ function otherKind(v: unknown, pick: number, seed: unknown): unknown {
   const candidates: unknown[] = ['s', 7, true, null, [seed], { seed }, seed].filter((c) => kindOf(c) !== kindOf(v));
   return candidates[pick % candidates.length];
 }
+
+describe('protocol codec: versions', () => {
+  const msg = exampleMessages('n2', 'n1').find((m) => m.type === 'Phase2b')!;
+
+  it('speaks version 1, and reads a message without a version header as version 1', () => {
+    expect(PROTOCOL_VERSION).toBe(1);
+    expect(protocolVersionOf(undefined)).toBe(1);
+    expect(protocolVersionOf('')).toBe(1);
+    expect(protocolVersionOf('1')).toBe(1);
+    expect(decodeMessage(subjectOf(msg), encodeMessage(msg), options, protocolVersionOf(undefined))).toEqual({ ok: true, message: msg });
+  });
+
+  it('refuses a version it does not read, and a header that is not a version, as version', () => {
+    expect(protocolVersionOf('2')).toBe(2);
+    for (const header of ['2', '0', '-1', '1.0', 'v1', '99999999999', ' 1'])
+      expectRefused(decodeMessage(subjectOf(msg), encodeMessage(msg), options, protocolVersionOf(header)), 'version');
+    expect(DECODE_FAILURES).toContain('version');
+  });
+
+  it('checks the version before anything else', () => {
+    expectRefused(decodeMessage({ ...subjectOf(msg), cluster: 'other' }, bytesOf('not json'), options, 7), 'version');
+  });
+
+  it('never throws on any header text', () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ maxLength: 20 }), { nil: undefined }), (header) => {
+        const result = decodeMessage(subjectOf(msg), encodeMessage(msg), options, protocolVersionOf(header));
+        expect(result.ok).toBe(protocolVersionOf(header) === 1);
+      }),
+    );
+  });
+});
