@@ -1,5 +1,9 @@
 import { ConfigError } from '../../../src/consensus';
-import { nodeConfigFromEnv } from '../../../src/config/node-config';
+import { nodeConfigFromEnv as configOf } from '../../../src/config/node-config';
+import { randomJwtSecret } from '../../support/jwt-secret';
+
+/** The node's settings with a JWT secret, which a node requires. */
+const nodeConfigFromEnv = (env: NodeJS.ProcessEnv) => configOf({ JWT_SECRET: randomJwtSecret(), ...env });
 
 describe('rolling upgrade configuration (WRITE_PREVIOUS_EVENT_SCHEMAS)', () => {
   it('writes current schema versions unless told otherwise', () => {

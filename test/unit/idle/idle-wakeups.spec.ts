@@ -1,10 +1,14 @@
-import { nodeConfigFromEnv } from '../../../src/config/node-config';
+import { nodeConfigFromEnv as configOf } from '../../../src/config/node-config';
+import { randomJwtSecret } from '../../support/jwt-secret';
 import type { AggregateStore } from '../../../src/application/aggregate-store';
 import type { CommandService } from '../../../src/application/command-service';
 import { SagaRuntime } from '../../../src/application/sagas/saga-runtime';
 import type { ChosenEntry } from '../../../src/consensus/value';
 import { type ChosenApplier, type DriverStorage, type DriverTransport, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
 import { seededRandom } from '../../../src/shared/random';
+
+/** The node's settings with a JWT secret, which a node requires. */
+const nodeConfigFromEnv = (env: NodeJS.ProcessEnv) => configOf({ JWT_SECRET: randomJwtSecret(), ...env });
 
 /** What an idle node's timers do over ten seconds of a fake clock: counted, never timed. */
 const IDLE_MS = 10_000;

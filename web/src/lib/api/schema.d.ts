@@ -1177,8 +1177,17 @@ export interface operations {
                     "application/json": components["schemas"]["ClusterStatusDto"];
                 };
             };
-            /** @description no or invalid session */
+            /** @description no or bad token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
