@@ -6,8 +6,13 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 /** Where `npm run build` puts the web app (from dist/ or src/, two levels up is the repo). */
 export const WEB_DIST = resolve(__dirname, '..', '..', 'web', 'dist');
 
-/** Paths the web app never answers: the API, health and metrics keep their own 404s. */
-export const NOT_WEB_APP_PATHS = ['/api/{*rest}', '/health/{*rest}', '/metrics'];
+/**
+ * The paths index.html answers: every path but the API's, health's and metrics' (they keep their
+ * own answers, 404s included). A render path, not serve-static's `exclude`: its error handler
+ * turns every error of an excluded path into a 404, so a body the API refuses (400, 413) would
+ * answer "Cannot POST".
+ */
+export const WEB_APP_ROUTES = /^\/(?!(?:api|health|metrics)(?:\/|$))/;
 
 /**
  * Serves the built web app at `/`, with every other path that is not the API's answered by its
@@ -21,7 +26,7 @@ export function webAppModule(log: (message: string) => void, rootPath = WEB_DIST
   }
   return ServeStaticModule.forRoot({
     rootPath,
-    exclude: NOT_WEB_APP_PATHS,
+    renderPath: WEB_APP_ROUTES,
     serveStaticOptions: { index: 'index.html', fallthrough: true, dotfiles: 'ignore' },
   });
 }

@@ -90,7 +90,7 @@ describe('operations CLI on a 3-node cluster', () => {
     expect(result.nodes.map((n) => n.node)).toEqual(cluster.ids);
     for (const node of result.nodes) {
       expect(node.status.head).toBeGreaterThanOrEqual(91);
-      expect(node.status.projections.map((p) => p.name)).toEqual(['students', 'score_records', 'applications', 'users', 'archives', 'credentials']);
+      expect(node.status.projections.map((p) => p.name)).toEqual(['students', 'score_records', 'applications', 'users', 'archives', 'reasons', 'student_daily_scores', 'credentials']);
       for (const p of node.status.projections) expect(p.lag).toBe(node.status.head - p.position);
     }
     const one = await runCli(['projections:status', '--node', 'n2'], env);
@@ -153,7 +153,7 @@ describe('operations CLI on a 3-node cluster', () => {
     reading = false;
     await reader;
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^n2: rebuilt students, score_records, applications, users, archives up to position \d+/);
+    expect(run.stdout).toMatch(/^n2: rebuilt students, score_records, applications, users, archives, reasons, student_daily_scores up to position \d+/);
     expect(writeStatuses.filter((s) => s !== 200)).toEqual([]);
     expect(reads.length).toBeGreaterThan(3);
     expect(reads.filter((r) => r.status !== 200)).toEqual([]);

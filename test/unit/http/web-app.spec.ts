@@ -56,6 +56,12 @@ describe('the web app served at / next to the API', () => {
     expect(metrics.text).not.toContain('<div id="root">');
   });
 
+  it('leaves the API its own errors: a body it cannot read is a 400 and one too large a 413, not a 404', async () => {
+    const bad = await request(app.getHttpServer()).post('/api/scores/modify').set('Content-Type', 'application/json').send('{bad').expect(400);
+    expect(bad.body).toMatchObject({ statusCode: 400, message: expect.stringMatching(/not valid JSON/) });
+    await request(app.getHttpServer()).post('/api/scores/modify').set('Content-Type', 'application/json').send(JSON.stringify({ reason: 'x'.repeat(20_000) })).expect(413);
+  });
+
   it('starts without a built app and says so', () => {
     const lines: string[] = [];
     expect(webAppModule((line) => lines.push(line), join(dir, 'missing'))).toBeNull();
