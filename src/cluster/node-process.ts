@@ -121,7 +121,8 @@ export async function clusterStatusOf(port: number, admin = LOCAL_ADMIN): Promis
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify(admin),
-          signal: AbortSignal.timeout(2000),
+          // A login runs scrypt (N = 2^17): on a loaded machine it takes seconds, and an abandoned one still costs its CPU.
+          signal: AbortSignal.timeout(10_000),
         });
         if (!login.ok) return null;
         token = ((await login.json()) as { accessToken: string }).accessToken;
