@@ -126,7 +126,7 @@ describe('observability on a 3-node cluster', () => {
       // a path no controller serves is counted under the catch-all's pattern (or "(unmatched)")
       const notFound = async () => sumSamples(await metrics('n1'), 'behavior_http_request_duration_seconds_count', { status: '404' });
       const notFoundBefore = await notFound();
-      expect((await call('n1', 'GET', `/no/such/path/${missing}`)).status).toBe(404);
+      expect((await call('n1', 'GET', `/api/no/such/path/${missing}`)).status).toBe(404);
       expect(await notFound()).toBe(notFoundBefore + 1);
       expect(await metrics('n1')).not.toContain(missing);
       // a body the parser refuses (413) never reaches a route, and is still counted and logged
