@@ -8,6 +8,7 @@ import { AuthService } from '../auth/auth.service';
 import { AuthModule } from '../http/auth';
 import { HttpApiModule } from '../http/common/http-api.module';
 import { HttpPortHolder } from '../http/http-port';
+import { METRICS_REGISTRY } from '../http/metrics/metrics.controller';
 import { NodeMetrics } from '../http/metrics/node-metrics';
 import { LiveStreamModule } from '../http/stream/live-stream.module';
 import { CONSENSUS_NODE } from '../node/node.tokens';
@@ -44,7 +45,7 @@ export async function openApiDocumentApp(): Promise<INestApplication> {
         HttpApiModule.register({ gateway: UNUSED, students: UNUSED, scoreRecords: UNUSED, applications: UNUSED, users: UNUSED, projector: UNUSED }),
       ],
       controllers: NODE_CONTROLLERS,
-      providers: [{ provide: CONSENSUS_NODE, useValue: UNUSED }, { provide: NodeMetrics, useValue: UNUSED }, HttpPortHolder],
+      providers: [{ provide: CONSENSUS_NODE, useValue: UNUSED }, { provide: NodeMetrics, useValue: UNUSED }, { provide: METRICS_REGISTRY, useValue: UNUSED }, HttpPortHolder],
     },
     { logger: false },
   );

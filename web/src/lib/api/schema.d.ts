@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cluster/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every member's own status, asked over NATS in parallel
+         * @description Each peer has 1000 ms to answer; one that does not is listed with reachable: false. Nodes that disagree (leader, ballot) show a partition.
+         */
+        get: operations["ClusterController_nodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -44,7 +64,31 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /**
+         * Can this node serve reads?
+         * @description MySQL reachable, the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.
+         */
         get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health/writable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Can this node take writes now?
+         * @description MySQL reachable and a quorum counted on (a known leader heard recently). For routers that send writes only where they can be accepted.
+         */
+        get: operations["HealthController_writable"];
         put?: never;
         post?: never;
         delete?: never;
@@ -60,7 +104,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** pending, applied (position, result) or rejected (reason, statusCode of a refusal); the actor or an admin */
+        /** pending, applied (position, result) or rejected (reason, statusCode of a refusal); by the commandId a write answered (the actor or an admin) or by the caller's own Idempotency-Key */
         get: operations["CommandsController_status"];
         put?: never;
         post?: never;
@@ -625,6 +669,22 @@ export interface components {
             projections: components["schemas"]["ProjectionPositionDto"][];
             sagas?: components["schemas"]["ClusterSagasDto"];
         };
+        ClusterNodeDto: {
+            /** @example n2 */
+            nodeId: string;
+            /** @description false when the node did not answer within the timeout (stopped, cut off, or overloaded) */
+            reachable: boolean;
+            /** @description the node's own status document, when reachable */
+            status?: components["schemas"]["ClusterStatusDto"];
+            /**
+             * @description why the node did not answer, when unreachable
+             * @example timeout
+             */
+            error?: string;
+        };
+        ClusterNodesDto: {
+            nodes: components["schemas"]["ClusterNodeDto"][];
+        };
         CommandStatusDto: {
             commandId: string;
             /** @enum {string} */
@@ -1158,6 +1218,47 @@ export interface operations {
             };
         };
     };
+    ClusterController_nodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterNodesDto"];
+                };
+            };
+            /** @description no or invalid session */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     HealthController_live: {
         parameters: {
             query?: never;
@@ -1287,55 +1388,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description ready */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": {
-                        /** @example ok */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
-                };
+                content?: never;
             };
-            /** @description The Health Check is not successful */
+            /** @description not ready; `details` says which check is down */
             503: {
                 headers: {
                     /** @description seconds to wait */
@@ -1343,57 +1403,36 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /** @example error */
-                        status?: string;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "status": "down",
-                         *         "message": "Could not connect"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                status: string;
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                    };
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    HealthController_writable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description writes can be accepted */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no quorum or no database: writes would be refused */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
                 };
             };
         };
@@ -1465,6 +1504,17 @@ export interface operations {
             /** @description unknown user, wrong password or disabled user (one answer for all) */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description too many failed logins for this account or from this address; Retry-After says when to try again */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
@@ -1571,6 +1621,7 @@ export interface operations {
             query?: {
                 /** @description wait until the read model has applied this log position */
                 minPosition?: number;
+                /** @description page * pageSize at most 10000 */
                 page?: number;
                 pageSize?: number;
                 role?: "admin" | "teacher" | "club" | "student";
@@ -2139,6 +2190,7 @@ export interface operations {
             query?: {
                 /** @description wait until the read model has applied this log position */
                 minPosition?: number;
+                /** @description page * pageSize at most 10000 */
                 page?: number;
                 pageSize?: number;
                 className?: string;
@@ -2833,6 +2885,7 @@ export interface operations {
             query?: {
                 /** @description wait until the read model has applied this log position */
                 minPosition?: number;
+                /** @description page * pageSize at most 10000 */
                 page?: number;
                 pageSize?: number;
             };
@@ -3178,6 +3231,7 @@ export interface operations {
             query?: {
                 /** @description wait until the read model has applied this log position */
                 minPosition?: number;
+                /** @description page * pageSize at most 10000 */
                 page?: number;
                 pageSize?: number;
                 status?: "pending" | "approved" | "rejected";
@@ -3602,6 +3656,7 @@ export interface operations {
             query?: {
                 /** @description wait until the read model has applied this log position */
                 minPosition?: number;
+                /** @description page * pageSize at most 10000 */
                 page?: number;
                 pageSize?: number;
                 semester?: string;
