@@ -253,6 +253,7 @@ export const en = {
     differs: 'differs',
     follows: 'Follows leader',
     lagOf: 'lag {{lag}}',
+    roleNames: { leader: 'leader', follower: 'follower', candidate: 'candidate' },
   },
 };
 

@@ -255,5 +255,6 @@ export const zhCN: Messages = {
     differs: '不一致',
     follows: '认定的领导者',
     lagOf: '落后 {{lag}}',
+    roleNames: { leader: '领导者', follower: '跟随者', candidate: '候选者' },
   },
 };

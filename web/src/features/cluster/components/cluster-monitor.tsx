@@ -9,6 +9,7 @@ import { leaderChanges, ratesOf, successShare, useClusterHistory } from '../hook
 import { type ClusterAgreement, agreementOf, sagasNeedingOperator } from '../hooks/cluster-nodes';
 
 const DIFFERS = '#fa8c16';
+/** Dark enough for text on white (WCAG AA), as well as for the border of a silent node's card. */
 const SILENT = '#cf1322';
 
 /** The cluster as each node reports it: one card per node, disagreements and silent nodes marked, rates and leader history. */
@@ -105,13 +106,13 @@ function NodeCard({ node, agreement }: { node: ClusterNode; agreement: ClusterAg
           <Tag color="red">{t('monitor.unreachableNode')}</Tag>
         ) : (
           <Space size={4} wrap>
-            <Tag color={s.role === 'leader' ? 'gold' : 'blue'}>{s.role}</Tag>
+            <Tag color={s.role === 'leader' ? 'gold' : 'blue'}>{t(`monitor.roleNames.${s.role}`, { defaultValue: s.role })}</Tag>
             {differs && <Tag color="orange">{t('monitor.differs')}</Tag>}
           </Space>
         )
       }
     >
-      {silent ? <Typography.Text type="danger">{t('monitor.noAnswer', { error: node.error ?? '' })}</Typography.Text> : <NodeView status={s} agreement={agreement} />}
+      {silent ? <Typography.Text style={{ color: SILENT }}>{t('monitor.noAnswer', { error: node.error ?? '' })}</Typography.Text> : <NodeView status={s} agreement={agreement} />}
     </Card>
   );
 }
