@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { sql } from 'kysely';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { HealthDto } from '../common/response.dto';
 
 /** Slots chosen but not yet applied, and log positions the read models may trail, for a node to count as ready. */
 export const READY_LAG_MAX = 1000;
@@ -55,7 +56,7 @@ export class HealthController {
     description:
       'MySQL reachable, the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.',
   })
-  @ApiResponse({ status: 200, description: 'ready' })
+  @ApiResponse({ status: 200, description: 'ready', type: HealthDto })
   @ApiResponse({ status: 503, description: 'not ready; `details` says which check is down' })
   async ready(@Res({ passthrough: true }) res: Response): Promise<ProbeBody> {
     return this.answer(res, { mysql: await this.mysql(), log: this.log(), projections: this.projections(), admin: await this.admin() });
@@ -66,7 +67,7 @@ export class HealthController {
     summary: 'Can this node take writes now?',
     description: 'MySQL reachable and a quorum counted on (a known leader heard recently). For routers that send writes only where they can be accepted.',
   })
-  @ApiResponse({ status: 200, description: 'writes can be accepted' })
+  @ApiResponse({ status: 200, description: 'writes can be accepted', type: HealthDto })
   @ApiResponse({ status: 503, description: 'no quorum or no database: writes would be refused' })
   async writable(@Res({ passthrough: true }) res: Response): Promise<ProbeBody> {
     const quorum = this.node.hasQuorum();

@@ -685,6 +685,13 @@ export interface components {
         ClusterNodesDto: {
             nodes: components["schemas"]["ClusterNodeDto"][];
         };
+        HealthDto: {
+            /** @example ok */
+            status: string;
+            details?: {
+                [key: string]: unknown;
+            };
+        };
         CommandStatusDto: {
             commandId: string;
             /** @enum {string} */
@@ -1393,7 +1400,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthDto"];
+                };
             };
             /** @description not ready; `details` says which check is down */
             503: {
@@ -1422,7 +1431,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["HealthDto"];
+                };
             };
             /** @description no quorum or no database: writes would be refused */
             503: {
