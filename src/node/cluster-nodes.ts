@@ -23,15 +23,18 @@ export type ClusterNodeView =
 export async function readClusterNodes(node: ConsensusNode, self: ClusterStatus, timeoutMs = PEER_STATUS_TIMEOUT_MS): Promise<ClusterNodeView[]> {
   const peers = [...new Set(self.members.map((m) => m.nodeId))].filter((id) => id !== self.nodeId);
   const { apiPrefix, clusterName } = node.config;
-  const answers = await Promise.all(
-    peers.map((id) => askStatus(node.nats, internalCommandSubject(apiPrefix, clusterName, id, NODE_STATUS_COMMAND), id, timeoutMs)),
-  );
+  const answers = await Promise.all(peers.map((id) => askNodeStatus(node.nats, apiPrefix, clusterName, id, timeoutMs)));
   const own: ClusterNodeView = { nodeId: self.nodeId, reachable: true, status: self };
   return [own, ...answers].sort((a, b) => (a.nodeId < b.nodeId ? -1 : a.nodeId > b.nodeId ? 1 : 0));
 }
 
-async function askStatus(nats: NatsConnection, subject: string, nodeId: string, timeoutMs: number): Promise<ClusterNodeView> {
+/**
+ * Asks one node for its status on `<prefix>.internal.<cluster>.<node>.status` (the nodes and the
+ * CLI's cluster:status). Never rejects: no answer within `timeoutMs`, or a malformed one, is `reachable: false`.
+ */
+export async function askNodeStatus(nats: NatsConnection, apiPrefix: string, clusterName: string, nodeId: string, timeoutMs: number): Promise<ClusterNodeView> {
   try {
+    const subject = internalCommandSubject(apiPrefix, clusterName, nodeId, NODE_STATUS_COMMAND);
     const reply = await nats.request(subject, new Uint8Array(), { timeout: timeoutMs });
     const status = statusOf(Buffer.from(reply.data).toString('utf8'), nodeId);
     return status === null ? { nodeId, reachable: false, error: 'malformed answer' } : { nodeId, reachable: true, status };
