@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
 import { type MariadbFloor, benchBareRound, benchMariadbFloor } from './floor';
@@ -14,9 +16,11 @@ import { createConnection } from 'mysql2/promise';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { RESULTS_DIR } from './report';
 import { formatTargets, targetRatios } from './targets';
+import { REVIEW_QUEUE_USABLE_BUDGET_MS, benchReviewQueue } from './review-queue-bench';
+import { LOGIN_JS_GZIP_BUDGET_BYTES, loginPageJs } from './web-bench';
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle|web]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -33,12 +37,33 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas or idle, got ${only}`);
+  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle', 'web'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas, idle or web, got ${only}`);
   if (only === undefined || only === 'idle') await benchIdle(quick);
   const appended = only === undefined || only === 'log-append' ? await benchLogAppend(quick) : null;
   const rebuilt = only === undefined || only === 'rebuild' ? await benchRebuildRate(quick) : null;
   if (appended) reportTargets(appended, rebuilt ?? latestRebuild());
   if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
+  if (only === undefined || only === 'web') await benchWeb(quick);
+}
+
+/** The web app: JavaScript the login page loads (gzip), and navigation to a usable review queue of 500 pending applications in headless Chromium. */
+async function benchWeb(quick: boolean): Promise<void> {
+  const dist = resolve(__dirname, '..', '..', 'web', 'dist');
+  if (!existsSync(join(dist, 'index.html'))) throw new Error(`${dist}/index.html is missing: run "npm run build" first`);
+  const loginJs = loginPageJs(dist);
+  const kB = (bytes: number) => (bytes / 1024).toFixed(1);
+  process.stdout.write(`login page JavaScript: ${kB(loginJs.bytes)} kB, ${kB(loginJs.gzipBytes)} kB gzip (budget ${kB(LOGIN_JS_GZIP_BUDGET_BYTES)} kB)\n`);
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const queue = await benchReviewQueue(mysqlUrl, natsUrl, (line) => process.stdout.write(`${line}\n`), 500, quick ? 2 : 5);
+  const path = writeResults('web', {
+    quick,
+    loginJs: { ...loginJs, budgetGzipBytes: LOGIN_JS_GZIP_BUDGET_BYTES, withinBudget: loginJs.gzipBytes <= LOGIN_JS_GZIP_BUDGET_BYTES },
+    reviewQueue: { ...queue, budgetMs: REVIEW_QUEUE_USABLE_BUDGET_MS, withinBudget: queue.medianUsableMs <= REVIEW_QUEUE_USABLE_BUDGET_MS },
+  });
+  process.stdout.write(
+    `\nlogin page JavaScript: ${kB(loginJs.gzipBytes)} kB gzip; review queue of ${queue.pendingApplications} pending: usable ${queue.firstUsableMs} ms (first), ${queue.medianUsableMs} ms (median of ${queue.runs.length}; budget ${REVIEW_QUEUE_USABLE_BUDGET_MS} ms)\nresults: ${path}\n`,
+  );
 }
 
 /** Seconds an idle cluster settles before it is measured, and how long it is measured. */

@@ -5,14 +5,15 @@ import { NodeMetrics } from '../http/metrics/node-metrics';
 import { clusterStatus } from '../node/cluster-status';
 import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';
+import { NODE_STATUS_COMMAND } from '../node/cluster-nodes';
 import { internalCommandSubject } from './leader-forwarding';
 
-/** The operator subject of one node's status, after `<prefix>.internal.<cluster>.<node>.`. */
-export const NODE_STATUS_COMMAND = 'status';
+export { NODE_STATUS_COMMAND };
 
 /**
  * `<prefix>.internal.<cluster>.<node>.status`: this node's cluster status (the document of
- * `GET /api/cluster/status`), for operator tools such as `npm run cli -- cluster:status`. It has
+ * `GET /api/cluster/status`), for operator tools such as `npm run cli -- cluster:status` and for the other nodes
+ * (`GET /api/cluster/nodes`). It has
  * no token check: like the Paxos subjects, the internal subjects are for nodes and operators, and
  * the NATS permissions keep API clients off them (deploy/nats/auth.conf).
  */

@@ -9,6 +9,7 @@ import { AuthService } from '../auth/auth.service';
 import { AuthModule } from '../http/auth';
 import { HttpApiModule } from '../http/common/http-api.module';
 import { HttpPortHolder } from '../http/http-port';
+import { METRICS_REGISTRY } from '../http/metrics/metrics.controller';
 import { NodeMetrics } from '../http/metrics/node-metrics';
 import { LiveStreamModule } from '../http/stream/live-stream.module';
 import { CONSENSUS_NODE } from '../node/node.tokens';

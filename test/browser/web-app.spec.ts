@@ -202,6 +202,13 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         );
         report(`monitor named a new leader ${Date.now() - killedAt} ms after the kill`);
         await checkPage(admin, '13-cluster-monitor-after-failover');
+        // The monitor on a phone: one card per node, the killed one marked, nothing wider than the screen.
+        await admin.setViewportSize({ width: 375, height: 812 });
+        await admin.getByRole('region', { name: `节点 ${leader0}` }).getByText('无应答').waitFor();
+        // The charts follow their box on the next resize callback: wait (bounded) for the layout to settle.
+        await admin.waitForFunction(() => document.documentElement.scrollWidth <= 375, undefined, { timeout: 10_000 });
+        await checkPage(admin, '13b-cluster-monitor-phone');
+        await admin.setViewportSize({ width: 1280, height: 860 });
         await nav(teacher, '加减分');
         await teacher.getByRole('checkbox', { name: `选择 ${STUDENTS[0]!.name}` }).check();
         await teacher.getByLabel('或自行填写事由').fill('课堂积极发言');

@@ -105,6 +105,14 @@ describe('NATS locked down (deploy/nats/accounts.conf)', () => {
     }
   }, 60_000);
 
+  it("a node may ask every other node for its status (the monitor's GET /api/cluster/nodes)", () =>
+    cluster.diagnose(async () => {
+      const answer = await api.call(cluster.ids[0], 'GET', '/api/cluster/nodes');
+      expect(answer.status).toBe(200);
+      const nodes = (answer.body as { nodes: { nodeId: string; reachable: boolean; status?: { nodeId: string } }[] }).nodes;
+      expect(nodes.map((n) => [n.nodeId, n.reachable, n.status?.nodeId])).toEqual([...cluster.ids].sort().map((id) => [id, true, id]));
+    }), 30_000);
+
   it("an API client cannot read another client's replies or a node's, nor subscribe to the raw event feed", () =>
     cluster.diagnose(async () => {
       const spy = await as('api');

@@ -1,7 +1,6 @@
 import { Command, Option } from 'nest-commander';
 import type { NatsConnection } from 'nats';
-import { internalCommandSubject } from '../../messaging/leader-forwarding';
-import { NODE_STATUS_COMMAND } from '../../messaging/node-status.handler';
+import { askNodeStatus } from '../../node/cluster-nodes';
 import type { ClusterStatus } from '../../node/cluster-status';
 import { connectNats } from '../cli-connections';
 import { CliFailure } from '../cli-errors';
@@ -56,14 +55,8 @@ export class ClusterStatusCommand extends CliCommand<ClusterStatusOptions> {
   }
 
   private async ask(nats: NatsConnection, nodeId: string, timeout: number): Promise<MemberAnswer> {
-    const subject = internalCommandSubject(this.config.apiPrefix, this.config.clusterName, nodeId, NODE_STATUS_COMMAND);
-    try {
-      const reply = await nats.request(subject, new Uint8Array(), { timeout });
-      const body = JSON.parse(Buffer.from(reply.data).toString('utf8')) as { ok: boolean; data: ClusterStatus };
-      return { nodeId, status: body.data };
-    } catch (error) {
-      return { nodeId, status: null, error: error instanceof Error ? error.message : String(error) };
-    }
+    const answer = await askNodeStatus(nats, this.config.apiPrefix, this.config.clusterName, nodeId, timeout);
+    return answer.reachable ? { nodeId, status: answer.status } : { nodeId, status: null, error: answer.error };
   }
 }
 

@@ -408,6 +408,24 @@ export class ClusterStatusDto {
   sagas?: ClusterSagasDto;
 }
 
+/** One member as it reports itself (`status`), or why it did not answer (`error`). */
+export class ClusterNodeDto {
+  @ApiProperty({ example: 'n2' })
+  nodeId!: string;
+  @ApiProperty({ description: 'false when the node did not answer within the timeout (stopped, cut off, or overloaded)' })
+  reachable!: boolean;
+  @ApiPropertyOptional({ type: ClusterStatusDto, description: 'the node\'s own status document, when reachable' })
+  status?: ClusterStatusDto;
+  @ApiPropertyOptional({ example: 'timeout', description: 'why the node did not answer, when unreachable' })
+  error?: string;
+}
+
+/** GET /api/cluster/nodes: every member's own view. */
+export class ClusterNodesDto {
+  @ApiProperty({ type: [ClusterNodeDto] })
+  nodes!: ClusterNodeDto[];
+}
+
 /** A health answer. */
 export class HealthDto {
   @ApiProperty({ example: 'ok' })

@@ -6,23 +6,49 @@ import { createBrowserRouter, Navigate, RouterProvider, useLocation } from 'reac
 import { setUnauthorizedHandler } from '@/lib/api/client';
 import type { Me, Role } from '@/lib/api/types';
 import { ME_KEY, useMe } from '@/features/auth/api/session';
+import { prefetchPendingQueue } from '@/features/applications/api/applications';
 import { LoginRoute } from './routes/login';
 import { homeOf, RETURN_TO_KEY } from './session';
 
 // Portals (and the signed-in frame) load on demand: the login page carries neither them nor ECharts.
-const PortalLayout = lazy(() => import('./layout'));
-const StudentRoute = lazy(() => import('./routes/student'));
-const TeacherRoute = lazy(() => import('./routes/teacher'));
-const TeacherApplicationsRoute = lazy(() => import('./routes/teacher-applications'));
-const AdminHomeRoute = lazy(() => import('./routes/admin/home'));
-const AdminReviewsRoute = lazy(() => import('./routes/admin/reviews'));
-const AdminStudentsRoute = lazy(() => import('./routes/admin/students'));
-const AdminBatchRoute = lazy(() => import('./routes/admin/batch'));
-const AdminUsersRoute = lazy(() => import('./routes/admin/users'));
-const AdminReasonsRoute = lazy(() => import('./routes/admin/reasons'));
-const AdminArchivesRoute = lazy(() => import('./routes/admin/archives'));
-const AdminExportsRoute = lazy(() => import('./routes/admin/exports'));
-const AdminClusterRoute = lazy(() => import('./routes/admin/cluster'));
+const loadLayout = () => import('./layout');
+const ROUTE_CHUNKS = {
+  '/student': () => import('./routes/student'),
+  '/teacher': () => import('./routes/teacher'),
+  '/teacher/applications': () => import('./routes/teacher-applications'),
+  '/admin': () => import('./routes/admin/home'),
+  '/admin/reviews': () => import('./routes/admin/reviews'),
+  '/admin/students': () => import('./routes/admin/students'),
+  '/admin/batch': () => import('./routes/admin/batch'),
+  '/admin/users': () => import('./routes/admin/users'),
+  '/admin/reasons': () => import('./routes/admin/reasons'),
+  '/admin/archives': () => import('./routes/admin/archives'),
+  '/admin/exports': () => import('./routes/admin/exports'),
+  '/admin/cluster': () => import('./routes/admin/cluster'),
+} as const;
+const PortalLayout = lazy(loadLayout);
+const StudentRoute = lazy(ROUTE_CHUNKS['/student']);
+const TeacherRoute = lazy(ROUTE_CHUNKS['/teacher']);
+const TeacherApplicationsRoute = lazy(ROUTE_CHUNKS['/teacher/applications']);
+const AdminHomeRoute = lazy(ROUTE_CHUNKS['/admin']);
+const AdminReviewsRoute = lazy(ROUTE_CHUNKS['/admin/reviews']);
+const AdminStudentsRoute = lazy(ROUTE_CHUNKS['/admin/students']);
+const AdminBatchRoute = lazy(ROUTE_CHUNKS['/admin/batch']);
+const AdminUsersRoute = lazy(ROUTE_CHUNKS['/admin/users']);
+const AdminReasonsRoute = lazy(ROUTE_CHUNKS['/admin/reasons']);
+const AdminArchivesRoute = lazy(ROUTE_CHUNKS['/admin/archives']);
+const AdminExportsRoute = lazy(ROUTE_CHUNKS['/admin/exports']);
+const AdminClusterRoute = lazy(ROUTE_CHUNKS['/admin/cluster']);
+
+/**
+ * On opening a portal's address, fetches the frame's and the page's code while the session is
+ * checked, instead of one after the other (the login page fetches neither).
+ */
+function preloadChunksOf(pathname: string): void {
+  if (pathname === '/login') return;
+  void loadLayout();
+  void ROUTE_CHUNKS[pathname.replace(/\/+$/, '') as keyof typeof ROUTE_CHUNKS]?.();
+}
 
 function Loading() {
   const { t } = useTranslation();
@@ -33,6 +59,12 @@ function Loading() {
 function RequireSession() {
   const me = useMe();
   const location = useLocation();
+  const queryClient = useQueryClient();
+  const isAdmin = me.data?.role === 'admin';
+  useEffect(() => {
+    if (isAdmin && location.pathname === '/admin/reviews') prefetchPendingQueue(queryClient);
+    // Only on the first signed-in render: later visits find the queue in the cache or the stream.
+  }, [isAdmin, queryClient]);
   if (me.isLoading) return <Loading />;
   if (!me.data) {
     const expired = sessionStorage.getItem(RETURN_TO_KEY) !== null;
@@ -96,7 +128,10 @@ function createRouter() {
 /** The router; a 401 from any signed-in call ends the session and returns to the login page. */
 export function AppRouter() {
   const queryClient = useQueryClient();
-  const router = useMemo(createRouter, []);
+  const router = useMemo(() => {
+    preloadChunksOf(window.location.pathname);
+    return createRouter();
+  }, []);
   useEffect(() => {
     setUnauthorizedHandler(() => {
       if (router.state.location.pathname === '/login') return;

@@ -246,6 +246,14 @@ export const en = {
     seenAgo: 'seen {{ms}} ms ago',
     members: 'Members',
     nodes: 'Nodes',
+    answered: '{{count}} of {{total}} nodes answer',
+    ballotsDisagree: 'Nodes are at different ballots: {{ballots}}',
+    unreachableNodes: 'No answer from {{nodes}}',
+    noAnswer: 'This node did not answer ({{error}}): stopped, cut off from NATS, or overloaded.',
+    differs: 'differs',
+    follows: 'Follows leader',
+    lagOf: 'lag {{lag}}',
+    roleNames: { leader: 'leader', follower: 'follower', candidate: 'candidate' },
   },
 };
 

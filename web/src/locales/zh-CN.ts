@@ -248,5 +248,13 @@ export const zhCN: Messages = {
     seenAgo: '{{ms}} 毫秒前',
     members: '成员',
     nodes: '节点',
+    answered: '{{total}} 个节点中 {{count}} 个应答',
+    ballotsDisagree: '节点的选票不一致：{{ballots}}',
+    unreachableNodes: '无应答的节点：{{nodes}}',
+    noAnswer: '该节点没有应答（{{error}}）：已停止、与 NATS 断开或过载。',
+    differs: '不一致',
+    follows: '认定的领导者',
+    lagOf: '落后 {{lag}}',
+    roleNames: { leader: '领导者', follower: '跟随者', candidate: '候选者' },
   },
 };

@@ -3,12 +3,20 @@ export function formatDelta(delta: number): string {
   return delta > 0 ? `+${delta}` : String(delta);
 }
 
+/** One formatter per language: building one is costly, and tables format a timestamp per row. */
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** A timestamp in the user's language, date and minutes. */
 export function formatTime(iso: string | null | undefined, language: string): string {
   if (!iso) return '—';
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return date.toLocaleString(language, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  let format = timeFormats.get(language);
+  if (format === undefined) {
+    format = new Intl.DateTimeFormat(language, { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+    timeFormats.set(language, format);
+  }
+  return format.format(date);
 }
 
 /** Splits "a, b\nc" into ids, dropping blanks and repeats. */

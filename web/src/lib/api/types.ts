@@ -18,6 +18,7 @@ export type Saga = Schemas['SagaDto'];
 export type StepReason = Schemas['StepReasonDto'];
 export type ClusterStatus = Schemas['ClusterStatusDto'];
 export type ClusterMember = Schemas['ClusterMemberDto'];
+export type ClusterNode = Schemas['ClusterNodeDto'];
 export type CommandStatus = Schemas['CommandStatusDto'];
 export type ApiErrorBody = Schemas['ErrorDto'];
 export type Role = Schemas['UserDto']['role'];

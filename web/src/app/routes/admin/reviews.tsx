@@ -1,4 +1,5 @@
 import { Card } from 'antd';
+import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ReviewQueue } from '@/features/applications/components/review-queue';
 import { useRoster } from '@/features/students/api/students';
@@ -10,9 +11,10 @@ export default function AdminReviewsRoute() {
   const { t } = useTranslation();
   usePageTitle('nav.reviews');
   const roster = useRoster();
+  const studentName = useMemo(() => nameLookup(roster.data), [roster.data]);
   return (
     <Card size="small" title={t('reviews.title')}>
-      <ReviewQueue studentName={nameLookup(roster.data)} />
+      <ReviewQueue studentName={studentName} />
     </Card>
   );
 }

@@ -1,14 +1,31 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getJson, isQueued, seg, sendJson } from '@/lib/api/client';
 import type { Application, ApplicationStatus, Page } from '@/lib/api/types';
 
-/** Applications (all for an admin, own for a teacher or club), newest first. */
-export function useApplications(status: ApplicationStatus | undefined, page = 1, pageSize = 50) {
-  return useQuery({
+/** The query of a page of applications (all for an admin, own for a teacher or club), newest first. */
+function applicationsQuery(status: ApplicationStatus | undefined, page: number, pageSize: number) {
+  return {
     queryKey: ['applications', status ?? 'all', page, pageSize],
     queryFn: () => getJson<Page<Application>>('/api/applications', { status, page, pageSize }),
-    placeholderData: keepPreviousData,
-  });
+  };
+}
+
+/** Applications (all for an admin, own for a teacher or club), newest first. */
+export function useApplications(status: ApplicationStatus | undefined, page = 1, pageSize = 50) {
+  return useQuery({ ...applicationsQuery(status, page, pageSize), placeholderData: keepPreviousData });
+}
+
+/** Pending applications the review queue shows at once. */
+export const REVIEW_QUEUE_SIZE = 100;
+
+/** The review queue's pending applications, the one place their query is named. */
+export function usePendingQueue() {
+  return useApplications('pending', 1, REVIEW_QUEUE_SIZE);
+}
+
+/** Starts fetching the review queue (while its code loads), so that it opens with its rows. */
+export function prefetchPendingQueue(queryClient: QueryClient): void {
+  void queryClient.prefetchQuery(applicationsQuery('pending', 1, REVIEW_QUEUE_SIZE));
 }
 
 /** One change to ask for, for each selected student. */

@@ -1,22 +1,30 @@
-import { App, Button, Empty, Input, Space, Table, Tag } from 'antd';
-import { useState } from 'react';
+import { App, Button, Empty, Input, Space, Table, type TableColumnsType, Tag } from 'antd';
+import { useMemo, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '@/components/query-state';
 import type { Application } from '@/lib/api/types';
 import { formatDelta, formatTime } from '@/utils/format';
-import { useApplications, useReview } from '../api/applications';
+import { usePendingQueue, useReview } from '../api/applications';
+
+/** Rows a page of the queue shows at first: about a screenful, so that the queue opens fast (more on request). */
+export const REVIEW_PAGE_ROWS = 20;
 
 /** The admin's queue of pending applications: approve or reject one or many, with a comment. */
 export function ReviewQueue({ studentName }: { studentName: (id: string) => string }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
-  const pending = useApplications('pending', 1, 100);
+  const pending = usePendingQueue();
   const review = useReview();
   const [selected, setSelected] = useState<string[]>([]);
   const [comment, setComment] = useState('');
   const items = pending.data?.items ?? [];
   const live = selected.filter((id) => items.some((a) => a.applicationId === id));
-  const decide = (ids: string[], decision: 'approve' | 'reject') =>
+  const decideRef = useRef(decide);
+  decideRef.current = decide;
+  // The columns (and so the rows) stay the same while the comment is typed or a selection made.
+  const columns = useMemo(() => reviewColumns(t, i18n.language, studentName, (ids, d) => decideRef.current(ids, d)), [t, i18n.language, studentName]);
+  function decide(ids: string[], decision: 'approve' | 'reject') {
     review.mutate(
       { ids, decision, comment: comment.trim() || (decision === 'approve' ? t('reviews.defaultApprove') : t('reviews.reject')) },
       {
@@ -27,6 +35,7 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
         },
       },
     );
+  }
   return (
     <QueryState isLoading={pending.isLoading} error={pending.error} onRetry={() => void pending.refetch()}>
       <Space orientation="vertical" style={{ width: '100%' }}>
@@ -45,35 +54,42 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
           size="small"
           dataSource={items}
           locale={{ emptyText: <Empty description={t('reviews.empty')} /> }}
-          pagination={{ pageSize: 50, hideOnSinglePage: true, showSizeChanger: false }}
+          pagination={{ defaultPageSize: REVIEW_PAGE_ROWS, hideOnSinglePage: true, showSizeChanger: true, pageSizeOptions: [REVIEW_PAGE_ROWS, 50, 100] }}
           rowSelection={{
             selectedRowKeys: live,
             onChange: (keys) => setSelected(keys.map(String)),
             getCheckboxProps: (a) => ({ 'aria-label': t('reviews.selectRow', { id: a.applicationId }) }),
           }}
-          columns={[
-            { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
-            { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
-            { title: t('fields.reason'), dataIndex: 'reason' },
-            { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
-            { title: t('fields.when'), dataIndex: 'submittedAt', responsive: ['lg'], render: (at: string | null) => formatTime(at, i18n.language) },
-            {
-              title: t('app.actions'),
-              key: 'actions',
-              render: (_, a) => (
-                <Space size={4}>
-                  <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>
-                    {t('reviews.approve')}
-                  </Button>
-                  <Button size="small" danger aria-label={`${t('reviews.reject')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'reject')}>
-                    {t('reviews.reject')}
-                  </Button>
-                </Space>
-              ),
-            },
-          ]}
+          columns={columns}
         />
       </Space>
     </QueryState>
   );
+}
+
+type Decide = (ids: string[], decision: 'approve' | 'reject') => void;
+
+/** The queue's columns: student, change, reason, submitter, time, and approve / reject buttons. */
+function reviewColumns(t: TFunction, language: string, studentName: (id: string) => string, decide: Decide): TableColumnsType<Application> {
+  return [
+    { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
+    { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
+    { title: t('fields.reason'), dataIndex: 'reason' },
+    { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
+    { title: t('fields.when'), dataIndex: 'submittedAt', responsive: ['lg'], render: (at: string | null) => formatTime(at, language) },
+    {
+      title: t('app.actions'),
+      key: 'actions',
+      render: (_, a) => (
+        <Space size={4}>
+          <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>
+            {t('reviews.approve')}
+          </Button>
+          <Button size="small" danger aria-label={`${t('reviews.reject')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'reject')}>
+            {t('reviews.reject')}
+          </Button>
+        </Space>
+      ),
+    },
+  ];
 }

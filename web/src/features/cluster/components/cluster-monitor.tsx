@@ -1,130 +1,165 @@
-import { Alert, Card, Col, Descriptions, List, Row, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Col, Descriptions, List, Row, Space, Tag, Typography } from 'antd';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Chart } from '@/components/chart';
 import { QueryState } from '@/components/query-state';
-import type { ClusterMember, ClusterStatus } from '@/lib/api/types';
-import { useClusterStatus } from '../api/cluster';
+import type { ClusterNode, ClusterStatus } from '@/lib/api/types';
+import { useClusterNodes } from '../api/cluster';
 import { leaderChanges, ratesOf, successShare, useClusterHistory } from '../hooks/cluster-history';
+import { type ClusterAgreement, agreementOf, sagasNeedingOperator } from '../hooks/cluster-nodes';
 
-/** The cluster as the nodes report it: roles, leader, ballot, slots, lag, peers, projections, rates. */
+const DIFFERS = '#fa8c16';
+/** Dark enough for text on white (WCAG AA), as well as for the border of a silent node's card. */
+const SILENT = '#cf1322';
+
+/** The cluster as each node reports it: one card per node, disagreements and silent nodes marked, rates and leader history. */
 export function ClusterMonitor() {
-  const { t } = useTranslation();
-  const status = useClusterStatus();
-  const samples = useClusterHistory(status.data, status.dataUpdatedAt);
-  const s = status.data;
+  const nodes = useClusterNodes();
   return (
-    <QueryState isLoading={status.isLoading} error={status.error} onRetry={() => void status.refetch()}>
-      {s && (
-        <Row gutter={[16, 16]}>
-          <Col xs={24}>
-            <LeaderSummary status={s} />
-          </Col>
-          <Col xs={24} lg={12}>
-            <NodeCard status={s} />
-          </Col>
-          <Col xs={24} lg={12}>
-            <MembersCard status={s} />
-          </Col>
-          <Col xs={24} lg={12}>
-            <RatesCard samples={samples} />
-          </Col>
-          <Col xs={24} lg={12}>
-            <LeadersCard samples={samples} members={nodeIdsOf(s)} />
-          </Col>
-          <Col xs={24} lg={12}>
-            <Card size="small" title={t('monitor.projections')}>
-              <Table
-                rowKey="name"
-                size="small"
-                pagination={false}
-                dataSource={s.projections}
-                columns={[
-                  { title: t('monitor.projections'), dataIndex: 'name' },
-                  { title: t('monitor.position'), dataIndex: 'position' },
-                  { title: t('monitor.lag'), dataIndex: 'lag', render: (lag: number) => <Tag color={lag === 0 ? 'green' : 'orange'}>{lag}</Tag> },
-                ]}
-              />
-            </Card>
-          </Col>
-          <Col xs={24} lg={12}>
-            <Card size="small" title={t('monitor.sagasNeedingOperator')}>
-              <List
-                dataSource={s.sagas?.needingOperator ?? []}
-                locale={{ emptyText: t('monitor.noSagas') }}
-                renderItem={(saga) => (
-                  <List.Item>
-                    <Typography.Text code>{saga.sagaId}</Typography.Text> {saga.step}: {saga.reason}
-                  </List.Item>
-                )}
-              />
-            </Card>
-          </Col>
-        </Row>
-      )}
+    <QueryState isLoading={nodes.isLoading} error={nodes.error} onRetry={() => void nodes.refetch()}>
+      {nodes.data && <ClusterNodesView nodes={nodes.data.nodes} updatedAt={nodes.dataUpdatedAt} />}
     </QueryState>
   );
 }
 
-/** Every node id the status names (itself, its members), sorted. */
-function nodeIdsOf(s: ClusterStatus): string[] {
-  return [...new Set([s.nodeId, ...s.members.map((m) => m.nodeId), ...(s.leaderId ? [s.leaderId] : [])])].sort();
-}
-
-function LeaderSummary({ status }: { status: ClusterStatus }) {
+/** The monitor's content for one reading of every node. */
+export function ClusterNodesView({ nodes, updatedAt }: { nodes: ClusterNode[]; updatedAt: number }) {
   const { t } = useTranslation();
-  if (status.leaderId === null) return <Alert role="status" type="error" showIcon title={t('monitor.noLeader')} />;
-  return <Alert role="status" type="success" showIcon title={`${t('monitor.leader')}: ${status.leaderId}`} description={t('monitor.reportedBy', { node: status.nodeId })} />;
-}
-
-function NodeCard({ status: s }: { status: ClusterStatus }) {
-  const { t } = useTranslation();
+  const agreement = useMemo(() => agreementOf(nodes), [nodes]);
+  const samples = useClusterHistory(agreement.reference, updatedAt);
+  const sagas = sagasNeedingOperator(agreement.answered);
   return (
-    <Card size="small" title={`${t('monitor.node')} ${s.nodeId}`}>
-      <Descriptions
-        size="small"
-        column={{ xs: 1, sm: 2 }}
-        items={[
-          { key: 'role', label: t('monitor.role'), children: <Tag color={s.role === 'leader' ? 'gold' : 'blue'}>{s.role}</Tag> },
-          { key: 'leader', label: t('monitor.leader'), children: s.leaderId ?? t('monitor.noLeader') },
-          { key: 'ballot', label: t('monitor.ballot'), children: s.ballot },
-          { key: 'chosen', label: t('monitor.chosen'), children: s.chosenSlot },
-          { key: 'applied', label: t('monitor.applied'), children: s.appliedSlot },
-          { key: 'lag', label: t('monitor.lag'), children: Math.max(0, s.chosenSlot - s.appliedSlot) },
-        ]}
-      />
+    <Row gutter={[16, 16]}>
+      <Col xs={24}>
+        <Summary agreement={agreement} total={nodes.length} />
+      </Col>
+      {nodes.map((n) => (
+        <Col key={n.nodeId} xs={24} md={12} xl={8}>
+          <NodeCard node={n} agreement={agreement} />
+        </Col>
+      ))}
+      <Col xs={24} lg={12}>
+        <RatesCard samples={samples} />
+      </Col>
+      <Col xs={24} lg={12}>
+        <LeadersCard samples={samples} members={nodes.map((n) => n.nodeId)} />
+      </Col>
+      <Col xs={24}>
+        <Card size="small" title={t('monitor.sagasNeedingOperator')}>
+          <List
+            dataSource={sagas}
+            locale={{ emptyText: t('monitor.noSagas') }}
+            renderItem={(saga) => (
+              <List.Item>
+                <Typography.Text code>{saga.sagaId}</Typography.Text> {saga.step}: {saga.reason}
+              </List.Item>
+            )}
+          />
+        </Card>
+      </Col>
+    </Row>
+  );
+}
+
+function Summary({ agreement: a, total }: { agreement: ClusterAgreement; total: number }) {
+  const { t } = useTranslation();
+  const none = t('monitor.noLeader');
+  const answered = t('monitor.answered', { count: a.answered.length, total });
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }}>
+      {a.leadersDisagree ? (
+        <Alert
+          role="alert"
+          type="warning"
+          showIcon
+          title={t('monitor.disagree', { leaders: a.leaderViews.map(([leader, ids]) => `${ids.join(', ')} → ${leader ?? none}`).join('; ') })}
+          description={answered}
+        />
+      ) : a.leaderId === null ? (
+        <Alert role="status" type="error" showIcon title={none} description={answered} />
+      ) : (
+        <Alert role="status" type="success" showIcon title={`${t('monitor.leader')}: ${a.leaderId}`} description={answered} />
+      )}
+      {a.ballotsDisagree && (
+        <Alert role="alert" type="warning" showIcon title={t('monitor.ballotsDisagree', { ballots: a.answered.map((s) => `${s.nodeId} ${s.ballot}`).join(', ') })} />
+      )}
+      {a.unreachable.length > 0 && <Alert role="alert" type="error" showIcon title={t('monitor.unreachableNodes', { nodes: a.unreachable.join(', ') })} />}
+    </Space>
+  );
+}
+
+function NodeCard({ node, agreement }: { node: ClusterNode; agreement: ClusterAgreement }) {
+  const { t } = useTranslation();
+  const s = node.status;
+  const silent = !node.reachable || s === undefined;
+  const differs = agreement.differing.includes(node.nodeId);
+  const label = `${t('monitor.node')} ${node.nodeId}`;
+  return (
+    <Card
+      size="small"
+      role="region"
+      aria-label={label}
+      title={label}
+      style={silent ? { borderColor: SILENT } : differs ? { borderColor: DIFFERS } : undefined}
+      extra={
+        silent ? (
+          <Tag color="red">{t('monitor.unreachableNode')}</Tag>
+        ) : (
+          <Space size={4} wrap>
+            <Tag color={s.role === 'leader' ? 'gold' : 'blue'}>{t(`monitor.roleNames.${s.role}`, { defaultValue: s.role })}</Tag>
+            {differs && <Tag color="orange">{t('monitor.differs')}</Tag>}
+          </Space>
+        )
+      }
+    >
+      {silent ? <Typography.Text style={{ color: SILENT }}>{t('monitor.noAnswer', { error: node.error ?? '' })}</Typography.Text> : <NodeView status={s} agreement={agreement} />}
     </Card>
   );
 }
 
-function MembersCard({ status: s }: { status: ClusterStatus }) {
+function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: ClusterAgreement }) {
   const { t } = useTranslation();
+  const marked = (value: string, differs: boolean) => (differs ? <Tag color="orange">{value}</Tag> : value);
   return (
-    <Card size="small" title={t('monitor.reportedBy', { node: s.nodeId })}>
-      <Table<ClusterMember>
-        rowKey="nodeId"
-        size="small"
-        pagination={false}
-        dataSource={[{ nodeId: s.nodeId, reachable: true, lastSeenMs: null, appliedSlot: s.appliedSlot } as ClusterMember, ...s.members.filter((m) => m.nodeId !== s.nodeId)]}
-        columns={[
-          { title: t('monitor.node'), dataIndex: 'nodeId', render: (id: string) => (id === s.leaderId ? <strong>{id} ★</strong> : id) },
-          {
-            title: t('monitor.role'),
-            key: 'role',
-            render: (_, m) => `${m.nodeId === s.nodeId ? s.role : m.nodeId === s.leaderId ? 'leader' : 'follower'}${m.role ? ` · ${m.role}` : ''}`,
-          },
-          {
-            title: t('monitor.reachable'),
-            dataIndex: 'reachable',
-            render: (ok: boolean, m) => (
-              <Tag color={ok ? 'green' : 'red'}>{ok ? (m.lastSeenMs === null ? '✓' : t('monitor.seenAgo', { ms: m.lastSeenMs })) : t('monitor.unreachable')}</Tag>
-            ),
-          },
-          { title: t('monitor.applied'), dataIndex: 'appliedSlot' },
-          { title: t('monitor.lag'), key: 'lag', render: (_, m) => Math.max(0, s.chosenSlot - m.appliedSlot) },
-        ]}
-      />
-    </Card>
+    <Descriptions
+      size="small"
+      column={1}
+      items={[
+        { key: 'leader', label: t('monitor.follows'), children: marked(s.leaderId ?? t('monitor.noLeader'), s.leaderId !== agreement.leaderId) },
+        { key: 'ballot', label: t('monitor.ballot'), children: marked(s.ballot, s.ballot !== agreement.ballot) },
+        { key: 'chosen', label: t('monitor.chosen'), children: s.chosenSlot },
+        { key: 'applied', label: t('monitor.applied'), children: s.appliedSlot },
+        { key: 'lag', label: t('monitor.lag'), children: Math.max(0, s.chosenSlot - s.appliedSlot) },
+        {
+          key: 'peers',
+          label: t('monitor.reachable'),
+          children: (
+            <Space size={4} wrap>
+              {s.members
+                .filter((m) => m.nodeId !== s.nodeId)
+                .map((m) => (
+                  <Tag key={m.nodeId} color={m.reachable ? 'green' : 'red'}>
+                    {m.nodeId} {m.reachable ? (m.lastSeenMs === null ? '✓' : t('monitor.seenAgo', { ms: m.lastSeenMs })) : t('monitor.unreachable')}
+                  </Tag>
+                ))}
+            </Space>
+          ),
+        },
+        {
+          key: 'projections',
+          label: t('monitor.projections'),
+          children: (
+            <Space orientation="vertical" size={0}>
+              {s.projections.map((p) => (
+                <span key={p.name}>
+                  {p.name}: {p.position} <Tag color={p.lag === 0 ? 'green' : 'orange'}>{t('monitor.lagOf', { lag: p.lag })}</Tag>
+                </span>
+              ))}
+            </Space>
+          ),
+        },
+      ]}
+    />
   );
 }
 

@@ -1,0 +1,63 @@
+import { screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ClusterNode, ClusterStatus } from '@/lib/api/types';
+import { renderWithProviders } from '@/test/render';
+import { ClusterNodesView } from './cluster-monitor';
+
+function status(nodeId: string, leaderId: string | null, ballot: string, reaches: Record<string, boolean>): ClusterStatus {
+  return {
+    nodeId,
+    role: leaderId === nodeId ? 'leader' : 'follower',
+    leaderId,
+    ballot,
+    chosenSlot: 12,
+    appliedSlot: 10,
+    httpPort: null,
+    members: Object.entries(reaches).map(([id, reachable]) => ({ nodeId: id, reachable, lastSeenMs: reachable ? 40 : null, appliedSlot: 10 })),
+    proposals: { chosen: 10, failed: 0, inFlight: 0 },
+    projections: [{ name: 'read-models', position: 30, lag: 2 }],
+    sagas: { open: 0, needingOperator: [] },
+  };
+}
+
+const up = (s: ClusterStatus): ClusterNode => ({ nodeId: s.nodeId, reachable: true, status: s });
+
+describe('the cluster monitor', () => {
+  it("shows each node's own view and marks a partition: two leaders, two ballots, a silent node", () => {
+    // n1 still believes it leads at ballot 3; n2 and n3 moved on to n2 at ballot 4; n4 is silent.
+    const nodes: ClusterNode[] = [
+      up(status('n1', 'n1', '3.n1', { n2: false, n3: false, n4: false })),
+      up(status('n2', 'n2', '4.n2', { n1: false, n3: true, n4: false })),
+      up(status('n3', 'n2', '4.n2', { n1: false, n2: true, n4: false })),
+      { nodeId: 'n4', reachable: false, error: 'timeout' },
+    ];
+    renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);
+
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts.some((text) => text?.includes('Nodes disagree about the leader: n2, n3 → n2; n1 → n1'))).toBe(true);
+    expect(alerts.some((text) => text?.includes('Nodes are at different ballots: n1 3.n1, n2 4.n2, n3 4.n2'))).toBe(true);
+    expect(alerts.some((text) => text?.includes('No answer from n4'))).toBe(true);
+
+    const n1 = screen.getByRole('region', { name: 'Node n1' });
+    expect(within(n1).getByText('differs')).toBeInTheDocument();
+    expect(within(n1).getByText('3.n1')).toBeInTheDocument();
+    expect(within(n1).getByText('n2 unreachable')).toBeInTheDocument();
+    const n3 = screen.getByRole('region', { name: 'Node n3' });
+    expect(within(n3).queryByText('differs')).toBeNull();
+    expect(within(n3).getByText('follower')).toBeInTheDocument();
+    expect(within(n3).getByText('n2 seen 40 ms ago')).toBeInTheDocument();
+    expect(within(n3).getByText('lag 2')).toBeInTheDocument();
+    const n4 = screen.getByRole('region', { name: 'Node n4' });
+    expect(within(n4).getByText('No answer')).toBeInTheDocument();
+    expect(within(n4).getByText(/did not answer \(timeout\)/)).toBeInTheDocument();
+  });
+
+  it('names the one leader when every answering node agrees', () => {
+    const nodes = ['n1', 'n2', 'n3'].map((id) => up(status(id, 'n2', '4.n2', {})));
+    renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);
+    expect(screen.queryAllByRole('alert')).toEqual([]);
+    expect(screen.getByText('Leader: n2')).toBeInTheDocument();
+    expect(screen.getByText('3 of 3 nodes answer')).toBeInTheDocument();
+    for (const id of ['n1', 'n2', 'n3']) expect(within(screen.getByRole('region', { name: `Node ${id}` })).queryByText('differs')).toBeNull();
+  });
+});
