@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
@@ -10,8 +10,6 @@ import { type BenchRow, printTable, writeResults } from './report';
 import { benchRebuild } from './rebuild-bench';
 import { benchSagas } from './saga-bench';
 import { measureIdle } from './idle';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { RESULTS_DIR } from './report';

@@ -2,7 +2,6 @@ import type { INestApplication } from '@nestjs/common';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { JwtKeyRing } from '../auth/jwt-keys';
-import { METRICS_REGISTRY } from '../http/metrics/metrics.controller';
 import { TerminusModule } from '@nestjs/terminus';
 import { NODE_CONTROLLERS } from '../app.module';
 import { AuthService } from '../auth/auth.service';

@@ -21,6 +21,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cluster/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every member's own status, asked over NATS in parallel
+         * @description Each peer has 1000 ms to answer; one that does not is listed with reachable: false. Nodes that disagree (leader, ballot) show a partition.
+         */
+        get: operations["ClusterController_nodes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health/live": {
         parameters: {
             query?: never;
@@ -649,6 +669,22 @@ export interface components {
             projections: components["schemas"]["ProjectionPositionDto"][];
             sagas?: components["schemas"]["ClusterSagasDto"];
         };
+        ClusterNodeDto: {
+            /** @example n2 */
+            nodeId: string;
+            /** @description false when the node did not answer within the timeout (stopped, cut off, or overloaded) */
+            reachable: boolean;
+            /** @description the node's own status document, when reachable */
+            status?: components["schemas"]["ClusterStatusDto"];
+            /**
+             * @description why the node did not answer, when unreachable
+             * @example timeout
+             */
+            error?: string;
+        };
+        ClusterNodesDto: {
+            nodes: components["schemas"]["ClusterNodeDto"][];
+        };
         ProbeDto: {
             /**
              * @example ok
@@ -1175,6 +1211,56 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterStatusDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ClusterController_nodes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    /** @description the log position the read models had applied */
+                    "X-Read-Position"?: number;
+                    /** @description `stale` when this node has no quorum */
+                    "X-Consistency"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterNodesDto"];
                 };
             };
             /** @description no or bad token */
