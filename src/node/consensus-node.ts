@@ -107,7 +107,7 @@ export class ConsensusNode {
     const metrics = new MetricsRegistry();
     const events = new EventStore(consensusDb);
     const aggregates = new AggregateStore(consensusDb);
-    await aggregates.load();
+    // Folded once, by the event store's load below (which reloads its listeners), not also here.
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
     // Readers that follow the log take what was just committed from memory (first listener, so
