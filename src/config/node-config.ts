@@ -1,6 +1,7 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { type AggregateStoreOptions, DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
 import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 import { DEFAULT_LOG_SAMPLING, type LogSampling } from '../shared/log-sampler';
 
@@ -46,6 +47,12 @@ export interface NodeConfig {
   readonly sagas: SagaSettings;
   /** A pause the leader takes after each saga step (0: none). */
   readonly sagaStepDelayMs: number;
+  /**
+   * Aggregate snapshots and the cache of cold aggregates: `AGGREGATE_SNAPSHOT_EVERY_EVENTS`
+   * (default 100000; 0 turns snapshots off) and `AGGREGATE_CACHE_MAX` (default 50000; 0 keeps
+   * every aggregate in memory). Defaults when absent.
+   */
+  readonly aggregates?: AggregateStoreOptions;
   /** The subject the student-records service answers on. */
   readonly recordsSubject: string;
   /**
@@ -130,6 +137,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
+    aggregates: aggregateStoreOptionsOf(env),
     recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
     adminHttpPort: adminPortOf(env, optionalInt(env, 'HTTP_PORT') ?? 3000),
@@ -200,6 +208,15 @@ function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undef
     throw new ConfigError(`${name} must be an integer between -1000000000 and 1000000000, got ${raw}`);
   }
   return value;
+}
+
+/** AGGREGATE_SNAPSHOT_EVERY_EVENTS and AGGREGATE_CACHE_MAX (0: no snapshots; 0: no bound). */
+export function aggregateStoreOptionsOf(env: NodeJS.ProcessEnv): AggregateStoreOptions {
+  const cacheMax = optionalInt(env, 'AGGREGATE_CACHE_MAX') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.coldCacheMax;
+  return {
+    snapshotEveryEvents: optionalInt(env, 'AGGREGATE_SNAPSHOT_EVERY_EVENTS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotEveryEvents,
+    coldCacheMax: cacheMax === 0 ? Infinity : cacheMax,
+  };
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

@@ -107,7 +107,7 @@ const NO_ARCHIVES: ArchivesReads = {
   listArchives: (request) => Promise.resolve({ items: [], page: request?.page ?? 1, pageSize: request?.pageSize ?? 20, total: 0, totalCapped: false }),
   getArchivedStudent: () => Promise.resolve(undefined),
 };
-const NO_SAGAS: SagasReads = { getSaga: () => undefined };
+const NO_SAGAS: SagasReads = { getSaga: () => Promise.resolve(undefined) };
 
 /**
  * The domain API as one module. Import it once into the app module; the auth guard (which puts

@@ -27,7 +27,7 @@ export interface QuorumProbe {
 export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchivedStudent'>;
 /** Sagas as this node folds them from the log. */
 export interface SagasReads {
-  getSaga(sagaId: string): SagaView | undefined;
+  getSaga(sagaId: string): Promise<SagaView | undefined>;
 }
 /** Injection token of the ArchivesReads. */
 export const ARCHIVES_REPOSITORY = Symbol('ARCHIVES_REPOSITORY');

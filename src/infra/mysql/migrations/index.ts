@@ -6,6 +6,7 @@ import * as readModels from './0004-read-models';
 import * as userCredentials from './0005-user-credentials';
 import * as archives from './0006-archives';
 import * as queuedCommands from './0007-queued-commands';
+import * as aggregateSnapshots from './0008-aggregate-snapshots';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -20,4 +21,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0005_user_credentials': userCredentials,
   '0006_archives': archives,
   '0007_queued_commands': queuedCommands,
+  '0008_aggregate_snapshots': aggregateSnapshots,
 };
