@@ -184,6 +184,8 @@ export class AggregateStore {
   private readonly writtenWaiters: { position: number; wake: () => void }[] = [];
   /** Events folded since the last `load` (for tests and the bench). */
   folded = 0;
+  /** Times the log was folded from a checkpoint (`load`) since this store was made. */
+  loads = 0;
   /** Aggregates loaded on demand since the last `load`. */
   loadedOnDemand = 0;
   /** Called when a checkpoint could not be written (it is taken again at the next one). */
@@ -210,6 +212,7 @@ export class AggregateStore {
   /** Loads the hot snapshots and folds every event after their checkpoint. At start, and after a reload. */
   async load(): Promise<void> {
     this.generation += 1;
+    this.loads += 1;
     for (const map of this.hot.values()) map.clear();
     this.cold.clear();
     this.dirty.clear();
