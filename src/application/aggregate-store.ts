@@ -213,6 +213,8 @@ export class AggregateStore {
   async load(): Promise<void> {
     this.generation += 1;
     this.loads += 1;
+    // A checkpoint being written would change the snapshots under the reads below.
+    await this.writing;
     for (const map of this.hot.values()) map.clear();
     this.cold.clear();
     this.dirty.clear();

@@ -10,6 +10,11 @@ export interface SyntheticLogOptions {
   readonly events: number;
   /** Students registered first (positions 1..students). */
   readonly students: number;
+  /**
+   * One application is submitted and approved every this many steps (default 20: a tenth of
+   * the events are applications'; 3: half of them).
+   */
+  readonly applicationEvery?: number;
 }
 
 /**
@@ -50,6 +55,7 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     rows = [];
     await executePrepared(db, db.insertInto('event_log').values(batch));
   };
+  const every = Math.max(3, options.applicationEvery ?? 20);
   let position = 0;
   while (position < options.events) {
     slot += 1;
@@ -61,13 +67,13 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     } else {
       const index = n % options.students;
       const studentId = `s-${index + 1}`;
-      const kind = n % 20;
+      const kind = n % every;
       const delta = n % 40 < 20 ? 1 : -1; // +1 then -1: every score stays near 100
-      if (kind === 18) {
-        const applicationId = `a-${Math.floor(n / 20)}`;
+      if (kind === every - 2) {
+        const applicationId = `a-${Math.floor(n / every)}`;
         push(position, 'application', applicationId, 'ApplicationSubmitted', { applicationId, studentId, delta, reason: 'helped at the school fair' }, teacher);
-      } else if (kind === 19 && position + 1 <= options.events) {
-        const applicationId = `a-${Math.floor(n / 20)}`;
+      } else if (kind === every - 1 && position + 1 <= options.events) {
+        const applicationId = `a-${Math.floor(n / every)}`;
         const previousScore = scores[index];
         scores[index] += delta;
         push(position, 'application', applicationId, 'ApplicationApproved', { applicationId, studentId, delta, comment: 'approved', newScore: scores[index] }, admin);
