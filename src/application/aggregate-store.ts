@@ -38,8 +38,8 @@ export interface AggregateSnapshot {
 export interface AggregateSource {
   /** Events of `streamTypes` after `after`, in position order, at most `limit`. */
   eventsAfter(after: number, streamTypes: readonly string[], limit: number): Promise<LoggedEvent[]>;
-  /** Every event of the streams `streamTypes` × `ids` after position `after`, in position order. */
-  streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number): Promise<LoggedEvent[]>;
+  /** Every event of the streams `streamTypes` × `ids` after position `after` up to `upTo`, in position order. */
+  streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number, upTo: number): Promise<LoggedEvent[]>;
   /** The position every stored snapshot is current at (0: none). */
   checkpoint(): Promise<number>;
   /** Snapshots not marked cold, in (kind, id) order, after `after`, at most `limit`. */
@@ -111,6 +111,8 @@ export interface AggregateStoreOptions {
   readonly coldCacheMax: number;
   /** How long a load on demand waits for the log rows it needs to be written. */
   readonly loadWaitMs?: number;
+  /** Events read per query while loading (default 5000). */
+  readonly loadBatch?: number;
 }
 
 /** Defaults of AGGREGATE_SNAPSHOT_EVERY_EVENTS and AGGREGATE_CACHE_MAX. */
@@ -242,7 +244,8 @@ export class AggregateStore {
     this.writtenPosition = after;
     const streamTypes = [...this.kindOfStream.keys()];
     for (;;) {
-      const rows = await this.source.eventsAfter(after, streamTypes, LOAD_BATCH);
+      const batchSize = this.options.loadBatch ?? LOAD_BATCH;
+      const rows = await this.source.eventsAfter(after, streamTypes, batchSize);
       if (rows.length === 0) break;
       const last = rows[rows.length - 1].position;
       // The log holds every row read: a load on demand may read up to here.
@@ -253,7 +256,7 @@ export class AggregateStore {
       if (this.plannedPosition - this.checkpointPosition >= Math.max(this.options.snapshotEveryEvents, LOAD_CHECKPOINT_EVERY) || this.dirty.size >= LOAD_CHECKPOINT_DIRTY_MAX) {
         this.capture();
       }
-      if (rows.length < LOAD_BATCH) break;
+      if (rows.length < batchSize) break;
       after = last;
     }
     if (this.dirty.size > 0) this.capture();
@@ -494,7 +497,8 @@ export class AggregateStore {
       const snapshots = this.options.snapshotEveryEvents > 0 ? await this.source.snapshots(kind.name, ids) : [];
       const byId = new Map(snapshots.map((s) => [s.id, s]));
       const from = Math.min(...ids.map((id) => byId.get(id)?.position ?? 0));
-      const rows = await this.source.streamEvents(kind.streamTypes, ids, from);
+      // Rows past `upTo` reach the buffer (they are planned, or, while loading at start, folded later).
+      const rows = await this.source.streamEvents(kind.streamTypes, ids, from, upTo);
       if (generation !== this.generation) return;
       const rowsOf = new Map<string, LoggedEvent[]>();
       for (const row of rows) {

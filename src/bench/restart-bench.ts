@@ -110,7 +110,7 @@ function restartOnce(mysqlUrl: string, env: Record<string, string>): Promise<Res
       const seconds = (performance.now() - started) / 1000;
       const line = out.trim().split('\n').pop() ?? '';
       if (code === 0 && line.startsWith('{')) return resolve(JSON.parse(line) as RestartRun);
-      const why = err.includes('heap out of memory') ? 'JavaScript heap out of memory' : err.trim().split('\n').slice(-3).join(' | ') || `exit code ${code}`;
+      const why = err.includes('heap out of memory') ? 'JavaScript heap out of memory' : err.trim().split('\n').slice(0, 3).join(' | ') || `exit code ${code}`;
       resolve({ failed: why, seconds });
     });
   });

@@ -22,7 +22,7 @@ export class MysqlAggregateSource implements AggregateSource {
     return rows.map(numeric);
   }
 
-  async streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number): Promise<LoggedEvent[]> {
+  async streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number, upTo: number): Promise<LoggedEvent[]> {
     if (ids.length === 0) return [];
     // The unique (stream_type, stream_id, stream_version) index finds each stream's rows.
     const rows = await this.db
@@ -31,6 +31,7 @@ export class MysqlAggregateSource implements AggregateSource {
       .where('stream_type', 'in', [...streamTypes])
       .where('stream_id', 'in', [...ids])
       .where('position', '>', after)
+      .where('position', '<=', upTo)
       .orderBy('position')
       .execute();
     return rows.map(numeric);

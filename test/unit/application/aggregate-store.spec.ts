@@ -22,8 +22,10 @@ class MemorySource implements AggregateSource {
   eventsAfter(after: number, streamTypes: readonly string[], limit: number): Promise<LoggedEvent[]> {
     return Promise.resolve(this.events.filter((e) => e.position > after && e.position <= this.written && streamTypes.includes(e.stream_type)).slice(0, limit));
   }
-  streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number): Promise<LoggedEvent[]> {
-    return Promise.resolve(this.events.filter((e) => e.position > after && e.position <= this.written && streamTypes.includes(e.stream_type) && ids.includes(e.stream_id)));
+  streamEvents(streamTypes: readonly string[], ids: readonly string[], after: number, upTo: number): Promise<LoggedEvent[]> {
+    return Promise.resolve(
+      this.events.filter((e) => e.position > after && e.position <= upTo && e.position <= this.written && streamTypes.includes(e.stream_type) && ids.includes(e.stream_id)),
+    );
   }
   checkpoint(): Promise<number> {
     return Promise.resolve(this.position);
@@ -190,6 +192,23 @@ describe('AggregateStore', () => {
     store.onWritten(row.position);
     const release = await prefetched;
     expect(store.student('old')).toMatchObject({ name: 'Renamed', archived: true, version: 3 });
+    release();
+  });
+
+  it('a start folding past a checkpoint loads a cold aggregate its events touch without folding them twice', async () => {
+    const source = new MemorySource();
+    const log = new Log(source);
+    const first = new AggregateStore(source, TINY);
+    await first.load();
+    plan(first, [register(log, 'old'), modify(log, 'old', 150), archive(log, 'old'), register(log, 'b'), modify(log, 'b', 1)]);
+    await first.settled();
+    expect(source.position).toBe(5);
+    const rename = (name: string) => log.event('student', 'old', 'StudentDetailsCorrected', { studentId: 'old', name, actor });
+    plan(first, [rename('One'), modify(log, 'b', 2), rename('Two')]);
+    const second = new AggregateStore(source, { snapshotEveryEvents: 100, coldCacheMax: 1, loadBatch: 1 });
+    await second.load();
+    const release = await second.prefetch(['student/old']);
+    expect(second.student('old')).toMatchObject({ name: 'Two', score: 150, archived: true, version: 5 });
     release();
   });
 
