@@ -113,6 +113,8 @@ export interface AggregateStoreOptions {
   readonly loadWaitMs?: number;
   /** Events read per query while loading (default 5000). */
   readonly loadBatch?: number;
+  /** While loading, checkpoints are taken at most every this many events (default 1,000,000), and at the end. */
+  readonly loadCheckpointEvery?: number;
 }
 
 /** Defaults of AGGREGATE_SNAPSHOT_EVERY_EVENTS and AGGREGATE_CACHE_MAX. */
@@ -253,9 +255,8 @@ export class AggregateStore {
       for (const row of rows) this.applyRow(row);
       this.plannedPosition = Math.max(this.plannedPosition, last);
       await Promise.all([...this.loading.values()].map((l) => l.done));
-      if (this.plannedPosition - this.checkpointPosition >= Math.max(this.options.snapshotEveryEvents, LOAD_CHECKPOINT_EVERY) || this.dirty.size >= LOAD_CHECKPOINT_DIRTY_MAX) {
-        this.capture();
-      }
+      const due = this.plannedPosition - this.checkpointPosition >= Math.max(this.options.snapshotEveryEvents, this.options.loadCheckpointEvery ?? LOAD_CHECKPOINT_EVERY) || this.dirty.size >= LOAD_CHECKPOINT_DIRTY_MAX;
+      if (this.options.snapshotEveryEvents > 0 && due) this.capture();
       if (rows.length < batchSize) break;
       after = last;
     }
@@ -416,7 +417,8 @@ export class AggregateStore {
   private place(kind: AggregateKind, id: string, entry: Entry): void {
     const key = `${kind.name}/${id}`;
     const hot = this.hot.get(kind.name)!;
-    if (this.isCold(kind, entry.state)) {
+    // An aggregate that does not exist (a load found nothing) is cached like a cold one.
+    if (entry.state.version === 0 || this.isCold(kind, entry.state)) {
       hot.delete(id);
       this.cold.set(key, entry);
     } else {

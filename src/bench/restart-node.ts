@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   try {
     const events = new EventStore(db);
     const aggregates = new AggregateStore(new MysqlAggregateSource(db), options);
+    aggregates.onCheckpointError = (e) => process.stderr.write(`checkpoint not written: ${e instanceof Error ? e.message : String(e)}\n`);
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
     events.onWritten((head) => aggregates.onWritten(head));

@@ -212,6 +212,19 @@ describe('AggregateStore', () => {
     release();
   });
 
+  it('with snapshots off a start writes no checkpoint, so a later start with them on folds the whole log', async () => {
+    const source = new MemorySource();
+    const log = new Log(source);
+    for (let i = 0; i < 30; i++) register(log, `s${i}`);
+    const off = new AggregateStore(source, { snapshotEveryEvents: 0, coldCacheMax: Infinity, loadBatch: 4, loadCheckpointEvery: 8 });
+    await off.load();
+    await off.settled();
+    expect(source.saves).toBe(0);
+    const on = new AggregateStore(source, TINY);
+    await on.load();
+    expect(on.activeStudentIds(null)).toHaveLength(30);
+  });
+
   it('gives the same states with a cache of one as with every aggregate in memory (property)', async () => {
     const op = fc.oneof(
       fc.record({ kind: fc.constant('register' as const), s: fc.integer({ min: 0, max: 5 }) }),
