@@ -15,6 +15,8 @@ export interface SyntheticLogOptions {
    * the events are applications'; 3: half of them).
    */
   readonly applicationEvery?: number;
+  /** Also writes each slot's `applied_commands` row (its command id's outcome), as the event store does. */
+  readonly appliedCommands?: boolean;
 }
 
 /**
@@ -29,6 +31,7 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
   const teacher = { username: 'ms.lee', role: 'teacher' };
   const versions = new Map<string, number>();
   let rows: Database['event_log'][] = [];
+  let commands: Database['applied_commands'][] = [];
   let slot = 0;
   const push = (position: number, streamType: string, streamId: string, type: string, data: unknown, actor: unknown) => {
     const key = `${streamType}/${streamId}`;
@@ -36,6 +39,9 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     versions.set(key, version);
     const at = new Date(Date.UTC(2026, 8, 1) + position * 1000).toISOString();
     const commandId = `bench-${slot}`;
+    if (options.appliedCommands && commands[commands.length - 1]?.command_id !== commandId) {
+      commands.push({ command_id: commandId, slot, outcome: JSON.stringify({ commandId, slot, status: 'applied', firstPosition: position, result: {} }) });
+    }
     rows.push({
       position,
       slot,
@@ -54,6 +60,11 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     const batch = rows;
     rows = [];
     await executePrepared(db, db.insertInto('event_log').values(batch));
+    if (commands.length > 0) {
+      const applied = commands;
+      commands = [];
+      await executePrepared(db, db.insertInto('applied_commands').values(applied));
+    }
   };
   const every = Math.max(3, options.applicationEvery ?? 20);
   let position = 0;
