@@ -11,8 +11,8 @@ import {
   UsersRepository,
   readModelDb,
 } from './projections';
-import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
+import { httpLoggerModule } from './logger';
 import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
@@ -40,8 +40,8 @@ export class AppModule {
       module: AppModule,
       imports: [
         TerminusModule,
-        LoggerModule.forRoot({ pinoHttp: { logger, autoLogging: false } }),
-        AuthModule.register(node.auth.service),
+        httpLoggerModule(logger),
+        // Before AuthModule: the rate limit runs before the auth guard, so refused tokens count too.
         HttpApiModule.register({
           gateway: node.commands,
           students: new StudentsRepository(readModelDb(node.readDb)),
@@ -60,6 +60,7 @@ export class AppModule {
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },
           ],
         }),
+        AuthModule.register(node.auth.service, { loginThrottle: node.config.loginThrottle }),
       ],
       controllers: [ClusterController, HealthController, ...metrics, CommandsController],
       providers: [

@@ -25,6 +25,7 @@ async function bootstrap(): Promise<void> {
   }
   const config = nodeConfigFromEnv(process.env);
   const logger = createLogger(config.logLevel, config.nodeId);
+  if (config.developmentSecret) logger.warn('NODE_ENV=development and no JWT_SECRET: tokens are signed with the public development secret; never run like this anywhere real');
   const node = await ConsensusNode.start(config, (level, message, fields) => (fields ? logger[level](fields, message) : logger[level](message)));
   const adminPort = config.adminHttpPort;
   const app = await NestFactory.create(AppModule.register(node, logger, { metricsOnMainPort: adminPort === undefined }), { bufferLogs: true });
@@ -32,7 +33,7 @@ async function bootstrap(): Promise<void> {
   // Before the body parsers, so the requests they refuse are timed and logged too.
   const access = logger.child({ log: 'access' });
   observeHttp(app, { httpRequest: (...a) => node.metrics.httpRequest(...a), log: (level, fields, message) => access[level](fields, message) }, config.accessLog);
-  configureHttpApp(app);
+  configureHttpApp(app, { trustProxy: config.trustProxy });
   app.enableShutdownHooks();
   const document = SwaggerModule.createDocument(app, new DocumentBuilder().setTitle('Behaviour scores').setVersion('1').addBearerAuth().build());
   const admin = adminPort === undefined ? null : await startAdminServer(node.metrics.registry, document, config.adminHttpHost, adminPort);

@@ -31,8 +31,15 @@ export interface CommandAnswer {
  * @throws DomainRefusal (a DomainError: 400/403/404/409/422), NoQuorumError (503), UnknownOutcomeError (504)
  */
 export interface CommandGateway {
-  /** `options` name the write's source and request id (metrics and logs; default source `system`) and whether it was queued. */
+  /**
+   * Runs `command` for `actor`. With an Idempotency-Key, the command id is the key scoped to the
+   * actor (scopedCommandId): a retry gets the first answer; the same key with another request is
+   * refused (IdempotencyKeyReusedError, 422); another actor's same key is another command.
+   * `options` name the write's source and request id (metrics and logs; default source `system`).
+   */
   execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options?: ExecuteOptions): Promise<CommandAnswer>;
+  /** Runs `command` under a command id already chosen for it (a queued write's), with the same retry rules. */
+  executeAs(command: ApiCommand, actor: Actor, commandId: string, options?: ExecuteOptions): Promise<CommandAnswer>;
 }
 
 /** How a command is run besides its body and actor. */

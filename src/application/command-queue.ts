@@ -2,13 +2,16 @@ import type { Actor, DomainError } from '../domain';
 import type { ApiCommand, CommandGateway } from './command-gateway';
 import { DomainRefusal } from './domain-refusal';
 import { failStopOnAssertion } from '../shared/fail-stop';
+import { IdempotencyKeyReusedError, assertSameRequest, requestHashOf } from './idempotency';
 
 /** Where queued commands are kept (MysqlCommandQueueStore serves). */
 export interface CommandQueueStore {
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean>;
   waiting(limit: number): Promise<{ commandId: string; command: ApiCommand; actor: Actor }[]>;
-  get(commandId: string): Promise<{ actor: Actor; refusal: DomainError | null } | undefined>;
+  get(commandId: string): Promise<{ command: ApiCommand; actor: Actor; refusal: DomainError | null } | undefined>;
   countAttempt(commandId: string): Promise<void>;
+  /** Keeps a command refused outside the log (its key's log entry is another request's). */
+  reject(commandId: string, refusal: DomainError): Promise<void>;
   remove(commandId: string): Promise<void>;
   /** Commands still waiting to be proposed (the queue's depth, a metric). */
   countWaiting(): Promise<number>;
@@ -19,7 +22,11 @@ export type QueuedCommand = { state: 'waiting'; actor: Actor } | { state: 'refus
 
 /** What `Prefer: respond-async` needs of the queue. */
 export interface AsyncCommands {
-  /** Queues a write durably; it is proposed once the node counts on a quorum. */
+  /**
+   * Queues a write durably under its command id (scoped to its actor); it is proposed once the node
+   * counts on a quorum. The same id queued again with the same request is a no-op.
+   * @throws IdempotencyKeyReusedError when the id is queued, or in this node's log, with another request
+   */
   enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void>;
   /** The queue's view of a command: still waiting, refused without a log entry, or unknown here. */
   queued(commandId: string): Promise<QueuedCommand | undefined>;
@@ -34,9 +41,9 @@ const DRAIN_EVERY_MS = 200;
  * Writes taken with `Prefer: respond-async`: stored in MySQL before the 202, proposed through the
  * command gateway under their command id once the node counts on a quorum (their actor checked
  * again then: still there, enabled, same role), and dropped from the queue once their outcome is
- * final, a refusal included (the log records it). The command id is the Idempotency-Key of the
- * proposal, so a command proposed twice (a crash between the outcome and the delete, a 503 whose
- * value a later leader still chose) is applied once.
+ * final, a refusal included (the log records it). The command id (the caller's Idempotency-Key
+ * scoped to them) is the proposal's, so a command proposed twice (a crash between the outcome and
+ * the delete, a 503 whose value a later leader still chose) is applied once.
  */
 export class AsyncCommandQueue implements AsyncCommands {
   private running = false;
@@ -52,10 +59,17 @@ export class AsyncCommandQueue implements AsyncCommands {
     private readonly gateway: CommandGateway,
     private readonly hasQuorum: () => boolean,
     private readonly log: (level: 'info' | 'warn', message: string) => void,
+    /** The first outcome the log holds for a command id on this node, if any (its request digest is checked at enqueue). */
+    private readonly outcomeOf: (commandId: string) => Promise<{ readonly requestHash?: string } | undefined> = () => Promise.resolve(undefined),
   ) {}
 
   async enqueue(commandId: string, command: ApiCommand, actor: Actor): Promise<void> {
-    await this.store.enqueue(commandId, command, actor);
+    const applied = await this.outcomeOf(commandId);
+    if (applied) assertSameRequest(applied, requestHashOf(command));
+    if (!(await this.store.enqueue(commandId, command, actor))) {
+      const queued = await this.store.get(commandId);
+      if (queued && requestHashOf(queued.command) !== requestHashOf(command)) throw new IdempotencyKeyReusedError();
+    }
     this.enqueued += 1;
     this.wake?.();
   }
@@ -125,9 +139,14 @@ export class AsyncCommandQueue implements AsyncCommands {
   private async proposeOne(commandId: string, command: ApiCommand, actor: Actor): Promise<boolean> {
     await this.store.countAttempt(commandId);
     try {
-      await this.gateway.execute(command, actor, commandId, { source: 'queue', queued: true });
+      await this.gateway.executeAs(command, actor, commandId, { source: 'queue', queued: true });
     } catch (error) {
       if (!(error instanceof DomainRefusal)) return false;
+      // The key's command in the log is another request: this one is refused, apart from the log's answer.
+      if (error instanceof IdempotencyKeyReusedError) {
+        await this.store.reject(commandId, error.error);
+        return true;
+      }
     }
     await this.store.remove(commandId);
     return true;

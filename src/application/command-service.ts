@@ -6,6 +6,7 @@ import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
 import { decideApiCommand, derivedId } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
+import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
 import { NO_WRITE_OBSERVER, type WriteContext, type WriteObserver, observeWrite } from './write-metrics';
@@ -76,12 +77,20 @@ export class CommandService implements CommandGateway {
 
   /** Every write of the API: measured here, on the node it arrived at, from arrival to answer. */
   execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
-    return observeWrite(this.observer, options.source ?? 'system', command.name, () => this.run(command, actor, idempotencyKey ?? randomUUID(), options));
+    const commandId = idempotencyKey === undefined ? randomUUID() : scopedCommandId(actor.username, idempotencyKey);
+    return this.executeAs(command, actor, commandId, options);
+  }
+
+  executeAs(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
+    return observeWrite(this.observer, options.source ?? 'system', command.name, () => this.run(command, actor, commandId, options));
   }
 
   private async run(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions): Promise<CommandAnswer> {
     const known = this.proposals.remembered(commandId);
-    if (known && isFinal(known)) return answerOf(known, true);
+    if (known && isFinal(known)) {
+      assertSameRequest(known, requestHashOf(command));
+      return answerOf(known, true);
+    }
     if (!this.node.isReadyLeader()) {
       const answer = await this.node.forward(command, actor, commandId, options);
       if (answer) return answer;
@@ -92,6 +101,7 @@ export class CommandService implements CommandGateway {
   /** Decides and proposes on this node (the leader, or any node when no leader answers). */
   async decideHere(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
     const passwordHash = command.name === 'users.create' ? await this.node.hashPassword(command.data.password) : undefined;
+    const requestHash = requestHashOf(command);
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
@@ -109,7 +119,7 @@ export class CommandService implements CommandGateway {
         } finally {
           release();
         }
-        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now() };
+        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
         // A queued command's status is read from the log once the queue drops it: record every refusal.
         if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
@@ -117,7 +127,10 @@ export class CommandService implements CommandGateway {
           : { events: [], expected: refusalVersions, metadata, refusal: decision.error };
         return this.proposals.propose({ id, payload: JSON.stringify(record) });
       });
-      if (isFinal(outcome)) return answerOf(outcome, outcome.duplicate ?? false);
+      if (isFinal(outcome)) {
+        if (outcome.duplicate) assertSameRequest(outcome, requestHash);
+        return answerOf(outcome, outcome.duplicate ?? false);
+      }
       if (attempt >= DECIDE_ATTEMPTS_MAX) {
         throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
       }

@@ -1,21 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type { JwtService } from '@nestjs/jwt';
 import { type Actor, type Role, isRole } from '../domain';
 import { assert } from '../shared/assert';
 import { InvalidCredentialsError, InvalidTokenError } from './auth-errors';
 import type { Credentials, CredentialsLookup } from './credentials-repository';
+import type { JwtKeyRing } from './jwt-keys';
 import { hashPassword, verifyPassword } from './password';
 
 /** Token lifetimes allowed, in seconds (one second, for tests, to a week). */
 export const TOKEN_EXPIRES_IN_MIN_SECONDS = 1;
 export const TOKEN_EXPIRES_IN_MAX_SECONDS = 7 * 24 * 3600;
-/** The only signature algorithm issued and accepted (a token naming another is refused). */
-export const TOKEN_ALGORITHM = 'HS256';
 
 /** How AuthService issues tokens. */
 export interface AuthOptions {
   /** Lifetime of an access token, TOKEN_EXPIRES_IN_MIN_SECONDS..TOKEN_EXPIRES_IN_MAX_SECONDS. */
   readonly expiresInSeconds: number;
+  /** The clock tokens are issued and checked by, in milliseconds (default Date.now). */
+  readonly now?: () => number;
 }
 
 /** A successful login, as POST /api/auth/login answers it. */
@@ -42,7 +42,7 @@ interface TokenClaims {
  * role change voids the user's tokens as soon as this node has projected it.
  *
  * @example
- * const auth = new AuthService(new CredentialsRepository(db), new JwtService({ secret }), { expiresInSeconds: 3600 });
+ * const auth = new AuthService(new CredentialsRepository(db), new JwtKeyRing([{ kid: 'k1', secret }]), { expiresInSeconds: 3600 });
  * const { accessToken } = await auth.login('ms.lee', 'correct horse');
  * const actor = await auth.verify(accessToken); // { username: 'ms.lee', role: 'teacher' }
  */
@@ -52,7 +52,7 @@ export class AuthService {
 
   constructor(
     private readonly credentials: CredentialsLookup,
-    private readonly jwt: JwtService,
+    private readonly keys: JwtKeyRing,
     private readonly options: AuthOptions,
   ) {
     const seconds = options.expiresInSeconds;
@@ -84,7 +84,7 @@ export class AuthService {
       ver: user.position,
     };
     const expiresIn = this.options.expiresInSeconds;
-    const accessToken = await this.jwt.signAsync(claims, { expiresIn, algorithm: TOKEN_ALGORITHM });
+    const accessToken = this.keys.sign({ ...claims }, this.nowSeconds(), expiresIn);
     return { accessToken, expiresIn, role: user.role };
   }
 
@@ -95,8 +95,13 @@ export class AuthService {
    * @throws InvalidTokenError naming why the token is refused.
    */
   async verify(token: string): Promise<Actor> {
-    const claims = await this.decode(token);
-    const user = await this.credentials.find(claims.sub);
+    const claims = this.decode(token);
+    let user = await this.credentials.find(claims.sub);
+    if (user !== undefined && claims.ver > user.position && this.credentials.catchUp !== undefined) {
+      // This node's credentials may lag the node that issued the token: apply what its log holds, then look again.
+      await this.credentials.catchUp(claims.ver);
+      user = await this.credentials.find(claims.sub);
+    }
     const refusal = user === undefined ? 'the user does not exist' : staleness(user, claims);
     if (refusal !== null || user === undefined) throw new InvalidTokenError(`token no longer valid: ${refusal}`);
     return user.studentId === null
@@ -104,18 +109,29 @@ export class AuthService {
       : { username: user.username, role: user.role, studentId: user.studentId };
   }
 
-  /** The token's claims once its signature, algorithm and expiry are checked. */
-  private async decode(token: string): Promise<TokenClaims> {
-    if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('missing bearer token');
-    let payload: unknown;
+  /**
+   * The username a token was issued to, when its signature and expiry check out (its user is not
+   * looked up: a rate limit keys on it before authentication); undefined otherwise.
+   */
+  signedSubject(token: string | undefined): string | undefined {
+    if (token === undefined) return undefined;
     try {
-      payload = await this.jwt.verifyAsync<object>(token, { algorithms: [TOKEN_ALGORITHM] });
-    } catch (error) {
-      const expired = error instanceof Error && error.name === 'TokenExpiredError';
-      throw new InvalidTokenError(expired ? 'token expired' : 'invalid token');
+      return this.decode(token).sub;
+    } catch {
+      return undefined;
     }
+  }
+
+  /** The token's claims once its signature, algorithm and expiry are checked. */
+  private decode(token: string): TokenClaims {
+    if (typeof token !== 'string' || token.length === 0) throw new InvalidTokenError('missing bearer token');
+    const payload = this.keys.verify(token, this.nowSeconds());
     if (!isTokenClaims(payload)) throw new InvalidTokenError('invalid token claims');
     return payload;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor((this.options.now ?? Date.now)() / 1000);
   }
 
   private dummy(): Promise<string> {
@@ -129,8 +145,10 @@ function staleness(user: Credentials, claims: TokenClaims): string | null {
   if (user.disabled) return 'the user is disabled';
   if (user.role !== claims.role) return 'the role changed';
   if ((user.studentId ?? undefined) !== claims.sid) return 'the student binding changed';
-  // A node whose read model lags the issuing node's sees an older position: that is no change.
+  // Only the position the token was issued at is valid: a later one means the user changed since;
+  // a larger one (after catching up with the log) was never issued, whatever signed it.
   if (user.position > claims.ver) return 'the user changed since the token was issued';
+  if (user.position < claims.ver) return 'the token names a version the user never had';
   return null;
 }
 

@@ -1,10 +1,10 @@
-import { JwtService } from '@nestjs/jwt';
 import type { Kysely } from 'kysely';
 import type { ReadModelDatabase } from '../projections/read-model-database';
 import { AuthService } from './auth.service';
 import { credentialsDb } from './credentials-database';
 import { CredentialsProjector, type CredentialsProjectorOptions } from './credentials-projector';
-import { CredentialsRepository } from './credentials-repository';
+import { type CredentialsLookup, CredentialsRepository } from './credentials-repository';
+import { JwtKeyRing, type JwtSecret } from './jwt-keys';
 
 /** What a node needs to authenticate: the service, and the projector that keeps its read model. */
 export interface NodeAuth {
@@ -18,16 +18,17 @@ export interface NodeAuth {
  * (`await projector.catchUp(); void projector.run()`), notifies it when events are written, and
  * stops it on shutdown.
  *
- * @example const auth = createNodeAuth(node.db, { jwtSecret, tokenExpiresInSeconds: 3600 });
+ * @example const auth = createNodeAuth(node.db, { jwtSecrets: [{ kid: 'k1', secret }], tokenExpiresInSeconds: 3600 });
  */
 export function createNodeAuth<DB extends ReadModelDatabase>(
   db: Kysely<DB>,
-  options: { readonly jwtSecret: string; readonly tokenExpiresInSeconds: number },
+  options: { readonly jwtSecrets: readonly JwtSecret[]; readonly tokenExpiresInSeconds: number },
   projectorOptions: CredentialsProjectorOptions = {},
 ): NodeAuth {
   const credentials = credentialsDb(db);
   const repository = new CredentialsRepository(credentials);
-  const jwt = new JwtService({ secret: options.jwtSecret, signOptions: { algorithm: 'HS256' } });
-  const service = new AuthService(repository, jwt, { expiresInSeconds: options.tokenExpiresInSeconds });
-  return { service, projector: new CredentialsProjector(credentials, projectorOptions), repository };
+  const projector = new CredentialsProjector(credentials, projectorOptions);
+  const lookup: CredentialsLookup = { find: (username) => repository.find(username), catchUp: (position) => projector.catchUp(position) };
+  const service = new AuthService(lookup, new JwtKeyRing(options.jwtSecrets), { expiresInSeconds: options.tokenExpiresInSeconds });
+  return { service, projector, repository };
 }

@@ -19,6 +19,8 @@ export interface Credentials {
 export interface CredentialsLookup {
   /** The user's credentials, or undefined when there is no such user. */
   find(username: string): Promise<Credentials | undefined>;
+  /** Applies the log's user events up to `position` where this node holds them (a token names a newer version than found). */
+  catchUp?(position: number): Promise<unknown>;
 }
 
 /** Reads of `user_credentials`. Only src/auth uses it: its rows hold password hashes. */

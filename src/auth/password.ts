@@ -1,7 +1,11 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-/** log2 of scrypt's cost N for new hashes: N = 2^15, 32 MiB of memory per hash with r = 8. */
-export const SCRYPT_LOG_N = 15;
+/**
+ * log2 of scrypt's cost N for new hashes: N = 2^17 with r = 8, p = 1, OWASP's recommendation
+ * (128 MiB of memory per hash). Hashes store their parameters, so hashes made with other ones
+ * (the earlier N = 2^15) keep verifying with their own.
+ */
+export const SCRYPT_LOG_N = 17;
 /** scrypt's block size r for new hashes. */
 export const SCRYPT_R = 8;
 /** scrypt's parallelism p for new hashes. */
@@ -33,9 +37,9 @@ interface ParsedHash {
 }
 
 /**
- * Hashes a password with scrypt (N = 2^15, r = 8, p = 1, 16-byte random salt, 32-byte key).
+ * Hashes a password with scrypt (N = 2^17, r = 8, p = 1, 16-byte random salt, 32-byte key).
  *
- * @example await hashPassword('s3cret') // 'scrypt$15$8$1$<salt base64>$<key base64>'
+ * @example await hashPassword('s3cret') // 'scrypt$17$8$1$<salt base64>$<key base64>'
  * @throws RangeError when the password is empty or longer than PASSWORD_LENGTH_MAX.
  */
 export async function hashPassword(password: string): Promise<string> {
@@ -70,11 +74,18 @@ export function isPasswordHash(hash: unknown): boolean {
   return parseHash(hash) !== null;
 }
 
-/** scrypt through its callback API, with maxmem sized for the parameters. */
+/**
+ * scrypt through its callback API, with maxmem sized for the parameters: Node's default cap
+ * (32 MiB) refuses N = 2^17, r = 8, which needs 128 * N * r = 128 MiB.
+ */
+export function scryptMaxmem(logN: number, r: number, p: number): number {
+  // 128 * N * r for V, plus 128 * r * p for B and a little more: twice N's part covers both.
+  return 2 * 128 * 2 ** logN * r + 128 * r * p;
+}
+
 function derive(password: string, salt: Buffer, logN: number, r: number, p: number, keyBytes: number): Promise<Buffer> {
   const N = 2 ** logN;
-  // scrypt needs 128 * N * r bytes (plus a little); twice that leaves room without raising the cap much.
-  const maxmem = 2 * 128 * N * r;
+  const maxmem = scryptMaxmem(logN, r, p);
   return new Promise((resolve, reject) => {
     scrypt(password, salt, keyBytes, { N, r, p, maxmem }, (error, key) => (error ? reject(error) : resolve(key)));
   });

@@ -49,6 +49,9 @@ export async function startBenchCluster(
         HTTP_RATE_LIMIT_PER_SECOND: '100000',
         // The benchmark's write: off on every node not started for a benchmark.
         [BENCH_LOG_APPEND_ENV]: '1',
+        // Status is polled by logging in before the bootstrap admin exists: no lockout for that.
+        LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+        LOGIN_FAILURES_PER_ADDRESS: '1000000',
         ...localAdminEnv(),
         ...extraEnv(cluster),
       },

@@ -60,6 +60,8 @@ export class ChaosCluster {
   private expectedExit = new Set<ChildProcess>();
   private stopped: Promise<void> | null = null;
   private readonly onExit = (): void => this.killAllNow();
+  /** The run's token-signing secret, random per run, the same on every node. */
+  private readonly jwtSecret = randomBytes(48).toString('base64');
 
   private constructor(
     readonly dir: string,
@@ -200,7 +202,11 @@ export class ChaosCluster {
       MYSQL_URL: host.mariadb.url,
       MYSQL_DATABASE: `behavior_${host.id}`,
       ...localAdminEnv(),
-      JWT_SECRET: 'chaos-run-jwt-secret-0123456789',
+      JWT_SECRET: this.jwtSecret,
+      JWT_SECRETS: '',
+      // Status is polled by logging in, also while a restarted node has not caught up with the admin.
+      LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+      LOGIN_FAILURES_PER_ADDRESS: '1000000',
       HTTP_RATE_LIMIT_PER_SECOND: '100000',
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',

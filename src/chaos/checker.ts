@@ -66,7 +66,7 @@ export function checkOperations(ops: readonly OpRecord[], nodes: readonly NodeSn
   for (const node of nodes) {
     const applied = applicationsByCommand(node.log);
     for (const op of ops) {
-      const times = applied.get(op.key)?.size ?? 0;
+      const times = applied.get(op.logId)?.size ?? 0;
       if (op.outcome === 'ok' && times === 0) {
         lost++;
         problems.push(`${node.nodeId}: acknowledged ${op.kind} ${op.key} (position ${op.position ?? '?'}) is not in the log: lost`);

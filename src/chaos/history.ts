@@ -14,8 +14,10 @@ export interface OpRecord {
   readonly via: 'rest' | 'nats';
   /** The node (REST) or NATS server (NATS) it was sent to. */
   readonly target: string;
-  /** The Idempotency-Key sent: every decision of this command is logged under it (or `<key>#<n>`). */
+  /** The Idempotency-Key sent. */
   readonly key: string;
+  /** The command id the log holds it under: the key scoped to its sender (every decision under it, or `<id>#<n>`). */
+  readonly logId: string;
   readonly startedAt: number;
   endedAt: number;
   outcome: OpOutcome;

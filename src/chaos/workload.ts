@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type NatsConnection, connect, headers as natsHeaders } from 'nats';
 import { sleep } from '../bench/poll';
+import { scopedCommandId } from '../application/idempotency';
 import { LOCAL_ADMIN } from '../cluster/node-process';
 import { inboxPrefixFor } from '../infra/nats/connection';
 import type { Random } from '../shared/random';
@@ -234,8 +235,10 @@ export class Workload {
     const via = this.random.int(4) === 0 ? 'nats' : 'rest';
     const targets = [...(via === 'rest' ? this.targets.rest.keys() : this.targets.nats.keys())];
     const target = pick(targets, this.random);
+    const key = `chaos-${randomUUID()}`;
+    const sender = request.role === 'admin' ? LOCAL_ADMIN.username : TEACHER.username;
     const record: OpRecord = {
-      seq: ++this.seq, kind: used.name, via, target, key: `chaos-${randomUUID()}`,
+      seq: ++this.seq, kind: used.name, via, target, key, logId: scopedCommandId(sender, key),
       startedAt: this.now(), endedAt: 0, outcome: 'unknown', status: 'pending',
     };
     this.ops.push(record);

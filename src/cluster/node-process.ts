@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -23,10 +24,14 @@ export interface NodeProcessOptions {
 
 /**
  * Starts `dist/main.js` as a child with JSON logs, and tracks the HTTP port it reports. The child
- * stops when this process ends, even when it is killed (see EXIT_WITH_PARENT in main.ts).
+ * stops when this process ends, even when it is killed (see EXIT_WITH_PARENT in main.ts). Unless
+ * the environment or `env` gives JWT_SECRET or JWT_SECRETS, every node this process starts gets
+ * the same random secret (see localJwtSecret).
  */
 export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
-  const env = { ...process.env, ...options.env, NODE_ID: options.id, LOG_FORMAT: 'json', EXIT_WITH_PARENT: '1' };
+  const base = { ...process.env, ...options.env };
+  const secret = base.JWT_SECRET || base.JWT_SECRETS ? {} : { JWT_SECRET: localJwtSecret() };
+  const env = { ...base, ...secret, NODE_ID: options.id, LOG_FORMAT: 'json', EXIT_WITH_PARENT: '1' };
   // stdin is a pipe the child watches: when this process dies, however, the node stops too.
   const child = spawn(process.execPath, [join(__dirname, '..', 'main.js')], { env, stdio: ['pipe', 'pipe', 'pipe'] });
   const node: NodeProcess = { id: options.id, child, port: null, lastError: '' };
@@ -49,6 +54,17 @@ export const LOCAL_ADMIN = {
   username: process.env.ADMIN_USERNAME ?? 'admin',
   password: process.env.ADMIN_PASSWORD ?? 'admin-password',
 };
+
+let jwtSecret: string | undefined;
+
+/**
+ * A random token-signing secret made once per process: the nodes one `npm run cluster`, benchmark
+ * or test starts share it (a token works on each of them), and no two runs share one.
+ */
+export function localJwtSecret(): string {
+  jwtSecret ??= randomBytes(48).toString('base64');
+  return jwtSecret;
+}
 
 /** The environment that gives a local node its bootstrap admin. */
 export function localAdminEnv(): Record<string, string> {

@@ -2,6 +2,10 @@ import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
 import { type AggregateStoreOptions, DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
+import { authConfigFromEnv } from '../auth/auth-config';
+import type { JwtSecret } from '../auth/jwt-keys';
+import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from '../auth/login-throttle';
+import { isIP } from 'node:net';
 import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
 import { DEFAULT_LOG_SAMPLING, type LogSampling } from '../shared/log-sampler';
 
@@ -38,11 +42,20 @@ export interface NodeConfig {
   readonly logLevel: string;
   /** The bootstrap admin, created once through the log when the cluster has no user. */
   readonly admin?: { readonly username: string; readonly password: string };
-  /** Secret that signs access tokens; a fixed development value unless NODE_ENV=production, where it is required. */
-  readonly jwtSecret: string;
+  /** The keys that sign access tokens (the first signs, all verify): JWT_SECRETS or JWT_SECRET, required outside NODE_ENV=development. */
+  readonly jwtSecrets: readonly JwtSecret[];
+  /** True when NODE_ENV=development let the public development secret stand in for JWT_SECRET. */
+  readonly developmentSecret: boolean;
   readonly tokenExpiresInSeconds: number;
-  /** HTTP requests one client IP may make per second (30 times that per minute); 429 above. */
+  /** HTTP requests one signed-in user, or else one client address, may make per second (30 times that per minute); 429 above. */
   readonly httpRateLimitPerSecond: number;
+  /**
+   * Whose `X-Forwarded-For` gives the client address (TRUST_PROXY): false (default, the TCP peer),
+   * a hop count, or proxy addresses/subnets (`loopback`, `10.0.0.0/8`, …).
+   */
+  readonly trustProxy: false | number | readonly string[];
+  /** Failed-login limits (LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS). */
+  readonly loginThrottle: LoginThrottleOptions;
   /** Saga limits (students per batch and per chunk, the records service's timeout). */
   readonly sagas: SagaSettings;
   /** A pause the leader takes after each saga step (0: none). */
@@ -107,6 +120,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     acceptWindowSlots: 2 * INFLIGHT_SLOTS,
     catchupBatchMax: 500,
   });
+  const auth = authConfigFromEnv(env);
   const apiPrefix = env.API_SUBJECT_PREFIX || 'behavior';
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(apiPrefix)) throw new ConfigError(`API_SUBJECT_PREFIX must match [A-Za-z0-9_-]{1,64}, got ${apiPrefix}`);
   return {
@@ -132,9 +146,16 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
     logLevel: env.LOG_LEVEL ?? 'info',
     admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
-    jwtSecret: jwtSecretOf(env),
-    tokenExpiresInSeconds: optionalInt(env, 'JWT_EXPIRES_IN_SECONDS') ?? 3600,
+    jwtSecrets: auth.jwtSecrets,
+    developmentSecret: auth.developmentSecret,
+    tokenExpiresInSeconds: auth.tokenExpiresInSeconds,
     httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
+    trustProxy: trustProxyOf(env.TRUST_PROXY),
+    loginThrottle: {
+      ...DEFAULT_LOGIN_THROTTLE,
+      accountFailuresMax: positiveInt(env, 'LOGIN_FAILURES_PER_ACCOUNT') ?? DEFAULT_LOGIN_THROTTLE.accountFailuresMax,
+      addressFailuresMax: positiveInt(env, 'LOGIN_FAILURES_PER_ADDRESS') ?? DEFAULT_LOGIN_THROTTLE.addressFailuresMax,
+    },
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
     aggregates: aggregateStoreOptionsOf(env),
@@ -227,11 +248,32 @@ function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
   return value;
 }
 
-function jwtSecretOf(env: NodeJS.ProcessEnv): string {
-  if (env.JWT_SECRET) {
-    if (env.JWT_SECRET.length < 16) throw new ConfigError('JWT_SECRET must be at least 16 characters');
-    return env.JWT_SECRET;
+function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = optionalInt(env, name);
+  if (value !== undefined && (value < 1 || value > 1_000_000)) throw new ConfigError(`${name} must be an integer in 1..1000000, got ${value}`);
+  return value;
+}
+
+/** Express's named subnets. */
+const TRUST_PROXY_NAMES: ReadonlySet<string> = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/**
+ * TRUST_PROXY: unset, empty or `false` trusts no proxy; a number trusts that many hops; else a
+ * comma list of addresses, subnets (`10.0.0.0/8`) or Express's names. `true` (trust anyone's
+ * header) is refused: any client could then choose its own address.
+ */
+export function trustProxyOf(raw: string | undefined): false | number | readonly string[] {
+  const text = (raw ?? '').trim();
+  if (text === '' || text === 'false') return false;
+  if (/^\d{1,2}$/.test(text)) return Number(text);
+  const entries = text.split(',').map((s) => s.trim());
+  for (const entry of entries) {
+    const [address, prefix, extra] = entry.split('/');
+    const family = isIP(address);
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+    if (!(TRUST_PROXY_NAMES.has(entry) || (family !== 0 && prefixOk && extra === undefined))) {
+      throw new ConfigError(`TRUST_PROXY must be false, a hop count, or addresses/subnets/loopback|linklocal|uniquelocal separated by commas; got ${JSON.stringify(entry)}`);
+    }
   }
-  if (env.NODE_ENV === 'production') throw new ConfigError('JWT_SECRET is required when NODE_ENV=production');
-  return 'development-only-secret-do-not-use';
+  return entries;
 }

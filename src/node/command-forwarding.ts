@@ -2,6 +2,7 @@ import { type Msg, type NatsConnection, type Subscription, headers as natsHeader
 import type { ApiCommand, CommandAnswer } from '../application/command-gateway';
 import type { CommandService } from '../application/command-service';
 import { DomainRefusal } from '../application/domain-refusal';
+import { IdempotencyKeyReusedError } from '../application/idempotency';
 import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
 import type { Actor } from '../domain';
 import type { LogSampler } from '../shared/log-sampler';
@@ -31,6 +32,7 @@ interface Forwarded {
 type ForwardReply =
   | { ok: true; answer: CommandAnswer }
   | { ok: false; kind: 'refusal'; error: DomainRefusal['error'] }
+  | { ok: false; kind: 'key-reused' }
   | { ok: false; kind: 'no-quorum' }
   | { ok: false; kind: 'unknown' };
 
@@ -92,12 +94,14 @@ export async function forwardCommand(nats: NatsConnection, subject: string, forw
     return null;
   }
   if (reply.ok) return reply.answer;
+  if (reply.kind === 'key-reused') throw new IdempotencyKeyReusedError();
   if (reply.kind === 'refusal') throw new DomainRefusal(reply.error);
   if (reply.kind === 'no-quorum') throw new NoQuorumError(1);
   throw new UnknownOutcomeError(forwarded.commandId);
 }
 
 function replyOfError(error: unknown): ForwardReply {
+  if (error instanceof IdempotencyKeyReusedError) return { ok: false, kind: 'key-reused' };
   if (error instanceof DomainRefusal) return { ok: false, kind: 'refusal', error: error.error };
   if (error instanceof NoQuorumError) return { ok: false, kind: 'no-quorum' };
   return { ok: false, kind: 'unknown' };

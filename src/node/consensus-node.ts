@@ -27,6 +27,7 @@ import { migrateToLatest } from '../infra/mysql/migrate';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
+import { forwardToLeader } from './forward-to-leader';
 import { MetricsRegistry } from './metrics-registry';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
 import { ReplicaDriver } from '../infra/nats/replica-driver';
@@ -131,7 +132,7 @@ export class ConsensusNode {
     const onAuthError = (e: unknown) => {
       if (!failStopOnAssertion('credentials projector', e)) log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
     };
-    const auth = createNodeAuth(db, { jwtSecret: config.jwtSecret, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
+    const auth = createNodeAuth(db, { jwtSecrets: config.jwtSecrets, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
     void auth.projector.run();
@@ -165,11 +166,11 @@ export class ConsensusNode {
         return s.role === 'leader' && aggregates.plannedSlot >= s.recoveredUpTo && quorum();
       },
       hasQuorum: quorum,
-      forward: (command, actor, commandId, options) => {
-        const { leaderId } = driver.status();
-        if (leaderId === null || leaderId === config.nodeId) return Promise.resolve(null);
-        return forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) }, options?.requestId);
-      },
+      // A leader that dies with the command in hand: the same command goes to the next leader.
+      forward: (command, actor, commandId, options) =>
+        forwardToLeader({ leaderId: () => driver.status().leaderId, self: config.nodeId, pollMs: config.tickMs }, (leaderId) =>
+          forwardCommand(nats, subject(leaderId), { command, actor, commandId, ...(options?.queued ? { queued: true } : {}) }, options?.requestId),
+        ),
       hashPassword,
       now: () => new Date().toISOString(),
       sagaSettings: config.sagas,
@@ -189,8 +190,9 @@ export class ConsensusNode {
     sagas.start();
     const forwardedLog = { sampler: new LogSampler(config.accessLog, Date.now), log };
     const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog)];
-    if (config.admin) bootstrapAdmin(config.admin, bootstrapCommandId(config.clusterName, config.admin, config.jwtSecret), commandNode, aggregates, commands, log);
-    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log);
+    // Keyed by the signing secret (the first key): no one without it can claim the admin's command id first.
+    if (config.admin) bootstrapAdmin(config.admin, bootstrapCommandId(config.clusterName, config.admin, config.jwtSecrets[0].secret), commandNode, aggregates, commands, log);
+    const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log, (id) => events.outcome(id));
     commandQueue.start();
     metrics.watch({
       tickMs: config.tickMs,
@@ -290,7 +292,7 @@ function bootstrapAdmin(
     running = true;
     const command = { name: 'users.create', data: { username: admin.username, password: admin.password, role: 'admin', displayName: 'Administrator' } } as const;
     commands
-      .execute(command, SYSTEM_ACTOR, commandId)
+      .executeAs(command, SYSTEM_ACTOR, commandId)
       .then(() => log('info', `bootstrap admin ${admin.username} created`))
       .catch((error: unknown) => log('warn', `bootstrap admin not created yet: ${error instanceof Error ? error.message : String(error)}`))
       .finally(() => (running = false));

@@ -143,6 +143,8 @@ export class E2eCluster {
     this.natsUrl = options.natsUrl ?? natsServer!.url;
     this.mysqlUrl = options.mysqlUrl ?? DEFAULT_MYSQL_URL;
     const databases = new Map(this.ids.map((id) => [id, `behavior_e2e_${options.label}_${token}_${id}`]));
+    // Nodes refuse to start without a secret: one random secret per cluster, shared by its nodes.
+    const jwtSecret = randomBytes(48).toString('base64');
     this.db = new ClusterDatabases(this.mysqlUrl, databases);
     for (const id of this.ids) {
       this.nodes.set(id, {
@@ -153,6 +155,12 @@ export class E2eCluster {
           ...process.env,
           NODE_ID: id,
           ...localAdminEnv(),
+          JWT_SECRET: jwtSecret,
+          JWT_SECRETS: '',
+          // The harness polls status by logging in while the bootstrap admin may not exist yet:
+          // those failures must not lock the admin out (login limits have their own tests).
+          LOGIN_FAILURES_PER_ACCOUNT: '1000000',
+          LOGIN_FAILURES_PER_ADDRESS: '1000000',
           CLUSTER_NODES: this.ids.join(','),
           CLUSTER_NAME: this.clusterName,
           HTTP_HOST: LOOPBACK,

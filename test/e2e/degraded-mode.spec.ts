@@ -1,3 +1,4 @@
+import { scopedCommandId } from '../../src/application/idempotency';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { E2eCluster, checkLogs, randomToken, report, waitFor } from './cluster-harness';
 
@@ -89,18 +90,19 @@ describe('degraded mode (no quorum)', () => {
 
       const queued = await call('n1', 'POST', '/api/scores/modify', { body: { studentId, delta: 7, reason: `queued-${run}` }, headers: { 'idempotency-key': `queued-${run}`, prefer: 'respond-async' } });
       expect(queued.status).toBe(202);
-      expect(queued.body).toMatchObject({ commandId: `queued-${run}`, status: 'pending' });
+      const queuedId = scopedCommandId(admin.ADMIN_USERNAME, `queued-${run}`);
+      expect(queued.body).toMatchObject({ commandId: queuedId, status: 'pending' });
       expect(queued.headers.get('preference-applied')).toBe('respond-async');
       // The same key again is the same command: queued once.
       expect((await call('n1', 'POST', '/api/scores/modify', { body: { studentId, delta: 7, reason: `queued-${run}` }, headers: { 'idempotency-key': `queued-${run}`, prefer: 'respond-async' } })).status).toBe(202);
       const doomed = await call('n1', 'POST', '/api/scores/modify', { body: { studentId: `nobody-${run}`, delta: 1, reason: 'no such student' }, headers: { 'idempotency-key': `doomed-${run}`, prefer: 'respond-async' } });
       expect(doomed.status).toBe(202);
-      expect((await call('n1', 'GET', `/api/commands/queued-${run}`)).body).toEqual({ commandId: `queued-${run}`, status: 'pending' });
+      expect((await call('n1', 'GET', `/api/commands/queued-${run}`)).body).toEqual({ commandId: queuedId, idempotencyKey: `queued-${run}`, status: 'pending' });
 
       // Durable: the queue survives a SIGKILL of the node that took it.
       await cluster.kill('n1');
       await cluster.restart('n1');
-      expect((await call('n1', 'GET', `/api/commands/queued-${run}`)).body).toEqual({ commandId: `queued-${run}`, status: 'pending' });
+      expect((await call('n1', 'GET', `/api/commands/queued-${run}`)).body).toEqual({ commandId: queuedId, idempotencyKey: `queued-${run}`, status: 'pending' });
       expect((await call('n1', 'GET', `/api/students/${studentId}`)).body).toMatchObject({ score: 105 });
 
       await Promise.all(['n2', 'n3'].map((id) => cluster.restart(id)));
@@ -109,13 +111,14 @@ describe('degraded mode (no quorum)', () => {
         status = (await call('n1', 'GET', `/api/commands/queued-${run}`)).body;
         return status.status !== 'pending';
       }, 30_000, 200);
-      expect(status).toMatchObject({ commandId: `queued-${run}`, status: 'applied' });
+      expect(status).toMatchObject({ commandId: queuedId, idempotencyKey: `queued-${run}`, status: 'applied' });
       await waitFor('the doomed write decided', async () => (await call('n1', 'GET', `/api/commands/doomed-${run}`)).body.status !== 'pending', 30_000, 200);
       expect((await call('n1', 'GET', `/api/commands/doomed-${run}`)).body).toMatchObject({ status: 'rejected', statusCode: 404 });
 
       await cluster.waitForConvergence(30_000);
-      const { logs } = await checkLogs(cluster, new Set([`queued-${run}`, `before-${run}`]));
-      for (const log of logs.values()) expect(log.filter((row) => row.command_id.startsWith(`queued-${run}`))).toHaveLength(1);
+      // Acknowledged under their scoped ids; their reasons carry the client's keys (checked by content).
+      const { logs } = await checkLogs(cluster, new Set([queuedId, scopedCommandId(admin.ADMIN_USERNAME, `before-${run}`)]), new Set([`queued-${run}`, `before-${run}`]));
+      for (const log of logs.values()) expect(log.filter((row) => row.command_id.startsWith(queuedId))).toHaveLength(1);
       const after = await call('n2', 'GET', `/api/students/${studentId}`, { headers: { 'x-min-position': String(status.position) } });
       expect(after.body).toMatchObject({ score: 112 });
       expect(after.headers.get('x-consistency')).toBe('current');

@@ -1,3 +1,4 @@
+import { scopedCommandId } from '../../src/application/idempotency';
 import { runLoad } from '../../src/bench/load';
 import { sleep } from '../../src/bench/poll';
 import { localAdminEnv } from '../../src/cluster/node-process';
@@ -97,7 +98,7 @@ describe('SIGKILL of the leader under load', () => {
         const modify = { studentId, delta: 3, reason: retriedKey };
         const firstAnswer = await restWriteOk(firstLeader, adminToken, '/api/scores/modify', modify, retriedKey);
         expect(firstAnswer.replayed).toBeNull();
-        expect(firstAnswer.body).toMatchObject({ commandId: retriedKey });
+        expect(firstAnswer.body).toMatchObject({ commandId: scopedCommandId(admin.ADMIN_USERNAME, retriedKey) });
         expect(typeof firstAnswer.body.position).toBe('number');
         const policy = retryPolicy({ attemptTimeoutMs: 4000, deadlineMs: 60_000, pauseMs: 50 });
 
@@ -229,7 +230,7 @@ describe('SIGKILL of the leader under load', () => {
         for (const [id, retry] of retries) {
           expect({ id, status: retry.status, replayed: retry.replayed, body: retry.body }).toEqual({ id, status: firstAnswer.status, replayed: 'true', body: firstAnswer.body });
         }
-        acked.add(retriedKey);
+        acked.add(scopedCommandId(admin.ADMIN_USERNAME, retriedKey));
         ackedKeys.add(retriedKey);
 
         const { rows } = await checkLogs(cluster, acked, ackedKeys);

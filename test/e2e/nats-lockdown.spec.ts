@@ -353,7 +353,7 @@ describe('NATS locked down (deploy/nats/accounts.conf)', () => {
       env: {
         ...process.env, NODE_ID: 'n1', CLUSTER_NODES: 'n1,n2,n3', CLUSTER_NAME: CLUSTER, NATS_URL: server.url,
         NATS_USER: 'n1', NATS_PASSWORD: 'wrong-password', MYSQL_URL: DEFAULT_MYSQL_URL, MYSQL_DATABASE: database,
-        HTTP_PORT: String((await findFreePorts(1))[0]), LOG_FORMAT: 'json',
+        HTTP_PORT: String((await findFreePorts(1))[0]), LOG_FORMAT: 'json', JWT_SECRET: randomBytes(48).toString('base64'),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,4 +1,5 @@
 import type { NatsConnection } from 'nats';
+import { scopedCommandId } from '../../src/application/idempotency';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import type { PublicReply } from '../../src/messaging/public';
 import { errorStatus, okData, requestPublic } from '../integration/messaging/public-nats-support';
@@ -104,16 +105,17 @@ describe('public NATS subjects on a 3-node cluster', () => {
     const key = { ...adminAuth, 'Idempotency-Key': `nats-retry-${run}` };
     const first = okData(await call('cmd.scores.modify', { studentId, delta: 5, reason: 'helped' }, key));
     const second = okData(await call('cmd.scores.modify', { studentId, delta: 5, reason: 'helped' }, key));
-    expect(second).toMatchObject({ commandId: `nats-retry-${run}`, position: first.position, score: 115 });
+    expect(second).toMatchObject({ commandId: scopedCommandId(admin.ADMIN_USERNAME, `nats-retry-${run}`), position: first.position, score: 115 });
     const after = okData(await call('query.students.get', { studentId, minPosition: second.position }, adminAuth));
     expect(after.score).toBe(115);
 
-    // A refused command keeps its key over NATS too: another body answers the first refusal.
+    // A refused command keeps its key over NATS too: a retry answers the first refusal; another body is 422 too, for reusing the key.
     const refusedKey = { ...adminAuth, 'Idempotency-Key': `nats-refused-${run}` };
     const refused = await call('cmd.scores.modify', { studentId, delta: 100, reason: 'too much' }, refusedKey);
     expect(errorStatus(refused)).toBe(422);
+    expect(await call('cmd.scores.modify', { studentId, delta: 100, reason: 'too much' }, refusedKey)).toEqual(refused);
     const refusedAgain = await call('cmd.scores.modify', { studentId, delta: 1, reason: 'fixed' }, refusedKey);
-    expect(refusedAgain).toEqual(refused);
+    expect(refusedAgain).toMatchObject({ ok: false, error: { statusCode: 422, message: expect.stringMatching(/Idempotency-Key/) } });
   }, 60_000);
 
   it('refuses a role (403) and hides another student exactly like an unknown id (404) over NATS', async () => {

@@ -1,3 +1,4 @@
+import { scopedCommandId } from '../../src/application/idempotency';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { E2eCluster, expectHiddenLikeUnknown, randomToken, waitFor } from './cluster-harness';
 
@@ -432,7 +433,7 @@ describe('REST API on a 3-node cluster', () => {
     expect(await scoreOf(1, studentId, position(second))).toBe(55);
     // and GET /api/commands/:key tells its actor (any node) that it applied there, and nobody else
     const status = expectStatus(await call(1, 'GET', `/api/commands/${key}`, { token: adminToken }), 200);
-    expect(status.body).toMatchObject({ commandId: key, status: 'applied', position: position(first) });
+    expect(status.body).toMatchObject({ commandId: scopedCommandId(admin.ADMIN_USERNAME, key), idempotencyKey: key, status: 'applied', position: position(first) });
     expectStatus(await call(1, 'GET', `/api/commands/${key}`, { token: teacherToken }), 404);
     expectStatus(await call(1, 'GET', `/api/commands/no-such-command-${run}`, { token: adminToken }), 404);
   });
@@ -442,7 +443,7 @@ describe('REST API on a 3-node cluster', () => {
   const refusedStudent = `refused-${run}`;
   let firstRefusal: Record<string, unknown> = {};
 
-  it('a refused command keeps its Idempotency-Key: the same key with another body answers the first refusal', async () => {
+  it('a refused command keeps its Idempotency-Key: a retry answers the first refusal, another body is 422 for reusing the key', async () => {
     const registered = await registerStudent(refusedStudent, 150);
     const headers = { 'Idempotency-Key': refusedKey };
     const refused = expectStatus(
@@ -451,15 +452,21 @@ describe('REST API on a 3-node cluster', () => {
     );
     firstRefusal = refused.body;
     expect(firstRefusal).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity' });
-    // The same key with a body that would apply, on another node: still the first refusal, nothing changes.
+    // The same request on another node: the first refusal.
     const retried = expectStatus(
-      await call(2, 'POST', '/api/scores/modify', { token: adminToken, headers, body: { studentId: refusedStudent, delta: 1, reason: 'fixed' } }),
+      await call(2, 'POST', '/api/scores/modify', { token: adminToken, headers, body: { studentId: refusedStudent, delta: 60, reason: 'too much' } }),
       422,
     );
     expect(retried.body).toEqual(firstRefusal);
+    // The same key with a body that would apply: 422 for reusing the key, nothing changes.
+    const reused = expectStatus(
+      await call(2, 'POST', '/api/scores/modify', { token: adminToken, headers, body: { studentId: refusedStudent, delta: 1, reason: 'fixed' } }),
+      422,
+    );
+    expect(reused.body).toMatchObject({ statusCode: 422, message: expect.stringMatching(/Idempotency-Key/) });
     expect(await scoreOf(0, refusedStudent, registered)).toBe(150);
     const status = expectStatus(await call(0, 'GET', `/api/commands/${refusedKey}`, { token: adminToken }), 200);
-    expect(status.body).toEqual({ commandId: refusedKey, status: 'rejected', reason: firstRefusal.message, statusCode: 422 });
+    expect(status.body).toEqual({ commandId: scopedCommandId(admin.ADMIN_USERNAME, refusedKey), idempotencyKey: refusedKey, status: 'rejected', reason: firstRefusal.message, statusCode: 422 });
     expectStatus(await call(0, 'GET', `/api/commands/${refusedKey}`, { token: teacherToken }), 404);
     // A role refusal is not a command: its key stays unknown.
     const roleKey = `role-key-${run}`;
@@ -504,7 +511,7 @@ describe('REST API on a 3-node cluster', () => {
     const retried = await call(node, 'POST', '/api/scores/modify', {
       token: adminToken,
       headers: { 'Idempotency-Key': refusedKey },
-      body: { studentId: refusedStudent, delta: 2, reason: 'after the leader changed' },
+      body: { studentId: refusedStudent, delta: 60, reason: 'too much' },
     });
     expect(retried.status).toBe(422);
     expect(retried.body).toEqual(firstRefusal);

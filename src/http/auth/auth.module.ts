@@ -1,6 +1,7 @@
 import { type DynamicModule, Module, type Provider } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthService } from '../../auth/auth.service';
+import { DEFAULT_LOGIN_THROTTLE, LoginThrottle, type LoginThrottleOptions } from '../../auth/login-throttle';
 import { AuthController } from './auth.controller';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { RolesGuard } from './roles.guard';
@@ -9,6 +10,8 @@ import { RolesGuard } from './roles.guard';
 export interface AuthModuleOptions {
   /** Install RolesGuard globally for @Roles of this folder (default true); false when another roles guard serves. */
   readonly globalRolesGuard?: boolean;
+  /** Failed-login limits of this node (default DEFAULT_LOGIN_THROTTLE). */
+  readonly loginThrottle?: LoginThrottleOptions;
 }
 
 /**
@@ -19,6 +22,7 @@ export interface AuthModuleOptions {
 export function authProviders(auth: AuthService, options: AuthModuleOptions = {}): Provider[] {
   const providers: Provider[] = [
     { provide: AuthService, useValue: auth },
+    { provide: LoginThrottle, useValue: new LoginThrottle(options.loginThrottle ?? DEFAULT_LOGIN_THROTTLE, Date.now) },
     { provide: APP_GUARD, useClass: JwtAuthGuard },
   ];
   if (options.globalRolesGuard ?? true) providers.push({ provide: APP_GUARD, useClass: RolesGuard });

@@ -3,11 +3,12 @@ import { type Actor, DOMAIN_ERROR_STATUS, type DomainError } from '../../domain'
 import type { QueuedCommand } from '../../application/command-queue';
 import type { CommandOutcome } from '../../infra/mysql/command-record';
 
-/** What `GET /api/commands/:commandId` answers. */
-export type CommandStatus =
+/** What `GET /api/commands/:commandId` answers (`idempotencyKey` when asked by the caller's key). */
+export type CommandStatus = (
   | { commandId: string; status: 'pending' }
   | { commandId: string; status: 'applied'; position: number | null; result: unknown }
-  | { commandId: string; status: 'rejected'; reason: string; statusCode?: number };
+  | { commandId: string; status: 'rejected'; reason: string; statusCode?: number }
+) & { idempotencyKey?: string };
 
 /** What the log says of a command: its outcome, if any, and whether this node still waits for it. */
 export interface CommandTrace {

@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Response } from 'express';
 import { type ApiCommand, COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
 import type { AsyncCommands } from '../../application/command-queue';
+import { scopedCommandId } from '../../application/idempotency';
 import type { Actor } from '../../domain';
 import { LOG_POSITION_HEADER } from './min-position';
 import { ASYNC_COMMANDS } from './tokens';
@@ -31,7 +32,7 @@ export class CommandRunner {
    */
   async run(response: Response, command: ApiCommand, actor: Actor, idempotencyKey: string | undefined): Promise<WriteAnswer> {
     if (this.asyncCommands && mayQueue(command) && prefersAsync(response.req?.headers.prefer)) {
-      return this.queue(response, command, actor, idempotencyKey ?? randomUUID());
+      return this.queue(response, command, actor, idempotencyKey === undefined ? randomUUID() : scopedCommandId(actor.username, idempotencyKey));
     }
     const answer = await this.gateway.execute(command, actor, idempotencyKey, { source: 'rest', requestId: requestIdHeader(response) });
     if (answer.position !== null) response.setHeader(LOG_POSITION_HEADER, String(answer.position));

@@ -1,7 +1,7 @@
 import { type DynamicModule, type INestApplication, Module, type Provider, type Type } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { type ThrottlerOptions, ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { type ThrottlerOptions, ThrottlerModule } from '@nestjs/throttler';
 import { COMMAND_GATEWAY, type CommandGateway } from '../../application/command-gateway';
 import type { AsyncCommands } from '../../application/command-queue';
 import { ApplicationsController } from '../applications/applications.controller';
@@ -15,6 +15,7 @@ import { jsonBodyError } from './api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
+import { RateLimitGuard } from './rate-limit.guard';
 import { RolesGuard } from './roles';
 import {
   APPLICATIONS_REPOSITORY,
@@ -41,7 +42,7 @@ import { validationPipe } from './validation-pipe';
 /** Largest request body accepted (413 above it). */
 export const BODY_LIMIT = '16kb';
 
-/** Requests per client IP: a burst bound per second and a sustained bound per minute (429 above). */
+/** Requests per signed-in user, else per client address: a burst bound per second and a sustained bound per minute (429 above). */
 export const DEFAULT_RATE_LIMITS: ThrottlerOptions[] = [
   { name: 'burst', ttl: 1000, limit: 100 },
   { name: 'sustained', ttl: 60_000, limit: 3000 },
@@ -99,7 +100,7 @@ export function httpApiProviders(deps: HttpApiDependencies): Provider[] {
     MinPositionInterceptor,
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
     { provide: APP_PIPE, useFactory: validationPipe },
-    { provide: APP_GUARD, useClass: ThrottlerGuard },
+    { provide: APP_GUARD, useClass: RateLimitGuard },
   ];
 }
 
@@ -110,9 +111,11 @@ const NO_ARCHIVES: ArchivesReads = {
 const NO_SAGAS: SagasReads = { getSaga: () => Promise.resolve(undefined) };
 
 /**
- * The domain API as one module. Import it once into the app module; the auth guard (which puts
- * the Actor on `request.actor`) must be a global guard (APP_GUARD), so it runs before the
- * controllers' RolesGuard. Then call configureHttpApp(app) before listening.
+ * The domain API as one module. Import it once into the app module, before the auth module: its
+ * global rate limit (RateLimitGuard) then runs before the auth guard, so refused tokens are
+ * counted. The auth guard (which puts the Actor on `request.actor`) must be a global guard
+ * (APP_GUARD), so it runs before the controllers' RolesGuard. Then call configureHttpApp(app)
+ * before listening.
  *
  * @example
  * imports: [HttpApiModule.register({ gateway, students, scoreRecords, applications, users, projector })]
@@ -131,12 +134,20 @@ export class HttpApiModule {
 }
 
 /**
- * Application-level HTTP settings the module cannot make: the 16 kB body limit (413) for JSON and
- * urlencoded bodies, and the API's message for a JSON body it cannot read (Nest would pass on the
- * parser's own). Call after NestFactory.create and before listen/init.
+ * Which proxies' `X-Forwarded-For` the node believes (Express's `trust proxy`): none (false, the
+ * default: the client address is the TCP peer), a number of proxy hops, or addresses/subnets.
  */
-export function configureHttpApp(app: INestApplication): void {
+export type TrustProxy = false | number | readonly string[];
+
+/**
+ * Application-level HTTP settings the module cannot make: `trust proxy`, the 16 kB body limit
+ * (413) for JSON and urlencoded bodies, and the API's message for a JSON body it cannot read (Nest
+ * would pass on the parser's own). Call after NestFactory.create and before listen/init.
+ */
+export function configureHttpApp(app: INestApplication, options: { readonly trustProxy?: TrustProxy } = {}): void {
   const express = app as NestExpressApplication;
+  const trust = options.trustProxy ?? false;
+  express.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
   // Registered first, so the general parser finds the batch body already read.
   express.use('/api/scores/batch', json({ limit: BATCH_BODY_BYTES_MAX }));
   express.useBodyParser('json', { limit: BODY_LIMIT });

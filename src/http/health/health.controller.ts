@@ -1,3 +1,4 @@
+import { Unthrottled } from '../common/rate-limit.guard';
 import { Public } from '../auth/public.decorator';
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
@@ -34,6 +35,7 @@ export interface ProbeBody {
  */
 @ApiTags('health')
 @Public()
+@Unthrottled()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,3 +1,4 @@
+import { Unthrottled } from '../common/rate-limit.guard';
 import { Public } from '../auth/public.decorator';
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
@@ -9,6 +10,7 @@ export const METRICS_REGISTRY = Symbol('METRICS_REGISTRY');
 /** Prometheus text for scraping. */
 @ApiExcludeController()
 @Public()
+@Unthrottled()
 @Controller('metrics')
 export class MetricsController {
   constructor(@Inject(METRICS_REGISTRY) private readonly registry: Registry) {}

@@ -42,6 +42,10 @@ export class MysqlCommandQueueStore {
     await this.db.updateTable('queued_commands').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('command_id', '=', commandId).execute();
   }
 
+  async reject(commandId: string, refusal: DomainError): Promise<void> {
+    await this.db.updateTable('queued_commands').set({ refusal: JSON.stringify(refusal) }).where('command_id', '=', commandId).execute();
+  }
+
   /** Commands still waiting to be proposed. */
   async countWaiting(): Promise<number> {
     const row = await this.db.selectFrom('queued_commands').select((eb) => eb.fn.countAll<string>().as('n')).where('refusal', 'is', null).executeTakeFirstOrThrow();

@@ -46,6 +46,8 @@ export interface CommandOutcome {
   readonly duplicate?: boolean;
   /** The username of who issued the command, from its metadata (when it names one). */
   readonly actor?: string;
+  /** The digest of the request the command answers (its metadata's `requestHash`): the same id with another request is refused. */
+  readonly requestHash?: string;
 }
 
 /** A row of `event_log`. */
@@ -112,15 +114,17 @@ export function planCommand(
 ): { rows: EventRow[]; outcome: CommandOutcome } {
   if (record === null) return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: 'malformed command record' } };
   const actor = actorOf(record);
+  const requestHash = requestHashOf(record);
+  const who = requestHash === undefined ? { actor } : { actor, requestHash };
   for (const [key, expected] of Object.entries(record.expected ?? {})) {
     const actual = versionOf(key);
     if (actual !== expected) {
-      return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}`, actor } };
+      return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: `stream ${key} is at version ${actual}, expected ${expected}`, ...who } };
     }
   }
   if (record.refusal !== undefined) {
     const refusal: CommandRefusal = { code: record.refusal.code, message: record.refusal.message };
-    return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: refusal.message, refusal, actor } };
+    return { rows: [], outcome: { commandId, slot, status: 'rejected', reason: refusal.message, refusal, ...who } };
   }
   const versions = new Map<string, number>();
   const metadata = JSON.stringify({ ...record.metadata, commandId });
@@ -143,9 +147,14 @@ export function planCommand(
   });
   const outcome: CommandOutcome =
     rows.length === 0
-      ? { commandId, slot, status: 'applied', result: record.result, actor }
-      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result, actor };
+      ? { commandId, slot, status: 'applied', result: record.result, ...who }
+      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result, ...who };
   return { rows, outcome };
+}
+
+function requestHashOf(record: CommandRecord): string | undefined {
+  const hash = record.metadata?.requestHash;
+  return typeof hash === 'string' ? hash : undefined;
 }
 
 function actorOf(record: CommandRecord): string | undefined {

@@ -6,6 +6,7 @@ import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 const teacher: Actor = { username: 'tina', role: 'teacher' };
@@ -36,6 +37,7 @@ describe('Aggregate snapshots and cold aggregates on a real node', () => {
     CLUSTER_NAME: `sn${id}`,
     API_SUBJECT_PREFIX: `sn${id}`,
     MYSQL_DATABASE: database,
+    JWT_SECRET: randomJwtSecret(),
     TICK_MS: '5',
     AGGREGATE_SNAPSHOT_EVERY_EVENTS: '10',
     AGGREGATE_CACHE_MAX: '1',

@@ -1,10 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { IdempotencyKeyReusedError, scopedCommandId } from '../../../src/application/idempotency';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { ApplicationsRepository, ScoreRecordsRepository, StudentsRepository, readModelDb } from '../../../src/projections';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const admin: Actor = { username: 'root', role: 'admin' };
 const teacher: Actor = { username: 'tina', role: 'teacher' };
@@ -30,6 +32,7 @@ describe('CommandService through a real node', () => {
       API_SUBJECT_PREFIX: `cs${id}`,
       MYSQL_DATABASE: `behavior_test_cs_${id}`,
       TICK_MS: '5',
+      JWT_SECRET: randomJwtSecret(),
       ADMIN_USERNAME: 'headmaster',
       ADMIN_PASSWORD: 'bootstrap-secret',
       // A wider range than the default 0..200, so the configured one is seen to decide.
@@ -61,7 +64,7 @@ describe('CommandService through a real node', () => {
     const command = { name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'again' } } as const;
     const first = await node.commands.execute(command, admin, 'key-once');
     const again = await node.commands.execute(command, admin, 'key-once');
-    expect(again).toMatchObject({ commandId: 'key-once', position: first.position, duplicate: true });
+    expect(again).toMatchObject({ commandId: scopedCommandId('root', 'key-once'), position: first.position, duplicate: true });
     expect(node.aggregates.student('s1').score).toBe(106);
   });
 
@@ -79,16 +82,17 @@ describe('CommandService through a real node', () => {
     expect(node.events.head).toBe(head);
   });
 
-  it('a refusal keeps its Idempotency-Key: the same key with another body answers the first refusal, also after a restart', async () => {
+  it('a refusal keeps its Idempotency-Key: a retry answers the first refusal, the same key with another body 422, also after a restart', async () => {
     const before = node.aggregates.student('s1');
     const tooMuch = { name: 'scores.modify', data: { studentId: 's1', delta: 500, reason: 'too much' } } as const;
     const first = await node.commands.execute(tooMuch, admin, 'refused-once').catch((e: unknown) => e);
     expect(first).toBeInstanceOf(DomainRefusal);
     expect(first).toMatchObject({ status: 422 });
+    await expect(node.commands.execute(tooMuch, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
     const fixed = { name: 'scores.modify', data: { studentId: 's1', delta: 1, reason: 'fixed' } } as const;
-    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
+    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(node.aggregates.student('s1')).toEqual(before);
-    expect(await node.events.outcome('refused-once')).toMatchObject({ status: 'rejected', refusal: { code: 'rule-broken' }, actor: 'root' });
+    expect(await node.events.outcome(scopedCommandId('root', 'refused-once'))).toMatchObject({ status: 'rejected', refusal: { code: 'rule-broken' }, actor: 'root' });
 
     // an unknown student (404) is recorded too; registering it later does not change that key's answer
     const missing = { name: 'scores.modify', data: { studentId: 'later', delta: 1, reason: 'x' } } as const;
@@ -98,13 +102,14 @@ describe('CommandService through a real node', () => {
 
     // a role the command does not allow depends on the request alone: not recorded
     await expect(node.commands.execute(fixed, teacher, 'forbidden-key')).rejects.toMatchObject({ status: 403 });
-    expect(await node.events.outcome('forbidden-key')).toBeUndefined();
+    expect(await node.events.outcome(scopedCommandId('tina', 'forbidden-key'))).toBeUndefined();
 
     // a restarted node knows the refusal from its database only
     await node.stop();
     node = await startNode();
-    expect(node.proposals.remembered('refused-once')).toBeUndefined();
-    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
+    expect(node.proposals.remembered(scopedCommandId('root', 'refused-once'))).toBeUndefined();
+    await expect(node.commands.execute(tooMuch, admin, 'refused-once')).rejects.toMatchObject({ status: 422, message: (first as Error).message });
+    await expect(node.commands.execute(fixed, admin, 'refused-once')).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(node.aggregates.student('s1')).toEqual(before);
   }, 30_000);
 
@@ -174,5 +179,44 @@ describe('CommandService through a real node', () => {
       node.commands.execute({ name: 'applications.submit', data: { studentId: 'wide', delta: 350, reason: 'as wide as the range' } }, teacher),
     ).resolves.toMatchObject({ result: { status: 'pending' } });
     expect(node.aggregates.student('wide').score).toBe(-50);
+  });
+
+  it("keys belong to their caller: another caller's same key is their own command, applied under their own id", async () => {
+    const other: Actor = { username: 'root2', role: 'admin' };
+    await node.commands.execute({ name: 'students.register', data: { studentId: 'idem', name: 'Idem', className: '7c' } }, admin);
+    const mine = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'idem', delta: 2, reason: 'mine' } }, admin, 'shared-key');
+    const before = node.aggregates.student('idem').score;
+    const theirs = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'idem', delta: 3, reason: 'theirs' } }, other, 'shared-key');
+    expect(theirs.duplicate).toBe(false);
+    expect(theirs.commandId).not.toBe(mine.commandId);
+    expect(theirs.position).toBeGreaterThan(mine.position ?? 0);
+    expect(theirs.result).toMatchObject({ score: before + 3 });
+    expect(node.aggregates.student('idem').score).toBe(before + 3);
+    expect(await node.events.outcome(theirs.commandId)).toMatchObject({ status: 'applied', actor: 'root2' });
+    // and each caller's retry gets their own first answer
+    await expect(node.commands.execute({ name: 'scores.modify', data: { studentId: 'idem', delta: 3, reason: 'theirs' } }, other, 'shared-key')).resolves.toMatchObject({
+      commandId: theirs.commandId,
+      position: theirs.position,
+      duplicate: true,
+    });
+  });
+
+  it('the same caller reusing a key with another body gets 422 and nothing is done; the same body gets the first answer', async () => {
+    const first = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'idem', delta: 1, reason: 'once' } }, admin, 'body-key');
+    const head = node.events.head;
+    const score = node.aggregates.student('idem').score;
+    for (const data of [{ studentId: 'idem', delta: 2, reason: 'once' }, { studentId: 'idem', delta: 1, reason: 'twice' }]) {
+      const refused = await node.commands.execute({ name: 'scores.modify', data }, admin, 'body-key').catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(IdempotencyKeyReusedError);
+      expect(refused).toMatchObject({ status: 422 });
+    }
+    await expect(node.commands.execute({ name: 'students.register', data: { studentId: 'zz', name: 'Z', className: '7a' } }, admin, 'body-key')).rejects.toBeInstanceOf(
+      IdempotencyKeyReusedError,
+    );
+    expect(node.events.head).toBe(head);
+    expect(node.aggregates.student('idem').score).toBe(score);
+    // key order in the body does not make another request
+    const same = await node.commands.execute({ name: 'scores.modify', data: { reason: 'once', delta: 1, studentId: 'idem' } } as never, admin, 'body-key');
+    expect(same).toMatchObject({ commandId: first.commandId, position: first.position, duplicate: true });
   });
 });

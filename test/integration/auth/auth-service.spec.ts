@@ -1,9 +1,9 @@
-import { JwtService } from '@nestjs/jwt';
 import { sql } from 'kysely';
 import { InvalidCredentialsError, InvalidTokenError } from '../../../src/auth/auth-errors';
 import { AuthService } from '../../../src/auth/auth.service';
 import { CredentialsProjector } from '../../../src/auth/credentials-projector';
 import { CredentialsRepository } from '../../../src/auth/credentials-repository';
+import { JwtKeyRing } from '../../../src/auth/jwt-keys';
 import { hashPassword } from '../../../src/auth/password';
 import { type Role, type UserEvent, USER_STREAM, domainEvent } from '../../../src/domain';
 import {
@@ -46,7 +46,7 @@ describe('AuthService on the credentials read model (real MySQL)', () => {
   let hash: string;
 
   const service = (expiresInSeconds = 3600) =>
-    new AuthService(repository, new JwtService({ secret: SECRET }), { expiresInSeconds });
+    new AuthService(repository, new JwtKeyRing([{ kid: 'k1', secret: SECRET }]), { expiresInSeconds });
 
   /** Appends events (one log entry each) and projects them. */
   async function apply(...events: UserEvent[]): Promise<void> {
@@ -129,13 +129,28 @@ describe('AuthService on the credentials read model (real MySQL)', () => {
   });
 
   it('refuses a token signed by another secret, and one for a user this node does not know', async () => {
-    const other = new AuthService(repository, new JwtService({ secret: 'another-secret-0123456789' }), {
+    const other = new AuthService(repository, new JwtKeyRing([{ kid: 'k1', secret: 'another-secret-0123456789abcdefghijkl' }]), {
       expiresInSeconds: 60,
     });
     const foreign = (await other.login('kim', PASSWORD)).accessToken;
     await expect(service().verify(foreign)).rejects.toThrow(new InvalidTokenError('invalid token'));
-    const ghost = new JwtService({ secret: SECRET }).sign({ sub: 'ghost', role: 'admin', ver: 1 });
+    const ghost = new JwtKeyRing([{ kid: 'k1', secret: SECRET }]).sign({ sub: 'ghost', role: 'admin', ver: 1 }, Math.floor(Date.now() / 1000), 60);
     await expect(service().verify(ghost)).rejects.toThrow(/the user does not exist/);
+  });
+
+  it('refuses a validly signed token whose version is larger than the user ever had; a lagging node catches up first', async () => {
+    const keys = new JwtKeyRing([{ kid: 'k1', secret: SECRET }]);
+    const auth = new AuthService({ find: (u) => repository.find(u), catchUp: (p) => projector.catchUp(p) }, keys, { expiresInSeconds: 60 });
+    await apply(created('ver', hash, 'teacher'));
+    // A role change the log holds but this node's credentials have not applied yet.
+    await log.append([[roleChanged('ver', 'club', 'teacher')]]);
+    const now = Math.floor(Date.now() / 1000);
+    const issuedUpstream = keys.sign({ sub: 'ver', role: 'club', ver: log.head }, now, 60);
+    await expect(auth.verify(issuedUpstream)).resolves.toEqual({ username: 'ver', role: 'club' });
+    for (const ver of [log.head + 1, 2 ** 40]) {
+      const forged = keys.sign({ sub: 'ver', role: 'club', ver }, now, 60);
+      await expect(auth.verify(forged)).rejects.toThrow(/the token names a version the user never had/);
+    }
   });
 
   it('keeps its own checkpoint, apart from read-models, at the log head', async () => {

@@ -6,6 +6,7 @@ import { PublicRequestGate } from '../../../src/messaging/public';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { dropDatabase } from '../mysql/test-database';
 import { requestPublic } from './public-nats-support';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const STREAMS_PER_FILL = 100;
@@ -23,7 +24,7 @@ describe('log.append (BENCH_LOG_APPEND=1)', () => {
 
   beforeAll(async () => {
     node = await ConsensusNode.start(
-      nodeConfigFromEnv({ NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: id, API_SUBJECT_PREFIX: id, MYSQL_DATABASE: database, TICK_MS: '5', BENCH_LOG_APPEND: '1' }),
+      nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(), NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: id, API_SUBJECT_PREFIX: id, MYSQL_DATABASE: database, TICK_MS: '5', BENCH_LOG_APPEND: '1' }),
       () => undefined,
     );
     const deadline = Date.now() + 15_000;

@@ -10,6 +10,7 @@ import {
 } from '../../../src/messaging/public';
 import { ConsensusNode } from '../../../src/node/consensus-node';
 import { dropDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 export const ADMIN = { username: 'headmaster', password: 'bootstrap-secret' };
 
@@ -37,6 +38,7 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
     API_SUBJECT_PREFIX: id,
     MYSQL_DATABASE: database,
     TICK_MS: '5',
+    JWT_SECRET: randomJwtSecret(),
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
   });

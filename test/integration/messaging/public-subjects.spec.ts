@@ -1,4 +1,5 @@
 import type { Msg } from 'nats';
+import { scopedCommandId } from '../../../src/application/idempotency';
 import { ADMIN, type PublicNode, errorStatus, okData, startPublicNode } from './public-nats-support';
 
 describe('public NATS subjects on a real single-member node', () => {
@@ -102,8 +103,21 @@ describe('public NATS subjects on a real single-member node', () => {
     const headers = { ...admin, 'Idempotency-Key': 'nats-key-1' };
     const first = okData(await n.call('cmd.scores.modify', { studentId: 's1', delta: 3, reason: 'once' }, headers));
     const second = okData(await n.call('cmd.scores.modify', { studentId: 's1', delta: 3, reason: 'once' }, headers));
-    expect(second).toMatchObject({ commandId: 'nats-key-1', position: first.position });
+    expect(second).toMatchObject({ commandId: scopedCommandId(ADMIN.username, 'nats-key-1'), position: first.position });
     expect(n.node.aggregates.student('s1').score).toBe(before + 3);
+  });
+
+  it("keys belong to their caller: another user's same key gets their own command; the same key with another body is 422", async () => {
+    okData(await n.call('cmd.users.create', { username: 'tom', password: 'teacher-pass', role: 'teacher', displayName: 'Tom' }, admin));
+    const tom = { Authorization: `Bearer ${await n.login('tom', 'teacher-pass')}` };
+    const body = { studentId: 's1', delta: 2, reason: 'quiz' };
+    const tinas = okData(await n.call('cmd.applications.submit', body, { ...teacher, 'Idempotency-Key': 'shared-nats' }));
+    const toms = okData(await n.call('cmd.applications.submit', body, { ...tom, 'Idempotency-Key': 'shared-nats' }));
+    expect(toms.applicationId).not.toBe(tinas.applicationId);
+    expect(toms.commandId).not.toBe(tinas.commandId);
+    expect(n.node.aggregates.application(String(toms.applicationId))).toMatchObject({ exists: true, submittedBy: 'tom' });
+    const changed = await n.call('cmd.applications.submit', { ...body, delta: 3 }, { ...tom, 'Idempotency-Key': 'shared-nats' });
+    expect(changed).toMatchObject({ ok: false, error: { statusCode: 422, message: expect.stringMatching(/Idempotency-Key/) } });
   });
 
   it('a query with minPosition sees the write it names', async () => {
@@ -225,9 +239,9 @@ describe('public NATS subjects on a real single-member node', () => {
       okData(await n.call('cmd.scores.modify', { studentId, delta: 3, reason: 'scoped' }, admin));
     }
     okData(await n.call('cmd.users.create', { username: 'stu-ev1', password: 'student-pass', role: 'student', displayName: 'Ev One', studentId: 'ev1' }, admin));
-    okData(await n.call('cmd.users.create', { username: 'tom', password: 'teacher-pass', role: 'teacher', displayName: 'Tom' }, admin));
+    okData(await n.call('cmd.users.create', { username: 'theo', password: 'teacher-pass', role: 'teacher', displayName: 'Theo' }, admin));
     const student = { Authorization: `Bearer ${await n.login('stu-ev1', 'student-pass')}` };
-    const tom = { Authorization: `Bearer ${await n.login('tom', 'teacher-pass')}` };
+    const tom = { Authorization: `Bearer ${await n.login('theo', 'teacher-pass')}` };
     const tinas = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 2, reason: 'tina asks' }, teacher));
     const toms = okData(await n.call('cmd.applications.submit', { studentId: 'ev2', delta: 1, reason: 'tom asks' }, tom));
     const last = okData(await n.call('cmd.applications.review', { applicationId: String(toms.applicationId), decision: 'approve', comment: 'ok' }, admin));

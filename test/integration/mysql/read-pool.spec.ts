@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import request from 'supertest';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
+import { randomJwtSecret } from '../../support/jwt-secret';
 import type { Actor } from '../../../src/domain';
 import { createDatabase, createKysely } from '../../../src/infra/mysql/database';
 import { migrateToLatest } from '../../../src/infra/mysql/migrate';
@@ -47,7 +48,7 @@ describe('MySQL pools: reads never delay an accept, and a read past its limit is
   });
 
   it('given every connection of the read pool busy with a slow read and more reads queued, when a command is decided, then its accept and log write complete while the reads still wait', async () => {
-    const config = nodeConfigFromEnv({
+    const config = nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(),
       NODE_ID: 'n1',
       CLUSTER_NODES: 'n1',
       CLUSTER_NAME: `rp${id}`,

@@ -4,6 +4,7 @@ import { MysqlAcceptorStorage } from '../../../src/infra/mysql/acceptor-storage'
 import { EventStore } from '../../../src/infra/mysql/event-store';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import { type TestDatabase, createTestDatabase } from '../mysql/test-database';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 /** A value as LogAppendHandler builds it from a body `{stream, data}`. */
 function logAppend(stream: string, data: unknown): ClientValue {
@@ -41,7 +42,7 @@ describe('review: the write loop stores a batch of chosen slots in one CALL', ()
     ['ASCII text with quotes, 256 slots (WRITE_BATCH_SLOTS_MAX)', '"'.repeat(8000), 256],
     ['CJK text, 256 slots (WRITE_BATCH_SLOTS_MAX)', '中'.repeat(5400), 64 * 4],
   ])('stores %s of legal 16 KiB log appends', async (_name, data, slots) => {
-    const { consensus } = nodeConfigFromEnv({ NODE_ID: 'n1' });
+    const { consensus } = nodeConfigFromEnv({ NODE_ID: 'n1', JWT_SECRET: randomJwtSecret() });
     expect(Buffer.byteLength(JSON.stringify({ stream: 's', data }))).toBeLessThanOrEqual(16 * 1024);
     const perSlot = Math.max(1, Math.floor(consensus.batchBytesMax / (36 + logAppend('s', data).payload.length)));
     const values = Array.from({ length: slots * perSlot }, () => logAppend('s', data));

@@ -8,6 +8,7 @@ import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import { decodeMessage, encodeMessage } from '../../../src/infra/nats/protocol-codec';
 import { protocolSubject, parseProtocolSubject } from '../../../src/infra/nats/subjects';
 import { startNode, uniqueCluster, sleep } from '../nats/nats-test-support';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 function outwaitLeader(h: Cluster, id: string): void {
   h.tick(id, h.config(id).electionTicksMin);
@@ -65,7 +66,7 @@ describe('review: Phase1b on the wire', () => {
   });
 
   it('a follower holding 16 accepted slots of large CJK appends sends a truncated promise that fits one message', async () => {
-    const env = { NODE_ID: 'n1', CLUSTER_NODES: 'n1,n2,n3' };
+    const env = { NODE_ID: 'n1', CLUSTER_NODES: 'n1,n2,n3', JWT_SECRET: randomJwtSecret() };
     const config = nodeConfigFromEnv(env);
     const { consensus } = config;
     const fixed = { int: (max: number) => max - 1, float: () => 0.5 };

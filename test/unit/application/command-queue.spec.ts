@@ -1,6 +1,7 @@
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from '../../../src/application/command-gateway';
 import { AsyncCommandQueue, type CommandQueueStore } from '../../../src/application/command-queue';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { IdempotencyKeyReusedError } from '../../../src/application/idempotency';
 import { NoQuorumError } from '../../../src/application/proposal-errors';
 import type { Actor, DomainError } from '../../../src/domain';
 import { prefersAsync } from '../../../src/http/common/command-runner';
@@ -24,6 +25,9 @@ class MemoryStore implements CommandQueueStore {
   async countAttempt(id: string): Promise<void> {
     this.rows.get(id)!.attempts++;
   }
+  async reject(id: string, refusal: DomainError): Promise<void> {
+    this.rows.get(id)!.refusal = refusal;
+  }
   async remove(id: string): Promise<void> {
     this.rows.delete(id);
   }
@@ -36,9 +40,13 @@ class MemoryStore implements CommandQueueStore {
 class ScriptedGateway implements CommandGateway {
   readonly calls: string[] = [];
   readonly options: (ExecuteOptions | undefined)[] = [];
-  async execute(command: ApiCommand, _actor: Actor, key?: string, options?: ExecuteOptions): Promise<CommandAnswer> {
-    this.calls.push(key!);
+  execute(): Promise<CommandAnswer> {
+    throw new Error('the queue proposes under the ids it stored (executeAs)');
+  }
+  async executeAs(command: ApiCommand, _actor: Actor, key: string, options?: ExecuteOptions): Promise<CommandAnswer> {
+    this.calls.push(key);
     this.options.push(options);
+    if ((command.data as { reason?: string }).reason === 'reused') throw new IdempotencyKeyReusedError();
     const studentId = (command.data as { studentId: string }).studentId;
     if (studentId === 'missing') throw new DomainRefusal({ code: 'not-found', message: 'no such student' });
     if (studentId === 'bad') throw new DomainRefusal({ code: 'invalid', message: 'bad' });
@@ -63,6 +71,24 @@ describe('the respond-async command queue', () => {
     expect(await queue.queued('k-noquorum')).toMatchObject({ state: 'waiting' });
     expect(await queue.drainOnce()).toBe(0);
     expect(store.rows.get('k-noquorum')!.attempts).toBe(2);
+  });
+
+  it('refuses the same id queued again with another request (422) and takes it again with the same one', async () => {
+    const store = new MemoryStore();
+    const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
+    await queue.enqueue('k1', modify('ok'), actor);
+    await expect(queue.enqueue('k1', modify('ok'), actor)).resolves.toBeUndefined();
+    await expect(queue.enqueue('k1', modify('other'), actor)).rejects.toMatchObject({ status: 422 });
+    await expect(queue.enqueue('k1', modify('other'), actor)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(store.rows.get('k1')!.command).toEqual(modify('ok'));
+  });
+
+  it('marks refused a queued command whose id the log holds for another request (the log would answer the other one)', async () => {
+    const store = new MemoryStore();
+    const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
+    await queue.enqueue('k1', { name: 'scores.modify', data: { studentId: 'ok', delta: 1, reason: 'reused' } }, actor);
+    expect(await queue.drainOnce()).toBe(1);
+    expect(await queue.queued('k1')).toMatchObject({ state: 'refused', refusal: { code: 'rule-broken', message: expect.stringMatching(/Idempotency-Key/) } });
   });
 
   it('proposes nothing while the node counts on no quorum', async () => {

@@ -56,29 +56,47 @@ describe('actorFromHeaders (NATS)', () => {
 });
 
 describe('authConfigFromEnv', () => {
-  it('uses the development secret and one hour outside production', () => {
-    expect(authConfigFromEnv({})).toEqual({
-      jwtSecret: DEVELOPMENT_JWT_SECRET,
+  const secret = 's'.repeat(32);
+
+  it('refuses to start without a secret, saying what to set', () => {
+    expect(() => authConfigFromEnv({})).toThrow(ConfigError);
+    expect(() => authConfigFromEnv({})).toThrow(/JWT_SECRET is not set.*at least 32 bytes/);
+    expect(() => authConfigFromEnv({ NODE_ENV: 'test' })).toThrow(ConfigError);
+    expect(() => authConfigFromEnv({ NODE_ENV: 'production', JWT_SECRET: '' })).toThrow(ConfigError);
+  });
+
+  it('uses the public development secret only when NODE_ENV=development names it', () => {
+    expect(authConfigFromEnv({ NODE_ENV: 'development' })).toEqual({
+      jwtSecrets: [{ kid: 'development', secret: DEVELOPMENT_JWT_SECRET }],
       tokenExpiresInSeconds: 3600,
       developmentSecret: true,
     });
   });
 
-  it('reads JWT_SECRET and JWT_EXPIRES_IN_SECONDS', () => {
-    const config = authConfigFromEnv({
-      JWT_SECRET: 's'.repeat(32),
-      JWT_EXPIRES_IN_SECONDS: '900',
-      NODE_ENV: 'production',
-    });
-    expect(config).toEqual({ jwtSecret: 's'.repeat(32), tokenExpiresInSeconds: 900, developmentSecret: false });
+  it('reads JWT_SECRET (kid default) and JWT_EXPIRES_IN_SECONDS', () => {
+    const config = authConfigFromEnv({ JWT_SECRET: secret, JWT_EXPIRES_IN_SECONDS: '900', NODE_ENV: 'production' });
+    expect(config).toEqual({ jwtSecrets: [{ kid: 'default', secret }], tokenExpiresInSeconds: 900, developmentSecret: false });
+  });
+
+  it('reads JWT_SECRETS as kid:secret pairs, the first signing (a secret may hold a colon)', () => {
+    const config = authConfigFromEnv({ JWT_SECRETS: `2025-09:${secret}:x, 2025-03:${'t'.repeat(40)}` });
+    expect(config.jwtSecrets).toEqual([
+      { kid: '2025-09', secret: `${secret}:x` },
+      { kid: '2025-03', secret: 't'.repeat(40) },
+    ]);
   });
 
   it.each([
-    ['no secret in production', { NODE_ENV: 'production' }],
-    ['a short secret', { JWT_SECRET: 'short' }],
-    ['a zero expiry', { JWT_EXPIRES_IN_SECONDS: '0' }],
-    ['a non-numeric expiry', { JWT_EXPIRES_IN_SECONDS: '1h' }],
-    ['an expiry beyond a week', { JWT_EXPIRES_IN_SECONDS: String(8 * 24 * 3600) }],
+    ['a secret of 31 bytes', { JWT_SECRET: 's'.repeat(31) }],
+    ['a short secret even in development', { JWT_SECRET: 'short', NODE_ENV: 'development' }],
+    ['both JWT_SECRET and JWT_SECRETS', { JWT_SECRET: secret, JWT_SECRETS: `a:${secret}` }],
+    ['a JWT_SECRETS entry without a kid', { JWT_SECRETS: secret }],
+    ['a JWT_SECRETS key that is short', { JWT_SECRETS: `a:${secret},b:short` }],
+    ['a kid named twice', { JWT_SECRETS: `a:${secret},a:${secret}x` }],
+    ['a kid with spaces', { JWT_SECRETS: `a b:${secret}` }],
+    ['a zero expiry', { JWT_SECRET: secret, JWT_EXPIRES_IN_SECONDS: '0' }],
+    ['a non-numeric expiry', { JWT_SECRET: secret, JWT_EXPIRES_IN_SECONDS: '1h' }],
+    ['an expiry beyond a week', { JWT_SECRET: secret, JWT_EXPIRES_IN_SECONDS: String(8 * 24 * 3600) }],
   ])('refuses %s', (_what, env) => {
     expect(() => authConfigFromEnv(env)).toThrow(ConfigError);
   });

@@ -1,6 +1,6 @@
-import { JwtService } from '@nestjs/jwt';
 import { AuthService } from '../../../src/auth/auth.service';
 import type { Credentials, CredentialsLookup } from '../../../src/auth/credentials-repository';
+import { JwtKeyRing } from '../../../src/auth/jwt-keys';
 
 /** The signing secret of unit tests. */
 export const TEST_SECRET = 'unit-test-secret-0123456789abcdef';
@@ -20,5 +20,10 @@ export class InMemoryCredentials implements CredentialsLookup {
 
 /** An AuthService over in-memory credentials, signing with TEST_SECRET. */
 export function inMemoryAuth(credentials: InMemoryCredentials, expiresInSeconds = 3600): AuthService {
-  return new AuthService(credentials, new JwtService({ secret: TEST_SECRET }), { expiresInSeconds });
+  return new AuthService(credentials, testKeys(), { expiresInSeconds });
+}
+
+/** The key ring of unit tests: TEST_SECRET under kid `test`. */
+export function testKeys(): JwtKeyRing {
+  return new JwtKeyRing([{ kid: 'test', secret: TEST_SECRET }]);
 }

@@ -3,13 +3,16 @@ import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import type { AuthService } from '../../../src/auth/auth.service';
+import { JwtKeyRing } from '../../../src/auth/jwt-keys';
 import { hashPassword } from '../../../src/auth/password';
 import type { Actor } from '../../../src/domain';
 import { AuthModule } from '../../../src/http/auth/auth.module';
 import { CurrentActor } from '../../../src/http/auth/current-actor.decorator';
 import { Public } from '../../../src/http/auth/public.decorator';
 import { Roles } from '../../../src/http/auth/roles.decorator';
-import { InMemoryCredentials, TEST_SECRET, inMemoryAuth } from './auth-test-support';
+import { InMemoryCredentials, TEST_SECRET, inMemoryAuth, testKeys } from './auth-test-support';
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 @Controller('api/things')
 class ThingsController {
@@ -110,14 +113,15 @@ describe('JwtAuthGuard and RolesGuard (Nest app, supertest)', () => {
     ['garbage', 'not-a-jwt'],
     [
       'signed with another secret',
-      new JwtService({ secret: 'another-secret-0123456789' }).sign({ sub: 'root', role: 'admin', ver: 1 }),
+      new JwtKeyRing([{ kid: 'test', secret: 'another-secret-0123456789abcdefghijklmn' }]).sign({ sub: 'root', role: 'admin', ver: 1 }, nowSeconds(), 60),
     ],
     ['unsigned (alg none)', `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'root', role: 'admin', ver: 1 })}.`],
-    ['with forged claims', new JwtService({ secret: TEST_SECRET }).sign({ sub: 'root', role: 'wizard', ver: 1 })],
-    [
-      'for a user that does not exist',
-      new JwtService({ secret: TEST_SECRET }).sign({ sub: 'ghost', role: 'admin', ver: 1 }),
-    ],
+    ['with forged claims', testKeys().sign({ sub: 'root', role: 'wizard', ver: 1 }, nowSeconds(), 60)],
+    ['for a user that does not exist', testKeys().sign({ sub: 'ghost', role: 'admin', ver: 1 }, nowSeconds(), 60)],
+    ['with a version the user never had (larger than current)', testKeys().sign({ sub: 'root', role: 'admin', ver: 2 }, nowSeconds(), 60)],
+    ['with a huge version', testKeys().sign({ sub: 'root', role: 'admin', ver: Number.MAX_SAFE_INTEGER }, nowSeconds(), 60)],
+    ['without a key id', new JwtService({ secret: TEST_SECRET }).sign({ sub: 'root', role: 'admin', ver: 1 })],
+    ['naming an unknown key id', new JwtService({ secret: TEST_SECRET }).sign({ sub: 'root', role: 'admin', ver: 1 }, { keyid: 'other' })],
   ])('answers 401 with a bad token (%s)', async (_what, token) => {
     const res = await get('/api/things/mine', token).expect(401);
     expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });

@@ -1,3 +1,4 @@
+import { scryptSync } from 'node:crypto';
 import { hashPassword, isPasswordHash, verifyPassword } from '../../../src/auth/password';
 
 describe('password hashing (scrypt)', () => {
@@ -7,9 +8,9 @@ describe('password hashing (scrypt)', () => {
     hash = await hashPassword('correct horse battery staple');
   });
 
-  it('encodes scrypt$15$8$1$<16-byte salt>$<32-byte key>', () => {
+  it("encodes scrypt$17$8$1$<16-byte salt>$<32-byte key> (OWASP's N = 2^17, r = 8, p = 1)", () => {
     const parts = hash.split('$');
-    expect(parts.slice(0, 4)).toEqual(['scrypt', '15', '8', '1']);
+    expect(parts.slice(0, 4)).toEqual(['scrypt', '17', '8', '1']);
     expect(Buffer.from(parts[4], 'base64')).toHaveLength(16);
     expect(Buffer.from(parts[5], 'base64')).toHaveLength(32);
     expect(isPasswordHash(hash)).toBe(true);
@@ -23,6 +24,17 @@ describe('password hashing (scrypt)', () => {
     await expect(verifyPassword('correct horse battery stapl', hash)).resolves.toBe(false);
     await expect(verifyPassword('Correct horse battery staple', hash)).resolves.toBe(false);
     await expect(verifyPassword('', hash)).resolves.toBe(false);
+  });
+
+  it('verifies hashes made with other parameters by the ones they store (the earlier N = 2^15 among them)', async () => {
+    // Hashes as the earlier hashPassword (N = 2^15) and other parameters would have stored them.
+    const salt = Buffer.alloc(16, 7);
+    for (const [logN, r, p] of [[15, 8, 1], [14, 8, 2], [16, 4, 1]]) {
+      const key = scryptSync('correct horse battery staple', salt, 32, { N: 2 ** logN, r, p, maxmem: 512 * 1024 * 1024 });
+      const old = `scrypt$${logN}$${r}$${p}$${salt.toString('base64')}$${key.toString('base64')}`;
+      await expect(verifyPassword('correct horse battery staple', old)).resolves.toBe(true);
+      await expect(verifyPassword('correct horse battery stapler', old)).resolves.toBe(false);
+    }
   });
 
   it('salts: the same password hashes differently each time, and both verify', async () => {

@@ -43,7 +43,7 @@ function node(nodeId: string, log: LogRow[]): NodeSnapshot {
 }
 
 function op(key: string, outcome: OpRecord['outcome'], startedAt = 0, endedAt = 10): OpRecord {
-  return { seq: 1, kind: 'modify', via: 'rest', target: 'n1', key, startedAt, endedAt, outcome, status: outcome === 'ok' ? 200 : 503 };
+  return { seq: 1, kind: 'modify', via: 'rest', target: 'n1', key, logId: key, startedAt, endedAt, outcome, status: outcome === 'ok' ? 200 : 503 };
 }
 
 const goodLog = (): LogRow[] => [registered(1, 's1', 'reg'), modified(2, 's1', 'k1', 100, 5), modified(3, 's1', 'k2#1', 105, -3)];

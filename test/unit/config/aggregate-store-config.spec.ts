@@ -1,8 +1,9 @@
 import { aggregateStoreOptionsOf, nodeConfigFromEnv } from '../../../src/config/node-config';
+import { randomJwtSecret } from '../../support/jwt-secret';
 
 describe('aggregate store settings', () => {
   it('defaults to snapshots every 100,000 events and 50,000 cold aggregates in memory', () => {
-    expect(nodeConfigFromEnv({}).aggregates).toEqual({ snapshotEveryEvents: 100_000, coldCacheMax: 50_000 });
+    expect(nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret() }).aggregates).toEqual({ snapshotEveryEvents: 100_000, coldCacheMax: 50_000 });
   });
 
   it('0 turns snapshots off and 0 lifts the cache bound', () => {

@@ -1,5 +1,8 @@
 import { ConfigError } from '../../../src/consensus';
-import { nodeConfigFromEnv } from '../../../src/config/node-config';
+import { nodeConfigFromEnv as configOf } from '../../../src/config/node-config';
+import { randomJwtSecret } from '../../support/jwt-secret';
+
+const nodeConfigFromEnv = (env: NodeJS.ProcessEnv) => configOf({ JWT_SECRET: randomJwtSecret(), ...env });
 
 describe('observability configuration (ADMIN_HTTP_PORT, ACCESS_LOG_*)', () => {
   it('keeps /metrics on the main port and samples the access log past 20 lines a second by default', () => {

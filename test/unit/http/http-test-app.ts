@@ -80,6 +80,10 @@ export class FakeGateway implements CommandGateway {
     if (idempotencyKey !== undefined) this.byKey.set(idempotencyKey, answer);
     return answer;
   }
+
+  executeAs(command: ApiCommand, actor: Actor, commandId: string): Promise<CommandAnswer> {
+    return this.execute(command, actor, commandId);
+  }
 }
 
 function resultOf(command: ApiCommand, position: number): Record<string, unknown> {
