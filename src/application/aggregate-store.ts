@@ -21,6 +21,8 @@ export interface LoggedEvent {
   readonly stream_id: string;
   readonly stream_version: number;
   readonly type: string;
+  /** The schema version the event was written in (an upcaster's input). */
+  readonly schema_version?: number;
   readonly data: string;
 }
 
@@ -454,6 +456,7 @@ export class AggregateStore {
     let state = from.state;
     let position = 0;
     for (const row of rows) {
+      // The one place a log row becomes a domain event.
       const event: DomainEvent = { type: row.type, schemaVersion: 1, streamType: row.stream_type, streamId: row.stream_id, data: JSON.parse(row.data) };
       state = kind.evolve(state, event);
       position = Number(row.position);

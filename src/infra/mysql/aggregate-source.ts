@@ -13,7 +13,7 @@ export class MysqlAggregateSource implements AggregateSource {
   async eventsAfter(after: number, streamTypes: readonly string[], limit: number): Promise<LoggedEvent[]> {
     const rows = await this.db
       .selectFrom('event_log')
-      .select(['position', 'stream_type', 'stream_id', 'stream_version', 'type', 'data'])
+      .select(['position', 'stream_type', 'stream_id', 'stream_version', 'type', 'schema_version', 'data'])
       .where('position', '>', after)
       .where('stream_type', 'in', [...streamTypes])
       .orderBy('position')
@@ -27,7 +27,7 @@ export class MysqlAggregateSource implements AggregateSource {
     // The unique (stream_type, stream_id, stream_version) index finds each stream's rows.
     const rows = await this.db
       .selectFrom('event_log')
-      .select(['position', 'stream_type', 'stream_id', 'stream_version', 'type', 'data'])
+      .select(['position', 'stream_type', 'stream_id', 'stream_version', 'type', 'schema_version', 'data'])
       .where('stream_type', 'in', [...streamTypes])
       .where('stream_id', 'in', [...ids])
       .where('position', '>', after)
