@@ -111,6 +111,10 @@ export interface AggregateStoreOptions {
   readonly snapshotEveryEvents: number;
   /** Cold aggregates kept in memory at most (Infinity: all of them, as without snapshots). */
   readonly coldCacheMax: number;
+  /** Also take a checkpoint when this long passed since the last one and something changed (0 or absent: only by events). */
+  readonly snapshotIntervalMs?: number;
+  /** The clock of `snapshotIntervalMs` (tests pass their own). */
+  readonly now?: () => number;
   /** How long a load on demand waits for the log rows it needs to be written. */
   readonly loadWaitMs?: number;
   /** Events read per query while loading (default 5000). */
@@ -119,8 +123,8 @@ export interface AggregateStoreOptions {
   readonly loadCheckpointEvery?: number;
 }
 
-/** Defaults of AGGREGATE_SNAPSHOT_EVERY_EVENTS and AGGREGATE_CACHE_MAX. */
-export const DEFAULT_AGGREGATE_STORE_OPTIONS: AggregateStoreOptions = { snapshotEveryEvents: 100_000, coldCacheMax: 50_000 };
+/** Defaults of AGGREGATE_SNAPSHOT_EVERY_EVENTS, AGGREGATE_CACHE_MAX and AGGREGATE_SNAPSHOT_INTERVAL_MS. */
+export const DEFAULT_AGGREGATE_STORE_OPTIONS: AggregateStoreOptions = { snapshotEveryEvents: 100_000, coldCacheMax: 50_000, snapshotIntervalMs: 300_000 };
 
 /** Thrown when a decision reads a cold aggregate that was not loaded first (a missing `prefetch`). */
 export class AggregateNotLoadedError extends Error {
@@ -184,6 +188,7 @@ export class AggregateStore {
   private plannedPosition = 0;
   private writtenPosition = 0;
   private checkpointPosition = 0;
+  private checkpointAt = 0;
   private generation = 0;
   private writing: Promise<void> = Promise.resolve();
   private readonly captured: { position: number; snapshots: AggregateSnapshot[]; generation: number }[] = [];
@@ -244,6 +249,7 @@ export class AggregateStore {
       }
     }
     this.checkpointPosition = after;
+    this.checkpointAt = this.clock();
     this.plannedPosition = after;
     this.writtenPosition = after;
     const streamTypes = [...this.kindOfStream.keys()];
@@ -395,6 +401,10 @@ export class AggregateStore {
   /** True when any user exists (the bootstrap admin is created only into an empty cluster). */
   get anyUser(): boolean {
     return (this.hot.get('user')?.size ?? 0) > 0;
+  }
+
+  private clock(): number {
+    return (this.options.now ?? Date.now)();
   }
 
   private neverCold(kind: AggregateKind): boolean {
@@ -556,7 +566,9 @@ export class AggregateStore {
   /** Captures the changed states as a checkpoint once `snapshotEveryEvents` events passed the last one. */
   private maybeCapture(): void {
     const every = this.options.snapshotEveryEvents;
-    if (every <= 0 || this.plannedPosition - this.checkpointPosition < every) return;
+    const interval = this.options.snapshotIntervalMs ?? 0;
+    const dueByTime = interval > 0 && this.dirty.size > 0 && this.clock() - this.checkpointAt >= interval;
+    if (every <= 0 || (this.plannedPosition - this.checkpointPosition < every && !dueByTime)) return;
     // A load under way folds rows this checkpoint would miss: wait for it to end.
     if (this.loading.size > 0) return;
     this.capture();
@@ -574,6 +586,7 @@ export class AggregateStore {
     }
     this.dirty.clear();
     this.checkpointPosition = this.plannedPosition;
+    this.checkpointAt = this.clock();
     this.captured.push({ position: this.plannedPosition, snapshots, generation: this.generation });
     this.cold.trim();
     this.flushCaptured();

@@ -231,11 +231,12 @@ function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undef
   return value;
 }
 
-/** AGGREGATE_SNAPSHOT_EVERY_EVENTS and AGGREGATE_CACHE_MAX (0: no snapshots; 0: no bound). */
+/** AGGREGATE_SNAPSHOT_EVERY_EVENTS, AGGREGATE_SNAPSHOT_INTERVAL_MS and AGGREGATE_CACHE_MAX (0: no snapshots; 0: by events only; 0: no bound). */
 export function aggregateStoreOptionsOf(env: NodeJS.ProcessEnv): AggregateStoreOptions {
   const cacheMax = optionalInt(env, 'AGGREGATE_CACHE_MAX') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.coldCacheMax;
   return {
     snapshotEveryEvents: optionalInt(env, 'AGGREGATE_SNAPSHOT_EVERY_EVENTS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotEveryEvents,
+    snapshotIntervalMs: optionalInt(env, 'AGGREGATE_SNAPSHOT_INTERVAL_MS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotIntervalMs,
     coldCacheMax: cacheMax === 0 ? Infinity : cacheMax,
   };
 }

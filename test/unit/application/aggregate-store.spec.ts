@@ -212,6 +212,22 @@ describe('AggregateStore', () => {
     release();
   });
 
+  it('takes a checkpoint on its schedule too, before the event count is reached', async () => {
+    const source = new MemorySource();
+    const log = new Log(source);
+    let now = 0;
+    const store = new AggregateStore(source, { snapshotEveryEvents: 1000, coldCacheMax: 10, snapshotIntervalMs: 60_000, now: () => now });
+    await store.load();
+    plan(store, [register(log, 's1')]);
+    await store.settled();
+    expect(source.position).toBe(0);
+    now = 60_000;
+    plan(store, [modify(log, 's1', 120)]);
+    await store.settled();
+    expect(source.position).toBe(2);
+    expect(JSON.parse(source.table.get('student/s1')!.state)).toMatchObject({ score: 120 });
+  });
+
   it('with snapshots off a start writes no checkpoint, so a later start with them on folds the whole log', async () => {
     const source = new MemorySource();
     const log = new Log(source);
