@@ -79,10 +79,14 @@ async function main(): Promise<void> {
     };
     while (performance.now() < until) {
       round += 1;
+      const taken = new Set<string>();
       const submits = Array.from({ length: ROUND }, (_, i) => {
-        const studentId = `s-${1 + ((round * ROUND + i) % students)}`;
+        // A student whose score may move by one either way (a log may leave scores at the range's edges).
+        let n = round * ROUND + i;
+        let studentId = `s-${1 + (n % students)}`;
+        for (let tries = 0; tries < students && (taken.has(studentId) || !movable(aggregates.student(studentId).score)); tries++) studentId = `s-${1 + (++n % students)}`;
+        taken.add(studentId);
         const id = `restart-bench-${process.pid}-${round}-${i}`;
-        // Towards the middle of the range: the synthetic log leaves some scores at its edges.
         const delta = aggregates.student(studentId).score > 100 ? -1 : 1;
         return { command: { name: 'applications.submit', data: { studentId, delta, reason: 'bench' } } as ApiCommand, actor: teacher, id };
       });
@@ -114,6 +118,10 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     await db.destroy();
   }
+}
+
+function movable(score: number): boolean {
+  return score > 0 && score < 200;
 }
 
 /** The id `applications.submit` derives for an attempt id (as decideApiCommand does). */

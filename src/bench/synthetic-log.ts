@@ -79,7 +79,8 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
       const index = n % options.students;
       const studentId = `s-${index + 1}`;
       const kind = n % every;
-      const delta = n % 40 < 20 ? 1 : -1; // +1 then -1: every score stays near 100
+      // +1 and -1 in turn per student: every score stays near 100 (whatever the count of students).
+      const delta = Math.floor(n / options.students) % 2 === 0 ? 1 : -1;
       if (kind === every - 2) {
         const applicationId = `a-${Math.floor(n / every)}`;
         push(position, 'application', applicationId, 'ApplicationSubmitted', { applicationId, studentId, delta, reason: 'helped at the school fair' }, teacher);
