@@ -262,11 +262,19 @@ describe('AggregateStore', () => {
         const apps = new Map<number, boolean>();
         for (const o of ops) {
           const rows: LoggedEvent[] = [];
-          if (o.kind === 'register' && !students.has(o.s)) (students.add(o.s), rows.push(register(log, `s${o.s}`)));
+          if (o.kind === 'register' && !students.has(o.s)) {
+            students.add(o.s);
+            rows.push(register(log, `s${o.s}`));
+          }
           else if (o.kind === 'modify' && students.has(o.s)) rows.push(modify(log, `s${o.s}`, o.score));
           else if (o.kind === 'archive' && students.has(o.s)) rows.push(archive(log, `s${o.s}`));
-          else if (o.kind === 'submit' && students.has(o.s) && !apps.has(o.a)) (apps.set(o.a, true), rows.push(submit(log, `a${o.a}`, `s${o.s}`)));
-          else if (o.kind === 'close' && apps.get(o.a)) (apps.set(o.a, false), rows.push(approve(log, `a${o.a}`)));
+          else if (o.kind === 'submit' && students.has(o.s) && !apps.has(o.a)) {
+            apps.set(o.a, true);
+            rows.push(submit(log, `a${o.a}`, `s${o.s}`));
+          } else if (o.kind === 'close' && apps.get(o.a)) {
+            apps.set(o.a, false);
+            rows.push(approve(log, `a${o.a}`));
+          }
           else if (o.kind === 'restart') {
             await tiny.settled();
             tiny = new AggregateStore(source, { snapshotEveryEvents: 3, coldCacheMax: 1 });
