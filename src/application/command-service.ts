@@ -4,7 +4,7 @@ import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/c
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
-import { decideApiCommand } from './decide-api-command';
+import { decideApiCommand, derivedId } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
 import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
@@ -107,17 +107,26 @@ export class CommandService implements CommandGateway {
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
-      const outcome = await this.withStreams(streamsOf(command, this.states), async () => {
-        const actorRefusal = options.queued ? refusalOfStaleActor(actor, this.states.user(actor.username)) : null;
-        const decision: Decision = actorRefusal
-          ? { ok: false, error: actorRefusal }
-          : decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
+      // A closed application names its student only once it is loaded: load it first.
+      if (command.name === 'applications.review') (await this.states.prefetch([`application/${command.data.applicationId}`]))();
+      const streams = streamsOf(command, this.states);
+      const outcome = await this.withStreams(streams, async () => {
+        // Cold aggregates the decision reads are loaded before it, and stay until it is made.
+        const release = await this.states.prefetch(readsOf(command, streams, commandId, id));
+        let decision: Decision;
+        let refusalVersions: Record<string, number> = {};
+        try {
+          decision = this.decide(command, actor, commandId, id, options, passwordHash);
+          if (!decision.ok) refusalVersions = versionsOf(streams, this.states);
+        } finally {
+          release();
+        }
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
         // A queued command's status is read from the log once the queue drops it: record every refusal.
         if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
           ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
-          : { events: [], expected: versionsOf(streamsOf(command, this.states), this.states), metadata, refusal: decision.error };
+          : { events: [], expected: refusalVersions, metadata, refusal: decision.error };
         return this.proposals.propose({ id, payload: JSON.stringify(record) });
       });
       if (isFinal(outcome)) {
@@ -129,6 +138,14 @@ export class CommandService implements CommandGateway {
       }
       // The stream moved between deciding and applying (a leader change): decide on what applied.
     }
+  }
+
+  /** Decides on the states in memory (synchronous: nothing moves them meanwhile). */
+  private decide(command: ApiCommand, actor: Actor, commandId: string, id: string, options: ExecuteOptions, passwordHash: string | undefined): Decision {
+    const actorRefusal = options.queued ? refusalOfStaleActor(actor, this.states.user(actor.username)) : null;
+    return actorRefusal
+      ? { ok: false, error: actorRefusal }
+      : decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
   }
 
   /**
@@ -148,8 +165,15 @@ export class CommandService implements CommandGateway {
     const propose = () => {
       if (!this.node.isReadyLeader()) throw new NoQuorumError(1);
       return this.withStreams([...keys], async () => {
-        const { events: decided, expected } = decide();
-        const events = this.eventsToWrite(decided);
+        const release = await this.states.prefetch(keys);
+        let decided: ReturnType<typeof decide>;
+        try {
+          decided = decide();
+        } finally {
+          release();
+        }
+        const events = this.eventsToWrite(decided.events);
+        const { expected } = decided;
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId, causationId: commandId, decidedAt: this.node.now() };
         const record: CommandRecord = { events, expected, metadata, result: {} };
         return this.proposals.propose({ id: commandId, payload: JSON.stringify(record) });
@@ -245,6 +269,18 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
     case 'sagas.retry':
       return [`saga/${command.data.sagaId}`];
   }
+}
+
+/**
+ * The streams a command's decision reads (`streamType/streamId`), to load before it: those it
+ * locks, the aggregate it may create (an id derived from the command), and a student it binds.
+ */
+function readsOf(command: ApiCommand, streams: readonly string[], commandId: string, attempt: string): string[] {
+  const keys = streams.filter((k) => k !== 'saga/new');
+  if (command.name === 'applications.submit') keys.push(`application/${derivedId('app', attempt)}`);
+  if (command.name === 'scores.batch' || command.name === 'archives.start') keys.push(`saga/${derivedId('saga', commandId)}`);
+  if (command.name === 'users.create' && command.data.studentId !== undefined) keys.push(`student/${command.data.studentId}`);
+  return keys;
 }
 
 /** The versions the states are at for `keys` (`streamType/streamId`): what a recorded refusal was decided against. */

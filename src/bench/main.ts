@@ -16,9 +16,10 @@ import { RESULTS_DIR } from './report';
 import { formatTargets, targetRatios } from './targets';
 import { REVIEW_QUEUE_USABLE_BUDGET_MS, benchReviewQueue } from './review-queue-bench';
 import { LOGIN_JS_GZIP_BUDGET_BYTES, loginPageJs } from './web-bench';
+import { benchRestart } from './restart-bench';
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle|web]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle|web|restart]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -35,13 +36,14 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle', 'web'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas, idle or web, got ${only}`);
+  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle', 'web', 'restart'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas, idle, web or restart, got ${only}`);
   if (only === undefined || only === 'idle') await benchIdle(quick);
   const appended = only === undefined || only === 'log-append' ? await benchLogAppend(quick) : null;
   const rebuilt = only === undefined || only === 'rebuild' ? await benchRebuildRate(quick) : null;
   if (appended) reportTargets(appended, rebuilt ?? latestRebuild());
   if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
   if (only === undefined || only === 'web') await benchWeb(quick);
+  if (only === undefined || only === 'restart') await benchRestarts(quick);
 }
 
 /** The web app: JavaScript the login page loads (gzip), and navigation to a usable review queue of 500 pending applications in headless Chromium. */
@@ -85,6 +87,23 @@ async function benchIdle(quick: boolean): Promise<void> {
   } finally {
     await ours.stop();
   }
+}
+
+/**
+ * A node's restart on a log of 10,000,000 events, half of them applications' (1,000,000 with
+ * --quick): seconds to ready and RSS while serving writes, with and without snapshots. Targets:
+ * ready within 10 s, RSS at most 300 MB.
+ */
+async function benchRestarts(quick: boolean): Promise<void> {
+  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const result = await benchRestart(mysqlUrl, quick ? 1_000_000 : 10_000_000, quick ? 5 : 10, (line) => process.stdout.write(`${line}\n`));
+  const path = writeResults('restart', { quick, ...result });
+  const line = (name: string, r: typeof result.withSnapshots) =>
+    'failed' in r ? `${name}: failed (${r.failed})` : `${name}: ready in ${r.readySeconds.toFixed(2)} s, RSS serving writes ${r.servingPeakRssMb} MB`;
+  process.stdout.write(
+    `\nrestart on ${result.events} events (targets: ready <= ${result.targets.readySecondsMax} s, RSS <= ${result.targets.servingRssMbMax} MB)\n` +
+      `${line('  with snapshots', result.withSnapshots)}\n${line('  without snapshots', result.withoutSnapshots)}\nresults: ${path}\n`,
+  );
 }
 
 /** A 5,000-student batch and a 2,000-student archive (1,000 and 400 with --quick). */

@@ -10,6 +10,13 @@ export interface SyntheticLogOptions {
   readonly events: number;
   /** Students registered first (positions 1..students). */
   readonly students: number;
+  /**
+   * One application is submitted and approved every this many steps (default 20: a tenth of
+   * the events are applications'; 3: half of them).
+   */
+  readonly applicationEvery?: number;
+  /** Also writes each slot's `applied_commands` row (its command id's outcome), as the event store does. */
+  readonly appliedCommands?: boolean;
 }
 
 /**
@@ -24,6 +31,7 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
   const teacher = { username: 'ms.lee', role: 'teacher' };
   const versions = new Map<string, number>();
   let rows: Database['event_log'][] = [];
+  let commands: Database['applied_commands'][] = [];
   let slot = 0;
   const push = (position: number, streamType: string, streamId: string, type: string, data: unknown, actor: unknown) => {
     const key = `${streamType}/${streamId}`;
@@ -31,6 +39,9 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     versions.set(key, version);
     const at = new Date(Date.UTC(2026, 8, 1) + position * 1000).toISOString();
     const commandId = `bench-${slot}`;
+    if (options.appliedCommands && commands[commands.length - 1]?.command_id !== commandId) {
+      commands.push({ command_id: commandId, slot, outcome: JSON.stringify({ commandId, slot, status: 'applied', firstPosition: position, result: {} }) });
+    }
     rows.push({
       position,
       slot,
@@ -49,7 +60,13 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     const batch = rows;
     rows = [];
     await executePrepared(db, db.insertInto('event_log').values(batch));
+    if (commands.length > 0) {
+      const applied = commands;
+      commands = [];
+      await executePrepared(db, db.insertInto('applied_commands').values(applied));
+    }
   };
+  const every = Math.max(3, options.applicationEvery ?? 20);
   let position = 0;
   while (position < options.events) {
     slot += 1;
@@ -61,13 +78,14 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
     } else {
       const index = n % options.students;
       const studentId = `s-${index + 1}`;
-      const kind = n % 20;
-      const delta = n % 40 < 20 ? 1 : -1; // +1 then -1: every score stays near 100
-      if (kind === 18) {
-        const applicationId = `a-${Math.floor(n / 20)}`;
+      const kind = n % every;
+      // +1 and -1 in turn per student: every score stays near 100 (whatever the count of students).
+      const delta = Math.floor(n / options.students) % 2 === 0 ? 1 : -1;
+      if (kind === every - 2) {
+        const applicationId = `a-${Math.floor(n / every)}`;
         push(position, 'application', applicationId, 'ApplicationSubmitted', { applicationId, studentId, delta, reason: 'helped at the school fair' }, teacher);
-      } else if (kind === 19 && position + 1 <= options.events) {
-        const applicationId = `a-${Math.floor(n / 20)}`;
+      } else if (kind === every - 1 && position + 1 <= options.events) {
+        const applicationId = `a-${Math.floor(n / every)}`;
         const previousScore = scores[index];
         scores[index] += delta;
         push(position, 'application', applicationId, 'ApplicationApproved', { applicationId, studentId, delta, comment: 'approved', newScore: scores[index] }, admin);

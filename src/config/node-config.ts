@@ -1,6 +1,7 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
 import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { type AggregateStoreOptions, DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
 import { authConfigFromEnv } from '../auth/auth-config';
 import type { JwtSecret } from '../auth/jwt-keys';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from '../auth/login-throttle';
@@ -66,6 +67,12 @@ export interface NodeConfig {
   readonly sagaStepDelayMs: number;
   /** How often a live stream (GET /api/stream) sends a keep-alive comment and checks its session (`LIVE_STREAM_KEEPALIVE_MS`, 100..60000, default 15000). */
   readonly liveStreamKeepAliveMs: number;
+  /**
+   * Aggregate snapshots and the cache of cold aggregates: `AGGREGATE_SNAPSHOT_EVERY_EVENTS`
+   * (default 100000; 0 turns snapshots off) and `AGGREGATE_CACHE_MAX` (default 50000; 0 keeps
+   * every aggregate in memory). Defaults when absent.
+   */
+  readonly aggregates?: AggregateStoreOptions;
   /** The subject the student-records service answers on. */
   readonly recordsSubject: string;
   /**
@@ -182,6 +189,7 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     sagas: sagaSettingsOf(env),
     sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
     liveStreamKeepAliveMs: keepAliveOf(env),
+    aggregates: aggregateStoreOptionsOf(env),
     recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
     scoreRules: scoreRulesOf(env),
     adminHttpPort: adminPortOf(env, optionalInt(env, 'HTTP_PORT') ?? 3000),
@@ -289,6 +297,16 @@ function keepAliveOf(env: NodeJS.ProcessEnv): number {
   const value = optionalInt(env, 'LIVE_STREAM_KEEPALIVE_MS') ?? 15_000;
   if (value < 100 || value > 60_000) throw new ConfigError(`LIVE_STREAM_KEEPALIVE_MS must be 100..60000, got ${value}`);
   return value;
+}
+
+/** AGGREGATE_SNAPSHOT_EVERY_EVENTS, AGGREGATE_SNAPSHOT_INTERVAL_MS and AGGREGATE_CACHE_MAX (0: no snapshots; 0: by events only; 0: no bound). */
+export function aggregateStoreOptionsOf(env: NodeJS.ProcessEnv): AggregateStoreOptions {
+  const cacheMax = optionalInt(env, 'AGGREGATE_CACHE_MAX') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.coldCacheMax;
+  return {
+    snapshotEveryEvents: optionalInt(env, 'AGGREGATE_SNAPSHOT_EVERY_EVENTS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotEveryEvents,
+    snapshotIntervalMs: optionalInt(env, 'AGGREGATE_SNAPSHOT_INTERVAL_MS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotIntervalMs,
+    coldCacheMax: cacheMax === 0 ? Infinity : cacheMax,
+  };
 }
 
 function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {

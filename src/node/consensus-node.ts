@@ -19,6 +19,7 @@ import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
 import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
+import { MysqlAggregateSource } from '../infra/mysql/aggregate-source';
 import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
@@ -107,14 +108,16 @@ export class ConsensusNode {
     });
     const metrics = new MetricsRegistry();
     const events = new EventStore(consensusDb);
-    const aggregates = new AggregateStore(consensusDb);
-    await aggregates.load();
+    const aggregates = new AggregateStore(new MysqlAggregateSource(consensusDb), config.aggregates);
+    aggregates.onCheckpointError = (e) => log('warn', `aggregate checkpoint not written (taken again at the next one): ${e instanceof Error ? e.message : String(e)}`);
+    // Folded once, by the event store's load below (which reloads its listeners), not also here.
     events.onPlanned((batch) => aggregates.onPlanned(batch));
     events.onReload(() => aggregates.load());
     // Readers that follow the log take what was just committed from memory (first listener, so
     // it holds a batch before anyone is told of it); a recovery sends them back to MySQL.
     const logTail = new LogTail();
     events.onWritten((_head, rows) => logTail.append(rows));
+    events.onWritten((head) => aggregates.onWritten(head));
     events.onReload(async () => logTail.clear());
     await events.load();
     // A broken invariant while projecting stops the node (fail-stop); anything else is retried.

@@ -158,6 +158,8 @@ export class SagaRuntime {
 
   /** Takes one step; false when the saga has nothing to do now. */
   private async step(sagaId: string): Promise<boolean> {
+    // A saga that just ended is cold: it may have left memory.
+    (await this.states.prefetch([`saga/${sagaId}`]))();
     const state = this.states.saga(sagaId);
     let command = decideSaga(state, this.ports.now());
     if (command === null) return false;

@@ -61,8 +61,13 @@ export function sagaView(state: SagaState, position: number): SagaView {
   };
 }
 
-/** The view of saga `id` as this node folded it; undefined when there is no such saga. */
-export function sagaViewOf(states: AggregateStore, id: string): SagaView | undefined {
-  const state = states.saga(id);
-  return state.exists ? sagaView(state, states.sagaPosition(id)) : undefined;
+/** The view of saga `id` as this node folded it (a finished saga is loaded if not in memory); undefined when there is no such saga. */
+export async function sagaViewOf(states: AggregateStore, id: string): Promise<SagaView | undefined> {
+  const release = await states.prefetch([`saga/${id}`]);
+  try {
+    const state = states.saga(id);
+    return state.exists ? sagaView(state, states.sagaPosition(id)) : undefined;
+  } finally {
+    release();
+  }
 }

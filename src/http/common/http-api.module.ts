@@ -144,7 +144,7 @@ const NO_ARCHIVES: ArchivesReads = {
   listArchives: (request) => Promise.resolve({ items: [], page: request?.page ?? 1, pageSize: request?.pageSize ?? 20, total: 0, totalCapped: false }),
   getArchivedStudent: () => Promise.resolve(undefined),
 };
-const NO_SAGAS: SagasReads = { getSaga: () => undefined };
+const NO_SAGAS: SagasReads = { getSaga: () => Promise.resolve(undefined) };
 const NO_STATS: StatsReads = {
   overview: (_today, range) => Promise.resolve({ pendingReviews: 0, todayChanges: 0, classes: [], nearBounds: [], scoreRange: range, margin: 0 }),
   classDaily: () => Promise.resolve([]),

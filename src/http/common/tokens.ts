@@ -29,7 +29,7 @@ export interface QuorumProbe {
 export type ArchivesReads = Pick<ArchivesRepository, 'listArchives' | 'getArchivedStudent'>;
 /** Sagas as this node folds them from the log. */
 export interface SagasReads {
-  getSaga(sagaId: string): SagaView | undefined;
+  getSaga(sagaId: string): Promise<SagaView | undefined>;
 }
 /** The reads of the `reasons` read model the HTTP API uses (a ReasonsRepository serves). */
 export type ReasonsReads = Pick<ReasonsRepository, 'listReasons' | 'getReason'>;

@@ -36,8 +36,8 @@ export class SagasController {
   @ApiNotFoundResponse({ description: 'no such saga' })
   @ApiOperation({ summary: 'A saga: status, steps, compensations, per-student failure reasons, needs-operator flag' })
   @ApiOkResponse({ type: SagaDto })
-  get(@Param() { id }: SagaIdParams, @Query() _query: ReadQueryDto): SagaView {
-    const view = this.sagas.getSaga(id);
+  async get(@Param() { id }: SagaIdParams, @Query() _query: ReadQueryDto): Promise<SagaView> {
+    const view = await this.sagas.getSaga(id);
     if (view === undefined) throw new NotFoundException(`saga ${id} not found`);
     return view;
   }

@@ -61,6 +61,24 @@ export interface QueuedCommandsTable {
   refusal: string | null;
 }
 
+/** The newest snapshot of each aggregate, current at the checkpoint (migration 0008). */
+export interface AggregateSnapshotsTable {
+  kind: string;
+  aggregate_id: string;
+  /** The log position of the aggregate's last event folded into `state`. */
+  position: number;
+  /** True when nodes do not keep the aggregate in memory (it is loaded on demand). */
+  cold: boolean;
+  /** The state as JSON text. */
+  state: string;
+}
+
+/** The single row (`id` = 1): the log position every snapshot is current at. */
+export interface AggregateCheckpointTable {
+  id: number;
+  position: number;
+}
+
 /** Every table of a node's database, as Kysely sees them: the read models' and these. */
 export interface Database extends ReadModelTables {
   user_credentials: UserCredentialsTable;
@@ -71,6 +89,8 @@ export interface Database extends ReadModelTables {
   paxos_accepted: PaxosAcceptedTable;
   paxos_chosen: PaxosChosenTable;
   paxos_meta: PaxosMetaTable;
+  aggregate_snapshots: AggregateSnapshotsTable;
+  aggregate_checkpoint: AggregateCheckpointTable;
 }
 
 /** Connections one node's pool may open at most. */

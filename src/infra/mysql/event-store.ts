@@ -2,6 +2,7 @@ import { type Kysely, type Transaction, sql } from 'kysely';
 import { type ChosenEntry, type ClientValue, slotValueJson } from '../../consensus';
 import { MysqlAcceptorStorage } from './acceptor-storage';
 import { BloomFilter } from '../../shared/bloom-filter';
+import { LruCache } from '../../application/lru-cache';
 import { type CommandOutcome, type EventRow, parseCommandRecord, planCommand } from './command-record';
 import type { Database } from './database';
 import { executePrepared } from './prepared-statements';
@@ -27,6 +28,15 @@ const SEEN_FILTER_BITS = 1 << 27;
 const SEEN_FILTER_HASHES = 7;
 const LOAD_IDS_BATCH = 50_000;
 /**
+ * Stream versions kept in memory at most (besides those of planned, unwritten events and of the
+ * counted stream types): the rest are read from `event_log` when a command names them.
+ */
+export const STREAM_VERSIONS_MAX = 200_000;
+/** Stream types whose streams are counted (`streamCount`) and whose versions always stay in memory: the bench's raw log. */
+const COUNTED_STREAM_TYPES: readonly string[] = ['log'];
+/** Streams whose versions one query reads at most. */
+const VERSION_LOOKUP_IDS_MAX = 500;
+/**
  * Bytes of row JSON one stored-procedure call carries at most: well under MariaDB's default
  * max_allowed_packet (16 MiB), since a quote-heavy value grows with every escape.
  */
@@ -42,7 +52,11 @@ const STORE_CALL_BYTES_MAX = 4 * 1024 * 1024;
 export class EventStore {
   private nextPosition = 1;
   private committedHead = 0;
-  private readonly streamVersions = new Map<string, number>();
+  /** `streamType/streamId` -> its version and the position of its last event, for the streams in memory. */
+  private readonly streamVersions = new LruCache<string, { version: number; position: number }>(
+    STREAM_VERSIONS_MAX,
+    (key, v) => v.position <= this.committedHead && !COUNTED_STREAM_TYPES.includes(key.slice(0, key.indexOf('/'))),
+  );
   /** Distinct streams per stream type, planned included. */
   private readonly streamCounts = new Map<string, number>();
   private readonly recent = new Map<string, CommandOutcome>();
@@ -89,12 +103,14 @@ export class EventStore {
     this.nextPosition = this.committedHead + 1;
     this.streamVersions.clear();
     this.streamCounts.clear();
+    // Only the counted stream types are read whole; any other stream's version is read when a command names it.
     const streams = await this.db
       .selectFrom('event_log')
-      .select(['stream_type', 'stream_id', (eb) => eb.fn.max('stream_version').as('version')])
+      .select(['stream_type', 'stream_id', (eb) => eb.fn.max('stream_version').as('version'), (eb) => eb.fn.max('position').as('position')])
+      .where('stream_type', 'in', [...COUNTED_STREAM_TYPES])
       .groupBy(['stream_type', 'stream_id'])
       .execute();
-    for (const s of streams) this.setStreamVersion(s.stream_type, s.stream_id, Number(s.version));
+    for (const s of streams) this.setStreamVersion(s.stream_type, s.stream_id, Number(s.version), Number(s.position));
     for (const listener of this.reloadListeners) await listener();
   }
 
@@ -108,9 +124,12 @@ export class EventStore {
     return this.committedHead;
   }
 
-  /** The version of a stream after every planned event (0 when it has none). */
+  /**
+   * The version of a stream after every planned event (0 when it has none), as far as memory
+   * knows: exact for the counted stream types and for streams planned lately.
+   */
   streamVersion(streamType: string, streamId: string): number {
-    return this.streamVersions.get(`${streamType}/${streamId}`) ?? 0;
+    return this.streamVersions.peek(`${streamType}/${streamId}`)?.version ?? 0;
   }
 
   /** How many distinct streams of `streamType` the log holds, planned events included. */
@@ -118,10 +137,43 @@ export class EventStore {
     return this.streamCounts.get(streamType) ?? 0;
   }
 
-  private setStreamVersion(streamType: string, streamId: string, version: number): void {
+  private setStreamVersion(streamType: string, streamId: string, version: number, position: number): void {
     const key = `${streamType}/${streamId}`;
-    if (!this.streamVersions.has(key)) this.streamCounts.set(streamType, this.streamCount(streamType) + 1);
-    this.streamVersions.set(key, version);
+    if (COUNTED_STREAM_TYPES.includes(streamType) && !this.streamVersions.has(key)) this.streamCounts.set(streamType, this.streamCount(streamType) + 1);
+    this.streamVersions.set(key, { version, position });
+  }
+
+  /** Reads into memory the versions of the streams `commands` name that memory does not hold (every such stream's events are written). */
+  private async loadStreamVersions(commands: readonly { value: ClientValue }[]): Promise<void> {
+    const missing = new Map<string, Set<string>>();
+    for (const command of commands) {
+      const record = parseCommandRecord(command.value.payload);
+      if (!record) continue;
+      const keys = [...Object.keys(record.expected ?? {}), ...record.events.map((e) => `${e.streamType}/${e.streamId}`)];
+      for (const key of keys) {
+        if (this.streamVersions.has(key)) continue;
+        const slash = key.indexOf('/');
+        if (slash < 0) continue;
+        const type = key.slice(0, slash);
+        if (COUNTED_STREAM_TYPES.includes(type)) continue;
+        missing.set(type, (missing.get(type) ?? new Set()).add(key.slice(slash + 1)));
+      }
+    }
+    for (const [type, idSet] of missing) {
+      const ids = [...idSet];
+      for (let i = 0; i < ids.length; i += VERSION_LOOKUP_IDS_MAX) {
+        const chunk = ids.slice(i, i + VERSION_LOOKUP_IDS_MAX);
+        const rows = await this.db
+          .selectFrom('event_log')
+          .select(['stream_id', (eb) => eb.fn.max('stream_version').as('version'), (eb) => eb.fn.max('position').as('position')])
+          .where('stream_type', '=', type)
+          .where('stream_id', 'in', chunk)
+          .groupBy('stream_id')
+          .execute();
+        const found = new Map(rows.map((r) => [r.stream_id, { version: Number(r.version), position: Number(r.position) }]));
+        for (const id of chunk) this.streamVersions.set(`${type}/${id}`, found.get(id) ?? { version: 0, position: 0 });
+      }
+    }
   }
 
   /** Subscribes to every planned batch, before its outcomes are announced: state derived from events sees them first. */
@@ -168,6 +220,7 @@ export class EventStore {
   async plan(entries: readonly ChosenEntry[]): Promise<PlannedBatch> {
     const commands = entries.flatMap((e) => (e.value.kind === 'batch' ? e.value.values.map((v) => ({ slot: e.slot, value: v })) : []));
     const known = await this.knownOutcomes(commands.map((c) => c.value.id));
+    await this.loadStreamVersions(commands);
     const events: EventRow[] = [];
     const outcomes: CommandOutcome[] = [];
     for (const command of commands) {
@@ -229,6 +282,7 @@ export class EventStore {
   /** Records that a planned batch's transaction committed. */
   written(batch: PlannedBatch): void {
     this.committedHead = Math.max(this.committedHead, batch.head);
+    this.streamVersions.trim();
     for (const listener of this.writtenListeners) listener(this.committedHead, batch.events);
     for (const o of batch.outcomes) {
       if (o.duplicate) continue;
@@ -240,9 +294,9 @@ export class EventStore {
   private planOne(command: { slot: number; value: ClientValue }, known: Map<string, CommandOutcome>, events: EventRow[]): CommandOutcome {
     const first = known.get(command.value.id);
     if (first) return { ...first, duplicate: true };
-    const version = (key: string) => this.streamVersions.get(key) ?? 0;
+    const version = (key: string) => this.streamVersions.peek(key)?.version ?? 0;
     const planned = planCommand(command.slot, command.value.id, parseCommandRecord(command.value.payload), this.nextPosition, version);
-    for (const row of planned.rows) this.setStreamVersion(row.stream_type, row.stream_id, row.stream_version);
+    for (const row of planned.rows) this.setStreamVersion(row.stream_type, row.stream_id, row.stream_version, row.position);
     this.nextPosition += planned.rows.length;
     events.push(...planned.rows);
     known.set(command.value.id, planned.outcome);

@@ -112,10 +112,10 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
       subject: 'query.sagas.get',
       roles: ['admin'],
       dto: GetSagaQueryDto,
-      read: ({ sagaId }) => {
-        const view = sagaViewOf(this.node.aggregates, sagaId);
+      read: async ({ sagaId }) => {
+        const view = await sagaViewOf(this.node.aggregates, sagaId);
         if (view === undefined) throw new NotFoundException(`saga ${sagaId} not found`);
-        return Promise.resolve(view);
+        return view;
       },
     });
     this.route({

@@ -171,3 +171,37 @@ describe('EventStore (real MySQL)', () => {
     expect(store.head).toBe(1);
   });
 });
+
+describe('EventStore stream versions not held in memory (real MySQL)', () => {
+  let test: TestDatabase;
+  beforeEach(async () => {
+    test = await createTestDatabase();
+  });
+  afterEach(() => test.drop());
+
+  const entry = (n: number, id: string, expected: Record<string, number>): ChosenEntry => ({
+    slot: n,
+    value: { kind: 'batch', values: [{ id, payload: JSON.stringify({ events: [{ streamType: 'student', streamId: 's1', type: 'X', schemaVersion: 1, data: {} }], expected }) }] },
+  });
+  async function apply(store: EventStore, e: ChosenEntry): Promise<PlannedBatch> {
+    const batch = await store.plan([e]);
+    await store.store([batch]);
+    store.written(batch);
+    return batch;
+  }
+
+  it('a restarted store reads a stream version from the log when a command names it, and checks it alike', async () => {
+    const first = new EventStore(test.db);
+    await first.load();
+    await apply(first, entry(1, 'a', {}));
+    await apply(first, entry(2, 'b', { 'student/s1': 1 }));
+    const restarted = new EventStore(test.db);
+    await restarted.load();
+    expect(restarted.streamVersion('student', 's1')).toBe(0); // not read at start
+    const stale = await apply(restarted, entry(3, 'stale', { 'student/s1': 1 }));
+    expect(stale.outcomes[0].status).not.toBe('applied');
+    const current = await apply(restarted, entry(4, 'current', { 'student/s1': 2 }));
+    expect(current.outcomes[0].status).toBe('applied');
+    expect(current.events.map((e) => e.stream_version)).toEqual([3]);
+  });
+});

@@ -18,6 +18,7 @@ import {
 } from '../../../src/projections';
 import { MYSQL_URL } from '../mysql/test-database';
 import { type ProjectionTestDatabase, createProjectionTestDatabase, plain } from '../projections/projection-test-support';
+import { MysqlAggregateSource } from '../../../src/infra/mysql/aggregate-source';
 
 /**
  * A log written by a release that wrote every event in schema version 1 (its own deciders and
@@ -65,7 +66,7 @@ describe('a version-1 event log read by this release (real MySQL)', () => {
   });
 
   it('folds into the aggregates a node decides on', async () => {
-    const store = new AggregateStore(test.db as unknown as Kysely<Database>);
+    const store = new AggregateStore(new MysqlAggregateSource(test.db as unknown as Kysely<Database>));
     await store.load();
     expect(store.student('s-1')).toMatchObject({ exists: true, score: 117, className: '7a', archived: false, frozen: false });
     expect(store.student('s-2')).toMatchObject({ exists: true, name: 'Bobby', score: 97, className: '7b', frozen: false });

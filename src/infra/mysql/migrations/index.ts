@@ -7,6 +7,7 @@ import * as userCredentials from './0005-user-credentials';
 import * as archives from './0006-archives';
 import * as queuedCommands from './0007-queued-commands';
 import * as reasonsAndDailyScores from './0008-reasons-and-daily-scores';
+import * as aggregateSnapshots from './0009-aggregate-snapshots';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -22,4 +23,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0006_archives': archives,
   '0007_queued_commands': queuedCommands,
   '0008_reasons_and_daily_scores': reasonsAndDailyScores,
+  '0009_aggregate_snapshots': aggregateSnapshots,
 };
