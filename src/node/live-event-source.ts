@@ -1,4 +1,5 @@
 import { LIVE_STREAM_TYPES, type LiveEvent, type LiveEventSource, withoutSecrets } from '../api/live-events';
+import { AggregateNotLoadedError } from '../application/aggregate-store';
 import { upcastEvent } from '../domain';
 import { readEventRows, readModelDb } from '../projections';
 import type { ConsensusNode } from './consensus-node';
@@ -34,8 +35,14 @@ export function nodeLiveEventSource(node: Pick<ConsensusNode, 'db' | 'events' | 
       return { events, coveredTo: last === undefined ? after : Number(last.position) };
     },
     submitterOf(applicationId) {
-      const application = node.aggregates.application(applicationId);
-      return application.exists ? application.submittedBy : undefined;
+      // A closed application may have left memory (a cold aggregate): its events are then not shown live.
+      try {
+        const application = node.aggregates.application(applicationId);
+        return application.exists ? application.submittedBy : undefined;
+      } catch (error) {
+        if (error instanceof AggregateNotLoadedError) return undefined;
+        throw error;
+      }
     },
   };
 }
