@@ -30,6 +30,9 @@ const BASE64URL = /^[A-Za-z0-9_-]*$/;
  * const token = ring.sign({ sub: 'kim' }, nowSeconds, 3600);
  * ring.verify(token, nowSeconds); // { sub: 'kim', iat, exp }
  */
+/** The key a token without a `kid` header is checked with: JWT_SECRET's (see JWT_SECRET_KID). */
+export const LEGACY_KID = 'default';
+
 export class JwtKeyRing {
   private readonly keys = new Map<string, KeyObject>();
   private readonly signingKid: string;
@@ -69,7 +72,9 @@ export class JwtKeyRing {
     const parts = typeof token === 'string' ? token.split('.') : [];
     if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) throw new InvalidTokenError('invalid token');
     const header = decode(parts[0]);
-    const kid = header?.kid;
+    // A token with no kid was signed by a release before key ids: only the key named `default` (JWT_SECRET) may verify it,
+    // so a rolling upgrade does not log every user out.
+    const kid = header?.kid === undefined ? LEGACY_KID : header.kid;
     if (header?.alg !== TOKEN_ALGORITHM || (header.typ !== undefined && header.typ !== 'JWT') || typeof kid !== 'string') {
       throw new InvalidTokenError('invalid token');
     }

@@ -60,7 +60,8 @@ describe('observability on a 3-node cluster', () => {
     adminPort = await findFreePort();
     cluster = await E2eCluster.start({
       label: 'obs',
-      env: { API_SUBJECT_PREFIX: prefix },
+      // Every access line is written (no per-second cap): the test reads a given request's line.
+      env: { API_SUBJECT_PREFIX: prefix, ACCESS_LOG_PER_SECOND: '100000' },
       nodeEnv: (id): Record<string, string> => (id === 'n3' ? { ADMIN_HTTP_PORT: String(adminPort) } : {}),
     });
     await cluster.waitForLeader();

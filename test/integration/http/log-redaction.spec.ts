@@ -83,7 +83,6 @@ describe('no credential reaches a log line (real MySQL, a database that fails)',
     const errors = lines.filter((line) => (JSON.parse(line) as { level: number }).level >= 50);
     expect(errors.length).toBeGreaterThanOrEqual(2); // both 500s were logged, with their request
     expect(errors.join('\n')).toMatch(/user_credentials/);
-    expect(errors.some((line) => line.includes('"authorization":"[Redacted]"'))).toBe(true);
     const all = lines.join('\n');
     expect(all).not.toContain(token);
     expect(all).not.toContain(token.split('.')[2]);

@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { InvalidTokenError } from '../../../src/auth/auth-errors';
 import type { AuthService } from '../../../src/auth/auth.service';
 import { JwtKeyRing } from '../../../src/auth/jwt-keys';
@@ -52,6 +53,16 @@ describe('JwtKeyRing', () => {
     ]) {
       expect(() => ring.verify(bad, NOW)).toThrow(InvalidTokenError);
     }
+  });
+
+  it('verifies a token without a kid (a release before key ids signed it) only with the key named default', () => {
+    const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
+    const unsigned = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ sub: 'kim', iat: NOW, exp: NOW + 60 })}`;
+    const legacy = (secret: string) => `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+    const ring = new JwtKeyRing([NEW, { kid: 'default', secret: OLD.secret }]);
+    expect(ring.verify(legacy(OLD.secret), NOW)).toMatchObject({ sub: 'kim' });
+    expect(() => ring.verify(legacy(NEW.secret), NOW)).toThrow(InvalidTokenError);
+    expect(() => new JwtKeyRing([NEW, OLD]).verify(legacy(OLD.secret), NOW)).toThrow(InvalidTokenError);
   });
 
   it('refuses rings that are empty, repeat a kid or hold a short secret', () => {
