@@ -348,6 +348,12 @@ function checkSecretsRequired(compose: Compose): string[] {
   });
 }
 
+/** No password has a default: compose refuses to start until each one is set (OWASP ASVS: no default credentials). */
+function checkNoDefaultPasswords(): string[] {
+  const text = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
+  return [...text.matchAll(/\$\{([A-Z0-9_]*(?:PASSWORD|SECRET)[A-Z0-9_]*):?-[^}]*\}/g)].map((m) => `${m[1]} has a default (${m[0]}); use \${${m[1]}:?message}`);
+}
+
 /** The student-records service runs, as the NATS user `records`, on the NATS servers, with its archives on a volume. */
 function checkRecordsService(compose: Compose): string[] {
   const entry = Object.entries(compose.services).find(([, s]) => JSON.stringify(s.command ?? '').includes('dist/records/main.js'));
@@ -382,6 +388,7 @@ const checks = {
   'a NATS client port is published': checkNatsClientPort,
   'each node has a MySQL server of its own': checkMysqlPerNode,
   'JWT_SECRET and ADMIN_PASSWORD are required, with no defaults': checkSecretsRequired,
+  'no password or secret has a default': () => checkNoDefaultPasswords(),
   'the records service runs as the NATS user records, its archives on a volume': checkRecordsService,
 };
 
