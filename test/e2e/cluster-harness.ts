@@ -166,6 +166,8 @@ export class E2eCluster {
           // those failures must not lock the admin out (login limits have their own tests).
           LOGIN_FAILURES_PER_ACCOUNT: '1000000',
           LOGIN_FAILURES_PER_ADDRESS: '1000000',
+          // Tests drive one user as fast as a loop goes (the rate limits have their own tests).
+          HTTP_RATE_LIMIT_PER_SECOND: '100000',
           CLUSTER_NODES: this.ids.join(','),
           CLUSTER_NAME: this.clusterName,
           HTTP_HOST: LOOPBACK,
