@@ -50,6 +50,14 @@ export interface AxeProblem {
 /** Runs axe-core (WCAG 2 A/AA rules) on the page; answers its serious and critical violations. */
 export async function axeProblems(page: Page, name: string): Promise<AxeProblem[]> {
   axeSource ??= readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  // Checked at rest: no pointer over a control, finite transitions finished (bounded wait).
+  await page.mouse.move(0, 0);
+  await page.evaluate(
+    `Promise.race([
+      Promise.all(document.getAnimations().filter((a) => a.effect?.getTiming().iterations !== Infinity).map((a) => a.finished.catch(() => undefined))),
+      new Promise((resolve) => setTimeout(resolve, 2000)),
+    ])`,
+  );
   const hasAxe = await page.evaluate(() => 'axe' in window);
   if (!hasAxe) await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {

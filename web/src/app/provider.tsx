@@ -29,6 +29,9 @@ export function AppProvider({ children }: { children: ReactNode }) {
 const THEME = {
   token: {
     colorPrimary: '#0958d9',
+    // Hovered and pressed buttons stay as dark (antd derives lighter ones, under 4.5:1 on white text).
+    colorPrimaryHover: '#003eb3',
+    colorPrimaryActive: '#002c8c',
     colorLink: '#0958d9',
     colorTextSecondary: 'rgba(0, 0, 0, 0.68)',
     colorTextTertiary: 'rgba(0, 0, 0, 0.62)',
