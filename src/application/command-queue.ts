@@ -71,6 +71,14 @@ export class AsyncCommandQueue implements AsyncCommands {
     if (!(await this.store.enqueue(commandId, command, actor))) {
       const queued = await this.store.get(commandId);
       if (queued && requestHashOf(queued.command) !== requestHashOf(command)) throw new IdempotencyKeyReusedError();
+    } else {
+      // The key's first command may have been drained and applied between the check above and this
+      // row: look again, and take the row back when the log holds another request under the key.
+      const appliedSince = await this.outcomeOf(commandId);
+      if (appliedSince && appliedSince.requestHash !== undefined && appliedSince.requestHash !== requestHashOf(command)) {
+        await this.store.remove(commandId);
+        throw new IdempotencyKeyReusedError();
+      }
     }
     this.enqueued += 1;
     this.wake?.();

@@ -83,6 +83,16 @@ describe('the respond-async command queue', () => {
     expect(store.rows.get('k1')!.command).toEqual(modify('ok'));
   });
 
+  it('refuses (422) a key whose first command was applied between its two checks, and keeps no row for it', async () => {
+    const store = new MemoryStore();
+    let looks = 0;
+    // The first look finds nothing; by the second the key's first command (another body) is in the log.
+    const outcomeOf = async () => (++looks === 1 ? undefined : { requestHash: 'the-first-request' });
+    const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined, outcomeOf);
+    await expect(queue.enqueue('k1', modify('ok'), actor)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(store.rows.has('k1')).toBe(false);
+  });
+
   it('marks refused a queued command whose id the log holds for another request (the log would answer the other one)', async () => {
     const store = new MemoryStore();
     const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
