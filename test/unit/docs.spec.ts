@@ -54,7 +54,10 @@ describe('docs', () => {
     expect(Buffer.byteLength(text)).toBeLessThanOrEqual(README_BYTES_MAX);
     const first = fencedBlocks(text)[0];
     expect(first).toBeDefined();
-    const commands = first!.split('\n').map((line) => line.replace(/#.*$/, '').trim()).filter(Boolean);
+    const commands = first!
+      .split('\n')
+      .map((line) => line.replace(/#.*$/, '').trim())
+      .filter(Boolean);
     expect(commands).toEqual([...QUICK_START]);
     expect(text).toContain('http://127.0.0.1:3001');
   });
@@ -94,9 +97,16 @@ describe('docs', () => {
 /** Everything wrong in one doc at `path` (relative to the root), one line each, in the order found. */
 function problemsOf(path: string, text: string, facts: Facts): string[] {
   const problems: string[] = [];
-  for (const script of npmScripts(text)) if (!facts.scripts.has(script)) problems.push(`npm ${script === 'test' || script === 'start' ? script : `run ${script}`}: no such script in package.json`);
-  for (const command of cliCommands(text)) if (!facts.cliCommands.has(command)) problems.push(`npm run cli -- ${command}: no such CLI command (src/cli/commands)`);
-  for (const name of variables(text)) if (!facts.knownVariable(name)) problems.push(`${name}: read nowhere in src/, the tests or the deployment files`);
+  for (const script of npmScripts(text))
+    if (!facts.scripts.has(script))
+      problems.push(
+        `npm ${script === 'test' || script === 'start' ? script : `run ${script}`}: no such script in package.json`,
+      );
+  for (const command of cliCommands(text))
+    if (!facts.cliCommands.has(command))
+      problems.push(`npm run cli -- ${command}: no such CLI command (src/cli/commands)`);
+  for (const name of variables(text))
+    if (!facts.knownVariable(name)) problems.push(`${name}: read nowhere in src/, the tests or the deployment files`);
   for (const link of relativeLinks(text)) {
     const problem = linkProblem(path, link, facts);
     if (problem !== null) problems.push(`link ${link}: ${problem}`);
@@ -112,7 +122,9 @@ function npmScripts(text: string): string[] {
 
 /** The commands of `npm run cli -- <command>` (options such as `--help` and placeholders such as `<command>` left out). */
 function cliCommands(text: string): string[] {
-  const names = [...text.matchAll(/\bnpm run cli -- ([^\s`'"|;&)]+)/g)].map((m) => m[1]!).filter((c) => !c.startsWith('-') && !c.startsWith('<'));
+  const names = [...text.matchAll(/\bnpm run cli -- ([^\s`'"|;&)]+)/g)]
+    .map((m) => m[1]!)
+    .filter((c) => !c.startsWith('-') && !c.startsWith('<'));
   return [...new Set(names)];
 }
 
@@ -166,7 +178,10 @@ function anchorsOfText(text: string): Set<string> {
   const seen = new Map<string, number>();
   for (const m of withoutFences(text).matchAll(/^#{1,6}\s+(.+?)\s*#*\s*$/gm)) {
     const plain = m[1]!.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1').replace(/`/g, '');
-    const slug = plain.toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, '').replace(/ /g, '-');
+    const slug = plain
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+      .replace(/ /g, '-');
     const count = seen.get(slug) ?? 0;
     seen.set(slug, count + 1);
     anchors.add(count === 0 ? slug : `${slug}-${count}`);
@@ -200,14 +215,28 @@ function filesUnder(dir: string, keep: (path: string) => boolean, depth = 0): st
 }
 
 function loadFacts(): Facts {
-  const scripts = new Set(Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts));
+  const scripts = new Set(
+    Object.keys((JSON.parse(read('package.json')) as { scripts: Record<string, string> }).scripts),
+  );
   const commandSources = filesUnder('src/cli/commands', (f) => f.endsWith('.ts')).map(read);
-  const cliCommands = new Set(commandSources.flatMap((s) => [...s.matchAll(/@Command\(\s*\{[^}]*?\bname:\s*'([^']+)'/g)].map((m) => m[1]!)));
-  const source = filesUnder('src', (f) => f.endsWith('.ts')).map(read).join('\n');
-  const deployment = DEPLOYMENT_FILES.flatMap((p) => (existsSync(join(ROOT, p)) && statSync(join(ROOT, p)).isDirectory() ? filesUnder(p, () => true) : existsSync(join(ROOT, p)) ? [p] : []))
+  const cliCommands = new Set(
+    commandSources.flatMap((s) => [...s.matchAll(/@Command\(\s*\{[^}]*?\bname:\s*'([^']+)'/g)].map((m) => m[1]!)),
+  );
+  const source = filesUnder('src', (f) => f.endsWith('.ts'))
     .map(read)
     .join('\n');
-  const tests = filesUnder('test', (f) => f.endsWith('.ts')).map(read).join('\n');
+  const deployment = DEPLOYMENT_FILES.flatMap((p) =>
+    existsSync(join(ROOT, p)) && statSync(join(ROOT, p)).isDirectory()
+      ? filesUnder(p, () => true)
+      : existsSync(join(ROOT, p))
+        ? [p]
+        : [],
+  )
+    .map(read)
+    .join('\n');
+  const tests = filesUnder('test', (f) => f.endsWith('.ts'))
+    .map(read)
+    .join('\n');
   const knownVariable = (name: string): boolean =>
     OTHER_PROGRAMS_VARIABLES.has(name) ||
     new RegExp(`\\b${name}\\b`).test(source) ||
