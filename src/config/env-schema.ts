@@ -17,10 +17,14 @@ export interface EnvVar<T> {
   readonly description: string;
   /** The default as the docs show it; undefined: unset stays unset. */
   readonly defaultText?: string;
+  /** The default as a value the variable can be set to (`.env.example` shows it); undefined when it follows other variables or there is none. */
+  readonly defaultValue?: string;
   /** True when a value must be given; a text says when (e.g. `unless NODE_ENV=development`). */
   readonly required: boolean | string;
   /** A credential: the docs and `.env.example` never show a value of it. */
   readonly secret: boolean;
+  /** True when an empty value stands as given; false when it means unset. */
+  readonly emptyIsValue: boolean;
   /**
    * Reads the raw text (undefined when unset) into the value, the default when unset.
    * @throws ConfigError naming the variable, what it must be and what it got
@@ -122,6 +126,10 @@ function defaultTextOf<T>(value: T | DerivedDefault<T> | undefined, show: (v: T)
   return isDerived(value) ? value.text : show(value);
 }
 
+function literalOf<T>(value: T | DerivedDefault<T> | undefined, show: (v: T) => string): string | undefined {
+  return value === undefined || isDerived(value) ? undefined : show(value);
+}
+
 function fail(message: string): never {
   throw new ConfigError(message);
 }
@@ -133,7 +141,7 @@ export interface TextOptions extends EnvVarDoc {
   /** True when an empty value stands as given (`HTTP_HOST=` binds every address) instead of meaning unset. */
   readonly emptyIsValue?: boolean;
   /** Further checks on a value; a message (without the name) when it is refused. */
-  readonly check?: (value: string) => string | undefined;
+  readonly check?: (value: string, name: string) => string | undefined;
   /** The type as the docs show it (default `text`, or the pattern). */
   readonly type?: string;
 }
@@ -143,15 +151,17 @@ export function text(options: TextOptions & { readonly default: string | Derived
 export function text(options: TextOptions): EnvVar<string | undefined>;
 export function text(options: TextOptions & { readonly default?: string | DerivedDefault<string> }): EnvVar<string | undefined> {
   return {
-    type: options.type ?? (options.pattern ? `text matching ${options.pattern.text}` : 'text'),
+    type: options.type ?? (options.pattern ? `text matching \`${options.pattern.text}\`` : 'text'),
     description: options.description,
     defaultText: options.defaultText ?? defaultTextOf(options.default, (v) => (v === '' ? '(empty)' : v)),
+    defaultValue: literalOf(options.default, (v) => v),
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: options.emptyIsValue ?? false,
     parse: (name, raw, earlier) => {
       if (unset(raw, options.emptyIsValue)) return options.default === undefined ? undefined : defaultOf(options.default, earlier);
       if (options.pattern && !options.pattern.regex.test(raw)) fail(`${name} must match ${options.pattern.text}, got ${raw}`);
-      const problem = options.check?.(raw);
+      const problem = options.check?.(raw, name);
       if (problem !== undefined) fail(`${name} ${problem}`);
       return raw;
     },
@@ -185,8 +195,10 @@ export function int(options: IntOptions & { readonly default?: number | DerivedD
     type: min === 0 && max === undefined ? 'integer ≥ 0' : `integer ${range}`,
     description: options.description,
     defaultText: options.defaultText ?? defaultTextOf(options.default, String),
+    defaultValue: literalOf(options.default, String),
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: false,
     parse: (name, raw, earlier) => {
       if (unset(raw)) return options.default === undefined ? undefined : defaultOf(options.default, earlier);
       const value = Number(raw.trim());
@@ -223,8 +235,10 @@ export function signedInt(options: SignedIntOptions): EnvVar<number> {
     type: `integer -${options.bound}..${options.bound}`,
     description: options.description,
     defaultText: String(options.default),
+    defaultValue: String(options.default),
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: false,
     parse: (name, raw) => {
       if (unset(raw)) return options.default;
       const value = Number(raw);
@@ -242,8 +256,10 @@ export function fraction(options: EnvVarDoc & { readonly default: number }): Env
     type: 'number 0..1',
     description: options.description,
     defaultText: String(options.default),
+    defaultValue: String(options.default),
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: false,
     parse: (name, raw) => {
       if (unset(raw)) return options.default;
       const value = Number(raw);
@@ -259,8 +275,10 @@ export function flag(options: EnvVarDoc): EnvVar<boolean> {
     type: 'flag: 1, true, 0 or false',
     description: options.description,
     defaultText: 'off',
+    defaultValue: '0',
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: false,
     parse: (name, raw) => {
       if (raw === undefined || raw === '' || raw === '0' || raw === 'false') return false;
       if (raw === '1' || raw === 'true') return true;
@@ -276,8 +294,10 @@ export function oneOf<const W extends string>(words: readonly W[], options: EnvV
     type: `one of ${list}`,
     description: options.description,
     defaultText: options.default,
+    defaultValue: options.default,
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: options.emptyIsValue ?? false,
     parse: (name, raw) => {
       if (unset(raw, options.emptyIsValue)) return options.default;
       if (!(words as readonly string[]).includes(raw)) fail(`${name} must be one of ${list}, got '${raw}'`);
@@ -289,6 +309,8 @@ export function oneOf<const W extends string>(words: readonly W[], options: EnvV
 /** Options of a variable with a reader of its own. */
 export interface CustomOptions<T> extends EnvVarDoc {
   readonly type: string;
+  /** The default as a value the variable can be set to, when it is one. */
+  readonly defaultValue?: string;
   /** Reads a set value (never called when unset or empty, unless `emptyIsValue`); throws ConfigError naming the variable. */
   readonly read: (name: string, raw: string, earlier: EarlierValues) => T;
   readonly emptyIsValue?: boolean;
@@ -300,8 +322,10 @@ export function custom<T, U = undefined>(options: CustomOptions<T> & { readonly 
     type: options.type,
     description: options.description,
     defaultText: options.defaultText,
+    defaultValue: options.defaultValue,
     required: options.required ?? false,
     secret: options.secret ?? false,
+    emptyIsValue: options.emptyIsValue ?? false,
     parse: (name, raw, earlier) => (unset(raw, options.emptyIsValue) ? (options.fallback as U) : options.read(name, raw, earlier)),
   };
 }

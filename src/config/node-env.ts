@@ -83,14 +83,15 @@ function advertisedUrlOf(name: string, raw: string): string {
   return raw.replace(/\/+$/, '');
 }
 
-function mysqlUrlProblem(raw: string): string | undefined {
+/** Refuses a MySQL URL parseMysqlUrl refuses, naming the variable; the message never shows the password. */
+function mysqlUrlProblem(raw: string, name: string): string | undefined {
   try {
     parseMysqlUrl(raw);
     return undefined;
   } catch (error) {
     if (!(error instanceof MysqlConfigError)) throw error;
-    // "MYSQL_URL <url, password hidden> is invalid: why": already names the variable.
-    throw new ConfigError(error.message);
+    // "MYSQL_URL <url, password hidden> is invalid: why", said of this variable (MYSQL_URL_N1 too).
+    throw new ConfigError(error.message.replace(/^MYSQL_URL\b/, name));
   }
 }
 
@@ -98,8 +99,9 @@ function mysqlUrlProblem(raw: string): string | undefined {
 export const CLUSTER_ENV = {
   NODE_ID: text({ pattern: NODE_ID_PATTERN, emptyIsValue: true, default: 'n1', description: "This node's id, one of CLUSTER_NODES." }),
   CLUSTER_NODES: custom({
-    type: `comma list of distinct node ids (${NODE_ID_PATTERN.text})`,
+    type: `comma list of distinct node ids (\`${NODE_ID_PATTERN.text}\`)`,
     defaultText: 'n1,n2,n3',
+    defaultValue: 'n1,n2,n3',
     emptyIsValue: true,
     fallback: Object.freeze(['n1', 'n2', 'n3']) as readonly string[],
     description: 'Every member of the cluster, the same list on every node.',
@@ -159,8 +161,9 @@ export const HTTP_ENV = {
     description: 'HTTP requests per signed-in user, or else per client address, per second (30 times that per minute); 429 above. Health and metrics are never limited.',
   }),
   TRUST_PROXY: custom({
-    type: 'false, a hop count, or a comma list of addresses, subnets, loopback, linklocal, uniquelocal',
+    type: '`false`, a hop count, or a comma list of addresses, subnets, `loopback`, `linklocal`, `uniquelocal`',
     defaultText: 'false',
+    defaultValue: 'false',
     fallback: false as const,
     description:
       'Whose `X-Forwarded-For` names the client: a hop count (`1`) or proxy addresses/subnets (`loopback`, `10.0.0.0/8`). Unset, the client address is the TCP peer and the header is ignored; `true` is refused.',
@@ -203,7 +206,7 @@ export const MYSQL_ENV = {
   MYSQL_URL: text({
     emptyIsValue: true,
     default: 'mysql://root@127.0.0.1:3306',
-    type: 'mysql://user[:password]@host[:port]',
+    type: '`mysql://user[:password]@host[:port]`',
     check: mysqlUrlProblem,
     description: 'The MySQL or MariaDB server (user and password percent-encoded).',
   }),

@@ -67,8 +67,8 @@ export function supervisorEnvOf(env: EnvSource): SupervisorEnv {
 /** The bootstrap admin that local clusters (`npm run cluster`, the benchmark, the e2e tests) give their nodes unless the environment names one. */
 export const LOCAL_ADMIN_ENV = {
   schema: {
-    ADMIN_USERNAME: text({ default: 'admin', description: NODE_ENV_SCHEMA.ADMIN_USERNAME.description }),
-    ADMIN_PASSWORD: text({ default: 'admin-password', description: NODE_ENV_SCHEMA.ADMIN_PASSWORD.description }),
+    ADMIN_USERNAME: text({ default: 'admin', description: 'The bootstrap admin the nodes get.' }),
+    ADMIN_PASSWORD: text({ default: 'admin-password', description: "The bootstrap admin's password." }),
   },
   rules: [],
 };
@@ -119,3 +119,30 @@ export function benchServersOf(env: EnvSource): { mysqlUrl: string; natsUrl: str
   const values = parseEnv(BENCH_SERVERS_ENV, env);
   return { mysqlUrl: values.MYSQL_URL, natsUrl: values.NATS_URL };
 }
+
+const composeSecret = (description: string) => text({ required: true, secret: true, description });
+
+/**
+ * What docker-compose.yml takes from `.env` (or the shell): no secret has a default there, so
+ * compose refuses to start until each required one is set. The nodes get JWT_SECRET,
+ * ADMIN_USERNAME, ADMIN_PASSWORD and LOG_LEVEL as they are; the others become the MySQL root
+ * password and the NATS users' passwords (deploy/nats/accounts.conf).
+ */
+export const COMPOSE_ENV = {
+  schema: {
+    JWT_SECRET: { ...NODE_ENV_SCHEMA.JWT_SECRET, required: true },
+    ADMIN_USERNAME: text({ default: 'admin', description: 'The first admin of the cluster.' }),
+    ADMIN_PASSWORD: composeSecret("The first admin's password."),
+    MYSQL_ROOT_PASSWORD: composeSecret("The root password of each node's MariaDB (the nodes' MYSQL_URL uses it)."),
+    NATS_N1_PASSWORD: composeSecret('NATS password of node n1 (user `n1`).'),
+    NATS_N2_PASSWORD: composeSecret('NATS password of node n2 (user `n2`).'),
+    NATS_N3_PASSWORD: composeSecret('NATS password of node n3 (user `n3`).'),
+    NATS_API_PASSWORD: composeSecret('NATS password of user `api`, for clients of the public NATS API.'),
+    NATS_INTEGRATION_PASSWORD: composeSecret('NATS password of user `integration`, for trusted integrations (the raw event feed and the queries).'),
+    NATS_BENCH_PASSWORD: composeSecret('NATS password of user `bench`, for the benchmark.'),
+    NATS_RECORDS_PASSWORD: composeSecret('NATS password of user `records`, the student-records service.'),
+    NATS_OPERATOR_PASSWORD: composeSecret('NATS password of user `operator`, for the operations CLI (`cluster:status`).'),
+    LOG_LEVEL: NODE_ENV_SCHEMA.LOG_LEVEL,
+  },
+  rules: [],
+};
