@@ -29,7 +29,7 @@ export interface NodeApp {
 export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Promise<NodeApp> {
   const id = `${tag}${randomBytes(4).toString('hex')}`;
   const database = `behavior_test_${id}`;
-  const config = nodeConfigFromEnv({
+  const nodeEnv: NodeJS.ProcessEnv = {
     NODE_ID: 'n1',
     CLUSTER_NODES: 'n1',
     CLUSTER_NAME: id,
@@ -40,14 +40,14 @@ export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Pr
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,
-  });
-  const node = await ConsensusNode.start(config, () => undefined);
+  };
+  const node = await ConsensusNode.start(nodeConfigFromEnv(nodeEnv), () => undefined);
   const apps: INestApplication[] = [];
   return {
     node,
     app: async (trustProxy = false) => {
       const logger = createLogger('fatal', 'n1');
-      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger)] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger, { env: nodeEnv })] }).compile();
       const app = moduleRef.createNestApplication({ bufferLogs: true });
       app.useLogger(new PinoLoggerService(logger));
       configureHttpApp(app, { trustProxy });
