@@ -14,7 +14,20 @@ export interface CliConfig {
   readonly natsUser?: string;
   readonly natsPassword?: string;
   /** MySQL URL and database of each member. */
-  readonly mysql: ReadonlyMap<string, { readonly url: string; readonly database: string }>;
+  readonly mysql: ReadonlyMap<string, MysqlTarget>;
+  /**
+   * MySQL URL and database of any node id, a member or not yet one (a node being restored):
+   * the same variables as the members'.
+   *
+   * @throws CliUsageError when `nodeId` is not a valid node id.
+   */
+  readonly mysqlFor: (nodeId: string) => MysqlTarget;
+}
+
+/** Where one node's database lives. */
+export interface MysqlTarget {
+  readonly url: string;
+  readonly database: string;
 }
 
 /** The suffix of a node's override variables: `n1` -> `N1` (`MYSQL_URL_N1`, `MYSQL_DATABASE_N1`). */
@@ -39,12 +52,12 @@ export function cliConfigFromEnv(env: NodeJS.ProcessEnv): CliConfig {
   const apiPrefix = env.API_SUBJECT_PREFIX || 'behavior';
   if (!ID_PATTERN.test(apiPrefix)) throw new CliUsageError(`API_SUBJECT_PREFIX must match [A-Za-z0-9_-]{1,64}, got ${apiPrefix}`);
   const mysqlUrl = env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const mysql = new Map(
-    members.map((id) => {
-      const suffix = envSuffix(id);
-      return [id, { url: env[`MYSQL_URL_${suffix}`] || mysqlUrl, database: env[`MYSQL_DATABASE_${suffix}`] || databaseNameForNode(id) }];
-    }),
-  );
+  const mysqlFor = (id: string): MysqlTarget => {
+    if (!ID_PATTERN.test(id)) throw new CliUsageError(`node id ${JSON.stringify(id)} must match [A-Za-z0-9_-]{1,64}`);
+    const suffix = envSuffix(id);
+    return { url: env[`MYSQL_URL_${suffix}`] || mysqlUrl, database: env[`MYSQL_DATABASE_${suffix}`] || databaseNameForNode(id) };
+  };
+  const mysql = new Map(members.map((id) => [id, mysqlFor(id)]));
   const defaultNode = env.NODE_ID && members.includes(env.NODE_ID) ? env.NODE_ID : members[0];
   return {
     members,
@@ -55,6 +68,7 @@ export function cliConfigFromEnv(env: NodeJS.ProcessEnv): CliConfig {
     natsUser: env.NATS_USER || undefined,
     natsPassword: env.NATS_PASSWORD || undefined,
     mysql,
+    mysqlFor,
   };
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { link, lstat, open, unlink } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -79,9 +80,10 @@ export async function writeSnapshotFile<T>(path: string, write: (writer: Snapsho
   const partial = `${path}.partial`;
   // Refused at once rather than after the whole snapshot is read; the link checks again at the end.
   if (await lstat(path).then(() => true, () => false)) throw Object.assign(new Error(`EEXIST: ${path} exists`), { code: 'EEXIST', path });
-  const handle = await open(partial, 'wx', 0o600);
+  const out = createWriteStream(partial, { flags: 'wx', mode: 0o600 });
+  await once(out, 'open'); // EEXIST when another backup writes the same partial file
   try {
-    const writer = new SnapshotWriter(handle.createWriteStream({ autoClose: false }));
+    const writer = new SnapshotWriter(out);
     let result: T;
     try {
       result = await write(writer);
@@ -89,12 +91,17 @@ export async function writeSnapshotFile<T>(path: string, write: (writer: Snapsho
       writer.abort(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
-    await handle.sync();
-    await handle.close();
+    // The stream closed its descriptor; fsync works on any descriptor of the file.
+    const handle = await open(partial, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await link(partial, path);
     return result;
   } finally {
-    await handle.close().catch(() => undefined);
+    out.destroy();
     // After the link this only drops the second name; after a failure, the partial bytes.
     await unlink(partial).catch(() => undefined);
   }
