@@ -120,20 +120,21 @@ export class ConsistentSnapshot {
     const order = ` ORDER BY ${table.key.map(quote).join(', ')} LIMIT ?`;
     let after: SnapshotValue[] | null = null;
     let pageRows = PAGE_ROWS_FIRST;
+    // Each page holds at least one row, and the rows were counted: the loop ends.
     for (let read = 0; read <= table.rows; ) {
       const where = after === null ? { sql: '', params: [] } : keyAfter(table.key, after);
       const [rows] = await this.connection.query({ sql: `${select}${where.sql}${order}`, rowsAsArray: true }, [...where.params, pageRows]);
       const page = rows as unknown as SnapshotValue[][];
+      read += page.length;
+      // More rows than counted at the same instant: the snapshot is not one instant after all.
+      if (read > table.rows) throw new SnapshotSourceError(`table ${table.name} gave more rows than the ${table.rows} it counted in the same snapshot`);
       if (page.length === 0) return;
       const bytes = checkPage(table, page);
       yield page;
-      read += page.length;
       if (page.length < pageRows) return;
       after = keyAt.map((i) => page[page.length - 1][i]);
       pageRows = nextPageRows(pageRows, bytes);
     }
-    // More rows than counted at the same instant: the snapshot is not one instant after all.
-    throw new SnapshotSourceError(`table ${table.name} gave more rows than the ${table.rows} it counted in the same snapshot`);
   }
 
   /** Ends the read-only transaction and closes the connection. */

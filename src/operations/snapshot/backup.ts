@@ -47,40 +47,58 @@ export interface BackupSummary extends SnapshotWritten {
  * @throws SnapshotSourceError when the database cannot give a clean snapshot; mysql2's errors.
  */
 export async function writeNodeSnapshot(spec: SnapshotSourceSpec, writer: SnapshotWriter): Promise<SnapshotWritten> {
-  const snapshot = await ConsistentSnapshot.open(spec.url, spec.database, { queuedCommands: spec.queuedCommands ?? true });
+  const snapshot = await openNodeSnapshot(spec);
   try {
-    const header: SnapshotHeader = {
-      format: SNAPSHOT_FORMAT,
-      version: SNAPSHOT_FORMAT_VERSION,
-      nodeId: spec.nodeId,
-      cluster: spec.cluster,
-      ...snapshot.position,
-      createdAt: (spec.now ?? (() => new Date()))().toISOString(),
-      tables: snapshot.tables,
-    };
-    await writer.header(header);
-    spec.onProgress?.({ kind: 'tables', phase: 'read', tables: header.tables.map((t) => ({ name: t.name, rows: t.rows })) });
-    for (const table of snapshot.tables) {
-      await writer.startTable(table.name);
-      let done = 0;
-      spec.onProgress?.({ kind: 'rows', phase: 'read', table: table.name, done, total: table.rows });
-      for await (const page of snapshot.pages(table)) {
-        for (const row of page) await writer.row(row);
-        done += page.length;
-        spec.onProgress?.({ kind: 'rows', phase: 'read', table: table.name, done, total: table.rows });
-      }
-    }
-    const trailer = await writer.end();
-    return {
-      header,
-      tables: header.tables.map((t) => ({ name: t.name, rows: trailer.rows[t.name] })),
-      notCopied: snapshot.notCopied,
-      sha256: trailer.sha256,
-      bytes: trailer.bytes,
-    };
+    return await writeSnapshot(snapshot, spec, writer);
   } finally {
     await snapshot.close();
   }
+}
+
+/**
+ * Opens the consistent snapshot of `spec`'s database: its instant is now, however long the
+ * writing takes. For a caller that wants the position first (to tell a peer what is coming).
+ * Close it when done.
+ */
+export function openNodeSnapshot(spec: Pick<SnapshotSourceSpec, 'url' | 'database' | 'queuedCommands'>): Promise<ConsistentSnapshot> {
+  return ConsistentSnapshot.open(spec.url, spec.database, { queuedCommands: spec.queuedCommands ?? true });
+}
+
+/** Writes an open snapshot through `writer` (see writeNodeSnapshot) and ends the writer; the snapshot stays open. */
+export async function writeSnapshot(
+  snapshot: ConsistentSnapshot,
+  spec: Pick<SnapshotSourceSpec, 'nodeId' | 'cluster' | 'onProgress' | 'now'>,
+  writer: SnapshotWriter,
+): Promise<SnapshotWritten> {
+  const header: SnapshotHeader = {
+    format: SNAPSHOT_FORMAT,
+    version: SNAPSHOT_FORMAT_VERSION,
+    nodeId: spec.nodeId,
+    cluster: spec.cluster,
+    ...snapshot.position,
+    createdAt: (spec.now ?? (() => new Date()))().toISOString(),
+    tables: snapshot.tables,
+  };
+  await writer.header(header);
+  spec.onProgress?.({ kind: 'tables', phase: 'read', tables: header.tables.map((t) => ({ name: t.name, rows: t.rows })) });
+  for (const table of snapshot.tables) {
+    await writer.startTable(table.name);
+    let done = 0;
+    spec.onProgress?.({ kind: 'rows', phase: 'read', table: table.name, done, total: table.rows });
+    for await (const page of snapshot.pages(table)) {
+      for (const row of page) await writer.row(row);
+      done += page.length;
+      spec.onProgress?.({ kind: 'rows', phase: 'read', table: table.name, done, total: table.rows });
+    }
+  }
+  const trailer = await writer.end();
+  return {
+    header,
+    tables: header.tables.map((t) => ({ name: t.name, rows: trailer.rows[t.name] })),
+    notCopied: snapshot.notCopied,
+    sha256: trailer.sha256,
+    bytes: trailer.bytes,
+  };
 }
 
 /**
