@@ -73,9 +73,9 @@ export function dropDatabaseSql(database: string): string {
 }
 
 /**
- * Restores a snapshot into an empty database for node `nodeId`: verifies the whole file first
- * (digest, format and version, its cluster, no acceptor or unknown tables), refuses a database
- * that holds any row, creates and migrates it as a node would, loads every table in batches,
+ * Restores a snapshot into an empty database for node `nodeId`: refuses a database that holds
+ * any row, verifies the whole file first (digest, format and version, its cluster, no acceptor
+ * or unknown tables), creates and migrates it as a node would, loads every table in batches,
  * and records the snapshot's chosen watermark. The acceptor state stays empty (no promise,
  * nothing accepted): the node restarts knowing slots 1..watermark chosen and has voted for
  * nothing. The node must not run meanwhile.
@@ -86,16 +86,11 @@ export function dropDatabaseSql(database: string): string {
  */
 export async function restoreNode(spec: RestoreSpec): Promise<RestoreSummary> {
   const started = performance.now();
+  // Before the file is read (a long wait to be told no), and again right before writing.
+  await refuseNonEmpty(spec);
   const verified = await scanSnapshot(spec.open(), progressVisitor('verify', spec.onProgress));
   checkFits(verified.header, spec.cluster);
-  const target = await inspectTarget(spec.url, spec.database);
-  if (target.tablesWithRows.length > 0) {
-    throw new RestoreRefusedError(
-      'not-empty',
-      `database ${spec.database} already holds data (in ${target.tablesWithRows.join(', ')}); a snapshot is restored only into an empty database`,
-      dropDatabaseSql(spec.database),
-    );
-  }
+  await refuseNonEmpty(spec);
   const migrations = await createMigratedDatabase(spec.url, spec.database);
   const loader = await SnapshotLoader.open(spec.url, spec.database);
   try {
@@ -116,6 +111,17 @@ export async function restoreNode(spec: RestoreSpec): Promise<RestoreSummary> {
   } finally {
     await loader.close();
   }
+}
+
+/** Refuses a target database that holds any row: a restore never mixes its rows with others. */
+async function refuseNonEmpty(spec: RestoreSpec): Promise<void> {
+  const target = await inspectTarget(spec.url, spec.database);
+  if (target.tablesWithRows.length === 0) return;
+  throw new RestoreRefusedError(
+    'not-empty',
+    `database ${spec.database} already holds data (in ${target.tablesWithRows.join(', ')}); a snapshot is restored only into an empty database`,
+    dropDatabaseSql(spec.database),
+  );
 }
 
 /** Loads the file's rows (scanning it again, digest included) and checks what landed. */
