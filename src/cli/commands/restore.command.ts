@@ -77,13 +77,19 @@ export class RestoreCommand extends CliCommand<RestoreOptions> {
     return EXIT_OK;
   }
 
-  /** A node id that votes in CLUSTER_NODES and comes back without its promises is a rolled-back acceptor. */
+  /**
+   * A node id that voted before (it is a member in CLUSTER_NODES, or the snapshot is its own) and
+   * comes back without its promises is a rolled-back acceptor: it must not vote under that id.
+   */
   private warnings(summary: RestoreSummary): string[] {
     const node = summary.nodeId;
-    if (!this.config.members.includes(node)) return [];
-    const same = summary.source.nodeId === node ? `the snapshot was taken from ${node} itself, and ` : '';
+    const reasons = [
+      ...(summary.source.nodeId === node ? [`the snapshot was taken from ${node} itself`] : []),
+      ...(this.config.members.includes(node) ? [`${node} is a voting member in CLUSTER_NODES`] : []),
+    ];
+    if (reasons.length === 0) return [];
     return [
-      `${same}${node} is a voting member in CLUSTER_NODES: the promises and accepts it made are not restored, so it must not vote as ${node} again; ` +
+      `${reasons.join(', and ')}: the promises and accepts it made are not restored, so it must not vote as ${node} again; ` +
         'bring it back as a learner (below), or restore under a new node id',
     ];
   }

@@ -47,10 +47,13 @@ export class SnapshotSourceError extends Error {
   override readonly name = 'SnapshotSourceError';
 }
 
-/** Rows one page reads at first, and at most. */
-const PAGE_ROWS_FIRST = 500;
+/**
+ * Rows one page reads at first (few: a slot value may be a MiB, and nothing is known of the
+ * table's rows yet), and at most.
+ */
+const PAGE_ROWS_FIRST = 16;
 const PAGE_ROWS_MAX = 10_000;
-/** Bytes of values one page aims at: a page of large slot values shrinks, one of small rows grows. */
+/** Bytes of values one page aims at: pages of large slot values hold few rows, pages of small rows many. */
 const PAGE_BYTES_TARGET = 4 * 1024 * 1024;
 
 /**
@@ -112,7 +115,7 @@ export class ConsistentSnapshot {
   /**
    * The table's rows in primary-key order, a page at a time (keyset paging: each page starts
    * after the last key of the one before), so memory holds one page whatever the table's size.
-   * Pages adapt their row count to about PAGE_BYTES_TARGET of values.
+   * Pages adapt their row count to about PAGE_BYTES_TARGET of values (see nextPageRows).
    */
   async *pages(table: SnapshotTableInfo): AsyncGenerator<SnapshotValue[][]> {
     const keyAt = table.key.map((k) => table.columns.indexOf(k));
@@ -147,11 +150,13 @@ export class ConsistentSnapshot {
   }
 }
 
-/** The next page's row count: towards PAGE_BYTES_TARGET, within 1..PAGE_ROWS_MAX. */
+/**
+ * The next page's row count: as many rows as the last page's average row fits in
+ * PAGE_BYTES_TARGET, at most twice the last count (rows may grow), within 1..PAGE_ROWS_MAX.
+ */
 function nextPageRows(rows: number, bytes: number): number {
-  if (bytes > PAGE_BYTES_TARGET) return Math.max(1, Math.floor(rows / 2));
-  if (bytes < PAGE_BYTES_TARGET / 4) return Math.min(PAGE_ROWS_MAX, rows * 2);
-  return rows;
+  const fitting = Math.floor((rows * PAGE_BYTES_TARGET) / Math.max(bytes, 1));
+  return Math.max(1, Math.min(fitting, rows * 2, PAGE_ROWS_MAX));
 }
 
 /** `WHERE (k1 > ?) OR (k1 = ? AND k2 > ?) ...`: the rows after `after` in key order, as ranges InnoDB seeks. */

@@ -21,7 +21,7 @@ export interface RestoreSpec {
   readonly onProgress?: SnapshotProgressListener;
 }
 
-/** Why a restore refused to start; the target database is left as it was. */
+/** Why a restore refused; the target database holds no row of the snapshot (a schema refusal leaves it created and empty). */
 export type RestoreRefusal = 'not-empty' | 'other-cluster' | 'acceptor-state' | 'unknown-table' | 'unknown-migration' | 'inconsistent' | 'schema';
 
 /** A restore refused to start: the file does not fit this node, or the target holds data. */
@@ -81,7 +81,7 @@ export function dropDatabaseSql(database: string): string {
  * nothing. The node must not run meanwhile.
  *
  * @throws SnapshotFileError when the file is cut short, altered, or of another version.
- * @throws RestoreRefusedError when the file does not fit (nothing was written then).
+ * @throws RestoreRefusedError when the file or the target does not fit (no row was written then).
  * @throws RestoreIncompleteError when loading failed part way (the database must be dropped).
  */
 export async function restoreNode(spec: RestoreSpec): Promise<RestoreSummary> {
@@ -174,7 +174,7 @@ function checkFits(header: SnapshotHeader, cluster: string): void {
   }
   const foreign = names.filter((n) => NODE_LOCAL_TABLES.includes(n) || !isSnapshotTable(n));
   if (foreign.length > 0) throw new RestoreRefusedError('unknown-table', `the snapshot holds tables a snapshot never holds: ${foreign.join(', ')}`);
-  if (header.migration !== null && !(header.migration in MIGRATIONS)) {
+  if (header.migration !== null && !Object.hasOwn(MIGRATIONS, header.migration)) {
     throw new RestoreRefusedError('unknown-migration', `the snapshot was taken after migration ${header.migration}, which this build does not know: restore it with a newer build`);
   }
   const rows = (name: string) => header.tables.find((t) => t.name === name)?.rows;
