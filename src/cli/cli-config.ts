@@ -15,7 +15,20 @@ export interface CliConfig {
   readonly natsUser?: string;
   readonly natsPassword?: string;
   /** MySQL URL and database of each member. */
-  readonly mysql: ReadonlyMap<string, { readonly url: string; readonly database: string }>;
+  readonly mysql: ReadonlyMap<string, MysqlTarget>;
+  /**
+   * MySQL URL and database of any node id, a member or not yet one (a node being restored):
+   * the same variables as the members'.
+   *
+   * @throws CliUsageError when `nodeId` is not a valid node id.
+   */
+  readonly mysqlFor: (nodeId: string) => MysqlTarget;
+}
+
+/** Where one node's database lives. */
+export interface MysqlTarget {
+  readonly url: string;
+  readonly database: string;
 }
 
 /** The suffix of a node's override variables: `n1` -> `N1` (`MYSQL_URL_N1`, `MYSQL_DATABASE_N1`). */
@@ -49,9 +62,11 @@ function cliConfigOf(env: EnvSource): CliConfig {
     const raw = env[name];
     return raw ? (CLI_NODE_OVERRIDES[template].parse(name, raw, {}) as string) : undefined;
   };
-  const mysql = new Map(
-    members.map((id) => [id, { url: override('MYSQL_URL_<ID>', id) ?? values.MYSQL_URL, database: override('MYSQL_DATABASE_<ID>', id) ?? databaseNameForNode(id) }]),
-  );
+  const mysqlFor = (id: string): MysqlTarget => {
+    if (!/^[A-Za-z0-9_-]{1,32}$/.test(id)) throw new CliUsageError(`node id ${JSON.stringify(id)} must match [A-Za-z0-9_-]{1,32}`);
+    return { url: override('MYSQL_URL_<ID>', id) ?? values.MYSQL_URL, database: override('MYSQL_DATABASE_<ID>', id) ?? databaseNameForNode(id) };
+  };
+  const mysql = new Map(members.map((id) => [id, mysqlFor(id)]));
   const defaultNode = values.NODE_ID !== undefined && members.includes(values.NODE_ID) ? values.NODE_ID : members[0];
   return {
     members,
@@ -62,6 +77,7 @@ function cliConfigOf(env: EnvSource): CliConfig {
     natsUser: values.NATS_USER,
     natsPassword: values.NATS_PASSWORD,
     mysql,
+    mysqlFor,
   };
 }
 
