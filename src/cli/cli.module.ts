@@ -3,6 +3,7 @@ import { cliConfigFromEnv } from './cli-config';
 import { CLI_CONFIG } from './cli.tokens';
 import { BackupCommand } from './commands/backup.command';
 import { ClusterStatusCommand } from './commands/cluster-status.command';
+import { ClusterAddNodeCommand, ClusterPromoteCommand, ClusterRemoveNodeCommand, ClusterReplaceNodeCommand } from './commands/membership.command';
 import { LogVerifyCommand } from './commands/log-verify.command';
 import { ProjectionsRebuildCommand } from './commands/projections-rebuild.command';
 import { ProjectionsStatusCommand } from './commands/projections-status.command';
@@ -18,6 +19,10 @@ import { RestoreCommand } from './commands/restore.command';
     LogVerifyCommand,
     BackupCommand,
     RestoreCommand,
+    ClusterAddNodeCommand,
+    ClusterPromoteCommand,
+    ClusterRemoveNodeCommand,
+    ClusterReplaceNodeCommand,
   ],
 })
 export class CliModule {}

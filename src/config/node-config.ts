@@ -52,6 +52,8 @@ export interface NodeConfig {
   readonly logLevel: string;
   /** `json`: JSON log lines on a terminal too (LOG_FORMAT); `pretty`: pretty lines on a terminal. */
   readonly logFormat: 'json' | 'pretty';
+  /** The directory of the storage guard file (see node-identity). */
+  readonly guardDir: string;
   /** The commit `behavior_build_info` reports (GIT_COMMIT); unset: the checkout's HEAD. */
   readonly gitCommit?: string;
   /** Stop when standard input ends, i.e. the parent process is gone (EXIT_WITH_PARENT). */
@@ -180,6 +182,7 @@ export function nodeConfigOf(env: NodeEnv): NodeConfig {
     proposal: { noQuorumMs: 1200, timeoutMs: env.PROPOSAL_TIMEOUT_MS, resendMs: 250 },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
+    guardDir: env.NODE_GUARD_DIR,
     gitCommit: env.GIT_COMMIT,
     exitWithParent: env.EXIT_WITH_PARENT,
     admin: env.ADMIN_USERNAME !== undefined && env.ADMIN_PASSWORD !== undefined ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,

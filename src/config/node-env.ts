@@ -97,7 +97,17 @@ function mysqlUrlProblem(raw: string, name: string): string | undefined {
 
 /** Who the node is and whom it runs with. */
 export const CLUSTER_ENV = {
-  NODE_ID: text({ pattern: NODE_ID_PATTERN, emptyIsValue: true, default: 'n1', description: "This node's id, one of CLUSTER_NODES." }),
+  NODE_ID: text({
+    pattern: NODE_ID_PATTERN,
+    emptyIsValue: true,
+    default: 'n1',
+    description: "This node's id: one of CLUSTER_NODES, or a new id that `cluster:add-node` adds later (it votes on nothing until then).",
+  }),
+  NODE_GUARD_DIR: text({
+    default: 'data/guard',
+    description:
+      "Where the node keeps its storage guard file (`<CLUSTER_NAME>-<NODE_ID>.json`, outside MySQL): the database's incarnation and epoch, so a database restored from an older backup is recognised and the node stops voting under its old incarnation.",
+  }),
   CLUSTER_NODES: custom({
     type: `comma list of distinct node ids (\`${NODE_ID_PATTERN.text}\`)`,
     defaultText: 'n1,n2,n3',
@@ -346,11 +356,6 @@ function quorumsOf(v: NodeEnv): { n: number; phase1: number; phase2: number } {
 
 /** The rules over several of the node's variables. */
 export const NODE_ENV_RULES: readonly EnvRule<NodeEnvSchema>[] = [
-  {
-    variables: ['NODE_ID', 'CLUSTER_NODES'],
-    description: 'NODE_ID is one of CLUSTER_NODES.',
-    check: (v) => (v.CLUSTER_NODES.includes(v.NODE_ID) ? undefined : `NODE_ID ${v.NODE_ID} is not among CLUSTER_NODES ${v.CLUSTER_NODES.join(',')}`),
-  },
   {
     variables: ['CLUSTER_NODES', 'PHASE1_QUORUM', 'PHASE2_QUORUM'],
     description: 'PHASE1_QUORUM and PHASE2_QUORUM are at most the members; together they exceed them (every two quorums meet), and PHASE1_QUORUM is a majority.',

@@ -31,6 +31,15 @@ export interface PaxosChosenTable {
   value: string;
 }
 
+/** The storage's identity (one row, id 1): see migration 0010. */
+export interface NodeIdentityTable {
+  id: number;
+  node_id: string;
+  incarnation: string;
+  epoch: number;
+  created_at: Date;
+}
+
 /** Small named counters that must survive restarts, e.g. `chosen_watermark`, `applied_slot`. */
 export interface PaxosMetaTable {
   name: string;
@@ -88,6 +97,7 @@ export interface Database extends ReadModelTables {
   paxos_promise: PaxosPromiseTable;
   paxos_accepted: PaxosAcceptedTable;
   paxos_chosen: PaxosChosenTable;
+  node_identity: NodeIdentityTable;
   paxos_meta: PaxosMetaTable;
   aggregate_snapshots: AggregateSnapshotsTable;
   aggregate_checkpoint: AggregateCheckpointTable;

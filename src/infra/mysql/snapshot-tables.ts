@@ -38,10 +38,11 @@ export const QUEUED_COMMANDS_TABLE = 'queued_commands';
 export const ACCEPTOR_TABLES: readonly string[] = ['paxos_promise', 'paxos_accepted'];
 
 /**
- * Bookkeeping of the node itself that a snapshot does not copy: the counters (a restore writes
+ * Bookkeeping of the node itself that a snapshot does not copy: its identity (a restored database
+ * gets an incarnation of its own at its first start), the counters (a restore writes
  * the chosen watermark from the snapshot's header) and the migrations (a restore runs its own).
  */
-export const NODE_LOCAL_TABLES: readonly string[] = ['paxos_meta', 'kysely_migration', 'kysely_migration_lock'];
+export const NODE_LOCAL_TABLES: readonly string[] = ['paxos_meta', 'node_identity', 'kysely_migration', 'kysely_migration_lock'];
 
 /** Column types a snapshot carries as JSON strings, numbers and nulls, losslessly. */
 export const SNAPSHOT_COLUMN_TYPES: ReadonlySet<string> = new Set([
