@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Msg, Subscription } from 'nats';
 import type { Actor, Role } from '../../domain';
-import { submitterFilter } from '../../http/applications/application-access';
-import { ListApplicationsQueryDto } from '../../http/applications/applications.dto';
-import { awaitMinPosition } from '../../http/common/min-position';
-import { ReadQueryDto } from '../../http/common/paging.dto';
-import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../http/students/student-access';
-import { ListStudentsQueryDto } from '../../http/students/students.dto';
+import { submitterFilter } from '../../api/application-access';
+import { ListApplicationsQueryDto } from '../../api/applications.dto';
+import { awaitMinPosition } from '../../api/min-position';
+import { ReadQueryDto } from '../../api/paging.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../api/student-access';
+import { ListStudentsQueryDto } from '../../api/students.dto';
 import { clusterStatus } from '../../node/cluster-status';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
