@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError, previousVersionOf } from '../domain';
-import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
+import type { CommandOutcome, CommandRecord, EventDraft } from './command-log';
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';

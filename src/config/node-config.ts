@@ -1,6 +1,6 @@
 import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
-import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { RECORDS_STORE_SUBJECT } from '../infra/nats/records-client';
 import { type AggregateStoreOptions, DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
 import { authConfigFromEnv } from '../auth/auth-config';
 import type { JwtSecret } from '../auth/jwt-keys';

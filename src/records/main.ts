@@ -1,6 +1,6 @@
 import { connect } from 'nats';
 import { inboxPrefixFor } from '../infra/nats/connection';
-import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { RECORDS_STORE_SUBJECT } from '../infra/nats/records-client';
 import { type RecordsMode, recordsDirOf, serveRecords } from './records-service';
 
 /**

@@ -127,7 +127,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
         // A scoped read joins the read models: it goes only as far as they have applied.
         const head = scope.kind === 'all' ? this.node.events.writtenHead : Math.min(this.node.events.writtenHead, this.node.projector.position);
         const after = Math.max(0, fromPosition - 1);
-        const { events, coveredTo } = await readPublicEvents(this.node.readDb, after, head, limit ?? EVENTS_READ_LIMIT_DEFAULT, undefined, scope);
+        const { events, coveredTo } = await readPublicEvents(readModelDb(this.node.readDb), after, head, limit ?? EVENTS_READ_LIMIT_DEFAULT, undefined, scope);
         return { events, nextPosition: Math.max(fromPosition, coveredTo + 1), head };
       },
     });
