@@ -9,7 +9,7 @@ import { DomainRefusal } from './domain-refusal';
 import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
-import { NO_WRITE_OBSERVER, type WriteContext, type WriteObserver, observeWrite } from './write-metrics';
+import { NO_WRITE_OBSERVER, type WriteObserver, observeWrite } from './write-metrics';
 
 /** What the command service needs of the node besides its proposal service. */
 export interface CommandNode {
