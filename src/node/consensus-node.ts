@@ -106,7 +106,7 @@ export class ConsensusNode {
       maxBytes: config.maxMessageBytes,
       log,
     });
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry(config.gitCommit);
     const events = new EventStore(consensusDb);
     const aggregates = new AggregateStore(new MysqlAggregateSource(consensusDb), config.aggregates);
     aggregates.onCheckpointError = (e) => log('warn', `aggregate checkpoint not written (taken again at the next one): ${e instanceof Error ? e.message : String(e)}`);

@@ -22,6 +22,8 @@ export interface SingleNode {
   readonly node: ConsensusNode;
   /** `<tag><8 hex digits>`: the cluster name and the API subject prefix; the database is `behavior_test_<id>`. */
   readonly id: string;
+  /** The environment the node's configuration was read from (what an app of the node is given too). */
+  readonly env: NodeJS.ProcessEnv;
   /**
    * A token straight from the node's auth service (no HTTP or NATS, no rate limits), once the user
    * exists there: asked again until the credentials projection has the user, for at most
@@ -41,7 +43,7 @@ export interface SingleNode {
 export async function startSingleNode(tag: string, env: NodeJS.ProcessEnv = {}): Promise<SingleNode> {
   const id = `${tag}${randomBytes(4).toString('hex')}`;
   const database = `behavior_test_${id}`;
-  const config = nodeConfigFromEnv({
+  const nodeEnv: NodeJS.ProcessEnv = {
     NODE_ID: 'n1',
     CLUSTER_NODES: 'n1',
     CLUSTER_NAME: id,
@@ -52,8 +54,8 @@ export async function startSingleNode(tag: string, env: NodeJS.ProcessEnv = {}):
     ADMIN_USERNAME: ADMIN.username,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,
-  });
-  const node = await ConsensusNode.start(config, () => undefined);
+  };
+  const node = await ConsensusNode.start(nodeConfigFromEnv(nodeEnv), () => undefined);
   const stop = async () => {
     await node.stop();
     await dropDatabase(database);
@@ -67,6 +69,7 @@ export async function startSingleNode(tag: string, env: NodeJS.ProcessEnv = {}):
   return {
     node,
     id,
+    env: nodeEnv,
     token: async (username, password) => {
       const deadline = Date.now() + TOKEN_WAIT_MS;
       for (;;) {

@@ -31,7 +31,7 @@ export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Pr
     node,
     app: async (trustProxy = false) => {
       const logger = createLogger('fatal', 'n1');
-      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger)] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger, { env: single.env })] }).compile();
       const app = moduleRef.createNestApplication({ bufferLogs: true });
       app.useLogger(new PinoLoggerService(logger));
       configureHttpApp(app, { trustProxy });
