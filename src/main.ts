@@ -4,7 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
 import { configureHttpApp } from './http/common/http-api.module';
-import { HttpPortHolder } from './http/http-port';
+import { HttpPortHolder } from './node/http-port';
 import { listenWithFallback } from './http/listen';
 import { startAdminServer } from './http/metrics/admin-server';
 import { observeHttp } from './http/metrics/http-observer';

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ConfigError } from '../consensus/config';
-import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
+import { RECORDS_STORE_SUBJECT } from '../infra/nats/records-client';
 import { DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
 import { AUTH_ENV_RULES, AUTH_ENV_SCHEMA } from '../auth/auth-config';
 import { DEFAULT_LOGIN_THROTTLE } from '../auth/login-throttle';

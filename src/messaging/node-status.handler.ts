@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { headers as natsHeaders, type Subscription } from 'nats';
-import { HttpPortHolder } from '../http/http-port';
-import { NodeMetrics } from '../http/metrics/node-metrics';
+import { HttpPortHolder } from '../node/http-port';
+import { NodeMetrics } from '../node/node-metrics';
 import { clusterStatus } from '../node/cluster-status';
 import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';

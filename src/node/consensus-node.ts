@@ -7,7 +7,7 @@ import { type CommandNode, CommandService } from '../application/command-service
 import { AsyncCommandQueue } from '../application/command-queue';
 import { MysqlCommandQueueStore } from '../infra/mysql/command-queue-store';
 import { ProposalService } from '../application/proposals';
-import { storeArchive } from '../application/sagas/records-client';
+import { storeArchive } from '../infra/nats/records-client';
 import { SagaRuntime } from '../application/sagas/saga-runtime';
 import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
@@ -21,7 +21,7 @@ import type { Random } from '../shared/random';
 import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
 import { MysqlAggregateSource } from '../infra/mysql/aggregate-source';
-import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases } from '../infra/mysql/database';
+import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases, pingDatabase } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
@@ -237,6 +237,15 @@ export class ConsensusNode {
   /** True when this node counts on a quorum now (see `hasQuorum`). */
   hasQuorum(): boolean {
     return hasQuorum(this.driver, this.config.tickMs);
+  }
+
+  /**
+   * Answers once the node's MySQL runs a query on its main pool (the readiness probe's check).
+   *
+   * @throws whatever the driver throws when it cannot
+   */
+  async pingDatabase(): Promise<void> {
+    await pingDatabase(this.db);
   }
 
   /** Stops the driver, drains NATS and closes the MySQL pools. */

@@ -3,7 +3,6 @@ import { seededRandom } from '../../src/shared/random';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BALLOT_ZERO } from '../../src/consensus/ballot';
 import { MetricsRegistry } from '../../src/node/metrics-registry';
 import { DEPLOY_DIR, declaredMetrics, metricNamesOf, shippedAlertRules, shippedDashboard, shippedExpressions } from '../support/monitoring-files';
 

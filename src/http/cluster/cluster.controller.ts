@@ -9,8 +9,8 @@ import { type ClusterNodeView, PEER_STATUS_TIMEOUT_MS, readClusterNodes } from '
 import { type ClusterStatus, clusterStatus } from '../../node/cluster-status';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
-import { NodeMetrics } from '../metrics/node-metrics';
-import { HttpPortHolder } from '../http-port';
+import { NodeMetrics } from '../../node/node-metrics';
+import { HttpPortHolder } from '../../node/http-port';
 
 /** POST /api/cluster/members: the node to add. */
 export class AddMemberDto {

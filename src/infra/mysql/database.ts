@@ -1,6 +1,6 @@
 import type { UserCredentialsTable } from '../../auth/credentials-database';
 import type { ReadModelTables } from '../../projections/read-model-database';
-import { type Generated, Kysely, MysqlDialect } from 'kysely';
+import { type Generated, Kysely, MysqlDialect, sql } from 'kysely';
 import { type PoolConnection, createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { checkDatabaseName } from './database-name';
@@ -214,4 +214,13 @@ export function createNodeDatabases(url: string, database: string, sizes: NodePo
 /** Closes every pool of a node. */
 export async function destroyNodeDatabases(dbs: NodeDatabases): Promise<void> {
   await Promise.all([dbs.consensus.destroy(), dbs.main.destroy(), dbs.reads.destroy()]);
+}
+
+/**
+ * Answers once `db` runs a trivial query: the server is reachable and has a connection to give.
+ *
+ * @throws whatever the driver throws when it cannot
+ */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT 1`.execute(db);
 }

@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn } from 'class-validator';
-import type { ApplicationStatus } from '../../domain';
-import { Absent, FIELD_LIMITS, IsEntityId, IsText } from '../common/field-rules';
-import { PageQueryDto } from '../common/paging.dto';
+import type { ApplicationStatus } from '../domain';
+import { Absent, FIELD_LIMITS, IsEntityId, IsText } from './field-rules';
+import { PageQueryDto } from './paging.dto';
 
-export { ScoreChangeDto as SubmitApplicationDto } from '../scores/scores.dto';
+export { ScoreChangeDto as SubmitApplicationDto } from './scores.dto';
 
 /** Every application status, as `?status=` accepts them. */
 export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ['pending', 'approved', 'rejected'];

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Registry } from 'prom-client';
-import type { ConsensusNode } from '../../node/consensus-node';
-import { CONSENSUS_NODE } from '../../node/node.tokens';
+import type { ConsensusNode } from './consensus-node';
+import { CONSENSUS_NODE } from './node.tokens';
 
 /** The node's Prometheus metrics (its MetricsRegistry), as the HTTP and NATS handlers use them. */
 @Injectable()

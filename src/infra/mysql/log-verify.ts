@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../infra/mysql/database';
-import { assert } from '../shared/assert';
+import type { Database } from './database';
+import { assert } from '../../shared/assert';
 
 /** Positions one range checksum covers unless configured. */
 export const VERIFY_RANGE_DEFAULT = 10_000;

@@ -1,6 +1,6 @@
 import type { NatsConnection } from 'nats';
 import type { ExternalAnswer } from '../../sagas';
-import type { ArchivePayload } from './saga-runtime';
+import type { ArchivePayload } from '../../application/sagas/saga-runtime';
 
 /** The subject the student-records service answers archives on (request/reply). */
 export const RECORDS_STORE_SUBJECT = 'records.archive.store';

@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import type { Actor } from '../../domain';
+import type { Actor } from '../domain';
 
 /** Roles that may read any student. */
 export const STAFF_ROLES = ['admin', 'teacher', 'club'] as const;

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min, ValidateBy } from 'class-validator';
-import { PAGE_ROWS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../../projections/paging';
+import { PAGE_ROWS_MAX, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../projections/paging';
 import { Absent } from './field-rules';
 
 /** Query of any read: `?minPosition=` (the interceptor waits for it; declared so it is not refused as unknown). */

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
-import { ROLES, type Role } from '../../domain';
-import { Absent, FIELD_LIMITS, IsEntityId, IsText, IsUsername, PresentUnlessAnyOf } from '../common/field-rules';
-import { PageQueryDto } from '../common/paging.dto';
+import { ROLES, type Role } from '../domain';
+import { Absent, FIELD_LIMITS, IsEntityId, IsText, IsUsername, PresentUnlessAnyOf } from './field-rules';
+import { PageQueryDto } from './paging.dto';
 
 /** Body of POST /api/users. */
 export class CreateUserDto {

@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type NatsConnection, connect } from 'nats';
-import { storeArchive } from '../../../src/application/sagas/records-client';
+import { storeArchive } from '../../../src/infra/nats/records-client';
 import type { ArchivePayload } from '../../../src/application/sagas/saga-runtime';
 import { serveRecords } from '../../../src/records/records-service';
-import { NATS_URL } from '../nats/nats-test-support';
+import { NATS_URL } from './nats-test-support';
 
 /**
  * The archive saga's records client on the real NATS: only an answer that names the archive it

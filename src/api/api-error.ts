@@ -1,8 +1,8 @@
 import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { ValidationError } from 'class-validator';
-import { DomainRefusal } from '../../application/domain-refusal';
-import { NoQuorumError, UnknownOutcomeError } from '../../application/proposal-errors';
+import { DomainRefusal } from '../application/domain-refusal';
+import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
 
 /** One invalid field of a request: its dotted path and what is wrong with it. */
 export interface FieldError {

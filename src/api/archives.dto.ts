@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Absent, FIELD_LIMITS, IsEntityId, IsText } from '../common/field-rules';
-import { PageQueryDto } from '../common/paging.dto';
+import { Absent, FIELD_LIMITS, IsEntityId, IsText } from './field-rules';
+import { PageQueryDto } from './paging.dto';
 
 /** Body of POST /api/archives. */
 export class StartArchiveDto {

@@ -1,9 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, ValidateNested } from 'class-validator';
-import type { ApiCommand } from '../../application/command-gateway';
-import { DEFAULT_SAGA_SETTINGS } from '../../sagas';
-import { Absent, FIELD_LIMITS, IsDelta, IsEntityId, IsReasonCode, IsText } from '../common/field-rules';
+import type { ApiCommand } from '../application/command-gateway';
+import { DEFAULT_SAGA_SETTINGS } from '../sagas';
+import { Absent, FIELD_LIMITS, IsDelta, IsEntityId, IsReasonCode, IsText } from './field-rules';
 
 /** Body of POST /api/scores/modify (and of POST /api/applications). */
 export class ScoreChangeDto {

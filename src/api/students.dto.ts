@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
-import { Absent, FIELD_LIMITS, IsEntityId, IsText, PresentUnlessAnyOf } from '../common/field-rules';
-import { PageQueryDto } from '../common/paging.dto';
+import { Absent, FIELD_LIMITS, IsEntityId, IsText, PresentUnlessAnyOf } from './field-rules';
+import { PageQueryDto } from './paging.dto';
 
 /** Body of POST /api/students. */
 export class RegisterStudentDto {

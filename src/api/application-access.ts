@@ -1,6 +1,6 @@
 import { NotFoundException } from '@nestjs/common';
-import type { Actor } from '../../domain';
-import type { ApplicationView } from '../../projections';
+import type { Actor } from '../domain';
+import type { ApplicationView } from '../projections';
 
 /** Whose applications a list shows: all for an admin, a teacher's or club's own otherwise. */
 export function submitterFilter(actor: Actor): string | undefined {
