@@ -3,7 +3,7 @@ import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, Par
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
 import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership, changeMembership } from '../../node/membership';
-import { InputInvalidError } from '../common/api-error';
+import { InputInvalidError } from '../../api/api-error';
 import { ClusterNodesDto, ClusterStatusDto } from '../common/response.dto';
 import { type ClusterNodeView, PEER_STATUS_TIMEOUT_MS, readClusterNodes } from '../../node/cluster-nodes';
 import { type ClusterStatus, clusterStatus } from '../../node/cluster-status';
