@@ -52,6 +52,7 @@ function credentialsFields(event: UserEvent): Partial<CredentialsFields> {
     case 'UserPasswordReset':
       return { password_hash: event.data.passwordHash };
     case 'UserRenamed':
+    case 'UserClassesAssigned':
       return {};
     default:
       return unreachable(event, 'user event');

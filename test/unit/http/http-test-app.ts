@@ -145,7 +145,7 @@ export class FakeReadModels implements StudentsReads, ScoreRecordsReads, Applica
     ['app-2', application('app-2', 'chess', 'approved')],
     ['app-3', application('app-3', 'tina', 'rejected')],
   ]);
-  readonly users = new Map<string, UserView>([['tina', { username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, position: 4 }]]);
+  readonly users = new Map<string, UserView>([['tina', { username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, classes: ['7A'], position: 4 }]]);
 
   /** Semester 2025-fall archived every student. */
   async listArchives(): Promise<Page<ArchiveView>> {

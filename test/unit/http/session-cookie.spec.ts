@@ -35,7 +35,7 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     const lookup: CredentialsLookup = { find: (username) => Promise.resolve(users.get(username)) };
     const auth = new AuthService(lookup, new JwtKeyRing([{ kid: 'unit', secret: 'unit-test-secret-0123456789abcdef' }]), { expiresInSeconds: 600 });
     const reads = new FakeReadModels();
-    reads.users.set('sam', { username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', disabled: false, position: 2 });
+    reads.users.set('sam', { username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', disabled: false, classes: [], position: 2 });
     const fakeGateway = new FakeGateway();
     const moduleRef = await Test.createTestingModule({
       imports: [

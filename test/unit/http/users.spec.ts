@@ -92,7 +92,7 @@ describe('users API', () => {
   describe('GET /api/users/:username', () => {
     it('given an admin, then the user without secrets', async () => {
       const res = await request(api.server).get('/api/users/tina').set(ACTOR_HEADER, ACTORS.admin).expect(200);
-      expect(res.body).toEqual({ username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, position: 4 });
+      expect(res.body).toEqual({ username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, classes: ['7A'], position: 4 });
     });
 
     it('given an unknown user, then 404', async () => {
