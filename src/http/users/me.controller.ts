@@ -12,7 +12,7 @@ export class MeController {
   constructor(@Inject(USERS_REPOSITORY) private readonly users: UsersReads) {}
 
   @Get('me')
-  @ApiOperation({ summary: 'The signed-in user: username, role, display name, bound student' })
+  @ApiOperation({ summary: "The signed-in user: username, role, display name, bound student, a teacher's or club's classes" })
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentActor() actor: Actor): Promise<MeDto> {
     // The token was just checked against the credentials; a read model that lags shows the username.
@@ -22,6 +22,7 @@ export class MeController {
       role: actor.role,
       displayName: user?.displayName ?? actor.username,
       ...(actor.studentId === undefined ? {} : { studentId: actor.studentId }),
+      classes: [...(user?.classes ?? [])],
     };
   }
 }

@@ -96,6 +96,8 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
     case 'users.update':
     case 'users.password':
       return { username: command.data.username };
+    case 'users.classes':
+      return { username: command.data.username, classes: command.data.classes.map((c) => c.trim()) };
     case 'scores.batch':
     case 'archives.start':
       return { sagaId: `saga-${position}`, status: 'running' };
