@@ -2,6 +2,7 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
+import { ReadsAfterMinPosition } from '../common/min-position';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { MeDto } from './users.dto';
 
@@ -12,6 +13,8 @@ export class MeController {
   constructor(@Inject(USERS_REPOSITORY) private readonly users: UsersReads) {}
 
   @Get('me')
+  // A refetch after a live event of the user's own stream (their classes) sees that event.
+  @ReadsAfterMinPosition()
   @ApiOperation({ summary: "The signed-in user: username, role, display name, bound student, a teacher's or club's classes" })
   @ApiOkResponse({ type: MeDto })
   async me(@CurrentActor() actor: Actor): Promise<MeDto> {

@@ -2369,7 +2369,10 @@ export interface operations {
     MeController_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2390,6 +2393,17 @@ export interface operations {
             /** @description no or invalid session */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {
