@@ -81,6 +81,8 @@ describe('the web app in Chromium against a 3-node cluster', () => {
 
   /** Follows a menu entry, through the menu's overflow ("…") when the window is too narrow. */
   async function nav(page: Page, label: string): Promise<void> {
+    // The menu lays its items out once rendered: wait for it before asking what fits.
+    await page.getByRole('navigation').getByRole('menuitem').first().waitFor();
     const item = page.getByRole('navigation').getByRole('menuitem', { name: label, exact: true });
     if (await item.isVisible()) return item.click();
     await page.getByRole('navigation').locator('.ant-menu-overflow-item-rest').click();
