@@ -87,6 +87,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
     if (await item.isVisible()) return item.click();
     await page.getByRole('navigation').locator('.ant-menu-overflow-item-rest').click();
     await page.locator('.ant-menu-submenu-popup').getByRole('menuitem', { name: label, exact: true }).click();
+    // A tap leaves no pointer behind; the test's mouse would hold the menu open over the page.
+    await page.mouse.move(0, 0);
+    await page.locator('.ant-menu-submenu-popup').waitFor({ state: 'hidden' });
   }
 
   it(
@@ -350,10 +353,17 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await teacher.getByRole('checkbox', { name: `Select ${CLASS_8B[0]!.name}` }).check();
         await teacher.getByLabel('Or a reason in your words').fill('Tidied the lab');
         await teacher.getByRole('button', { name: 'Submit for review' }).click();
-        const toast = teacher.locator('.ant-message-notice', { hasText: '1 application(s) submitted' });
-        await toast.waitFor();
-        const [toastBox, headerBox] = [await toast.boundingBox(), await teacher.locator('.app-header').boundingBox()];
-        expect(toastBox!.y).toBeGreaterThanOrEqual(headerBox!.y + headerBox!.height);
+        await teacher.locator('.ant-message-notice', { hasText: '1 application(s) submitted' }).waitFor();
+        // Once it has slid in, the message sits below the header and its menu, not over them.
+        await teacher.waitForFunction(
+          () => {
+            const notice = document.querySelector('.ant-message-notice');
+            const header = document.querySelector('.app-header');
+            return notice !== null && header !== null && notice.getBoundingClientRect().top >= header.getBoundingClientRect().bottom;
+          },
+          undefined,
+          { timeout: 5_000 },
+        );
         await screenshot(teacher, '24-en-teacher-submitted-phone');
 
         // 5. The same teacher at desktop width (a new session reads its class at once).

@@ -108,12 +108,12 @@ export function UsersAdmin({ knownClasses = [] }: { knownClasses?: readonly stri
                 />
               ),
             },
-            { title: t('fields.studentId'), dataIndex: 'studentId', render: (s: string | null) => s ?? t('app.none') },
             {
               title: t('users.classes'),
               dataIndex: 'classes',
               render: (classes: string[], u) => (CLASS_HOLDERS.includes(u.role) ? <ClassesEditor username={u.username} classes={classes} knownClasses={knownClasses} /> : t('app.none')),
             },
+            { title: t('fields.studentId'), dataIndex: 'studentId', render: (s: string | null) => s ?? t('app.none') },
             { title: t('fields.status'), dataIndex: 'disabled', render: (d: boolean) => (d ? <Tag color="red">{t('users.disabled')}</Tag> : <Tag color="green">{t('users.active')}</Tag>) },
             {
               title: t('app.actions'),
