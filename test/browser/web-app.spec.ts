@@ -6,10 +6,10 @@ import { type AxeProblem, assertBrowserAndAppBuilt, axeProblems, launchChromium,
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 /**
  * The web app in a real headless Chromium against a real 3-node cluster: the admin (zh-CN) sets
- * up students, a teacher and a reason; the teacher awards three students from a phone-sized
- * window; the admin sees the applications arrive live and reviews them; the student sees the new
- * score, chart point and record; a batch naming a missing student compensates; the leader is
- * killed and the monitor names another while the portals keep working. Then, in English, the
+ * up students, a teacher looking after their class and a reason; the teacher awards three students
+ * from a phone-sized window; the admin sees the applications arrive live and reviews them; the
+ * student sees the new score, chart point and record; a batch naming a missing student
+ * compensates; the leader is killed and the monitor names another while the portals keep working. Then, in English, the
  * admin assigns a class to a new teacher whose phone shows that class's roster live, and every
  * portal is seen at 375 px and at desktop width. axe-core checks every page, and every page is
  * saved as a PNG under test-results/screenshots.
@@ -132,6 +132,15 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         };
         await createUser(TEACHER, '金老师', '老师');
         await createUser(STUDENT, '林小雨', '学生', 's-1');
+        // The teacher looks after class 7A: their portal opens on its roster.
+        await admin.getByRole('button', { name: `编辑 ${TEACHER.username} 负责的班级` }).click();
+        const classesDialog = admin.getByRole('dialog', { name: `${TEACHER.username} 负责的班级` });
+        await classesDialog.getByRole('combobox').click();
+        await admin.locator('.ant-select-dropdown .ant-select-item-option[title="7A"]').click();
+        await classesDialog.getByText(`${TEACHER.username} 负责的班级`, { exact: true }).click();
+        await classesDialog.getByRole('button', { name: '保存' }).click();
+        await admin.getByText(`已保存 ${TEACHER.username} 负责的班级`).waitFor();
+        await admin.locator('tr', { hasText: TEACHER.username }).locator('.ant-tag', { hasText: '7A' }).waitFor();
         await checkPage(admin, '07-admin-users');
 
         await nav(admin, '事由');
@@ -152,6 +161,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         // 2. The teacher awards three students with that reason from a phone-sized window.
         const teacher = await open({ phone: true });
         await login(teacher, TEACHER);
+        // The roster of their class, with the class picker (and no "no class assigned" note).
+        await teacher.locator('.ant-select', { has: teacher.getByRole('combobox', { name: '显示的班级' }) }).getByText('7A', { exact: true }).waitFor();
+        expect(await teacher.getByText('尚未为您分配班级', { exact: false }).count()).toBe(0);
         for (const s of STUDENTS) await teacher.getByRole('checkbox', { name: `选择 ${s.name}` }).check();
         await teacher.getByText('已选 3 人').waitFor();
         await teacher.getByLabel('从事由库选择').click();
@@ -327,6 +339,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await dialog.getByRole('combobox', { name: `Classes of ${LEE.username}` }).click();
         await admin.locator('.ant-select-dropdown .ant-select-item-option[title="8B"]').click();
         await checkPage(admin, '21-en-admin-classes-dialog');
+        // The list stays open for more picks: a click on the dialog's title closes it, as a person would.
+        await dialog.getByText(`Classes of ${LEE.username}`, { exact: true }).click();
+        await admin.locator('.ant-select-dropdown').waitFor({ state: 'hidden' });
         await dialog.getByRole('button', { name: 'Save' }).click();
         await admin.getByText(`Classes of ${LEE.username} saved`).waitFor();
         await row.locator('.ant-tag', { hasText: '8B' }).waitFor();
