@@ -40,6 +40,8 @@ export interface FaultRecord {
   readonly kind: string;
   /** The node it hit (the node that ran on the host then, for a host's MariaDB, NATS server or routes). */
   readonly target: string;
+  /** The target led the cluster when the fault began. */
+  targetLed?: boolean;
   readonly startedAt: number;
   /** The fault took effect (its start did not throw). */
   injected: boolean;

@@ -115,11 +115,12 @@ export class Nemesis {
 
   /** Injects one fault, holds it, heals, and records it. */
   async inject(fault: PlannedFault): Promise<FaultRecord> {
-    const target = fault.target === 'leader' ? ((await this.cluster.leader()) ?? this.cluster.nodeIds[0]) : this.cluster.host(fault.target).nodeId;
-    const record: FaultRecord = { kind: fault.kind, target, startedAt: this.clock(), injected: false, healedAt: null, writesBackAt: null };
+    const leader = await this.cluster.leader();
+    const target = fault.target === 'leader' ? (leader ?? this.cluster.nodeIds[0]) : this.cluster.host(fault.target).nodeId;
+    const record: FaultRecord = { kind: fault.kind, target, targetLed: target === leader, startedAt: this.clock(), injected: false, healedAt: null, writesBackAt: null };
     this.faults.push(record);
     const host = this.cluster.hostOf(target);
-    this.log(`${(record.startedAt / 1000).toFixed(1)} s: ${fault.kind} ${target} (host ${host.id})${MEMBERSHIP_KINDS.includes(fault.kind) ? '' : ` for ${fault.holdMs} ms`}`);
+    this.log(`${(record.startedAt / 1000).toFixed(1)} s: ${fault.kind} ${target}${record.targetLed ? ' (the leader)' : ''} on host ${host.id}${MEMBERSHIP_KINDS.includes(fault.kind) ? '' : ` for ${fault.holdMs} ms`}`);
     try {
       if (fault.kind === 'replace-node') await this.replaceNode(record);
       else if (fault.kind === 'wipe-node') await this.wipeNode(record);

@@ -218,7 +218,7 @@ export function reportText(report: ChaosReport): string {
     `  answers: ${Object.entries(report.ops.byStatus).map(([s, n]) => `${s} x${n}`).join(', ')}`,
     `faults: ${report.faults.length}`,
     ...report.faults.flatMap((f) => [
-      `  ${(f.startedAt / 1000).toFixed(1)} s ${f.kind} ${f.target}${f.replacedBy ? ` by ${f.replacedBy}` : ''}: healed at ${f.healedAt === null ? '-' : (f.healedAt / 1000).toFixed(1)} s, writes back ${f.writesBackAt === null || f.healedAt === null ? 'never' : `${f.writesBackAt - f.healedAt} ms`} after${f.note ? ` (${f.note})` : ''}`,
+      `  ${(f.startedAt / 1000).toFixed(1)} s ${f.kind} ${f.target}${f.targetLed ? ' (the leader)' : ''}${f.replacedBy ? ` by ${f.replacedBy}` : ''}: healed at ${f.healedAt === null ? '-' : (f.healedAt / 1000).toFixed(1)} s, writes back ${f.writesBackAt === null || f.healedAt === null ? 'never' : `${f.writesBackAt - f.healedAt} ms`} after${f.note ? ` (${f.note})` : ''}`,
       ...(f.steps ?? []).map((s) => `      ${s.what}: ${(s.ms / 1000).toFixed(1)} s`),
       ...(f.restartedAs ? [`      restarted: ${f.restartedAs.voting ? 'voting' : `not voting (${f.restartedAs.notVotingReason})`}, incarnation ${f.restartedAs.incarnationChanged ? 'new' : 'unchanged'}, ${f.restartedAs.lossLogged ? '"storage lost" logged' : 'no "storage lost" in its log'}; votes again: ${f.votesAgain ? 'yes' : 'no'}`] : []),
     ]),
