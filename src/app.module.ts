@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import type { EnvSource } from './config/env-schema';
+import { NodeConfigModule } from './config/node-config.module';
 import { AuthModule } from './http/auth';
 import { HttpApiModule } from './http/common/http-api.module';
 import { sagaViewOf } from './application/sagas/saga-view';
@@ -17,14 +19,14 @@ import type { Logger } from 'pino';
 import { ClusterController } from './http/cluster/cluster.controller';
 import { CommandsController } from './http/commands/commands.controller';
 import { HealthController } from './http/health/health.controller';
-import { HttpPortHolder } from './http/http-port';
+import { HttpPortHolder } from './node/http-port';
 import { METRICS_REGISTRY, MetricsController } from './http/metrics/metrics.controller';
 import { webAppModule } from './http/web-app';
 import type { ExportReads } from './http/common/tokens';
 import { LIVE_STREAM_LIMITS } from './http/stream/live-stream';
 import { LiveStreamModule } from './http/stream/live-stream.module';
 import { nodeLiveEventSource } from './node/live-event-source';
-import { NodeMetrics } from './http/metrics/node-metrics';
+import { NodeMetrics } from './node/node-metrics';
 import { LeaderLocator } from './messaging/leader-locator';
 import { LogAppendHandler } from './messaging/log-append.handler';
 import { NodeStatusHandler } from './messaging/node-status.handler';
@@ -44,6 +46,8 @@ export const NODE_CONTROLLERS = [ClusterController, HealthController, MetricsCon
 
 /** How the app module is laid out. */
 export interface AppOptions {
+  /** The environment the node's settings were read from (process.env in main.ts): NodeConfigModule reads it with the same schema. */
+  readonly env: EnvSource;
   /** False when an admin port serves `/metrics` instead (ADMIN_HTTP_PORT); default true. */
   readonly metricsOnMainPort?: boolean;
 }
@@ -51,7 +55,7 @@ export interface AppOptions {
 /** The node's HTTP and NATS surface around an already started ConsensusNode. */
 @Module({})
 export class AppModule {
-  static register(node: ConsensusNode, logger: Logger, options: AppOptions = {}): DynamicModule {
+  static register(node: ConsensusNode, logger: Logger, options: AppOptions): DynamicModule {
     const controllers = options.metricsOnMainPort === false ? NODE_CONTROLLERS.filter((c) => c !== MetricsController) : NODE_CONTROLLERS;
     const webApp = webAppModule((message) => logger.warn(message));
     const port = new HttpPortHolder();
@@ -59,6 +63,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        NodeConfigModule.forRoot(options.env),
         ...(webApp === null ? [] : [webApp]),
         TerminusModule,
         // Before AuthModule: the rate limit runs before the auth guard, so refused tokens count too.

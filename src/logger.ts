@@ -43,12 +43,12 @@ export function scrubSecrets(text: string): string {
 }
 
 /**
- * The process logger: JSON lines, or pretty lines when writing to a terminal. Credentials never
- * reach a line: LOG_REDACT_PATHS are redacted, and messages and errors are scrubbed of bearer
- * tokens and JWTs (scrubSecrets).
+ * The process logger: JSON lines, or pretty lines when writing to a terminal unless `format` is
+ * `json` (the node's LOG_FORMAT). Credentials never reach a line: LOG_REDACT_PATHS are redacted,
+ * and messages and errors are scrubbed of bearer tokens and JWTs (scrubSecrets).
  */
-export function createLogger(level: string, nodeId: string, destination?: DestinationStream): Logger {
-  const pretty = destination === undefined && process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+export function createLogger(level: string, nodeId: string, destination?: DestinationStream, format: 'json' | 'pretty' = 'pretty'): Logger {
+  const pretty = destination === undefined && process.stdout.isTTY && format !== 'json';
   const options: pino.LoggerOptions = {
     level,
     base: { node: nodeId },

@@ -4,7 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { nodeConfigFromEnv } from './config/node-config';
 import { configureHttpApp } from './http/common/http-api.module';
-import { HttpPortHolder } from './http/http-port';
+import { HttpPortHolder } from './node/http-port';
 import { listenWithFallback } from './http/listen';
 import { startAdminServer } from './http/metrics/admin-server';
 import { observeHttp } from './http/metrics/http-observer';
@@ -19,17 +19,17 @@ async function bootstrap(): Promise<void> {
   // Started by `npm run cluster` or the benchmark: stdin is a pipe from the parent, and its end
   // means the parent is gone (even killed with SIGKILL), so the node stops instead of living on.
   let stopping: () => Promise<void> = () => process.exit(0);
-  if (process.env.EXIT_WITH_PARENT === '1') {
+  const config = nodeConfigFromEnv(process.env);
+  if (config.exitWithParent) {
     process.stdin.on('end', () => void stopping());
     process.stdin.on('error', () => void stopping());
     process.stdin.resume();
   }
-  const config = nodeConfigFromEnv(process.env);
-  const logger = createLogger(config.logLevel, config.nodeId);
+  const logger = createLogger(config.logLevel, config.nodeId, undefined, config.logFormat);
   if (config.developmentSecret) logger.warn('NODE_ENV=development and no JWT_SECRET: tokens are signed with the public development secret; never run like this anywhere real');
   const node = await ConsensusNode.start(config, (level, message, fields) => (fields ? logger[level](fields, message) : logger[level](message)));
   const adminPort = config.adminHttpPort;
-  const app = await NestFactory.create(AppModule.register(node, logger, { metricsOnMainPort: adminPort === undefined }), { bufferLogs: true });
+  const app = await NestFactory.create(AppModule.register(node, logger, { env: process.env, metricsOnMainPort: adminPort === undefined }), { bufferLogs: true });
   // Nest's own lines go to pino directly: no per-request child logger or async context on the API routes.
   app.useLogger(new PinoLoggerService(logger));
   // Before the body parsers, so the requests they refuse are timed and logged too.

@@ -15,7 +15,6 @@ import {
   initialUserState,
   upcastEvent,
 } from '../domain';
-import type { PlannedBatch } from '../infra/mysql/event-store';
 import { type ArchiveEvent, type SagaEvent, type SagaState, evolveSaga, evolveSagaArchive, initialSagaState, isOpen } from '../sagas';
 import { LruCache } from './lru-cache';
 
@@ -29,6 +28,19 @@ export interface LoggedEvent {
   /** The schema version the event was written in (an upcaster's input). */
   readonly schema_version?: number;
   readonly data: string;
+}
+
+/**
+ * A batch of chosen slots whose events are decided and not yet written (the event store's
+ * planned batch): what moves the states forward before the log rows are committed.
+ */
+export interface PlannedEvents {
+  /** The batch's chosen slots, in slot order. */
+  readonly entries: readonly { readonly slot: number }[];
+  /** The batch's events, in position order. */
+  readonly events: readonly LoggedEvent[];
+  /** The last event position of the batch (the head once it is written). */
+  readonly head: number;
 }
 
 /** The newest snapshot of one aggregate: its state (JSON) after the event at `position`. */
@@ -288,7 +300,7 @@ export class AggregateStore {
   }
 
   /** Moves the states forward by a planned batch (EventStore.onPlanned). */
-  onPlanned(batch: PlannedBatch): void {
+  onPlanned(batch: PlannedEvents): void {
     for (const row of batch.events) this.applyRow(row);
     this.plannedPosition = Math.max(this.plannedPosition, batch.head);
     const last = batch.entries[batch.entries.length - 1];

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError, previousVersionOf } from '../domain';
-import type { CommandOutcome, CommandRecord, EventDraft } from '../infra/mysql/command-record';
+import type { CommandOutcome, CommandRecord, EventDraft } from './command-log';
 import type { SagaSettings } from '../sagas';
 import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
@@ -9,7 +9,7 @@ import { DomainRefusal } from './domain-refusal';
 import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
-import { NO_WRITE_OBSERVER, type WriteContext, type WriteObserver, observeWrite } from './write-metrics';
+import { NO_WRITE_OBSERVER, type WriteObserver, observeWrite } from './write-metrics';
 
 /** What the command service needs of the node besides its proposal service. */
 export interface CommandNode {

@@ -1,5 +1,5 @@
 import type { ClientValue, ProposeResult } from '../consensus';
-import type { CommandOutcome } from '../infra/mysql/command-record';
+import type { CommandOutcome } from './command-log';
 import { NoQuorumError, UnknownOutcomeError } from './proposal-errors';
 
 /** What the proposal service needs from the node: the driver and the outcome feed. */

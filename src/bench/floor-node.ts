@@ -1,5 +1,6 @@
 import { type Connection, createConnection } from 'mysql2/promise';
 import { connect } from 'nats';
+import { benchServersOf } from '../config/tool-env';
 import { inboxPrefixFor } from '../infra/nats/connection';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 
@@ -11,11 +12,12 @@ import { parseMysqlUrl } from '../infra/mysql/mysql-url';
  * log, no events, no idempotency, no projections. Tells its parent 'ready' once subscribed.
  */
 async function main([role, id, prefix, database]: string[]): Promise<void> {
-  const mysql = await createConnection({ ...parseMysqlUrl(process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306'), database: undefined });
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
+  const mysql = await createConnection({ ...parseMysqlUrl(mysqlUrl), database: undefined });
   await mysql.query(`CREATE DATABASE IF NOT EXISTS \`${database}\``);
   await mysql.query(`USE \`${database}\``);
   await mysql.query('CREATE TABLE IF NOT EXISTS accepts (slot BIGINT PRIMARY KEY, value TEXT NOT NULL) ENGINE=InnoDB');
-  const nats = await connect({ servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','), inboxPrefix: inboxPrefixFor('floor') });
+  const nats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('floor') });
   const accept = (slot: number, value: string) => storeAccept(mysql, slot, value);
   if (role === 'follower') {
     nats.subscribe(`${prefix}.p2a.${id}`, {

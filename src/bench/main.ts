@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { benchServersOf } from '../config/tool-env';
 import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
 import { type MariadbFloor, benchBareRound, benchMariadbFloor } from './floor';
@@ -53,8 +54,7 @@ async function benchWeb(quick: boolean): Promise<void> {
   const loginJs = loginPageJs(dist);
   const kB = (bytes: number) => (bytes / 1024).toFixed(1);
   process.stdout.write(`login page JavaScript: ${kB(loginJs.bytes)} kB, ${kB(loginJs.gzipBytes)} kB gzip (budget ${kB(LOGIN_JS_GZIP_BUDGET_BYTES)} kB)\n`);
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
   const queue = await benchReviewQueue(mysqlUrl, natsUrl, (line) => process.stdout.write(`${line}\n`), 500, quick ? 2 : 5);
   const path = writeResults('web', {
     quick,
@@ -72,8 +72,7 @@ const IDLE_SECONDS = 30;
 
 /** A 3-node cluster doing nothing for 30 s (10 s with --quick): CPU and wakeups of each node. */
 async function benchIdle(quick: boolean): Promise<void> {
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
   const ours = await startBenchCluster(mysqlUrl, natsUrl);
   try {
     await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_SECONDS * 1000));
@@ -95,7 +94,7 @@ async function benchIdle(quick: boolean): Promise<void> {
  * ready within 10 s, RSS at most 300 MB.
  */
 async function benchRestarts(quick: boolean): Promise<void> {
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const { mysqlUrl } = benchServersOf(process.env);
   const result = await benchRestart(mysqlUrl, quick ? 1_000_000 : 10_000_000, quick ? 5 : 10, (line) => process.stdout.write(`${line}\n`));
   const path = writeResults('restart', { quick, ...result });
   const line = (name: string, r: typeof result.withSnapshots) =>
@@ -108,8 +107,7 @@ async function benchRestarts(quick: boolean): Promise<void> {
 
 /** A 5,000-student batch and a 2,000-student archive (1,000 and 400 with --quick). */
 async function benchSagaRuns(quick: boolean): Promise<void> {
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
   const result = await benchSagas(mysqlUrl, natsUrl, (line) => process.stdout.write(`${line}\n`), quick ? 1000 : 5000, quick ? 400 : 2000);
   const path = writeResults('sagas', { quick, ...result });
   process.stdout.write(
@@ -119,7 +117,7 @@ async function benchSagaRuns(quick: boolean): Promise<void> {
 
 /** The projections:rebuild engine over a log of 1,000,000 events (100,000 with --quick). */
 async function benchRebuildRate(quick: boolean): Promise<RebuildRates> {
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
+  const { mysqlUrl } = benchServersOf(process.env);
   const events = quick ? 100_000 : 1_000_000;
   const result = await benchRebuild(mysqlUrl, events, quick ? 50_000 : 200_000, (line) => process.stdout.write(`${line}\n`));
   const path = writeResults('rebuild', { quick, ...result });
@@ -171,8 +169,7 @@ async function benchLogAppend(quick: boolean): Promise<AppendRun> {
   const levels: Level[] = quick
     ? [{ inFlight: 1, total: 300 }, { inFlight: 64, total: 3000 }, { inFlight: 512, total: 6000 }]
     : [{ inFlight: 1, total: 2000 }, { inFlight: 64, total: 20_000 }, { inFlight: 512, total: 40_000 }];
-  const mysqlUrl = process.env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306';
-  const natsUrl = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
   const rows: Row[] = [];
 
   // The floors of this machine first, on a quiet machine: what any such write path pays here.

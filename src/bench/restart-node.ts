@@ -4,7 +4,7 @@ import type { ApiCommand } from '../application/command-gateway';
 import type { ChosenEntry } from '../consensus';
 import type { Actor } from '../domain';
 import { MysqlAggregateSource } from '../infra/mysql/aggregate-source';
-import type { CommandRecord } from '../infra/mysql/command-record';
+import type { CommandRecord } from '../application/command-log';
 import { createKysely } from '../infra/mysql/database';
 import { EventStore } from '../infra/mysql/event-store';
 

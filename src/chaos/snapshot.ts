@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { pollUntil } from '../bench/poll';
 import { clusterStatusOf } from '../cluster/node-process';
 import { createKysely } from '../infra/mysql/database';
-import { verifyLogs, type LogVerification } from '../operations/log-verify';
+import { verifyLogs, type LogVerification } from '../infra/mysql/log-verify';
 import { dumpReadModels } from '../projections/read-model-dump';
 import { readModelDb } from '../projections/read-model-database';
 import { loadCheckpoint } from '../projections/checkpoint-store';

@@ -11,4 +11,12 @@ export class CliUsageError extends Error {
 /** A failure the operator can act on: a server out of reach, a divergent log (exit 1). */
 export class CliFailure extends Error {
   override readonly name = 'CliFailure';
+
+  constructor(
+    message: string,
+    /** Machine-readable facts for `--json` (e.g. the SQL to run), besides the message. */
+    readonly details?: Readonly<Record<string, unknown>>,
+  ) {
+    super(message);
+  }
 }

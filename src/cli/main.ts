@@ -6,7 +6,7 @@ import { exitOnCommanderError } from './commands/cli-command';
 
 /**
  * `npm run cli -- <command> [options]`: projections:rebuild, projections:status, cluster:status,
- * log:verify. Exit codes: 0 success, 1 failure, 2 bad usage.
+ * log:verify, backup, restore. Exit codes: 0 success, 1 failure, 2 bad usage.
  */
 async function main(): Promise<void> {
   try {

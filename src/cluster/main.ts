@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { type SupervisorEnv, supervisorEnvOf } from '../config/tool-env';
 import { LOCAL_ADMIN, type NodeProcess, isReady, localAdminEnv, startNodeProcess, stopNodeProcesses, waitForLeader } from './node-process';
 import { RestartPolicy, describeExit } from './restart-policy';
 
@@ -10,13 +11,14 @@ import { RestartPolicy, describeExit } from './restart-policy';
  * the supervisor gives up on it and says so. `--no-restart` leaves a node that exited down (to
  * see the cluster without a quorum). Ctrl+C (SIGINT) or SIGTERM stops every node.
  *
- * Env of its own: CLUSTER_NODES (n1,n2,n3), CLUSTER_BASE_PORT (3001), CLUSTER_DATABASE_PREFIX
- * (behavior: node n1 uses database behavior_n1). Without JWT_SECRET it generates a random one
- * for the run and gives it to every node.
+ * Env of its own (docs/configuration.md): CLUSTER_NODES (n1,n2,n3), CLUSTER_BASE_PORT (3001),
+ * CLUSTER_DATABASE_PREFIX (behavior: node n1 uses database behavior_n1), HTTP_PORT_RANGE (20).
+ * Without JWT_SECRET or JWT_SECRETS it generates a random secret for the run and gives it to every node.
  */
-const NODES = (process.env.CLUSTER_NODES ?? 'n1,n2,n3').split(',');
-const BASE_PORT = Number(process.env.CLUSTER_BASE_PORT ?? 3001);
-const DATABASE_PREFIX = process.env.CLUSTER_DATABASE_PREFIX || 'behavior';
+const ENV = settingsOrExit();
+const NODES = ENV.CLUSTER_NODES;
+const BASE_PORT = ENV.CLUSTER_BASE_PORT;
+const DATABASE_PREFIX = ENV.CLUSTER_DATABASE_PREFIX;
 const NO_RESTART = process.argv.includes('--no-restart');
 const LEADER_WAIT_MS = 30_000;
 /** How long `npm run cluster` waits, once a leader is known, for every node to report its HTTP port. */
@@ -46,11 +48,21 @@ function printLine(node: NodeProcess, line: string, entry: Record<string, unknow
   process.stdout.write(`[${node.id}] ${time} ${LEVELS[entry.level as number] ?? entry.level} ${String(entry.msg ?? '')}\n`);
 }
 
-/** JWT_SECRET when set; else a random 32-byte secret for this run (tokens do not outlive it). */
-function jwtSecret(): string {
-  if (process.env.JWT_SECRET) return process.env.JWT_SECRET;
+/** The supervisor's settings; a bad one ends it at once, naming the variable. */
+function settingsOrExit(): SupervisorEnv {
+  try {
+    return supervisorEnvOf(process.env);
+  } catch (error) {
+    process.stderr.write(`cluster: ${error instanceof Error ? error.message : String(error)}\n`);
+    return process.exit(1);
+  }
+}
+
+/** JWT_SECRET or JWT_SECRETS when set (the nodes read them); else a random 32-byte secret for this run (tokens do not outlive it). */
+function jwtSecret(): Record<string, string> {
+  if (ENV.JWT_SECRET !== undefined || ENV.JWT_SECRETS !== undefined) return {};
   say('JWT_SECRET is not set: generated a random 32-byte secret for this run (tokens end with the run; set JWT_SECRET to keep them)');
-  return randomBytes(32).toString('hex');
+  return { JWT_SECRET: randomBytes(32).toString('hex') };
 }
 
 async function main(): Promise<void> {
@@ -60,11 +72,11 @@ async function main(): Promise<void> {
     id,
     env: {
       ...localAdminEnv(),
-      JWT_SECRET: secret,
+      ...secret,
       CLUSTER_NODES: NODES.join(','),
       MYSQL_DATABASE: `${DATABASE_PREFIX}_${id}`,
       HTTP_PORT: String(BASE_PORT + i),
-      HTTP_PORT_RANGE: process.env.HTTP_PORT_RANGE ?? '20',
+      HTTP_PORT_RANGE: String(ENV.HTTP_PORT_RANGE),
     },
     policy: new RestartPolicy(),
     node: null,

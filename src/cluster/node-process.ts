@@ -2,6 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type EnvSource, parseEnv } from '../config/env-schema';
+import { LOCAL_ADMIN_ENV } from '../config/tool-env';
 
 /** A node running as a child process of `npm run cluster` or the benchmark. */
 export interface NodeProcess {
@@ -50,10 +52,12 @@ export function startNodeProcess(options: NodeProcessOptions): NodeProcess {
 }
 
 /** The bootstrap admin of local clusters (`npm run cluster`, the benchmark, the e2e tests) unless the environment names one. */
-export const LOCAL_ADMIN = {
-  username: process.env.ADMIN_USERNAME ?? 'admin',
-  password: process.env.ADMIN_PASSWORD ?? 'admin-password',
-};
+export const LOCAL_ADMIN = localAdminOf(process.env);
+
+function localAdminOf(env: EnvSource): { username: string; password: string } {
+  const values = parseEnv(LOCAL_ADMIN_ENV, env);
+  return { username: values.ADMIN_USERNAME, password: values.ADMIN_PASSWORD };
+}
 
 let jwtSecret: string | undefined;
 

@@ -1,17 +1,22 @@
-import { ConfigError, type ConsensusConfig, consensusConfig } from '../consensus';
+import { type ConsensusConfig, consensusConfig } from '../consensus';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings } from '../sagas';
-import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
-import { type AggregateStoreOptions, DEFAULT_AGGREGATE_STORE_OPTIONS } from '../application/aggregate-store';
-import { authConfigFromEnv } from '../auth/auth-config';
+import type { AggregateStoreOptions } from '../application/aggregate-store';
+import { authConfigOf } from '../auth/auth-config';
 import type { JwtSecret } from '../auth/jwt-keys';
 import { DEFAULT_LOGIN_THROTTLE, type LoginThrottleOptions } from '../auth/login-throttle';
-import { isIP } from 'node:net';
-import { DEFAULT_INITIAL_SCORE, DEFAULT_SCORE_RULES, type ScoreRules } from '../domain';
-import { DEFAULT_LOG_SAMPLING, type LogSampling } from '../shared/log-sampler';
+import type { ScoreRules } from '../domain';
+import type { LogSampling } from '../shared/log-sampler';
+import { type EnvSource, parseEnv, pickEnv } from './env-schema';
+import { HEARTBEAT_MS, NODE_ENV, type NodeEnv, PUBLIC_REQUESTS_MAX_DEFAULT, parseNodeEnv, trustProxyOf } from './node-env';
+
+export { HEARTBEAT_MS, PUBLIC_REQUESTS_MAX_DEFAULT, trustProxyOf };
 
 const INFLIGHT_SLOTS = 16;
 
-/** Everything one node process needs, read from the environment and validated at start. */
+/**
+ * Everything one node process needs, read from the environment with the node's schema
+ * (src/config/node-env.ts, docs/configuration.md) and validated at start.
+ */
 export interface NodeConfig {
   readonly nodeId: string;
   readonly clusterName: string;
@@ -45,6 +50,14 @@ export interface NodeConfig {
   readonly maxMessageBytes: number;
   readonly proposal: { noQuorumMs: number; timeoutMs: number; resendMs: number };
   readonly logLevel: string;
+  /** `json`: JSON log lines on a terminal too (LOG_FORMAT); `pretty`: pretty lines on a terminal. */
+  readonly logFormat: 'json' | 'pretty';
+  /** The directory of the storage guard file (see node-identity). */
+  readonly guardDir: string;
+  /** The commit `behavior_build_info` reports (GIT_COMMIT); unset: the checkout's HEAD. */
+  readonly gitCommit?: string;
+  /** Stop when standard input ends, i.e. the parent process is gone (EXIT_WITH_PARENT). */
+  readonly exitWithParent: boolean;
   /** The bootstrap admin, created once through the log when the cluster has no user. */
   readonly admin?: { readonly username: string; readonly password: string };
   /** The keys that sign access tokens (the first signs, all verify): JWT_SECRETS or JWT_SECRET, required outside NODE_ENV=development. */
@@ -109,7 +122,6 @@ export interface NodeConfig {
  * the heartbeat interval itself (as etcd ticks once per heartbeat), so an idle node wakes 20 times a
  * second for consensus, not 100; a smaller TICK_MS only makes the timeouts finer.
  */
-export const HEARTBEAT_MS = 50;
 export const ELECTION_MS_MIN = 300;
 export const ELECTION_MS_MAX = 600;
 export const RETRANSMIT_MS = 200;
@@ -121,26 +133,22 @@ export function ticksOf(tickMs: number): { heartbeatTicks: number; electionTicks
   return { heartbeatTicks: ticks(HEARTBEAT_MS), electionTicksMin: ticks(ELECTION_MS_MIN), electionTicksMax: ticks(ELECTION_MS_MAX), retransmitTicks: ticks(RETRANSMIT_MS) };
 }
 
-/** Public NATS requests one node serves at once unless PUBLIC_REQUESTS_MAX says otherwise. */
-export const PUBLIC_REQUESTS_MAX_DEFAULT = 1024;
-
 /**
- * Reads and validates the node's settings.
- * @throws ConfigError naming the first variable that is wrong
+ * Reads and validates the node's settings with the node's schema (unknown variables ignored).
+ * @throws ConfigError naming each variable that is wrong
  */
-export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
-  const nodeId = env.NODE_ID ?? 'n1';
-  const members = (env.CLUSTER_NODES ?? 'n1,n2,n3').split(',').map((s) => s.trim()).filter(Boolean);
-  const clusterName = env.CLUSTER_NAME ?? 'behavior';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(clusterName)) throw new ConfigError(`CLUSTER_NAME must match [A-Za-z0-9_-]{1,64}, got ${clusterName}`);
-  const tickMs = optionalInt(env, 'TICK_MS') ?? TICK_MS_DEFAULT;
-  if (tickMs < 1 || tickMs > HEARTBEAT_MS) throw new ConfigError(`TICK_MS must be 1..${HEARTBEAT_MS} (the heartbeat interval), got ${tickMs}`);
+export function nodeConfigFromEnv(env: EnvSource): NodeConfig {
+  return nodeConfigOf(parseNodeEnv(env));
+}
+
+/** The node's settings, shaped for its parts, of the values the schema read. */
+export function nodeConfigOf(env: NodeEnv): NodeConfig {
   const consensus = consensusConfig({
-    nodeId,
-    members,
-    phase1Quorum: optionalInt(env, 'PHASE1_QUORUM'),
-    phase2Quorum: optionalInt(env, 'PHASE2_QUORUM'),
-    ...ticksOf(tickMs),
+    nodeId: env.NODE_ID,
+    members: env.CLUSTER_NODES,
+    phase1Quorum: env.PHASE1_QUORUM,
+    phase2Quorum: env.PHASE2_QUORUM,
+    ...ticksOf(env.TICK_MS),
     // A Phase1b carries every accept in the window, so window x batch bytes stays under one
     // NATS message (1 MiB by default): 32 slots x 24 KiB, within phase1bBytesMax (800,000).
     inflightSlotsMax: INFLIGHT_SLOTS,
@@ -149,55 +157,53 @@ export function nodeConfigFromEnv(env: NodeJS.ProcessEnv): NodeConfig {
     acceptWindowSlots: 2 * INFLIGHT_SLOTS,
     catchupBatchMax: 500,
   });
-  const auth = authConfigFromEnv(env);
-  const apiPrefix = env.API_SUBJECT_PREFIX || 'behavior';
-  if (!/^[A-Za-z0-9_-]{1,64}$/.test(apiPrefix)) throw new ConfigError(`API_SUBJECT_PREFIX must match [A-Za-z0-9_-]{1,64}, got ${apiPrefix}`);
+  const auth = authConfigOf(env);
   return {
-    nodeId,
-    clusterName,
-    apiPrefix,
+    nodeId: env.NODE_ID,
+    clusterName: env.CLUSTER_NAME,
+    apiPrefix: env.API_SUBJECT_PREFIX,
     consensus,
-    httpPort: optionalInt(env, 'HTTP_PORT') ?? 3000,
-    httpPortRange: optionalInt(env, 'HTTP_PORT_RANGE') ?? 0,
-    httpHost: env.HTTP_HOST ?? '127.0.0.1',
-    advertisedHttpUrl: advertisedUrlOf(env),
-    natsUrl: env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    natsUser: env.NATS_USER || undefined,
-    natsPassword: env.NATS_PASSWORD || undefined,
-    mysqlUrl: env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
-    mysqlDatabase: env.MYSQL_DATABASE ?? `behavior_${nodeId}`,
-    mysqlPoolSize: optionalInt(env, 'MYSQL_POOL_SIZE') ?? 8,
-    mysqlConsensusPoolSize: optionalInt(env, 'MYSQL_CONSENSUS_POOL_SIZE') ?? 4,
-    mysqlReadPoolSize: optionalInt(env, 'MYSQL_READ_POOL_SIZE') ?? 4,
-    mysqlReadTimeoutMs: readTimeoutOf(env),
-    unsafeDurability: env.UNSAFE_DURABILITY === '1' || env.UNSAFE_DURABILITY === 'true',
-    tickMs,
+    httpPort: env.HTTP_PORT,
+    httpPortRange: env.HTTP_PORT_RANGE,
+    httpHost: env.HTTP_HOST,
+    advertisedHttpUrl: env.ADVERTISED_HTTP_URL,
+    natsUrl: env.NATS_URL,
+    natsUser: env.NATS_USER,
+    natsPassword: env.NATS_PASSWORD,
+    mysqlUrl: env.MYSQL_URL,
+    mysqlDatabase: env.MYSQL_DATABASE,
+    mysqlPoolSize: env.MYSQL_POOL_SIZE,
+    mysqlConsensusPoolSize: env.MYSQL_CONSENSUS_POOL_SIZE,
+    mysqlReadPoolSize: env.MYSQL_READ_POOL_SIZE,
+    mysqlReadTimeoutMs: env.MYSQL_READ_TIMEOUT_MS,
+    unsafeDurability: env.UNSAFE_DURABILITY,
+    tickMs: env.TICK_MS,
     maxMessageBytes: 1_000_000,
-    proposal: { noQuorumMs: 1200, timeoutMs: optionalInt(env, 'PROPOSAL_TIMEOUT_MS') ?? 10_000, resendMs: 250 },
-    logLevel: env.LOG_LEVEL ?? 'info',
-    admin: env.ADMIN_USERNAME && env.ADMIN_PASSWORD ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
+    proposal: { noQuorumMs: 1200, timeoutMs: env.PROPOSAL_TIMEOUT_MS, resendMs: 250 },
+    logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
+    guardDir: env.NODE_GUARD_DIR,
+    gitCommit: env.GIT_COMMIT,
+    exitWithParent: env.EXIT_WITH_PARENT,
+    admin: env.ADMIN_USERNAME !== undefined && env.ADMIN_PASSWORD !== undefined ? { username: env.ADMIN_USERNAME, password: env.ADMIN_PASSWORD } : undefined,
     jwtSecrets: auth.jwtSecrets,
     developmentSecret: auth.developmentSecret,
     tokenExpiresInSeconds: auth.tokenExpiresInSeconds,
-    httpRateLimitPerSecond: optionalInt(env, 'HTTP_RATE_LIMIT_PER_SECOND') ?? 100,
-    trustProxy: trustProxyOf(env.TRUST_PROXY),
-    loginThrottle: {
-      ...DEFAULT_LOGIN_THROTTLE,
-      accountFailuresMax: positiveInt(env, 'LOGIN_FAILURES_PER_ACCOUNT') ?? DEFAULT_LOGIN_THROTTLE.accountFailuresMax,
-      addressFailuresMax: positiveInt(env, 'LOGIN_FAILURES_PER_ADDRESS') ?? DEFAULT_LOGIN_THROTTLE.addressFailuresMax,
-    },
-    sagas: sagaSettingsOf(env),
-    sagaStepDelayMs: optionalInt(env, 'SAGA_STEP_DELAY_MS') ?? 0,
-    liveStreamKeepAliveMs: keepAliveOf(env),
-    aggregates: aggregateStoreOptionsOf(env),
-    recordsSubject: env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
-    scoreRules: scoreRulesOf(env),
-    adminHttpPort: adminPortOf(env, optionalInt(env, 'HTTP_PORT') ?? 3000),
-    adminHttpHost: env.ADMIN_HTTP_HOST || (env.HTTP_HOST ?? '127.0.0.1'),
-    accessLog: accessLogOf(env),
-    benchLogAppend: env.BENCH_LOG_APPEND === '1' || env.BENCH_LOG_APPEND === 'true',
-    writePreviousEventSchemas: flagOf(env, 'WRITE_PREVIOUS_EVENT_SCHEMAS'),
-    publicRequestsMax: publicRequestsMaxOf(env),
+    httpRateLimitPerSecond: env.HTTP_RATE_LIMIT_PER_SECOND,
+    trustProxy: env.TRUST_PROXY,
+    loginThrottle: { ...DEFAULT_LOGIN_THROTTLE, accountFailuresMax: env.LOGIN_FAILURES_PER_ACCOUNT, addressFailuresMax: env.LOGIN_FAILURES_PER_ADDRESS },
+    sagas: { ...DEFAULT_SAGA_SETTINGS, chunkStudentsMax: env.SAGA_CHUNK_STUDENTS_MAX, storeTimeoutMs: env.RECORDS_TIMEOUT_MS },
+    sagaStepDelayMs: env.SAGA_STEP_DELAY_MS,
+    liveStreamKeepAliveMs: env.LIVE_STREAM_KEEPALIVE_MS,
+    aggregates: aggregateStoreOptionsOfValues(env),
+    recordsSubject: env.RECORDS_SUBJECT,
+    scoreRules: Object.freeze({ min: env.SCORE_MIN, max: env.SCORE_MAX }),
+    adminHttpPort: env.ADMIN_HTTP_PORT,
+    adminHttpHost: env.ADMIN_HTTP_HOST,
+    accessLog: { slowMs: env.ACCESS_LOG_SLOW_MS, perSecondMax: env.ACCESS_LOG_PER_SECOND, sampleRate: env.ACCESS_LOG_SAMPLE_RATE },
+    benchLogAppend: env.BENCH_LOG_APPEND,
+    writePreviousEventSchemas: env.WRITE_PREVIOUS_EVENT_SCHEMAS,
+    publicRequestsMax: env.PUBLIC_REQUESTS_MAX,
   };
 }
 
@@ -209,140 +215,17 @@ export function advertisedHttpUrl(config: Pick<NodeConfig, 'advertisedHttpUrl' |
   return `http://${host}:${port}`;
 }
 
-function advertisedUrlOf(env: NodeJS.ProcessEnv): string | undefined {
-  const raw = env.ADVERTISED_HTTP_URL;
-  if (raw === undefined || raw === '') return undefined;
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL, got ${raw}`);
-  }
-  if (!['http:', 'https:'].includes(url.protocol) || url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`ADVERTISED_HTTP_URL must be an http(s) URL without credentials, query or fragment, got ${raw}`);
-  }
-  return raw.replace(/\/+$/, '');
-}
-
-function flagOf(env: NodeJS.ProcessEnv, name: string): boolean {
-  const value = env[name];
-  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
-  if (value === '1' || value === 'true') return true;
-  throw new ConfigError(`${name} must be 1, true, 0 or false, got '${value}'`);
-}
-
-function adminPortOf(env: NodeJS.ProcessEnv, httpPort: number): number | undefined {
-  const port = optionalInt(env, 'ADMIN_HTTP_PORT');
-  if (port !== undefined && (port < 1 || port > 65535)) throw new ConfigError(`ADMIN_HTTP_PORT must be 1..65535, got ${port}`);
-  if (port !== undefined && port === httpPort) throw new ConfigError(`ADMIN_HTTP_PORT must differ from HTTP_PORT (${httpPort})`);
-  return port;
-}
-
-function accessLogOf(env: NodeJS.ProcessEnv): LogSampling {
-  const raw = env.ACCESS_LOG_SAMPLE_RATE;
-  const rate = raw === undefined || raw === '' ? DEFAULT_LOG_SAMPLING.sampleRate : Number(raw);
-  if (!/^\d*\.?\d+$/.test(raw ?? '0') || !(rate >= 0 && rate <= 1)) throw new ConfigError(`ACCESS_LOG_SAMPLE_RATE must be a number from 0 to 1, got ${raw}`);
-  return {
-    slowMs: optionalInt(env, 'ACCESS_LOG_SLOW_MS') ?? DEFAULT_LOG_SAMPLING.slowMs,
-    perSecondMax: optionalInt(env, 'ACCESS_LOG_PER_SECOND') ?? DEFAULT_LOG_SAMPLING.perSecondMax,
-    sampleRate: rate,
-  };
-}
-
-/** MYSQL_READ_TIMEOUT_MS: 0 (none) or 100..600000 ms; default 5000. */
-function readTimeoutOf(env: NodeJS.ProcessEnv): number {
-  const ms = optionalInt(env, 'MYSQL_READ_TIMEOUT_MS') ?? 5000;
-  if (ms !== 0 && (ms < 100 || ms > 600_000)) throw new ConfigError(`MYSQL_READ_TIMEOUT_MS must be 0 (no limit) or 100..600000, got ${ms}`);
-  return ms;
-}
-
-function sagaSettingsOf(env: NodeJS.ProcessEnv): SagaSettings {
-  const settings: SagaSettings = {
-    ...DEFAULT_SAGA_SETTINGS,
-    chunkStudentsMax: optionalInt(env, 'SAGA_CHUNK_STUDENTS_MAX') ?? DEFAULT_SAGA_SETTINGS.chunkStudentsMax,
-    storeTimeoutMs: optionalInt(env, 'RECORDS_TIMEOUT_MS') ?? DEFAULT_SAGA_SETTINGS.storeTimeoutMs,
-  };
-  if (settings.chunkStudentsMax < 1 || settings.chunkStudentsMax > 200) throw new ConfigError(`SAGA_CHUNK_STUDENTS_MAX must be 1..200, got ${settings.chunkStudentsMax}`);
-  if (settings.storeTimeoutMs < 100) throw new ConfigError(`RECORDS_TIMEOUT_MS must be at least 100, got ${settings.storeTimeoutMs}`);
-  return settings;
-}
-
-function publicRequestsMaxOf(env: NodeJS.ProcessEnv): number {
-  const max = optionalInt(env, 'PUBLIC_REQUESTS_MAX') ?? PUBLIC_REQUESTS_MAX_DEFAULT;
-  if (max < 1 || max > 1_000_000) throw new ConfigError(`PUBLIC_REQUESTS_MAX must be 1..1000000, got ${max}`);
-  return max;
-}
-
-function scoreRulesOf(env: NodeJS.ProcessEnv): ScoreRules {
-  const min = optionalSignedInt(env, 'SCORE_MIN') ?? DEFAULT_SCORE_RULES.min;
-  const max = optionalSignedInt(env, 'SCORE_MAX') ?? DEFAULT_SCORE_RULES.max;
-  if (min > max) throw new ConfigError(`SCORE_MIN (${min}) must not exceed SCORE_MAX (${max})`);
-  if (DEFAULT_INITIAL_SCORE < min || DEFAULT_INITIAL_SCORE > max) {
-    throw new ConfigError(`the score range SCORE_MIN..SCORE_MAX (${min}..${max}) must include the default initial score ${DEFAULT_INITIAL_SCORE}`);
-  }
-  return Object.freeze({ min, max });
-}
-
-function optionalSignedInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || Math.abs(value) > 1_000_000_000) {
-    throw new ConfigError(`${name} must be an integer between -1000000000 and 1000000000, got ${raw}`);
-  }
-  return value;
-}
-
-function keepAliveOf(env: NodeJS.ProcessEnv): number {
-  const value = optionalInt(env, 'LIVE_STREAM_KEEPALIVE_MS') ?? 15_000;
-  if (value < 100 || value > 60_000) throw new ConfigError(`LIVE_STREAM_KEEPALIVE_MS must be 100..60000, got ${value}`);
-  return value;
-}
+const AGGREGATE_ENV = pickEnv(NODE_ENV, ['AGGREGATE_SNAPSHOT_EVERY_EVENTS', 'AGGREGATE_SNAPSHOT_INTERVAL_MS', 'AGGREGATE_CACHE_MAX']);
 
 /** AGGREGATE_SNAPSHOT_EVERY_EVENTS, AGGREGATE_SNAPSHOT_INTERVAL_MS and AGGREGATE_CACHE_MAX (0: no snapshots; 0: by events only; 0: no bound). */
-export function aggregateStoreOptionsOf(env: NodeJS.ProcessEnv): AggregateStoreOptions {
-  const cacheMax = optionalInt(env, 'AGGREGATE_CACHE_MAX') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.coldCacheMax;
+export function aggregateStoreOptionsOf(env: EnvSource): AggregateStoreOptions {
+  return aggregateStoreOptionsOfValues(parseEnv(AGGREGATE_ENV, env));
+}
+
+function aggregateStoreOptionsOfValues(env: Pick<NodeEnv, 'AGGREGATE_SNAPSHOT_EVERY_EVENTS' | 'AGGREGATE_SNAPSHOT_INTERVAL_MS' | 'AGGREGATE_CACHE_MAX'>): AggregateStoreOptions {
   return {
-    snapshotEveryEvents: optionalInt(env, 'AGGREGATE_SNAPSHOT_EVERY_EVENTS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotEveryEvents,
-    snapshotIntervalMs: optionalInt(env, 'AGGREGATE_SNAPSHOT_INTERVAL_MS') ?? DEFAULT_AGGREGATE_STORE_OPTIONS.snapshotIntervalMs,
-    coldCacheMax: cacheMax === 0 ? Infinity : cacheMax,
+    snapshotEveryEvents: env.AGGREGATE_SNAPSHOT_EVERY_EVENTS,
+    snapshotIntervalMs: env.AGGREGATE_SNAPSHOT_INTERVAL_MS,
+    coldCacheMax: env.AGGREGATE_CACHE_MAX === 0 ? Infinity : env.AGGREGATE_CACHE_MAX,
   };
-}
-
-function optionalInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0) throw new ConfigError(`${name} must be a non-negative integer, got ${raw}`);
-  return value;
-}
-
-function positiveInt(env: NodeJS.ProcessEnv, name: string): number | undefined {
-  const value = optionalInt(env, name);
-  if (value !== undefined && (value < 1 || value > 1_000_000)) throw new ConfigError(`${name} must be an integer in 1..1000000, got ${value}`);
-  return value;
-}
-
-/** Express's named subnets. */
-const TRUST_PROXY_NAMES: ReadonlySet<string> = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-/**
- * TRUST_PROXY: unset, empty or `false` trusts no proxy; a number trusts that many hops; else a
- * comma list of addresses, subnets (`10.0.0.0/8`) or Express's names. `true` (trust anyone's
- * header) is refused: any client could then choose its own address.
- */
-export function trustProxyOf(raw: string | undefined): false | number | readonly string[] {
-  const text = (raw ?? '').trim();
-  if (text === '' || text === 'false') return false;
-  if (/^\d{1,2}$/.test(text)) return Number(text);
-  const entries = text.split(',').map((s) => s.trim());
-  for (const entry of entries) {
-    const [address, prefix, extra] = entry.split('/');
-    const family = isIP(address);
-    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
-    if (!(TRUST_PROXY_NAMES.has(entry) || (family !== 0 && prefixOk && extra === undefined))) {
-      throw new ConfigError(`TRUST_PROXY must be false, a hop count, or addresses/subnets/loopback|linklocal|uniquelocal separated by commas; got ${JSON.stringify(entry)}`);
-    }
-  }
-  return entries;
 }

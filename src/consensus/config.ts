@@ -1,7 +1,10 @@
 /** Settings of one replica of the core. Every limit is named; validation refuses nonsense. */
 export interface ConsensusConfig {
   readonly nodeId: string;
-  /** Every member's id, this node included. */
+  /**
+   * The founding members' ids. Later configurations are decided by the log; a node that joins
+   * later is not among them.
+   */
   readonly members: readonly string[];
   /** How many promises a candidate needs (Phase 1). Default: a majority. */
   readonly phase1Quorum: number;
@@ -79,7 +82,7 @@ export function validateConsensusConfig(c: ConsensusConfig, options: ValidateOpt
   check(n >= 1, 'members must name at least one node');
   check(new Set(c.members).size === n, `members must be distinct: ${c.members.join(',')}`);
   check(c.members.every((m) => /^[A-Za-z0-9_-]{1,32}$/.test(m)), 'member ids must match [A-Za-z0-9_-]{1,32}');
-  check(c.members.includes(c.nodeId), `nodeId ${c.nodeId} is not among members ${c.members.join(',')}`);
+  check(/^[A-Za-z0-9_-]{1,32}$/.test(c.nodeId), 'nodeId must match [A-Za-z0-9_-]{1,32}');
   for (const key of ['phase1Quorum', 'phase2Quorum'] as const) {
     check(Number.isInteger(c[key]) && c[key] >= 1 && c[key] <= n, `${key} must be an integer in 1..${n}`);
   }

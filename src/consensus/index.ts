@@ -2,6 +2,7 @@
 export * from './ballot';
 export * from './catchup';
 export * from './config';
+export * from './membership';
 export * from './messages';
 export * from './ready';
 export * from './replica';

@@ -10,7 +10,11 @@ export class Learner {
   private readonly ahead = new Map<number, SlotValue>();
   private delivered: ChosenEntry[] = [];
 
-  constructor(chosenWatermark: number) {
+  constructor(
+    chosenWatermark: number,
+    /** Called for each slot as it becomes contiguous, in slot order, before it is handed out. */
+    private readonly onContiguous: (entry: ChosenEntry) => void = () => undefined,
+  ) {
     this.watermark = chosenWatermark;
   }
 
@@ -79,7 +83,9 @@ export class Learner {
       if (next === undefined) return;
       this.ahead.delete(this.watermark + 1);
       this.watermark += 1;
-      this.delivered.push({ slot: this.watermark, value: next });
+      const entry = { slot: this.watermark, value: next };
+      this.onContiguous(entry);
+      this.delivered.push(entry);
     }
   }
 }

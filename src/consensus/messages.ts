@@ -16,7 +16,8 @@ export type Message =
   | Commit
   | Propose
   | CatchupRequest
-  | CatchupReply;
+  | CatchupReply
+  | TimeoutNow;
 
 export type MessageType = Message['type'];
 
@@ -30,12 +31,16 @@ export interface Phase1a extends Envelope {
   readonly type: 'Phase1a';
   readonly ballot: Ballot;
   readonly fromSlot: number;
+  /** Set when a leader handed over to this candidate: followers answer though they heard that leader lately. */
+  readonly transfer?: boolean;
 }
 
 /** A promise, with what the acceptor accepted (or knows chosen) from `fromSlot` on. */
 export interface Phase1b extends Envelope {
   readonly type: 'Phase1b';
   readonly ballot: Ballot;
+  /** The promiser's storage incarnation: a promise counts only from the incarnation the configuration binds. */
+  readonly incarnation: string;
   readonly fromSlot: number;
   /** The acceptor's chosen watermark: every slot up to it is chosen and known to it. */
   readonly chosenWatermark: number;
@@ -63,6 +68,8 @@ export interface Phase2a extends Envelope {
 export interface Phase2b extends Envelope {
   readonly type: 'Phase2b';
   readonly ballot: Ballot;
+  /** The acceptor's storage incarnation (see Phase1b). */
+  readonly incarnation: string;
   readonly slot: number;
 }
 
@@ -86,6 +93,8 @@ export interface Heartbeat extends Envelope {
 export interface HeartbeatReply extends Envelope {
   readonly type: 'HeartbeatReply';
   readonly ballot: Ballot;
+  /** The follower's storage incarnation, so the leader can bind it and see lost state. */
+  readonly incarnation: string;
   readonly chosenWatermark: number;
 }
 
@@ -117,6 +126,13 @@ export interface CatchupReply extends Envelope {
   readonly chosenWatermark: number;
 }
 
+/** A leader leaving the configuration asks a caught-up voter to campaign at once. */
+export interface TimeoutNow extends Envelope {
+  readonly type: 'TimeoutNow';
+  /** The handing-over leader's ballot. */
+  readonly ballot: Ballot;
+}
+
 /** Every message type, for validation and metrics. */
 export const MESSAGE_TYPES: readonly MessageType[] = [
   'Phase1a',
@@ -130,4 +146,5 @@ export const MESSAGE_TYPES: readonly MessageType[] = [
   'Propose',
   'CatchupRequest',
   'CatchupReply',
+  'TimeoutNow',
 ];

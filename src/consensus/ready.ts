@@ -1,5 +1,6 @@
 import type { Ballot } from './ballot';
 import type { Message } from './messages';
+import type { MembershipChange } from './membership';
 import type { AcceptedEntry, ChosenEntry } from './value';
 
 /**
@@ -37,4 +38,8 @@ export interface PersistentState {
   readonly accepted: readonly AcceptedEntry[];
   /** The highest slot such that every slot up to it is chosen and stored. */
   readonly chosenWatermark: number;
+  /** This storage's incarnation: a new one whenever the acceptor state is new (lost, wiped, restored). */
+  readonly incarnation?: string;
+  /** Every membership change in the stored log (at or below the watermark), in slot order. */
+  readonly configChanges?: readonly { readonly slot: number; readonly change: MembershipChange }[];
 }

@@ -4,6 +4,15 @@ import { Acceptor } from './acceptor';
 import { BALLOT_ROUND_MAX, BALLOT_ZERO, type Ballot, ballotEquals, compareBallots } from './ballot';
 import type { ConsensusConfig } from './config';
 import { Learner } from './learner';
+import {
+  type ChangeOutcome,
+  type ConfigEpoch,
+  ConfigHistory,
+  type Membership,
+  type MembershipChange,
+  foundingMembership,
+  refuseChange,
+} from './membership';
 import type {
   CatchupReply,
   Commit,
@@ -16,10 +25,11 @@ import type {
   Phase2a,
   Phase2b,
   Propose,
+  TimeoutNow,
 } from './messages';
 import type { PersistentState, Ready } from './ready';
 import { recoverSlots } from './recovery';
-import { type AcceptedEntry, type ChosenEntry, type ClientValue, type SlotValue, slotValueBytes, valueBytes, valueKey } from './value';
+import { type AcceptedEntry, type ChosenEntry, type ClientValue, NOOP, type SlotValue, slotValueBytes, valueBytes, valueKey } from './value';
 
 /** A replica's part in the protocol right now. */
 export type Role = 'follower' | 'candidate' | 'leader';
@@ -31,12 +41,32 @@ export type ProposeResult =
   | { readonly status: 'no-leader' }
   | { readonly status: 'overloaded' };
 
+/** What became of a membership change handed to `proposeChange`. */
+export type ChangeResult =
+  | { readonly status: 'queued'; readonly change: MembershipChange }
+  | { readonly status: 'not-leader'; readonly leaderId: string | null }
+  | { readonly status: 'refused'; readonly reason: string };
+
+/** A membership change as an operator asks for it; the leader fills in the incarnation it knows. */
+export type ChangeRequest =
+  | { readonly id: string; readonly op: 'add-learner'; readonly nodeId: string; readonly incarnation?: string }
+  | { readonly id: string; readonly op: 'promote'; readonly nodeId: string }
+  | { readonly id: string; readonly op: 'remove'; readonly nodeId: string };
+
+/** Why a replica does not vote: not in the configuration, only a learner, or its storage is not the incarnation the configuration binds. */
+export type NotVotingReason = 'not-a-member' | 'learner' | 'incarnation-mismatch';
+
 /** A peer as this replica last saw it. */
 export interface PeerStatus {
   readonly nodeId: string;
   /** Ticks since a message from it arrived; null when none ever did. */
   readonly silentTicks: number | null;
   readonly chosenWatermark: number;
+  /** The incarnation its last message carried, if any did. */
+  readonly incarnation: string | null;
+  readonly role: 'voter' | 'learner';
+  /** Within the bounded distance of this replica's chosen watermark. */
+  readonly caughtUp: boolean;
 }
 
 /** A snapshot of the replica for status pages and the simulator's checks. */
@@ -56,6 +86,17 @@ export interface ReplicaStatus {
   readonly pendingValues: number;
   readonly peers: readonly PeerStatus[];
   readonly counters: Readonly<ReplicaCounters>;
+  readonly incarnation: string;
+  /** Null when this replica votes in the configuration of its next slot. */
+  readonly notVotingReason: NotVotingReason | null;
+  /** The configuration of the next slot to decide, and the newest one decided. */
+  readonly membership: Membership;
+  readonly latestMembership: Membership;
+  readonly configEpochs: readonly ConfigEpoch[];
+  /** The membership changes chosen lately, oldest first. */
+  readonly configChanges: readonly ChangeOutcome[];
+  /** A change this leader queued or proposed that is not chosen yet. */
+  readonly changeInFlight: string | null;
 }
 
 /** Why a replica took its role: the protocol event that moved it. */
@@ -68,7 +109,9 @@ export type RoleReason =
   | 'nack-higher-ballot'
   | 'leader-higher-ballot'
   | 'slot-chosen-by-higher-ballot'
-  | 'lost-quorum';
+  | 'lost-quorum'
+  | 'handed-over'
+  | 'asked-to-campaign';
 
 /** Protocol events worth watching: each one costs latency. */
 export interface ReplicaCounters {
@@ -77,6 +120,8 @@ export interface ReplicaCounters {
   outsideAcceptWindow: number;
   catchupRequests: number;
   nacksSent: number;
+  /** Votes and proposals ignored because their sender (or this replica) does not vote in the slot's configuration. */
+  notVoting: number;
 }
 
 interface Proposal {
@@ -96,7 +141,8 @@ const SELF_DELIVERY_MAX = 1_000_000;
 export class Replica {
   private readonly acceptor: Acceptor;
   private readonly learner: Learner;
-  private readonly others: readonly string[];
+  private readonly history: ConfigHistory;
+  private readonly incarnation: string;
   private role: Role = 'follower';
   private roleReason: RoleReason = 'started';
   private ballot: Ballot = BALLOT_ZERO;
@@ -110,6 +156,7 @@ export class Replica {
   private leaderHeardTick = -Infinity;
   private leaderSinceTick = 0;
   private phase1SentTick = 0;
+  private transferCampaign = false;
   private readonly promises = new Map<string, Phase1b>();
   private readonly proposals = new Map<number, Proposal>();
   private nextSlot = 1;
@@ -119,13 +166,30 @@ export class Replica {
   private commitDirty = false;
   private appliedWatermark: number;
   private catchup: { peer: string; sentTick: number } | null = null;
-  private readonly peers = new Map<string, { heardTick: number; chosenWatermark: number }>();
+  private readonly peers = new Map<string, { heardTick: number; chosenWatermark: number; incarnation: string | null }>();
   private outbox: Message[] = [];
-  private readonly counters: ReplicaCounters = { elections: 0, phase2aRetransmits: 0, outsideAcceptWindow: 0, catchupRequests: 0, nacksSent: 0 };
+  private readonly counters: ReplicaCounters = { elections: 0, phase2aRetransmits: 0, outsideAcceptWindow: 0, catchupRequests: 0, nacksSent: 0, notVoting: 0 };
   private outboxFirst: Message[] = [];
   /** Values a follower forwards to the leader, sent as one Propose per Ready. */
   private forwardBuffer: ClientValue[] = [];
   private readonly selfQueue: Message[] = [];
+  // The leader's membership work.
+  /** Who promised this leader's ballot, with the incarnation each promised from. */
+  private readonly leaderPromised = new Map<string, string>();
+  /** A Phase 1 this leader runs in a configuration it reached after its election. */
+  private extraPhase1: { fromSlot: number; sentTick: number } | null = null;
+  /** Values that Phase 1 reports oblige this leader to propose, by slot (a chosen report wins). */
+  private readonly recovered = new Map<number, { ballot: Ballot | null; value: SlotValue }>();
+  private pendingChanges: MembershipChange[] = [];
+  private changeInFlight: string | null = null;
+  /** The leader proposes no-ops up to this slot, so a decided configuration takes effect without waiting for traffic. */
+  private fillUpTo = 0;
+  /** Bindings this leader queued or proposed, not chosen yet (they do not hold up operator changes). */
+  private readonly bindsInFlight = new Set<string>();
+  /** The first incarnation heard from each node in this replica's life. */
+  private readonly firstHeard = new Map<string, string>();
+  /** A peer spoke from the founding incarnation: a release that cannot read membership changes. */
+  private heardFounding = false;
 
   constructor(
     private readonly config: ConsensusConfig,
@@ -133,10 +197,12 @@ export class Replica {
     restored: PersistentState = { promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0 },
   ) {
     this.acceptor = new Acceptor(restored.promised, restored.accepted);
-    this.learner = new Learner(restored.chosenWatermark);
+    this.incarnation = restored.incarnation ?? FOUNDING_INCARNATION;
+    this.history = new ConfigHistory(foundingMembership(config.members, config.phase1Quorum, config.phase2Quorum), config.acceptWindowSlots);
+    for (const { slot, change } of restored.configChanges ?? []) if (slot <= restored.chosenWatermark) this.history.record(slot, change);
+    this.learner = new Learner(restored.chosenWatermark, (entry) => this.onContiguous(entry));
     this.appliedWatermark = restored.chosenWatermark;
     this.maxSeenRound = restored.promised.round;
-    this.others = config.members.filter((m) => m !== config.nodeId);
     this.electionTimeout = this.drawElectionTimeout();
   }
 
@@ -144,9 +210,9 @@ export class Replica {
     return this.config.nodeId;
   }
 
-  /** Handles one protocol message. Messages from non-members or for another node are ignored. */
+  /** Handles one protocol message. Messages for another node, or from a node the configuration does not let speak, are ignored. */
   step(message: Message): void {
-    if (message.to !== this.id || !this.config.members.includes(message.from)) return;
+    if (message.to !== this.id || !this.admits(message)) return;
     this.handle(message);
     this.drainSelf();
   }
@@ -173,6 +239,44 @@ export class Replica {
       return { status: 'forwarded', leaderId: this.leaderId };
     }
     return { status: 'no-leader' };
+  }
+
+  /**
+   * Asks the leader to decide a membership change through the log. One change is in progress at
+   * a time; a learner is promoted only once it is caught up; the incarnation of a node the
+   * leader has heard from is filled in. The change takes effect α slots after its own slot
+   * (`status().configChanges` tells when).
+   */
+  proposeChange(request: ChangeRequest): ChangeResult {
+    if (this.role !== 'leader') return { status: 'not-leader', leaderId: this.leaderId };
+    if (this.history.hasChange(request.id) || this.changeInFlight === request.id) {
+      const known = this.history.changes().find((c) => c.change.id === request.id)?.change ?? this.pendingChanges.find((c) => c.id === request.id);
+      return known ? { status: 'queued', change: known } : { status: 'refused', reason: `change ${request.id} was decided already` };
+    }
+    if (this.changeInFlight !== null) return { status: 'refused', reason: `change ${this.changeInFlight} is still in progress` };
+    const heard = this.peers.get(request.nodeId)?.incarnation ?? undefined;
+    const latest = this.history.latest;
+    let change: MembershipChange;
+    switch (request.op) {
+      case 'add-learner':
+        change = { id: request.id, op: 'add-learner', nodeId: request.nodeId, incarnation: request.incarnation ?? heard };
+        break;
+      case 'promote': {
+        const incarnation = latest.incarnations[request.nodeId] ?? heard;
+        if (incarnation === undefined) return { status: 'refused', reason: `${request.nodeId} has not been heard from yet` };
+        if (!this.isCaughtUp(request.nodeId)) return { status: 'refused', reason: `${request.nodeId} is not caught up yet` };
+        change = { id: request.id, op: 'promote', nodeId: request.nodeId, incarnation };
+        break;
+      }
+      case 'remove':
+        change = { id: request.id, op: 'remove', nodeId: request.nodeId };
+        break;
+    }
+    const refused = refuseChange(latest, change);
+    if (refused !== null) return { status: 'refused', reason: refused };
+    this.pendingChanges.push(change);
+    this.changeInFlight = change.id;
+    return { status: 'queued', change };
   }
 
   /** True when `ready()` has something to hand out. */
@@ -212,6 +316,7 @@ export class Replica {
 
   /** A snapshot for status pages, metrics and checks. */
   status(): ReplicaStatus {
+    const membership = this.history.at(this.learner.chosenWatermark + 1);
     return {
       nodeId: this.id,
       role: this.role,
@@ -224,16 +329,52 @@ export class Replica {
       roleReason: this.roleReason,
       inflightSlots: this.proposals.size,
       pendingValues: this.pending.length,
-      peers: this.others.map((nodeId) => {
+      peers: this.membersToReach().map((nodeId) => {
         const peer = this.peers.get(nodeId);
         return {
           nodeId,
           silentTicks: peer ? this.now - peer.heardTick : null,
           chosenWatermark: peer?.chosenWatermark ?? 0,
+          incarnation: peer?.incarnation ?? null,
+          role: this.history.latest.voters.includes(nodeId) ? 'voter' : 'learner',
+          caughtUp: this.isCaughtUp(nodeId),
         };
       }),
       counters: { ...this.counters },
+      incarnation: this.incarnation,
+      notVotingReason: this.notVotingReason(),
+      membership,
+      latestMembership: this.history.latest,
+      configEpochs: this.history.list(),
+      configChanges: this.history.changes(),
+      changeInFlight: this.changeInFlight,
     };
+  }
+
+  /**
+   * Votes, proposals and hand-overs are taken only from nodes that vote in a configuration this
+   * replica knows for its coming slots, forwarded values only from members; heartbeats, commits
+   * and catch-up from any node of the cluster.
+   */
+  private admits(m: Message): boolean {
+    if (m.from === this.id) return true;
+    switch (m.type) {
+      case 'Phase1a':
+      case 'Phase1b':
+      case 'Phase2a':
+      case 'Phase2b':
+      case 'Nack':
+      case 'TimeoutNow':
+        if (this.knownConfigs().some((c) => c.voters.includes(m.from))) return true;
+        this.counters.notVoting += 1;
+        return false;
+      case 'Propose':
+        return this.membersToReach().includes(m.from);
+      default:
+        // Heartbeats, commits and catch-up only teach what is chosen, which is true whoever says
+        // it: a replica whose history is behind (new, or back from a lost disk) learns from them.
+        return true;
+    }
   }
 
   private handle(m: Message): void {
@@ -259,6 +400,8 @@ export class Replica {
         return this.onPropose(m);
       case 'CatchupReply':
         return this.onCatchupReply(m);
+      case 'TimeoutNow':
+        return this.onTimeoutNow(m);
       case 'CatchupRequest':
         // Served by the driver from its stored log: chosen entries below the watermark are not kept here.
         return;
@@ -269,7 +412,13 @@ export class Replica {
 
   private onPhase1a(m: Phase1a): void {
     this.seeRound(m.ballot);
-    if (this.isLoyalToLiveLeader(m.from)) return;
+    if (!this.knownConfigs().some((c) => this.history.counts(c, this.id, this.incarnation))) {
+      // Perhaps a configuration this replica has not learned yet makes it a voter: learn from the candidate.
+      this.counters.notVoting += 1;
+      this.requestCatchup(m.from);
+      return;
+    }
+    if (!m.transfer && this.isLoyalToLiveLeader(m.from)) return;
     const answer = this.acceptor.onPhase1a(m.ballot);
     if (!answer.ok) return this.sendNack(m.from, m.ballot, answer.promised);
     if (m.from !== this.id && compareBallots(m.ballot, this.ballot) > 0 && this.role !== 'follower') {
@@ -288,6 +437,7 @@ export class Replica {
       from: this.id,
       to: m.from,
       ballot: m.ballot,
+      incarnation: this.incarnation,
       fromSlot: m.fromSlot,
       chosenWatermark: this.learner.chosenWatermark,
       accepted,
@@ -297,7 +447,10 @@ export class Replica {
   }
 
   private onPhase1b(m: Phase1b): void {
-    if (this.role !== 'candidate' || !ballotEquals(m.ballot, this.ballot)) return;
+    this.notePeerIncarnation(m.from, m.incarnation);
+    if (!ballotEquals(m.ballot, this.ballot)) return;
+    if (this.role === 'leader') return this.onLatePhase1b(m);
+    if (this.role !== 'candidate') return;
     if (m.chosenWatermark > this.learner.chosenWatermark || m.truncated) {
       // Slots below the promiser's watermark are chosen but unknown here, or the promise did not
       // fit one message: learn what is chosen first (from the most advanced peer), then campaign again.
@@ -306,7 +459,52 @@ export class Replica {
       return;
     }
     this.promises.set(m.from, m);
-    if (this.promises.size >= this.config.phase1Quorum) this.becomeLeader();
+    if (this.phase1Complete()) this.becomeLeader();
+  }
+
+  /** A candidate needs a promise quorum of every configuration that governs a slot it may have to recover. */
+  private phase1Complete(): boolean {
+    return this.knownConfigs().every((c) => this.promiseCount(c, [...this.promises.values()].map((p) => [p.from, p.incarnation])) >= c.phase1Quorum);
+  }
+
+  private promiseCount(c: Membership, promisers: Iterable<readonly [string, string]>): number {
+    let count = 0;
+    for (const [nodeId, incarnation] of promisers) if (this.votes(c, nodeId, incarnation)) count += 1;
+    return count;
+  }
+
+  /**
+   * A promise for the Phase 1 a leader runs when it reaches a configuration it had no quorum of:
+   * what the promiser reports for the slots from there on binds this leader, as at an election.
+   */
+  private onLatePhase1b(m: Phase1b): void {
+    const phase = this.extraPhase1;
+    if (phase === null || m.fromSlot !== phase.fromSlot) return;
+    if (m.chosenWatermark >= phase.fromSlot || m.truncated) {
+      this.becomeFollower(null, 'behind-promiser');
+      this.requestCatchup(m.from);
+      return;
+    }
+    this.leaderPromised.set(m.from, m.incarnation);
+    for (const entry of m.chosen) if (entry.slot >= phase.fromSlot) this.recovered.set(entry.slot, { ballot: null, value: entry.value });
+    for (const entry of m.accepted) {
+      if (entry.slot < phase.fromSlot) continue;
+      const known = this.recovered.get(entry.slot);
+      if (known === undefined || (known.ballot !== null && compareBallots(entry.ballot, known.ballot) > 0)) {
+        this.recovered.set(entry.slot, { ballot: entry.ballot, value: entry.value });
+      }
+    }
+    const c = this.history.at(phase.fromSlot);
+    if (this.promiseCount(c, this.leaderPromised) < c.phase1Quorum) return;
+    this.extraPhase1 = null;
+    const last = Math.max(phase.fromSlot - 1, ...this.recovered.keys());
+    if (last >= this.learner.chosenWatermark + this.config.acceptWindowSlots) {
+      // Reports reach past the slots whose configuration is known here: learn first.
+      this.becomeFollower(null, 'behind-promiser');
+      this.requestCatchup(this.mostAdvancedPeer());
+      return;
+    }
+    for (let slot = phase.fromSlot; slot <= last; slot++) if (!this.recovered.has(slot)) this.recovered.set(slot, { ballot: null, value: NOOP });
   }
 
   private onPhase2a(m: Phase2a): void {
@@ -314,7 +512,7 @@ export class Replica {
     if (m.slot <= this.learner.chosenWatermark) {
       if (compareBallots(m.ballot, this.acceptor.promised) < 0) return this.sendNack(m.from, m.ballot, this.acceptor.promised);
       // Already chosen here: tell the leader our watermark so it can catch up instead of waiting.
-      this.send({ type: 'HeartbeatReply', from: this.id, to: m.from, ballot: m.ballot, chosenWatermark: this.learner.chosenWatermark });
+      this.sendHeartbeatReply(m.from, m.ballot);
       return;
     }
     if (m.slot > this.learner.chosenWatermark + this.config.acceptWindowSlots) {
@@ -322,19 +520,32 @@ export class Replica {
       this.learnWatermark(m.ballot, m.chosenWatermark, m.from);
       return;
     }
+    // Within the window, the slot's configuration is known here: only its voters propose and accept.
+    const c = this.history.at(m.slot);
+    if (!c.voters.includes(m.from) || !this.history.counts(c, this.id, this.incarnation)) {
+      this.counters.notVoting += 1;
+      this.learnWatermark(m.ballot, m.chosenWatermark, m.from);
+      return;
+    }
     const answer = this.acceptor.onPhase2a(m.ballot, m.slot, m.value);
     if (!answer.ok) return this.sendNack(m.from, m.ballot, answer.promised);
     this.followLeader(m.from, m.ballot);
-    this.send({ type: 'Phase2b', from: this.id, to: m.from, ballot: m.ballot, slot: m.slot });
+    this.send({ type: 'Phase2b', from: this.id, to: m.from, ballot: m.ballot, slot: m.slot, incarnation: this.incarnation });
     this.learnWatermark(m.ballot, m.chosenWatermark, m.from);
   }
 
   private onPhase2b(m: Phase2b): void {
+    this.notePeerIncarnation(m.from, m.incarnation);
     if (this.role !== 'leader' || !ballotEquals(m.ballot, this.ballot)) return;
     const proposal = this.proposals.get(m.slot);
     if (!proposal) return;
+    const c = this.history.at(m.slot);
+    if (!this.votes(c, m.from, m.incarnation)) {
+      this.counters.notVoting += 1;
+      return;
+    }
     proposal.votes.add(m.from);
-    if (proposal.votes.size < this.config.phase2Quorum) return;
+    if (proposal.votes.size < c.phase2Quorum) return;
     this.proposals.delete(m.slot);
     this.learnChosen(m.slot, proposal.value);
   }
@@ -347,7 +558,11 @@ export class Replica {
 
   private onHeartbeat(m: Heartbeat): void {
     if (!this.acceptLeaderMessage(m)) return;
-    this.send({ type: 'HeartbeatReply', from: this.id, to: m.from, ballot: m.ballot, chosenWatermark: this.learner.chosenWatermark });
+    this.sendHeartbeatReply(m.from, m.ballot);
+  }
+
+  private sendHeartbeatReply(to: string, ballot: Ballot): void {
+    this.send({ type: 'HeartbeatReply', from: this.id, to, ballot, chosenWatermark: this.learner.chosenWatermark, incarnation: this.incarnation });
   }
 
   private onCommit(m: Commit): void {
@@ -355,6 +570,7 @@ export class Replica {
   }
 
   private onHeartbeatReply(m: HeartbeatReply): void {
+    this.notePeerIncarnation(m.from, m.incarnation);
     const peer = this.peers.get(m.from);
     if (peer) peer.chosenWatermark = Math.max(peer.chosenWatermark, m.chosenWatermark);
     if (m.chosenWatermark > this.learner.chosenWatermark) this.requestCatchup(m.from);
@@ -363,6 +579,12 @@ export class Replica {
   private onPropose(m: Propose): void {
     // Only the leader queues; anything else drops, and the client's retry finds the leader.
     if (this.role === 'leader') this.enqueue(m.values);
+  }
+
+  private onTimeoutNow(m: TimeoutNow): void {
+    this.seeRound(m.ballot);
+    if (this.role === 'leader' || !this.canCampaign()) return;
+    this.campaign(true);
   }
 
   private onCatchupReply(m: CatchupReply): void {
@@ -380,8 +602,13 @@ export class Replica {
   /** A heartbeat or commit from a leader at least as high as our promise; else a Nack. */
   private acceptLeaderMessage(m: Heartbeat | Commit): boolean {
     this.seeRound(m.ballot);
-    if (compareBallots(m.ballot, this.acceptor.promised) < 0) {
+    // A replica that does not vote only learns: whatever it promised before (under an
+    // incarnation no longer bound, say) must not keep it from following the leader there is.
+    if (compareBallots(m.ballot, this.acceptor.promised) < 0 && this.notVotingReason() === null) {
       this.sendNack(m.from, m.ballot, this.acceptor.promised);
+      // What it says is chosen is still true: a replica that is behind (its history too, perhaps)
+      // catches up rather than keep campaigning on a configuration it no longer belongs to.
+      if (m.chosenWatermark > this.learner.chosenWatermark) this.requestCatchup(m.from);
       return false;
     }
     this.followLeader(m.from, m.ballot);
@@ -433,6 +660,15 @@ export class Replica {
     if (this.learner.chosenWatermark > before) this.commitDirty = true;
   }
 
+  /** Each slot as it becomes contiguous: a membership change takes its place in the history. */
+  private onContiguous(entry: ChosenEntry): void {
+    if (entry.value.kind !== 'config') return;
+    const outcome = this.history.record(entry.slot, entry.value.change);
+    if (this.changeInFlight === entry.value.change.id) this.changeInFlight = null;
+    this.bindsInFlight.delete(entry.value.change.id);
+    if (this.role === 'leader' && outcome.effectiveSlot !== null) this.fillUpTo = Math.max(this.fillUpTo, outcome.effectiveSlot - 1);
+  }
+
   /**
    * True when `slot` chosen with `value` cannot have come from this leader's ballot: the leader
    * proposed something else there, or never got that far. Only a higher ballot chooses such a slot.
@@ -446,7 +682,7 @@ export class Replica {
 
   /** The peer with the highest chosen watermark this replica heard of. */
   private mostAdvancedPeer(): string {
-    let best = this.others[0] ?? this.id;
+    let best = this.membersToReach()[0] ?? this.id;
     let bestWatermark = -1;
     for (const [nodeId, peer] of this.peers) {
       if (peer.chosenWatermark > bestWatermark) {
@@ -474,7 +710,7 @@ export class Replica {
     this.heartbeatElapsed += 1;
     if (this.heartbeatElapsed >= this.config.heartbeatTicks) {
       this.heartbeatElapsed = 0;
-      for (const to of this.others) {
+      for (const to of this.membersToReach()) {
         this.send({ type: 'Heartbeat', from: this.id, to, ballot: this.ballot, chosenWatermark: this.learner.chosenWatermark });
       }
     }
@@ -482,63 +718,101 @@ export class Replica {
       if (this.now - proposal.sentTick < this.config.retransmitTicks) continue;
       proposal.sentTick = this.now;
       this.counters.phase2aRetransmits += 1;
-      for (const to of this.config.members) if (!proposal.votes.has(to)) this.sendPhase2a(to, slot, proposal.value);
+      for (const to of this.history.at(slot).voters) if (!proposal.votes.has(to)) this.sendPhase2a(to, slot, proposal.value);
     }
+    const phase = this.extraPhase1;
+    if (phase !== null && this.now - phase.sentTick >= this.config.retransmitTicks) {
+      phase.sentTick = this.now;
+      this.sendPhase1a(this.history.at(phase.fromSlot).voters.filter((v) => !this.leaderPromised.has(v)), phase.fromSlot, false);
+    }
+    // A leader that votes neither in its next slot's configuration nor in any slot it still
+    // drives hands over (those slots' voters take Phase2a only from their own voters: the next
+    // leader recovers them).
+    const votesIn = (slot: number) => this.history.counts(this.history.at(slot), this.id, this.incarnation);
+    if (!votesIn(this.nextSlot) && [...this.proposals.keys()].every((slot) => !votesIn(slot))) return this.handOver();
     if (!this.hasLiveQuorum()) this.becomeFollower(null, 'lost-quorum');
   }
 
   private tickFollowerOrCandidate(): void {
     this.electionElapsed += 1;
-    if (this.electionElapsed >= this.electionTimeout) return this.campaign();
+    if (this.electionElapsed >= this.electionTimeout) {
+      if (this.canCampaign()) return this.campaign(false);
+      return this.resetElectionTimer();
+    }
     if (this.role === 'candidate' && this.now - this.phase1SentTick >= this.config.retransmitTicks) {
-      this.sendPhase1a(this.config.members.filter((m) => !this.promises.has(m)));
+      this.sendPhase1a(this.votersToAsk().filter((m) => !this.promises.has(m)), this.learner.chosenWatermark + 1, this.transferCampaign);
     }
   }
 
-  /** A leader that has heard from too few peers for an election timeout steps down. */
+  /** A leader that has heard from too few voters for an election timeout steps down. */
   private hasLiveQuorum(): boolean {
     if (this.now - this.leaderSinceTick < this.config.electionTicksMax) return true;
-    let live = 1;
-    for (const peer of this.peers.values()) if (this.now - peer.heardTick < this.config.electionTicksMax) live += 1;
-    return live >= Math.max(this.config.phase1Quorum, this.config.phase2Quorum);
+    const c = this.history.at(this.nextSlot);
+    let live = c.voters.includes(this.id) ? 1 : 0;
+    for (const voter of c.voters) {
+      const peer = voter === this.id ? undefined : this.peers.get(voter);
+      if (peer && this.now - peer.heardTick < this.config.electionTicksMax) live += 1;
+    }
+    return live >= Math.max(c.phase1Quorum, c.phase2Quorum);
   }
 
-  private campaign(): void {
+  private campaign(transfer: boolean): void {
     const round = Math.max(this.maxSeenRound, this.acceptor.promised.round, this.ballot.round) + 1;
     // Rounds past the limit only come from a misbehaving member; refusing to campaign keeps the
     // node safe and up (it still accepts and learns) rather than storing a ballot it cannot.
     if (round > BALLOT_ROUND_MAX) return this.resetElectionTimer();
     this.counters.elections += 1;
     this.role = 'candidate';
-    this.roleReason = 'election-timeout';
+    this.roleReason = transfer ? 'asked-to-campaign' : 'election-timeout';
+    this.transferCampaign = transfer;
     this.ballot = { round, nodeId: this.id };
     this.maxSeenRound = round;
     this.leaderId = null;
     this.promises.clear();
     this.proposals.clear();
     this.resetElectionTimer();
-    this.sendPhase1a(this.config.members);
+    this.sendPhase1a(this.votersToAsk(), this.learner.chosenWatermark + 1, transfer);
   }
 
   private becomeLeader(): void {
+    const watermark = this.learner.chosenWatermark;
+    const localAhead = this.learner.aheadFrom(watermark + 1);
+    const localMax = localAhead.length > 0 ? localAhead[localAhead.length - 1].slot : 0;
+    const slots = recoverSlots(watermark, this.promises.values(), (s) => this.learner.chosenAhead(s), localMax);
+    if (slots.length > this.config.acceptWindowSlots) {
+      // Promises report slots whose configuration is not known here yet: learn first.
+      this.becomeFollower(null, 'behind-promiser');
+      this.requestCatchup(this.mostAdvancedPeer());
+      return;
+    }
     this.role = 'leader';
     this.roleReason = 'won-election';
     this.leaderId = this.id;
     this.leaderBallot = this.ballot;
     this.leaderSinceTick = this.now;
     this.heartbeatElapsed = this.config.heartbeatTicks;
-    const watermark = this.learner.chosenWatermark;
-    const localAhead = this.learner.aheadFrom(watermark + 1);
-    const localMax = localAhead.length > 0 ? localAhead[localAhead.length - 1].slot : 0;
-    const slots = recoverSlots(watermark, this.promises.values(), (s) => this.learner.chosenAhead(s), localMax);
+    this.leaderPromised.clear();
+    this.heardFounding = false;
+    for (const p of this.promises.values()) {
+      this.leaderPromised.set(p.from, p.incarnation);
+      if (p.incarnation === FOUNDING_INCARNATION) this.heardFounding = true;
+    }
     this.promises.clear();
     for (const { slot, value, chosen } of slots) {
-      if (chosen) this.learner.learn(slot, value);
+      // A slot known chosen needs no round: followers learn it from the commit (and catch-up).
+      if (chosen) {
+        this.learner.learn(slot, value);
+        continue;
+      }
       this.proposals.set(slot, { value, votes: new Set(), sentTick: this.now });
-      for (const to of this.config.members) this.sendPhase2a(to, slot, value);
+      for (const to of this.history.at(slot).voters) this.sendPhase2a(to, slot, value);
     }
+    for (const slot of this.proposals.keys()) if (this.learner.isChosen(slot)) this.proposals.delete(slot);
     this.nextSlot = watermark + slots.length + 1;
     this.recoveredUpTo = this.nextSlot - 1;
+    for (const [nodeId, incarnation] of [...this.leaderPromised]) this.notePeerIncarnation(nodeId, incarnation);
+    // A configuration decided but not in force yet takes effect without waiting for traffic.
+    if (this.history.latestFromSlot > this.nextSlot) this.fillUpTo = this.history.latestFromSlot - 1;
     this.commitDirty = true;
   }
 
@@ -550,7 +824,40 @@ export class Replica {
     this.proposals.clear();
     this.pending = [];
     this.queuedIds.clear();
+    this.leaderPromised.clear();
+    this.extraPhase1 = null;
+    this.recovered.clear();
+    this.pendingChanges = [];
+    this.changeInFlight = null;
+    this.bindsInFlight.clear();
+    this.fillUpTo = 0;
     this.resetElectionTimer();
+  }
+
+  /**
+   * A leader whose next slot belongs to a configuration it does not vote in hands over: it asks
+   * the most advanced voter of that configuration to campaign at once, and forwards what it queued.
+   */
+  private handOver(): void {
+    const c = this.history.at(this.nextSlot);
+    const candidates = c.voters.filter((v) => v !== this.id);
+    let target: string | null = null;
+    let best = -1;
+    for (const voter of candidates) {
+      const peer = this.peers.get(voter);
+      const heard = peer !== undefined && this.now - peer.heardTick < this.config.electionTicksMin;
+      const watermark = heard ? peer.chosenWatermark : -1;
+      if (target === null || watermark > best) {
+        target = voter;
+        best = watermark;
+      }
+    }
+    const queued = this.pending;
+    const ballot = this.ballot;
+    this.becomeFollower(target, 'handed-over');
+    if (target === null) return;
+    this.send({ type: 'TimeoutNow', from: this.id, to: target, ballot });
+    this.forwardBuffer.push(...queued);
   }
 
   private enqueue(values: readonly ClientValue[]): ProposeResult {
@@ -563,22 +870,53 @@ export class Replica {
     return { status: 'queued' };
   }
 
+  /** Work for the next slot, room in the pipeline, and a vote in that slot's configuration. */
   private canAssignSlot(): boolean {
-    return this.pending.length > 0 && this.nextSlot - 1 - this.learner.chosenWatermark < this.config.inflightSlotsMax;
+    if (this.role !== 'leader') return false;
+    if (this.nextSlot - 1 - this.learner.chosenWatermark >= this.config.inflightSlotsMax) return false;
+    const work = this.recovered.size > 0 || this.pendingChanges.length > 0 || this.pending.length > 0 || this.fillUpTo >= this.nextSlot;
+    if (!work) return false;
+    const c = this.history.at(this.nextSlot);
+    if (!this.history.counts(c, this.id, this.incarnation)) return false;
+    return this.extraPhase1 === null;
   }
 
-  /** Cuts queued values into batches, one per free slot in the pipeline. */
+  /**
+   * Fills free slots in the pipeline: values Phase 1 obliges it to propose first, then a
+   * membership change, then client values in batches, then no-ops up to a pending configuration.
+   * Before the first slot of a configuration it has no promise quorum of, it runs Phase 1 there.
+   */
   private assignSlots(): void {
-    if (this.role !== 'leader') return;
     while (this.canAssignSlot()) {
+      const slot = this.nextSlot;
+      const c = this.history.at(slot);
+      if (this.promiseCount(c, this.leaderPromised) < c.phase1Quorum) {
+        this.extraPhase1 = { fromSlot: slot, sentTick: this.now };
+        this.sendPhase1a(c.voters.filter((v) => !this.leaderPromised.has(v)), slot, false);
+        return;
+      }
+      const value = this.takeValue(slot);
+      this.nextSlot += 1;
+      this.proposals.set(slot, { value, votes: new Set(), sentTick: this.now });
+      for (const to of c.voters) this.sendPhase2a(to, slot, value);
+    }
+  }
+
+  private takeValue(slot: number): SlotValue {
+    const recovered = this.recovered.get(slot);
+    if (recovered !== undefined) {
+      this.recovered.delete(slot);
+      return recovered.value;
+    }
+    const change = this.pendingChanges.shift();
+    if (change !== undefined) return { kind: 'config', change };
+    if (this.pending.length > 0) {
       const batch = takeBatch(this.pending, this.config.batchCommandsMax, this.config.batchBytesMax);
       this.pending = this.pending.slice(batch.length);
       for (const v of batch) this.queuedIds.delete(v.id);
-      const slot = this.nextSlot++;
-      const value: SlotValue = { kind: 'batch', values: batch };
-      this.proposals.set(slot, { value, votes: new Set(), sentTick: this.now });
-      for (const to of this.config.members) this.sendPhase2a(to, slot, value);
+      return { kind: 'batch', values: batch };
     }
+    return NOOP;
   }
 
   /** Sends the buffered forwards in batches; a follower without a leader drops them (clients retry). */
@@ -598,15 +936,16 @@ export class Replica {
   }
 
   private broadcastCommit(): void {
-    for (const to of this.others) {
+    for (const to of this.membersToReach()) {
       this.send({ type: 'Commit', from: this.id, to, ballot: this.ballot, chosenWatermark: this.learner.chosenWatermark });
     }
   }
 
-  private sendPhase1a(to: readonly string[]): void {
+  private sendPhase1a(to: readonly string[], fromSlot: number, transfer: boolean): void {
     this.phase1SentTick = this.now;
-    const fromSlot = this.learner.chosenWatermark + 1;
-    for (const t of to) this.send({ type: 'Phase1a', from: this.id, to: t, ballot: this.ballot, fromSlot });
+    for (const t of to) {
+      this.send(transfer ? { type: 'Phase1a', from: this.id, to: t, ballot: this.ballot, fromSlot, transfer } : { type: 'Phase1a', from: this.id, to: t, ballot: this.ballot, fromSlot });
+    }
   }
 
   private sendPhase2a(to: string, slot: number, value: SlotValue): void {
@@ -636,7 +975,7 @@ export class Replica {
       case 'CatchupRequest':
         return true;
       case 'Commit':
-        return this.config.phase2Quorum > 1;
+        return this.history.at(this.learner.chosenWatermark).phase2Quorum > 1;
       default:
         return false;
     }
@@ -657,7 +996,81 @@ export class Replica {
   private notePeer(nodeId: string): void {
     const peer = this.peers.get(nodeId);
     if (peer) peer.heardTick = this.now;
-    else this.peers.set(nodeId, { heardTick: this.now, chosenWatermark: 0 });
+    else this.peers.set(nodeId, { heardTick: this.now, chosenWatermark: 0, incarnation: null });
+  }
+
+  /**
+   * Remembers the incarnation a peer speaks from. The leader binds a member it finds unbound, so
+   * that a later loss of that member's storage is recognised by everyone. It binds only while no
+   * peer speaks from the founding incarnation (a release before incarnations, which could not
+   * read a membership change), and never a second incarnation of a node heard before.
+   */
+  private notePeerIncarnation(nodeId: string, incarnation: string): void {
+    const peer = this.peers.get(nodeId);
+    if (peer) peer.incarnation = incarnation;
+    if (!this.firstHeard.has(nodeId)) this.firstHeard.set(nodeId, incarnation);
+    if (incarnation === FOUNDING_INCARNATION) this.heardFounding = true;
+    if (this.role !== 'leader' || this.heardFounding || this.firstHeard.get(nodeId) !== incarnation) return;
+    const latest = this.history.latest;
+    const member = latest.voters.includes(nodeId) || latest.learners.includes(nodeId);
+    if (!member || latest.incarnations[nodeId] !== undefined) return;
+    const change: MembershipChange = { id: `bind-${nodeId}-${incarnation}`, op: 'bind', nodeId, incarnation };
+    if (this.history.hasChange(change.id) || this.pendingChanges.some((c) => c.id === change.id) || this.bindsInFlight.has(change.id)) return;
+    if (refuseChange(latest, change) !== null) return;
+    this.pendingChanges.push(change);
+    this.bindsInFlight.add(change.id);
+  }
+
+  /**
+   * Whether a vote counts: the configuration lets it (`ConfigHistory.counts`), and the voter is
+   * not speaking from a second incarnation while unbound (its storage was lost before the
+   * binding was decided; this replica remembers the first one).
+   */
+  private votes(c: Membership, nodeId: string, incarnation: string): boolean {
+    if (!this.history.counts(c, nodeId, incarnation)) return false;
+    const first = this.firstHeard.get(nodeId);
+    return this.history.latest.incarnations[nodeId] !== undefined || first === undefined || first === incarnation;
+  }
+
+  /** The configurations of every slot from the next one to decide up to α past it. */
+  private knownConfigs(): Membership[] {
+    const next = this.learner.chosenWatermark + 1;
+    return this.history.between(next, next + this.config.acceptWindowSlots - 1);
+  }
+
+  /** Voters to ask for promises: every voter of a configuration a candidate must recover slots of. */
+  private votersToAsk(): string[] {
+    return [...new Set(this.knownConfigs().flatMap((c) => c.voters))];
+  }
+
+  /** Every other node of the configurations in the window and of the newest one: who hears heartbeats and commits. */
+  private membersToReach(): string[] {
+    const ids = new Set<string>();
+    for (const c of [...this.knownConfigs(), this.history.latest]) for (const id of [...c.voters, ...c.learners]) ids.add(id);
+    ids.delete(this.id);
+    return [...ids];
+  }
+
+  private canCampaign(): boolean {
+    return this.history.counts(this.history.at(this.learner.chosenWatermark + 1), this.id, this.incarnation);
+  }
+
+  /** Why this replica does not vote in the configuration of its next slot, or null when it does. */
+  private notVotingReason(): NotVotingReason | null {
+    const c = this.history.at(this.learner.chosenWatermark + 1);
+    if (this.history.counts(c, this.id, this.incarnation)) return null;
+    const bound = this.history.latest.incarnations[this.id] ?? c.incarnations[this.id];
+    const member = c.voters.includes(this.id) || this.history.latest.voters.includes(this.id) || this.history.latest.learners.includes(this.id);
+    if (member && bound !== undefined && bound !== this.incarnation) return 'incarnation-mismatch';
+    if (c.learners.includes(this.id) || this.history.latest.learners.includes(this.id)) return 'learner';
+    return 'not-a-member';
+  }
+
+  /** A peer whose chosen watermark is within α of this replica's: close enough to vote. */
+  private isCaughtUp(nodeId: string): boolean {
+    const peer = this.peers.get(nodeId);
+    if (peer === undefined || this.now - peer.heardTick >= this.config.electionTicksMin) return false;
+    return this.learner.chosenWatermark - peer.chosenWatermark <= this.config.acceptWindowSlots;
   }
 
   /** A follower that heard its leader recently ignores other candidates, so a rejoining node cannot depose a healthy leader. */
@@ -681,6 +1094,9 @@ export class Replica {
     return min + this.random.int(max - min);
   }
 }
+
+/** The incarnation of storage written before incarnations existed: bound like any other. */
+export const FOUNDING_INCARNATION = 'founding';
 
 /**
  * The entries of a promise, lowest slots first, within `bytesMax`. Truncation only ever drops

@@ -1,12 +1,15 @@
+import type { MembershipChange } from './membership';
+
 /** One client value: the command id makes a retried value recognisable; the payload is opaque. */
 export interface ClientValue {
   readonly id: string;
   readonly payload: string;
 }
 
-/** What a slot holds: a batch of client values, or a no-op that fills a hole. */
+/** What a slot holds: a batch of client values, a membership change, or a no-op that fills a hole. */
 export type SlotValue =
   | { readonly kind: 'batch'; readonly values: readonly ClientValue[] }
+  | { readonly kind: 'config'; readonly change: MembershipChange }
   | { readonly kind: 'noop' };
 
 /** The no-op value a new leader proposes for a slot nobody reported. */
@@ -36,11 +39,18 @@ const jsonOfValue = new WeakMap<SlotValue, string>();
  */
 export function slotValueJson(value: SlotValue): string {
   if (value.kind === 'noop') return '{"kind":"noop"}';
+  if (value.kind === 'config') return configValueJson(value.change);
   const known = jsonOfValue.get(value);
   if (known !== undefined) return known;
   const text = JSON.stringify({ kind: 'batch', values: value.values.map((v) => ({ id: v.id, payload: v.payload })) });
   jsonOfValue.set(value, text);
   return text;
+}
+
+/** The canonical JSON of a membership change: fields in a fixed order, absent ones left out. */
+function configValueJson(change: MembershipChange): string {
+  const incarnation = 'incarnation' in change && change.incarnation !== undefined ? { incarnation: change.incarnation } : {};
+  return JSON.stringify({ kind: 'config', change: { id: change.id, op: change.op, nodeId: change.nodeId, ...incarnation } });
 }
 
 /** A canonical string form of a value, for equality checks. */
@@ -56,6 +66,7 @@ export function valueBytes(value: ClientValue): number {
 /** Bytes a slot value takes in a message, escapes included (an upper bound of `slotValueJson`'s UTF-8 length). */
 export function slotValueBytes(value: SlotValue): number {
   if (value.kind === 'noop') return 16;
+  if (value.kind === 'config') return 64 + jsonStringBytes(configValueJson(value.change));
   let bytes = 32;
   for (const v of value.values) bytes += valueBytes(v);
   return bytes;

@@ -1,6 +1,5 @@
 import type { NatsConnection } from 'nats';
 import { type NodeConfig, advertisedHttpUrl } from '../config/node-config';
-import type { ReplicaDriver } from '../infra/nats/replica-driver';
 import { internalCommandSubject } from './leader-forwarding';
 import { NODE_STATUS_COMMAND } from './node-status.handler';
 
@@ -8,6 +7,12 @@ import { NODE_STATUS_COMMAND } from './node-status.handler';
 export interface LeaderHint {
   readonly leaderId: string | null;
   readonly leaderUrl: string | null;
+}
+
+/** What the locator needs of the node's replica driver: who leads, and a call when that may change. */
+export interface LeaderSource {
+  status(): { readonly leaderId: string | null };
+  onRoleChange(listener: () => void): void;
 }
 
 /** How long a status request to the leader waits, and how soon a failed one is tried again. */
@@ -27,7 +32,7 @@ export class LeaderLocator {
   constructor(
     private readonly nats: NatsConnection,
     private readonly config: Pick<NodeConfig, 'apiPrefix' | 'clusterName' | 'nodeId' | 'advertisedHttpUrl' | 'httpHost'>,
-    private readonly driver: Pick<ReplicaDriver<never>, 'status' | 'onRoleChange'>,
+    private readonly driver: LeaderSource,
     private readonly ownPort: () => number | null,
   ) {
     driver.onRoleChange(() => this.urls.clear());

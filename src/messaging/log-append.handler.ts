@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
 import type { ConsensusNode } from '../node/consensus-node';
 import { CONSENSUS_NODE } from '../node/node.tokens';
-import { NodeMetrics } from '../http/metrics/node-metrics';
+import { NodeMetrics } from '../node/node-metrics';
 import { FORWARD_HOPS_HEADER, FORWARD_HOPS_MAX, LeaderForwarder, forwardHopsOf, internalCommandSubject } from './leader-forwarding';
 import { PublicRequestGate } from './public/public-request-gate';
 

@@ -1,3 +1,4 @@
+import { type NodeIdentity, bumpEpoch, guardFilePath, openNodeIdentity } from '../infra/mysql/node-identity';
 import { createHmac, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { NatsConnection, Subscription } from 'nats';
@@ -6,7 +7,7 @@ import { type CommandNode, CommandService } from '../application/command-service
 import { AsyncCommandQueue } from '../application/command-queue';
 import { MysqlCommandQueueStore } from '../infra/mysql/command-queue-store';
 import { ProposalService } from '../application/proposals';
-import { storeArchive } from '../application/sagas/records-client';
+import { storeArchive } from '../infra/nats/records-client';
 import { SagaRuntime } from '../application/sagas/saga-runtime';
 import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
@@ -20,7 +21,7 @@ import type { Random } from '../shared/random';
 import { failStopOnAssertion } from '../shared/fail-stop';
 import { MysqlAcceptorStorage } from '../infra/mysql/acceptor-storage';
 import { MysqlAggregateSource } from '../infra/mysql/aggregate-source';
-import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases } from '../infra/mysql/database';
+import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabases, type NodeDatabases, pingDatabase } from '../infra/mysql/database';
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
@@ -72,6 +73,9 @@ export class ConsensusNode {
     /** Every Prometheus metric of the node. */
     readonly metrics: MetricsRegistry,
     private readonly subscriptions: Subscription[],
+    /** The storage's identity as this start found it. */
+    readonly identity: NodeIdentity,
+    private readonly epochTimer: NodeJS.Timeout,
   ) {}
 
   /**
@@ -98,15 +102,19 @@ export class ConsensusNode {
       await destroyNodeDatabases(databases);
       throw error;
     }
+    const guardFile = guardFilePath(config.guardDir, config.clusterName, config.nodeId);
+    const identity = await openNodeIdentity(consensusDb, guardFile, config.clusterName, config.nodeId);
+    logIdentity(identity, log);
     const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}`, user: config.natsUser, password: config.natsPassword, inboxPrefix: nodeInboxPrefix(config), log });
     const transport = new NatsProtocolTransport(nats, {
       cluster: config.clusterName,
       self: config.nodeId,
       members: config.consensus.members,
       maxBytes: config.maxMessageBytes,
+      incarnation: identity.incarnation,
       log,
     });
-    const metrics = new MetricsRegistry();
+    const metrics = new MetricsRegistry(config.gitCommit);
     const events = new EventStore(consensusDb);
     const aggregates = new AggregateStore(new MysqlAggregateSource(consensusDb), config.aggregates);
     aggregates.onCheckpointError = (e) => log('warn', `aggregate checkpoint not written (taken again at the next one): ${e instanceof Error ? e.message : String(e)}`);
@@ -139,7 +147,7 @@ export class ConsensusNode {
     const driver = new ReplicaDriver<PlannedBatch>({
       config: config.consensus,
       random: systemRandom,
-      storage: new MysqlAcceptorStorage(consensusDb),
+      storage: new MysqlAcceptorStorage(consensusDb, identity.incarnation),
       transport,
       applier: events,
       tickMs: config.tickMs,
@@ -149,7 +157,7 @@ export class ConsensusNode {
       onLeaderChange: () => metrics.leaderChanged(),
     });
     await driver.start();
-    const quorum = () => hasQuorum(driver, config.tickMs, config.consensus.phase2Quorum);
+    const quorum = () => hasQuorum(driver, config.tickMs);
     const proposals = new ProposalService(
       {
         propose: (values) => driver.propose(values),
@@ -211,16 +219,38 @@ export class ConsensusNode {
     });
     const publicQueue = new LeaderWeightedQueue(nats, () => driver.status().role === 'leader');
     driver.onRoleChange(() => publicQueue.checkRole());
-    return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions);
+    // The epoch moves on every few seconds, so that a backup of this database restored later is recognised.
+    let bumping = false;
+    const epochTimer = setInterval(() => {
+      if (bumping) return;
+      bumping = true;
+      bumpEpoch(consensusDb, guardFile, config.clusterName, config.nodeId, identity.incarnation)
+        .catch((e: unknown) => log('warn', `storage guard: epoch not moved on: ${e instanceof Error ? e.message : String(e)}`))
+        .finally(() => {
+          bumping = false;
+        });
+    }, GUARD_EPOCH_MS);
+    epochTimer.unref();
+    return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions, identity, epochTimer);
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
   hasQuorum(): boolean {
-    return hasQuorum(this.driver, this.config.tickMs, this.config.consensus.phase2Quorum);
+    return hasQuorum(this.driver, this.config.tickMs);
+  }
+
+  /**
+   * Answers once the node's MySQL runs a query on its main pool (the readiness probe's check).
+   *
+   * @throws whatever the driver throws when it cannot
+   */
+  async pingDatabase(): Promise<void> {
+    await pingDatabase(this.db);
   }
 
   /** Stops the driver, drains NATS and closes the MySQL pools. */
   async stop(): Promise<void> {
+    clearInterval(this.epochTimer);
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.publicQueue.close();
     this.sagas.stop();
@@ -239,6 +269,29 @@ export function nodeInboxPrefix(config: Pick<NodeConfig, 'natsUser' | 'nodeId'>)
   return inboxPrefixFor(config.natsUser ?? config.nodeId);
 }
 
+/** How often the storage epoch moves on: a backup restored under this node is recognised unless it is younger than this. */
+const GUARD_EPOCH_MS = 5000;
+
+/** Says at start what the storage guard found; a lost or rolled-back storage is an error the operator must act on. */
+function logIdentity(identity: NodeIdentity, log: (level: 'info' | 'warn' | 'error', message: string) => void): void {
+  switch (identity.outcome) {
+    case 'lost':
+      return log(
+        'error',
+        `storage lost: this database is new but the guard file names incarnation ${identity.previousIncarnation}. This node votes on nothing under its new incarnation ${identity.incarnation} until an operator adds it again: npm run cli -- cluster:replace-node <this id> <this id> (or cluster:add-node <this id> --learner, then cluster:promote <this id>)`,
+      );
+    case 'rolled-back':
+      return log(
+        'error',
+        `storage rolled back: the database's epoch is behind the guard file's (a restored backup). Its promises and accepts were dropped; it votes on nothing under its new incarnation ${identity.incarnation} (was ${identity.previousIncarnation}) until an operator adds it again: npm run cli -- cluster:replace-node <this id> <this id>`,
+      );
+    case 'upgraded':
+      return log('info', `storage from before incarnations: incarnation ${identity.incarnation}, bound once every member runs this release`);
+    default:
+      return log('info', `storage incarnation ${identity.incarnation}, epoch ${identity.epoch}${identity.outcome === 'new' ? ' (new)' : ''}`);
+  }
+}
+
 /** How often the leader looks for open sagas to drive. */
 const SAGA_TICK_MS = 50;
 
@@ -250,11 +303,16 @@ export const QUORUM_SILENCE_MS = 300;
  * QUORUM_SILENCE_MS, or follows a leader it heard within that time. Six heartbeats missed is
  * enough to stop promising writes long before the leader's own election timeout steps it down.
  */
-export function hasQuorum(driver: ReplicaDriver<PlannedBatch>, tickMs: number, phase2Quorum: number): boolean {
+export function hasQuorum(driver: ReplicaDriver<PlannedBatch>, tickMs: number): boolean {
   const status = driver.status();
   if (status.leaderId === null || driver.isRecovering) return false;
   const heard = (silentTicks: number | null) => silentTicks !== null && silentTicks * tickMs < QUORUM_SILENCE_MS;
-  if (status.role === 'leader') return 1 + status.peers.filter((p) => heard(p.silentTicks)).length >= phase2Quorum;
+  if (status.role === 'leader') {
+    // The voters of the configuration the next slot is decided in (learners do not count).
+    const { voters, phase2Quorum } = status.membership;
+    const self = voters.includes(status.nodeId) ? 1 : 0;
+    return self + status.peers.filter((p) => voters.includes(p.nodeId) && heard(p.silentTicks)).length >= phase2Quorum;
+  }
   return status.peers.some((p) => p.nodeId === status.leaderId && heard(p.silentTicks));
 }
 

@@ -47,7 +47,8 @@ export class MetricsRegistry implements WriteObserver {
   private readonly writtenTimes = new WrittenTimes();
   private failedTotal = 0;
 
-  constructor() {
+  /** `gitCommit`: the commit `behavior_build_info` reports (GIT_COMMIT); unset, the checkout's HEAD. */
+  constructor(gitCommit?: string) {
     const registers = [this.registry];
     // prom-client samples event-loop delay with a 10 ms timer by default: 100 wakeups a second of
     // an idle node. A coarser sample still catches every stall longer than it.
@@ -74,7 +75,7 @@ export class MetricsRegistry implements WriteObserver {
       registers,
     });
     this.leaderChanges = new Counter({ name: 'behavior_leader_changes_total', help: 'Times this node saw the leader change', registers });
-    const build = buildInfo();
+    const build = buildInfo(gitCommit);
     new Gauge({ name: 'behavior_build_info', help: 'The running build: version, git commit and Node.js version (always 1)', labelNames: ['version', 'commit', 'node_version'], registers }).set(build, 1);
   }
 
@@ -224,9 +225,9 @@ function monotonic(name: string, help: string, read: () => Readonly<Record<strin
   });
 }
 
-/** Version (package.json), git commit (GIT_COMMIT, else the checkout's HEAD, else "unknown") and Node version. */
-export function buildInfo(env: NodeJS.ProcessEnv = process.env): { version: string; commit: string; node_version: string } {
-  return { version: packageVersion(), commit: env.GIT_COMMIT || gitHead() || 'unknown', node_version: process.version };
+/** Version (package.json), git commit (`gitCommit`, the node's GIT_COMMIT; else the checkout's HEAD, else "unknown") and Node version. */
+export function buildInfo(gitCommit?: string): { version: string; commit: string; node_version: string } {
+  return { version: packageVersion(), commit: gitCommit || gitHead() || 'unknown', node_version: process.version };
 }
 
 function packageVersion(): string {

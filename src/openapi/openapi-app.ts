@@ -7,9 +7,9 @@ import { NODE_CONTROLLERS } from '../app.module';
 import { AuthService } from '../auth/auth.service';
 import { AuthModule } from '../http/auth';
 import { HttpApiModule } from '../http/common/http-api.module';
-import { HttpPortHolder } from '../http/http-port';
+import { HttpPortHolder } from '../node/http-port';
 import { METRICS_REGISTRY } from '../http/metrics/metrics.controller';
-import { NodeMetrics } from '../http/metrics/node-metrics';
+import { NodeMetrics } from '../node/node-metrics';
 import { LiveStreamModule } from '../http/stream/live-stream.module';
 import { CONSENSUS_NODE } from '../node/node.tokens';
 

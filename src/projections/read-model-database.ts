@@ -137,6 +137,9 @@ export interface ReadModelDatabase extends ReadModelTables {
   event_log: EventRow;
 }
 
+/** A connection to the read models and the event log, as the repositories take it. */
+export type ReadModelDb = Kysely<ReadModelDatabase>;
+
 /**
  * Narrows a node's Kysely (whose database has these tables, among others) to the read-model view.
  * Kysely's database type is invariant, so a wider instance is not assignable without this.

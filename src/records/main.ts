@@ -1,28 +1,23 @@
 import { connect } from 'nats';
+import { recordsServiceEnvOf } from '../config/tool-env';
 import { inboxPrefixFor } from '../infra/nats/connection';
-import { RECORDS_STORE_SUBJECT } from '../application/sagas/records-client';
-import { type RecordsMode, recordsDirOf, serveRecords } from './records-service';
+import { serveRecords } from './records-service';
 
 /**
- * `npm run records-service`: the student-records service for local use. Env: NATS_URL,
- * RECORDS_DIR (default data/records, git-ignored), RECORDS_SUBJECT (default records.archive.store),
- * RECORDS_MODE (ok | fail | slow) and RECORDS_DELAY_MS (slow mode's delay, default 10000).
+ * `npm run records-service`: the student-records service for local use. Env (docs/configuration.md):
+ * NATS_URL, NATS_USER, NATS_PASSWORD, RECORDS_DIR (default data/records, git-ignored),
+ * RECORDS_SUBJECT (default records.archive.store), RECORDS_MODE (ok | fail | slow) and
+ * RECORDS_DELAY_MS (slow mode's delay, default 10000).
  */
 async function main(): Promise<void> {
-  const mode = (process.env.RECORDS_MODE ?? 'ok') as RecordsMode;
-  if (!['ok', 'fail', 'slow'].includes(mode)) throw new Error(`RECORDS_MODE must be ok, fail or slow, got ${mode}`);
-  const options = {
-    subject: process.env.RECORDS_SUBJECT || RECORDS_STORE_SUBJECT,
-    dir: recordsDirOf(process.env),
-    mode,
-    delayMs: Number(process.env.RECORDS_DELAY_MS ?? 10_000),
-  };
+  const env = recordsServiceEnvOf(process.env);
+  const options = { subject: env.RECORDS_SUBJECT, dir: env.RECORDS_DIR, mode: env.RECORDS_MODE, delayMs: env.RECORDS_DELAY_MS };
   const nats = await connect({
-    servers: (process.env.NATS_URL ?? 'nats://127.0.0.1:4222').split(','),
+    servers: env.NATS_URL.split(','),
     name: 'student-records',
-    user: process.env.NATS_USER || undefined,
-    pass: process.env.NATS_PASSWORD || undefined,
-    inboxPrefix: inboxPrefixFor(process.env.NATS_USER || 'records'),
+    user: env.NATS_USER,
+    pass: env.NATS_PASSWORD,
+    inboxPrefix: inboxPrefixFor(env.NATS_USER ?? 'records'),
     maxReconnectAttempts: -1,
   });
   const log = (line: string) => process.stdout.write(`records: ${line}\n`);

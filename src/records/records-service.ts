@@ -1,9 +1,11 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { NatsConnection, Subscription } from 'nats';
+import { type EnvSource, parseEnv, pickEnv } from '../config/env-schema';
+import { DEFAULT_RECORDS_DIR, RECORDS_MODES, RECORDS_SERVICE_ENV } from '../config/tool-env';
 
 /** How the service answers: store normally, refuse every archive, or answer only after `delayMs`. */
-export type RecordsMode = 'ok' | 'fail' | 'slow';
+export type RecordsMode = (typeof RECORDS_MODES)[number];
 
 /** The service's settings. */
 export interface RecordsOptions {
@@ -15,12 +17,11 @@ export interface RecordsOptions {
 
 const ID = /^[A-Za-z0-9._-]{1,128}$/;
 
-/** Where `npm run records-service` keeps archives unless RECORDS_DIR says otherwise: under the git-ignored `data/`. */
-export const DEFAULT_RECORDS_DIR = join('data', 'records');
+export { DEFAULT_RECORDS_DIR };
 
 /** The archives' folder: RECORDS_DIR when set, else DEFAULT_RECORDS_DIR (relative to the working directory). */
-export function recordsDirOf(env: NodeJS.ProcessEnv): string {
-  return env.RECORDS_DIR || DEFAULT_RECORDS_DIR;
+export function recordsDirOf(env: EnvSource): string {
+  return parseEnv(pickEnv(RECORDS_SERVICE_ENV, ['RECORDS_DIR']), env).RECORDS_DIR;
 }
 
 /**

@@ -7,7 +7,9 @@ export type Fault =
   | { at: number; kind: 'split'; minority: number; heal: number }
   | { at: number; kind: 'one-way'; from: number; to: number; heal: number }
   | { at: number; kind: 'crash'; target: 'leader' | number; midTick: boolean; restart: number }
-  | { at: number; kind: 'pause'; target: 'leader' | number; resume: number };
+  | { at: number; kind: 'pause'; target: 'leader' | number; resume: number }
+  | { at: number; kind: 'wipe'; target: 'leader' | number; restart: number }
+  | { at: number; kind: 'rollback'; target: 'leader' | number; restart: number };
 
 /** The faults one seed draws: the network's behaviour and a schedule of events. */
 export interface FaultPlan {
@@ -19,7 +21,7 @@ export interface FaultPlan {
  * Draws a seed's faults: loss up to 30%, duplication up to 50%, delays that reorder, and 2..9
  * events (isolations of the leader, minority/majority splits, one-way cuts, crashes, pauses).
  */
-export function drawFaults(random: Random, nodes: number, faultTicks: number): FaultPlan {
+export function drawFaults(random: Random, nodes: number, faultTicks: number, storageFaults: boolean | 'wipe' | 'rollback' = false): FaultPlan {
   const network = {
     loss: random.float() * 0.3,
     duplication: random.float() * 0.5,
@@ -34,7 +36,7 @@ export function drawFaults(random: Random, nodes: number, faultTicks: number): F
     const at = 40 + random.int(faultTicks - 140);
     const length = 20 + random.int(300);
     const end = Math.min(at + length, faultTicks);
-    switch (random.int(5)) {
+    switch (random.int(storageFaults ? 7 : 5)) {
       case 0:
         events.push({ at, kind: 'isolate', target: target(), heal: end });
         break;
@@ -47,8 +49,14 @@ export function drawFaults(random: Random, nodes: number, faultTicks: number): F
       case 3:
         events.push({ at, kind: 'crash', target: target(), midTick: random.int(2) === 0, restart: end });
         break;
-      default:
+      case 4:
         events.push({ at, kind: 'pause', target: target(), resume: end });
+        break;
+      case 5:
+        events.push({ at, kind: storageFaults === 'rollback' ? 'rollback' : 'wipe', target: target(), restart: end });
+        break;
+      default:
+        events.push({ at, kind: storageFaults === 'wipe' ? 'wipe' : 'rollback', target: target(), restart: end });
     }
   }
   return { network, events: events.sort((a, b) => a.at - b.at) };

@@ -1,10 +1,11 @@
 import { type ConsensusConfig, type Message, PHASE1B_ENTRY_OVERHEAD, consensusConfig, valueKey } from '../consensus';
 import { AssertionError } from '../shared/assert';
 import { type Random, seededRandom } from '../shared/random';
-import { checkConverged, checkLog } from './checker';
+import { checkConfigHistories, checkConverged, checkLog } from './checker';
+import { Operator } from './operator';
 import { type Fault, type FaultPlan, describeFaults, drawFaults } from './faults';
 import { SimNetwork } from './network';
-import { SimNode } from './sim-node';
+import { SimNode, type SimStorage } from './sim-node';
 
 /** How one seed runs. */
 export interface SimOptions {
@@ -20,6 +21,12 @@ export interface SimOptions {
   phase1Quorum?: number;
   phase2Quorum?: number;
   allowNonIntersectingQuorums?: boolean;
+  /** An operator changes the membership while the faults run: grows, shrinks, replaces (the leader too). */
+  membership?: boolean;
+  /** Adds the storage faults: a node's database is wiped, or restored from an older backup (or only one of the two). */
+  storageFaults?: boolean | 'wipe' | 'rollback';
+  /** The lost-state guard (new incarnation on new or rolled-back storage); only the mutation test turns it off. */
+  guard?: boolean;
   /** Called with a line per notable event, for replaying one seed. */
   trace?: (line: string) => void;
 }
@@ -32,6 +39,8 @@ export interface SimResult {
   safety: string[];
   liveness: string[];
   slotsChosen: number;
+  /** Membership changes applied (bindings included), as the most advanced node saw them. */
+  configChanges: number;
   valuesAcked: number;
   ticks: number;
   messages: number;
@@ -54,9 +63,10 @@ export function runSeed(options: SimOptions): SimResult {
   const nodes = options.nodes ?? (options.seed % 2 === 0 ? 3 : 5);
   const faultTicks = options.faultTicks ?? 1500;
   const healTicksMax = options.healTicksMax ?? 2000;
-  const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`);
-  const plan = drawFaults(random, nodes, faultTicks);
-  const sim = new Simulation(random, ids, plan, options);
+  const spares = options.membership ? 2 : 0;
+  const ids = Array.from({ length: nodes + spares }, (_, i) => `n${i + 1}`);
+  const plan = drawFaults(random, nodes, faultTicks, options.storageFaults);
+  const sim = new Simulation(random, ids, ids.slice(0, nodes), plan, options);
   options.trace?.(`seed ${options.seed}: ${nodes} nodes; ${describeFaults(plan)}`);
   sim.run(faultTicks, healTicksMax);
   return {
@@ -65,6 +75,7 @@ export function runSeed(options: SimOptions): SimResult {
     faults: describeFaults(plan),
     safety: sim.safety,
     liveness: sim.liveness,
+    configChanges: sim.configChangesApplied(),
     slotsChosen: sim.slotsChosen(),
     valuesAcked: sim.acked.size,
     ticks: sim.now,
@@ -85,31 +96,55 @@ class Simulation {
   private readonly pendingEvents: { at: number; run: () => void }[] = [];
   now = 0;
 
+  private readonly operator: Operator | null;
+  private readonly backups = new Map<SimNode, SimStorage[]>();
+
   constructor(
     private readonly random: Random,
     private readonly ids: string[],
+    founding: string[],
     private readonly plan: FaultPlan,
     private readonly options: SimOptions,
   ) {
     this.network = new SimNetwork(random, { ...plan.network });
-    const config = simConfig(random, ids, options);
+    const config = simConfig(random, founding, options);
     this.nodes = ids.map((id) => new SimNode(id, { ...config, nodeId: id }, random));
     this.clients = Array.from({ length: options.clients ?? 3 }, () => ({ seq: 0, current: null, target: 0, retryAt: 0 }));
+    this.operator = options.membership ? new Operator(random, this.nodes, founding, ids.slice(founding.length)) : null;
     for (const fault of plan.events) this.schedule(fault);
+  }
+
+  configChangesApplied(): number {
+    return this.mostAdvanced().replica.status().configChanges.filter((c) => c.refused === null).length;
+  }
+
+  private mostAdvanced(): SimNode {
+    return this.nodes.reduce((a, b) => (b.storage.chosen.length > a.storage.chosen.length ? b : a));
+  }
+
+  /** The nodes of the newest configuration the most advanced node knows: who must converge. */
+  private members(): SimNode[] {
+    const latest = this.mostAdvanced().replica.status().latestMembership;
+    return this.nodes.filter((n) => latest.voters.includes(n.id) || latest.learners.includes(n.id));
   }
 
   run(faultTicks: number, healTicksMax: number): void {
     for (; this.now < faultTicks && this.safety.length === 0; ) this.step(true);
     this.heal();
     const healedAt = this.now;
+    const idle = (): boolean => this.clients.every((c) => c.current === null) && (this.operator?.idle() ?? true);
     for (; this.now < healedAt + healTicksMax && this.safety.length === 0; ) {
       this.step(false);
-      if (this.now % 25 === 0 && checkConverged(this.nodes, this.clients.every((c) => c.current === null)) === null) break;
+      if (this.now % 25 === 0 && checkConverged(this.members(), idle()) === null) break;
     }
     if (this.safety.length > 0) return;
-    const notConverged = checkConverged(this.nodes, this.clients.every((c) => c.current === null));
-    if (notConverged) this.liveness.push(`${notConverged} ${healTicksMax} ticks after the heal`);
-    this.safety.push(...checkLog(this.nodes, this.acked));
+    const notConverged = checkConverged(this.members(), idle());
+    if (notConverged) {
+      this.liveness.push(`${notConverged} ${healTicksMax} ticks after the heal${this.operator ? ` (operator: ${this.operator.describe()})` : ''}`);
+      this.options.trace?.(this.nodes.map((n) => describeNode(n)).join('\n'));
+    }
+    this.safety.push(...checkLog(this.nodes, this.members(), this.acked, notConverged === null));
+    this.safety.push(...checkConfigHistories(this.nodes));
   }
 
   slotsChosen(): number {
@@ -127,6 +162,8 @@ class Simulation {
     for (const message of this.network.due(this.now)) this.deliver(message);
     this.crashMidTick();
     this.driveClients(faultsOn);
+    if (this.operator && this.now % 10 === 0) this.operator.step(this.now, faultsOn);
+    if (this.options.storageFaults && this.now % 97 === 0) this.takeBackups();
     for (const node of this.nodes) if (node.isRunning(this.now)) this.guard(node, () => this.process(node));
   }
 
@@ -229,6 +266,66 @@ class Simulation {
           const node = this.nodes[pick(fault.target)];
           node.pausedUntil = Math.max(node.pausedUntil, fault.resume);
         });
+      case 'wipe':
+      case 'rollback':
+        return at(fault.at, () => this.loseStorage(fault.kind, this.nodes[pick(fault.target)], fault.restart, 0));
+    }
+  }
+
+  /**
+   * A node loses its storage (wipe) or gets an older backup of it back (rollback), then
+   * restarts. The guard's known limit is respected: a node whose binding is not yet in every
+   * member's stored log (the first moments of a new cluster) is not wiped, and a backup is only
+   * restored across an epoch (see docs: a backup of the current epoch is not recognised).
+   */
+  private loseStorage(kind: 'wipe' | 'rollback', node: SimNode, restartAt: number, attempt: number): void {
+    const guard = this.options.guard ?? true;
+    const postpone = (): void => {
+      if (attempt < 20) this.pendingEvents.push({ at: this.now + 50, run: () => this.loseStorage(kind, node, Math.max(restartAt, this.now + 60), attempt + 1) });
+    };
+    if (guard && (!this.boundEverywhere(node.id) || !this.othersHealthy(node))) return postpone();
+    const backups = this.backups.get(node) ?? [];
+    const backup = kind === 'rollback' ? [...backups].reverse().find((b) => !guard || b.epoch < node.guardEpoch) : undefined;
+    if (kind === 'rollback' && backup === undefined) return postpone();
+    node.crash();
+    if (kind === 'wipe') node.wipe(guard);
+    else node.rollBack(backup as SimStorage, guard);
+    this.options.trace?.(`tick ${this.now}: ${kind} ${node.id} (incarnation now ${node.storage.incarnation})`);
+    this.pendingEvents.push({ at: Math.max(restartAt, this.now + 1), run: () => this.restart(node) });
+  }
+
+  /** Every member knows the target bound (its binding is in their history), and it runs that incarnation. */
+  private boundEverywhere(nodeId: string): boolean {
+    const target = this.nodes.find((n) => n.id === nodeId);
+    return this.members().every((n) => {
+      const bound = n.replica.status().latestMembership.incarnations[nodeId];
+      return bound !== undefined && bound === target?.storage.incarnation;
+    });
+  }
+
+  /**
+   * Every other voter of the newest configuration runs the incarnation it is bound to: at most
+   * one member's storage is lost at a time (the fault model of a cluster that tolerates one
+   * failure; more would leave no quorum to re-add it, which is safe but never converges).
+   */
+  private othersHealthy(node: SimNode): boolean {
+    const status = this.mostAdvanced().replica.status();
+    const latest = status.latestMembership;
+    // The newest configuration is in force (no change pending), with three voters at least.
+    if (latest.voters.length < 3 || status.membership.version !== latest.version) return false;
+    return this.nodes.every((n) => {
+      if (n === node || (!latest.voters.includes(n.id) && !latest.learners.includes(n.id))) return true;
+      return n.up && latest.incarnations[n.id] === n.storage.incarnation;
+    });
+  }
+
+  private takeBackups(): void {
+    for (const node of this.nodes) {
+      if (!node.up) continue;
+      const list = this.backups.get(node) ?? [];
+      list.push(node.storage.snapshot());
+      if (list.length > 8) list.shift();
+      this.backups.set(node, list);
     }
   }
 
@@ -294,7 +391,8 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
       inflightSlotsMax,
       batchCommandsMax: 1 + random.int(4),
       acceptWindowSlots,
-      catchupBatchMax: 1 + random.int(20),
+      // A node added later catches up the whole log: at one slot a round trip it would not finish in time.
+      catchupBatchMax: Math.max(options.membership ? 8 : 1, 1 + random.int(20)),
       // Small byte limits, so that batches split by size, and promises of lagging candidates are
       // truncated (after restarts whose chosen log is behind their accepts).
       batchBytesMax,
@@ -302,4 +400,11 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
     },
     { allowNonIntersectingQuorums: options.allowNonIntersectingQuorums },
   );
+}
+
+/** One line about a node's state, for replaying a seed. */
+function describeNode(n: SimNode): string {
+  const s = n.replica.status();
+  const m = s.membership;
+  return `${n.id}${n.up ? "" : " (down)"} ${s.role}(${s.roleReason}) leader=${s.leaderId} ballot=${s.ballot.round}.${s.ballot.nodeId} chosen=${s.chosenWatermark} stored=${n.storage.chosen.length} inc=${s.incarnation} voting=${s.notVotingReason ?? 'yes'} voters=${m.voters.join(',')} learners=${m.learners.join(',')} latest=${s.latestMembership.voters.join(',')}/${s.latestMembership.learners.join(',')} inflight=${s.inflightSlots} pending=${s.pendingValues} change=${s.changeInFlight} promised=${s.promised.round}.${s.promised.nodeId}`;
 }

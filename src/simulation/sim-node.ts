@@ -18,12 +18,30 @@ export class SimStorage {
   promised: Ballot = BALLOT_ZERO;
   readonly accepted = new Map<number, AcceptedEntry>();
   readonly chosen: ChosenEntry[] = [];
+  /**
+   * The storage's epoch, as the node's guard keeps it: bumped at every start and every promise
+   * change, in the database and in a guard file beside it (`guardEpoch` of the node).
+   */
+  epoch = 0;
+
+  constructor(public incarnation: string) {}
+
+  /** A copy, as a database backup taken now would hold. */
+  snapshot(): SimStorage {
+    const copy = new SimStorage(this.incarnation);
+    copy.promised = this.promised;
+    for (const [slot, entry] of this.accepted) copy.accepted.set(slot, entry);
+    copy.chosen.push(...this.chosen);
+    copy.epoch = this.epoch;
+    return copy;
+  }
 
   /** Stores a Ready's acceptor part; returns an error text when the promise went backwards. */
   persistAcceptor(ready: Ready): string | null {
     if (ready.promised) {
       if (compareBallots(ready.promised, this.promised) < 0) return `promise went back from ${this.promised.round} to ${ready.promised.round}`;
       this.promised = ready.promised;
+      this.epoch += 1;
     }
     for (const entry of ready.accepted) this.accepted.set(entry.slot, entry);
     return null;
@@ -45,6 +63,8 @@ export class SimStorage {
       promised: this.promised,
       accepted: [...this.accepted.values()].filter((e) => e.slot > watermark),
       chosenWatermark: watermark,
+      incarnation: this.incarnation,
+      configChanges: this.chosen.flatMap((e) => (e.value.kind === 'config' ? [{ slot: e.slot, change: e.value.change }] : [])),
     };
   }
 }
@@ -52,7 +72,10 @@ export class SimStorage {
 /** One simulated node: a replica, its storage, and the state machine that applies chosen values. */
 export class SimNode {
   replica: Replica;
-  readonly storage = new SimStorage();
+  storage: SimStorage;
+  /** The guard file's epoch: outside the database, so a restored backup does not roll it back. */
+  guardEpoch = 0;
+  private incarnations = 0;
   up = true;
   pausedUntil = -1;
   /** Command ids in the order this node applied them (a retried id is applied once). */
@@ -68,7 +91,36 @@ export class SimNode {
     private readonly config: ConsensusConfig,
     private readonly random: Random,
   ) {
-    this.replica = new Replica(config, random);
+    this.storage = new SimStorage(this.newIncarnation());
+    this.replica = new Replica(config, random, this.storage.restore());
+  }
+
+  private newIncarnation(): string {
+    this.incarnations += 1;
+    return `${this.id}i${this.incarnations}`;
+  }
+
+  /**
+   * The storage is lost (a new disk). With the guard, the node's new storage gets a new
+   * incarnation, as a newly created database does; without it (the mutation), the node comes
+   * back under its old incarnation with no memory of its promises.
+   */
+  wipe(guard: boolean): void {
+    this.storage = new SimStorage(guard ? this.newIncarnation() : this.storage.incarnation);
+    this.guardEpoch = guard ? 0 : this.guardEpoch;
+  }
+
+  /**
+   * The database is restored from an older backup. The guard sees its epoch below the guard
+   * file's: it keeps the (valid) chosen log, drops the acceptor state and takes a new
+   * incarnation. Without the guard the node votes from the old state.
+   */
+  rollBack(backup: SimStorage, guard: boolean): void {
+    this.storage = backup.snapshot();
+    if (!guard || this.storage.epoch >= this.guardEpoch) return;
+    this.storage.incarnation = this.newIncarnation();
+    this.storage.promised = BALLOT_ZERO;
+    this.storage.accepted.clear();
   }
 
   isRunning(now: number): boolean {
@@ -89,6 +141,8 @@ export class SimNode {
   /** Starts again from storage, replaying the stored log into a fresh state machine. */
   restart(): void {
     const before = this.storage.promised;
+    this.storage.epoch += 1;
+    this.guardEpoch = this.storage.epoch;
     this.replica = new Replica(this.config, this.random, this.storage.restore());
     if (compareBallots(this.replica.status().promised, before) < 0) this.violation = 'promise went back across a restart';
     this.applied = [];
@@ -116,6 +170,7 @@ export class SimNode {
       for (const m of ready.sendFirst) send(m);
       const error = this.storage.persistAcceptor(ready);
       if (error) this.violation ??= error;
+      this.guardEpoch = Math.max(this.guardEpoch, this.storage.epoch);
       for (const m of ready.messages) send(m);
       this.pendingChosen.push(...ready.chosen);
       chosen.push(...ready.chosen);
@@ -135,7 +190,7 @@ export class SimNode {
   }
 
   private apply(entry: ChosenEntry, ack: (client: number, id: string) => void): void {
-    if (entry.value.kind === 'noop') return;
+    if (entry.value.kind !== 'batch') return;
     for (const value of entry.value.values) {
       if (!this.appliedIds.has(value.id)) {
         this.appliedIds.add(value.id);

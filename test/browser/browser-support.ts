@@ -9,7 +9,7 @@ type Document = unknown;
 /** Debian's Chromium; nothing here downloads a browser. */
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-/** Where every page's screenshot goes (gitignored); the README shows copies from docs/screenshots. */
+/** Where every page's screenshot goes (gitignored); README.md and docs/getting-started.md show copies from docs/screenshots. */
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 export const WEB_DIST_INDEX = join(REPO_ROOT, 'web', 'dist', 'index.html');
 

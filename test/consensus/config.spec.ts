@@ -68,7 +68,7 @@ describe('consensusConfig: quorums', () => {
 describe('consensusConfig: membership', () => {
   it.each<[string, ConsensusConfigInput, RegExp]>([
     ['no members', { nodeId: 'n1', members: [] }, /at least one node/],
-    ['a nodeId that is not a member', { nodeId: 'n9', members: members(3) }, /nodeId n9 is not among members n1,n2,n3/],
+    ['a nodeId that is not a valid id', { nodeId: 'n 9', members: members(3) }, /nodeId must match/],
     ['duplicate members', { nodeId: 'n1', members: ['n1', 'n2', 'n2'] }, /members must be distinct: n1,n2,n2/],
     ['a member id with a space', { nodeId: 'n1', members: ['n1', 'n 2', 'n3'] }, /member ids must match/],
     ['a member id with a NATS wildcard', { nodeId: 'n1', members: ['n1', 'n2.>', 'n3'] }, /member ids must match/],

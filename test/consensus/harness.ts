@@ -83,7 +83,7 @@ export class Cluster {
         id,
         config,
         random,
-        storage: new SimStorage(),
+        storage: new SimStorage('founding'),
         replica: new Replica(config, random),
         up: true,
         applied: [],
@@ -377,6 +377,7 @@ export function clientValue(name: string): ClientValue {
 
 /** A slot value in short: 'noop', or the payloads of a batch joined by '+'. */
 export function show(value: SlotValue): string {
+  if (value.kind === 'config') return `config:${value.change.op}:${value.change.nodeId}`;
   return value.kind === 'noop' ? 'noop' : value.values.map((v) => v.payload).join('+');
 }
 

@@ -16,6 +16,7 @@ function promise(from: string, accepted: [number, number, string, string][], cho
   }));
   return {
     type: 'Phase1b',
+    incarnation: 'founding',
     from,
     to: 'n1',
     ballot: ballot(9, 'n1'),

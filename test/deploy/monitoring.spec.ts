@@ -1,7 +1,8 @@
+import { Replica, consensusConfig } from '../../src/consensus';
+import { seededRandom } from '../../src/shared/random';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { BALLOT_ZERO } from '../../src/consensus/ballot';
 import { MetricsRegistry } from '../../src/node/metrics-registry';
 import { DEPLOY_DIR, declaredMetrics, metricNamesOf, shippedAlertRules, shippedDashboard, shippedExpressions } from '../support/monitoring-files';
 
@@ -55,7 +56,7 @@ describe('deploy/prometheus and deploy/grafana', () => {
     const metrics = new MetricsRegistry();
     metrics.watch({
       tickMs: 10,
-      status: () => ({ nodeId: 'n1', role: 'follower', leaderId: null, ballot: BALLOT_ZERO, promised: BALLOT_ZERO, chosenWatermark: 0, appliedWatermark: 0, recoveredUpTo: 0, roleReason: 'started', inflightSlots: 0, pendingValues: 0, peers: [], counters: { elections: 0, phase2aRetransmits: 0, outsideAcceptWindow: 0, catchupRequests: 0, nacksSent: 0 } }),
+      status: () => new Replica(consensusConfig({ nodeId: 'n1', members: ['n1'] }), seededRandom(1)).status(),
       dropped: () => ({ 'bad-json': 0 }),
       logHead: () => 0,
       projections: () => [{ name: 'read-models', position: 0 }],

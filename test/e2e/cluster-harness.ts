@@ -115,6 +115,8 @@ export interface ClusterOptions {
   readonly nodeEnv?: (id: string) => Readonly<Record<string, string>>;
   /** The `dist/main.js` every node starts from; default: this checkout's (DIST_MAIN). */
   readonly main?: string;
+  /** The nodes started by `start` (default: all); the others are started by the test (`spawn`), e.g. to join later. */
+  readonly spawnAtStart?: readonly string[];
 }
 
 /**
@@ -178,6 +180,7 @@ export class E2eCluster {
           LOG_FORMAT: 'json',
           LOG_LEVEL: 'info',
           TICK_MS: '10',
+          NODE_GUARD_DIR: join(logDir, 'guard'),
           // The tests' write is the benchmark's log.append.
           BENCH_LOG_APPEND: '1',
           ...options.env,
@@ -210,8 +213,9 @@ export class E2eCluster {
       for (const node of cluster.nodes.values()) {
         (node.env as Record<string, string>).HTTP_PORT = String(await findFreePort());
       }
-      await Promise.all(cluster.ids.map((id) => cluster.spawn(id)));
-      await Promise.all(cluster.ids.map((id) => cluster.waitServing(id)));
+      const first = options.spawnAtStart ?? cluster.ids;
+      await Promise.all(first.map((id) => cluster.spawn(id)));
+      await Promise.all(first.map((id) => cluster.waitServing(id)));
       return cluster;
     } catch (error) {
       cluster.failed = true;

@@ -6,7 +6,7 @@ import { errorStatus, okData, requestPublic } from '../integration/messaging/pub
 import { E2eCluster, expectHiddenLikeUnknown, randomToken, waitFor } from './cluster-harness';
 
 /**
- * The README flow over the public NATS subjects of a real 3-node cluster (any node answers, queue
+ * The flow of docs/api.md over the public NATS subjects of a real 3-node cluster (any node answers, queue
  * group): register a student, a teacher submits, the admin approves, the student and records read
  * back at the answered position, an idempotent retry; then a role refusal and a BOLA refusal.
  * Tokens come from REST login, as a client would get them.
@@ -57,7 +57,7 @@ describe('public NATS subjects on a 3-node cluster', () => {
     await cluster?.stop();
   }, 60_000);
 
-  it('README flow over NATS: register, submit, approve, read with the position; a retry answers the first result', async () => {
+  it('the docs/api.md flow over NATS: register, submit, approve, read with the position; a retry answers the first result', async () => {
     const studentId = `flow-${run}`;
     const registered = await call('cmd.students.register', { studentId, name: 'Ada Lovelace', className: '7a' }, adminAuth);
     expect(okData(registered)).toMatchObject({ studentId, score: 100, position: expect.any(Number) as unknown });

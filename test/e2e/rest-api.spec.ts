@@ -3,7 +3,7 @@ import { localAdminEnv } from '../../src/cluster/node-process';
 import { E2eCluster, expectHiddenLikeUnknown, randomToken, waitFor } from './cluster-harness';
 
 /**
- * The REST API over real HTTP against one real 3-node cluster: login, the README flow across
+ * The REST API over real HTTP against one real 3-node cluster: login, the flow of docs/api.md across
  * nodes (read-your-writes with X-Min-Position), roles, BOLA, error codes, idempotency and
  * concurrent writes spread over every node.
  */
@@ -186,7 +186,7 @@ describe('REST API on a 3-node cluster', () => {
     });
   });
 
-  it('README flow: a teacher applies on one node, the admin approves on another, a third reads it', async () => {
+  it('the docs/api.md flow: a teacher applies on one node, the admin approves on another, a third reads it', async () => {
     const studentId = `flow-${run}`;
     await registerStudent(studentId);
     const submitted = expectStatus(

@@ -41,7 +41,8 @@ export abstract class CliCommand<O extends CommonOptions = CommonOptions> extend
       process.exitCode = error instanceof CliUsageError ? EXIT_USAGE : EXIT_FAILURE;
       const kind = error instanceof CliUsageError ? 'usage' : 'failure';
       const message = error instanceof CliUsageError || error instanceof CliFailure ? error.message : describe(error);
-      if (out.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { kind, message } }, null, 2)}\n`);
+      const details = error instanceof CliFailure && error.details !== undefined ? { details: error.details } : {};
+      if (out.json) process.stdout.write(`${JSON.stringify({ ok: false, error: { kind, message, ...details } }, null, 2)}\n`);
       process.stderr.write(`error: ${message}\n`);
     }
   }

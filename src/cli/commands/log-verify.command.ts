@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../infra/mysql/database';
 import { Command, Option } from 'nest-commander';
-import { VERIFY_RANGE_DEFAULT, verifyLogs } from '../../operations/log-verify';
+import { VERIFY_RANGE_DEFAULT, verifyLogs } from '../../infra/mysql/log-verify';
 import { openNodeDatabase } from '../cli-connections';
 import { CliUsageError } from '../cli-errors';
 import type { CliOutput } from '../cli-output';

@@ -2,6 +2,7 @@ import { SingleBar } from 'cli-progress';
 import { Command, Option } from 'nest-commander';
 import {
   ProjectionRebuild,
+  READ_MODEL_PROJECTIONS,
   REBUILD_BATCH_EVENTS_DEFAULT,
   REBUILD_WRITERS_DEFAULT,
   RebuildBusyError,
@@ -43,7 +44,7 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
     return value;
   }
 
-  @Option({ flags: '--projection <name>', description: 'one read model: students, score_records, applications or users (default: all)' })
+  @Option({ flags: '--projection <name>', description: `one read model: ${READ_MODEL_PROJECTIONS.map((p) => p.name).join(', ')} (default: all)` })
   parseProjection(value: string): string {
     return value;
   }

@@ -4,16 +4,17 @@ import { ApplicationDto, ApplicationPageDto, ApplicationWriteDto } from '../comm
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { ApplicationView, Page } from '../../projections';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { ReadQueryDto } from '../common/paging.dto';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { APPLICATIONS_REPOSITORY, type ApplicationsReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { submitterFilter, visibleApplication } from './application-access';
-import { ApplicationIdParams, ListApplicationsQueryDto, ReviewApplicationDto, SubmitApplicationDto } from './applications.dto';
+import { submitterFilter, visibleApplication } from '../../api/application-access';
+import { ApplicationIdParams, ListApplicationsQueryDto, ReviewApplicationDto, SubmitApplicationDto } from '../../api/applications.dto';
 
 /** Score-change applications: teachers and clubs submit, admins review; each sees what is theirs. */
 @ApiTags('applications')

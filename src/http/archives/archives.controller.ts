@@ -4,16 +4,17 @@ import { ArchivePageDto, ArchivedStudentDto, SagaWriteDto } from '../common/resp
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { ArchiveView, ArchivedStudentView, Page } from '../../projections';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { ReadQueryDto } from '../common/paging.dto';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { ARCHIVES_REPOSITORY, type ArchivesReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { assertMayReadStudent } from '../students/student-access';
-import { ArchivedStudentParams, ListArchivesQueryDto, StartArchiveDto } from './archives.dto';
+import { assertMayReadStudent } from '../../api/student-access';
+import { ArchivedStudentParams, ListArchivesQueryDto, StartArchiveDto } from '../../api/archives.dto';
 
 /** Semester archives: admins start them and read them all; a student reads their own snapshot. */
 @ApiTags('archives')

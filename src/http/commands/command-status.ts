@@ -1,7 +1,7 @@
 import { DECIDE_ATTEMPTS_MAX, attemptId, isFinal, refusalOf } from '../../application/command-service';
 import { type Actor, DOMAIN_ERROR_STATUS, type DomainError } from '../../domain';
 import type { QueuedCommand } from '../../application/command-queue';
-import type { CommandOutcome } from '../../infra/mysql/command-record';
+import type { CommandOutcome } from '../../application/command-log';
 
 /** What `GET /api/commands/:commandId` answers (`idempotencyKey` when asked by the caller's key). */
 export type CommandStatus = (

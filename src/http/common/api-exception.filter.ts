@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { failStopOnAssertion } from '../../shared/fail-stop';
-import { apiErrorOf } from './api-error';
+import { apiErrorOf } from '../../api/api-error';
 
 /**
  * The one global exception filter: every error leaves as API.md's `{statusCode, error, message,

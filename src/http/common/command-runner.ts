@@ -5,7 +5,7 @@ import { type ApiCommand, COMMAND_GATEWAY, type CommandGateway } from '../../app
 import type { AsyncCommands } from '../../application/command-queue';
 import { scopedCommandId } from '../../application/idempotency';
 import type { Actor } from '../../domain';
-import { LOG_POSITION_HEADER } from './min-position';
+import { LOG_POSITION_HEADER } from '../../api/min-position';
 import { ASYNC_COMMANDS, LEADER_HINTS, type LeaderHints } from './tokens';
 
 /** A write's answer body: the command's result, its id and its log position. */
@@ -87,9 +87,4 @@ export function prefersAsync(prefer: string | string[] | undefined): boolean {
 /** User commands carry passwords: never stored in the queue, always answered synchronously. */
 function mayQueue(command: ApiCommand): boolean {
   return !command.name.startsWith('users.');
-}
-
-/** A validated DTO as plain command data: own fields that are set (absent optional ones dropped). */
-export function commandData<T extends object>(dto: T): T {
-  return Object.fromEntries(Object.entries(dto).filter(([, value]) => value !== undefined)) as T;
 }

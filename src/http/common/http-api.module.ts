@@ -15,7 +15,7 @@ import { ExportsController } from '../stats/exports.controller';
 import { StatsController } from '../stats/stats.controller';
 import { UsersController } from '../users/users.controller';
 import { json, type NextFunction, type Request, type Response } from 'express';
-import { jsonBodyError } from './api-error';
+import { jsonBodyError } from '../../api/api-error';
 import { ApiExceptionFilter } from './api-exception.filter';
 import { CommandRunner } from './command-runner';
 import { MinPositionInterceptor } from './min-position';
@@ -52,7 +52,7 @@ import {
   USERS_REPOSITORY,
   type UsersReads,
 } from './tokens';
-import { BATCH_BODY_BYTES_MAX } from '../scores/scores.dto';
+import { BATCH_BODY_BYTES_MAX } from '../../api/scores.dto';
 import { validationPipe } from './validation-pipe';
 import { DEFAULT_SCORE_RULES } from '../../domain';
 

@@ -1,5 +1,4 @@
 import {
-  BadRequestException,
   type CallHandler,
   type ExecutionContext,
   Inject,
@@ -11,56 +10,15 @@ import {
 import { ApiHeader, ApiServiceUnavailableResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { type Observable, from, switchMap } from 'rxjs';
-import { ReadModelBehindError } from './api-error';
-import { QUORUM_PROBE, type QuorumProbe, READ_PROJECTOR, type ReadModelPosition } from './tokens';
-
-/** How long a read waits for its X-Min-Position before answering 503 "read model behind". */
-export const MIN_POSITION_WAIT_MS = 5000;
-/** The header a read names the log position it must see in. */
-export const MIN_POSITION_HEADER = 'X-Min-Position';
-/** The header every write answer carries its log position in. */
-export const LOG_POSITION_HEADER = 'X-Log-Position';
-/** The log position the read models had applied when the read ran (the answer reflects at least it). */
-export const READ_POSITION_HEADER = 'X-Read-Position';
-/** `current` while the node counts on a quorum, `stale` without one (the answer may miss writes decided elsewhere). */
-export const CONSISTENCY_HEADER = 'X-Consistency';
-
-const DIGITS = /^[0-9]{1,16}$/;
-
-/**
- * The position a read must see: the larger of the `X-Min-Position` header and the `?minPosition=`
- * query, or undefined when neither is given.
- *
- * @throws BadRequestException when either is not a non-negative integer (or is given twice)
- */
-export function parseMinPosition(header: unknown, query: unknown): number | undefined {
-  const positions = [parseOne(MIN_POSITION_HEADER, header), parseOne('minPosition', query)].filter(
-    (p): p is number => p !== undefined,
-  );
-  return positions.length === 0 ? undefined : Math.max(...positions);
-}
-
-function parseOne(name: string, value: unknown): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !DIGITS.test(value) || !Number.isSafeInteger(Number(value)))
-    throw new BadRequestException(`${name} must be a non-negative integer`);
-  return Number(value);
-}
-
-/**
- * Waits until the read models have applied the request's X-Min-Position (read-your-writes).
- *
- * @throws ReadModelBehindError (503, Retry-After) when they do not within MIN_POSITION_WAIT_MS
- */
-export async function awaitMinPosition(readModels: ReadModelPosition, position: number | undefined): Promise<void> {
-  if (position === undefined || position === 0) return;
-  try {
-    await readModels.waitFor(position, MIN_POSITION_WAIT_MS);
-  } catch {
-    // A timeout, too many waiting reads or a stopping projector: all mean "not now, retry".
-    throw new ReadModelBehindError(position);
-  }
-}
+import {
+  CONSISTENCY_HEADER,
+  MIN_POSITION_HEADER,
+  READ_POSITION_HEADER,
+  type ReadModelPosition,
+  awaitMinPosition,
+  parseMinPosition,
+} from '../../api/min-position';
+import { QUORUM_PROBE, type QuorumProbe, READ_PROJECTOR } from './tokens';
 
 /**
  * Makes the handler wait for the request's X-Min-Position / ?minPosition= first, then marks the

@@ -334,8 +334,10 @@ export class CommandStatusDto {
 export class ClusterMemberDto {
   @ApiProperty()
   nodeId!: string;
-  @ApiPropertyOptional({ enum: ['voter', 'learner'] })
+  @ApiPropertyOptional({ enum: ['voter', 'learner', 'none'] })
   role?: string;
+  @ApiPropertyOptional({ type: String, nullable: true })
+  incarnation?: string | null;
   @ApiProperty()
   reachable!: boolean;
   @ApiProperty({ type: 'integer', nullable: true })
@@ -416,6 +418,10 @@ export class ClusterStatusDto {
   projections!: ProjectionPositionDto[];
   @ApiPropertyOptional({ type: ClusterSagasDto })
   sagas?: ClusterSagasDto;
+  @ApiPropertyOptional()
+  incarnation?: string;
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The configuration decided by the log: version, voters, learners, fromSlot, latest changes.' })
+  configuration?: Record<string, unknown>;
 }
 
 /** One member as it reports itself (`status`), or why it did not answer (`error`). */

@@ -2,7 +2,6 @@ import type { SagaView } from '../../application/sagas/saga-view';
 import type {
   ApplicationsRepository,
   ArchivesRepository,
-  Projector,
   ReasonsRepository,
   ScoreRecordsRepository,
   StatsRepository,
@@ -19,7 +18,7 @@ export type ApplicationsReads = Pick<ApplicationsRepository, 'getApplication' | 
 /** The reads of the `users` read model the HTTP API uses (a UsersRepository serves). */
 export type UsersReads = Pick<UsersRepository, 'getUser' | 'listUsers'>;
 /** What X-Min-Position reads wait on, and the position reads reflect (the Projector of the live read models serves). */
-export type ReadModelPosition = Pick<Projector, 'waitFor' | 'position'>;
+export type { ReadModelPosition } from '../../api/min-position';
 /** Whether this node counts on a quorum now: reads without one are answered as stale. */
 export interface QuorumProbe {
   hasQuorum(): boolean;

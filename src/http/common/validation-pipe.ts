@@ -1,6 +1,6 @@
 import { type ArgumentMetadata, ValidationPipe } from '@nestjs/common';
-import { InputInvalidError, fieldErrors } from './api-error';
-import { assertPlainJson } from './json-depth';
+import { InputInvalidError, fieldErrors } from '../../api/api-error';
+import { assertPlainJson } from '../../api/json-depth';
 
 /**
  * ValidationPipe that first refuses, at any level, fields named like Object.prototype members

@@ -9,7 +9,7 @@ import {
   ApiTooManyRequestsResponse,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { IDEMPOTENCY_KEY_MAX } from './idempotency-key';
+import { IDEMPOTENCY_KEY_MAX } from '../../api/idempotency-key';
 
 /** Documents a write through the log: Idempotency-Key, X-Log-Position and its error answers. */
 export function WritesThroughLog(): MethodDecorator {

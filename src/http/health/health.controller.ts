@@ -4,7 +4,6 @@ import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { sql } from 'kysely';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import { ProbeDto } from '../common/response.dto';
@@ -83,7 +82,7 @@ export class HealthController {
 
   private async mysql(): Promise<ProbeCheck> {
     try {
-      await sql`SELECT 1`.execute(this.node.db);
+      await this.node.pingDatabase();
       return { status: 'up' };
     } catch (error) {
       return { status: 'down', message: error instanceof Error ? error.message : String(error) };

@@ -3,11 +3,12 @@ import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestj
 import { ReasonWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import { DEFAULT_INITIAL_SCORE, type Actor } from '../../domain';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { ReadQueryDto } from '../common/paging.dto';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { REASONS_REPOSITORY, type ReasonsReads, SCORE_RANGE, type ScoreRange } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, Max, Min, NotEquals } from 'class-validator';
 import { REASON_DELTA_MAX, REASON_LABEL_MAX, REASON_POLARITIES, type ReasonPolarity } from '../../domain';
-import { Absent, IsReasonCode, IsText, PresentUnlessAnyOf } from '../common/field-rules';
+import { Absent, IsReasonCode, IsText, PresentUnlessAnyOf } from '../../api/field-rules';
 
 /** Body of POST /api/reasons. */
 export class CreateReasonDto {

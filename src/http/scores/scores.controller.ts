@@ -3,12 +3,13 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nest
 import { SagaWriteDto, StudentWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { Roles } from '../auth/roles.decorator';
 import { WritesThroughLog } from '../common/writes';
-import { BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from './scores.dto';
+import { BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from '../../api/scores.dto';
 
 /** Direct score changes: admins only; batch adjustments: admins and clubs. */
 @ApiTags('scores')

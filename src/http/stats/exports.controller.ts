@@ -6,8 +6,8 @@ import type { Actor } from '../../domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { Roles } from '../auth/roles.decorator';
 import { EXPORT_READS, type ExportReads, STUDENTS_REPOSITORY, type StudentsReads } from '../common/tokens';
-import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../students/student-access';
-import { StudentIdParams } from '../students/students.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../api/student-access';
+import { StudentIdParams } from '../../api/students.dto';
 import { StudentsCsvQueryDto } from './stats.dto';
 
 /** Rows read from the read models per query while streaming an export. */

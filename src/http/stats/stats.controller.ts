@@ -3,11 +3,11 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../../domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { ReadQueryDto } from '../common/paging.dto';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { SCORE_RANGE, STATS_REPOSITORY, STUDENTS_REPOSITORY, type ScoreRange, type StatsReads, type StudentsReads } from '../common/tokens';
-import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../students/student-access';
-import { StudentIdParams } from '../students/students.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../api/student-access';
+import { StudentIdParams } from '../../api/students.dto';
 import { ClassDailyDto, ClassDailyQueryDto, ClassNameParams, ScoreHistoryDto, StatsOverviewDto } from './stats.dto';
 
 /** The figures of the start page and the charts, from the read models. */

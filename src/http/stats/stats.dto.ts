@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, Max, Min } from 'class-validator';
 import { DAILY_DAYS_MAX } from '../../projections/stats/stats-repository';
-import { Absent, FIELD_LIMITS, IsText } from '../common/field-rules';
-import { ReadQueryDto } from '../common/paging.dto';
+import { Absent, FIELD_LIMITS, IsText } from '../../api/field-rules';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { StudentDto } from '../common/response.dto';
 import { ScoreRangeDto } from '../reasons/reasons.dto';
 

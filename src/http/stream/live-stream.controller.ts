@@ -6,7 +6,7 @@ import type { LiveEventSource } from '../../api/live-events';
 import { AuthService } from '../../auth/auth.service';
 import type { Actor } from '../../domain';
 import type { AuthenticatedRequest } from '../auth/authenticated-request';
-import { Absent } from '../common/field-rules';
+import { Absent } from '../../api/field-rules';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { type LiveStreamLimits, liveStream } from './live-stream';
 

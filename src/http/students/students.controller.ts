@@ -4,16 +4,17 @@ import { ScoreRecordPageDto, StudentDto, StudentPageDto, StudentWriteDto } from 
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { Page, ScoreRecordView, StudentView } from '../../projections';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { PageQueryDto, ReadQueryDto } from '../common/paging.dto';
+import { PageQueryDto, ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { SCORE_RECORDS_REPOSITORY, STUDENTS_REPOSITORY, type ScoreRecordsReads, type StudentsReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from './student-access';
-import { CorrectStudentDto, ListStudentsQueryDto, RegisterStudentDto, StudentIdParams } from './students.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../api/student-access';
+import { CorrectStudentDto, ListStudentsQueryDto, RegisterStudentDto, StudentIdParams } from '../../api/students.dto';
 
 /** Students: admins register and correct them; staff read all; a student reads only themself. */
 @ApiTags('students')

@@ -4,7 +4,7 @@ import type { Actor } from '../../domain';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { ReadsAfterMinPosition } from '../common/min-position';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
-import { MeDto } from './users.dto';
+import { MeDto } from '../../api/users.dto';
 
 /** Who the session (cookie or bearer token) belongs to: what the web app shows and routes by. */
 @ApiTags('auth')

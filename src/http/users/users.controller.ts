@@ -4,15 +4,16 @@ import { UserClassesWriteDto, UserDto, UserPageDto, UserWriteDto } from '../comm
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { Page, UserView } from '../../projections';
-import { CommandRunner, type WriteAnswer, commandData } from '../common/command-runner';
+import { commandData } from '../../api/command-data';
+import { CommandRunner, type WriteAnswer } from '../common/command-runner';
 import { CurrentActor } from '../auth/current-actor.decorator';
 import { IdempotencyKey } from '../common/idempotency-key';
 import { ReadsAfterMinPosition } from '../common/min-position';
-import { ReadQueryDto } from '../common/paging.dto';
+import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { AssignClassesDto, CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from './users.dto';
+import { AssignClassesDto, CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from '../../api/users.dto';
 
 /** User management: admins only. */
 @ApiTags('users')

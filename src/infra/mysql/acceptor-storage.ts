@@ -46,7 +46,11 @@ const PROMISE_ROW_ID = 1;
  * await storage.persist(ready);                  // before sending ready.messages
  */
 export class MysqlAcceptorStorage {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** The storage's incarnation (node-identity.ts); the founding one when not given. */
+    private readonly incarnation?: string,
+  ) {}
 
   /** What a restarted replica is built from: the promise, accepts above the chosen watermark, and the watermark. */
   async load(): Promise<PersistentState> {
@@ -67,7 +71,20 @@ export class MysqlAcceptorStorage {
         .where('slot', '>', chosenWatermark)
         .orderBy('slot')
         .execute();
-      return { promised, accepted: rows.map(acceptedFromRow), chosenWatermark };
+      // Membership changes are rare: the chosen log is scanned for them by the value's prefix.
+      const changes = await trx
+        .selectFrom('paxos_chosen')
+        .select(['slot', 'value'])
+        .where('slot', '<=', chosenWatermark)
+        .where('value', 'like', '{"kind":"config"%')
+        .orderBy('slot')
+        .execute();
+      const configChanges = changes.map((row) => {
+        const value = decodeSlotValue(row.value, `paxos_chosen slot ${row.slot}`);
+        assert(value.kind === 'config', `paxos_chosen slot ${row.slot}: a membership change expected`);
+        return { slot: readSafeInteger(row.slot, 'paxos_chosen.slot'), change: value.change };
+      });
+      return { promised, accepted: rows.map(acceptedFromRow), chosenWatermark, configChanges, ...(this.incarnation ? { incarnation: this.incarnation } : {}) };
     });
   }
 

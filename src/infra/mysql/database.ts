@@ -1,6 +1,6 @@
 import type { UserCredentialsTable } from '../../auth/credentials-database';
 import type { ReadModelTables } from '../../projections/read-model-database';
-import { type Generated, Kysely, MysqlDialect } from 'kysely';
+import { type Generated, Kysely, MysqlDialect, sql } from 'kysely';
 import { type PoolConnection, createPool } from 'mysql2';
 import { createConnection } from 'mysql2/promise';
 import { checkDatabaseName } from './database-name';
@@ -29,6 +29,15 @@ export interface PaxosChosenTable {
   slot: number;
   /** The SlotValue as JSON text (see slot-value-json.ts). */
   value: string;
+}
+
+/** The storage's identity (one row, id 1): see migration 0010. */
+export interface NodeIdentityTable {
+  id: number;
+  node_id: string;
+  incarnation: string;
+  epoch: number;
+  created_at: Date;
 }
 
 /** Small named counters that must survive restarts, e.g. `chosen_watermark`, `applied_slot`. */
@@ -88,6 +97,7 @@ export interface Database extends ReadModelTables {
   paxos_promise: PaxosPromiseTable;
   paxos_accepted: PaxosAcceptedTable;
   paxos_chosen: PaxosChosenTable;
+  node_identity: NodeIdentityTable;
   paxos_meta: PaxosMetaTable;
   aggregate_snapshots: AggregateSnapshotsTable;
   aggregate_checkpoint: AggregateCheckpointTable;
@@ -204,4 +214,13 @@ export function createNodeDatabases(url: string, database: string, sizes: NodePo
 /** Closes every pool of a node. */
 export async function destroyNodeDatabases(dbs: NodeDatabases): Promise<void> {
   await Promise.all([dbs.consensus.destroy(), dbs.main.destroy(), dbs.reads.destroy()]);
+}
+
+/**
+ * Answers once `db` runs a trivial query: the server is reachable and has a connection to give.
+ *
+ * @throws whatever the driver throws when it cannot
+ */
+export async function pingDatabase(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT 1`.execute(db);
 }

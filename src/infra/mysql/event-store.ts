@@ -3,7 +3,8 @@ import { type ChosenEntry, type ClientValue, slotValueJson } from '../../consens
 import { MysqlAcceptorStorage } from './acceptor-storage';
 import { BloomFilter } from '../../shared/bloom-filter';
 import { LruCache } from '../../application/lru-cache';
-import { type CommandOutcome, type EventRow, parseCommandRecord, planCommand } from './command-record';
+import type { CommandOutcome } from '../../application/command-log';
+import { type EventRow, parseCommandRecord, planCommand } from './command-record';
 import type { Database } from './database';
 import { executePrepared } from './prepared-statements';
 

@@ -1,4 +1,5 @@
 import { assert } from '../../shared/assert';
+import { readMembershipChange } from '../nats/protocol-fields';
 import { type ClientValue, type SlotValue, slotValueJson } from '../../consensus/value';
 
 /**
@@ -25,6 +26,11 @@ export function decodeSlotValue(text: string, where: string): SlotValue {
   }
   assert(isObject(parsed), `${where}: stored value is not an object`);
   if (parsed.kind === 'noop') return { kind: 'noop' };
+  if (parsed.kind === 'config') {
+    const change = readMembershipChange(parsed.change);
+    assert(change !== undefined, `${where}: stored membership change is malformed`);
+    return { kind: 'config', change };
+  }
   assert(parsed.kind === 'batch' && Array.isArray(parsed.values), `${where}: stored value has no known kind`);
   const values: unknown[] = parsed.values;
   assert(values.every(isClientValue), `${where}: stored batch holds a malformed client value`);

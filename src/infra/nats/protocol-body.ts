@@ -25,20 +25,28 @@ export interface BodyEnvelope {
   readonly to: string;
 }
 
+/** What travels in headers: the sender's storage incarnation (founding when a release before incarnations sent it). */
+export interface HeaderFields {
+  readonly incarnation: string;
+}
+
 type BodyReader<T extends MessageType> = (
   body: JsonObject,
   env: BodyEnvelope,
   ctx: FieldContext,
+  headers: HeaderFields,
 ) => Extract<Message, { type: T }> | undefined;
 
 /** One reader per message type; `body.type` has already been matched against the subject. */
 export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
   Phase1a: (b, env, ctx) => {
-    const ballot = hasKeyCount(b, 3) ? ownBallot(b.ballot, env, ctx) : undefined;
+    // `transfer` is only ever sent as true (a leader handed over), so a release before it reads the rest unchanged.
+    const transfer = b.transfer === true;
+    const ballot = hasKeyCount(b, transfer ? 4 : 3) ? ownBallot(b.ballot, env, ctx) : undefined;
     if (!ballot || !isPositiveInt(b.fromSlot)) return undefined;
-    return { type: 'Phase1a', ...env, ballot, fromSlot: b.fromSlot };
+    return transfer ? { type: 'Phase1a', ...env, ballot, fromSlot: b.fromSlot, transfer } : { type: 'Phase1a', ...env, ballot, fromSlot: b.fromSlot };
   },
-  Phase1b: (b, env, ctx) => {
+  Phase1b: (b, env, ctx, h) => {
     const ballot = hasKeyCount(b, 7) ? readBallot(b.ballot, ctx) : undefined;
     if (!ballot || !isPositiveInt(b.fromSlot) || !isNonNegativeInt(b.chosenWatermark) || typeof b.truncated !== 'boolean') return undefined;
     const accepted = readArray(b.accepted, ctx.limits.entriesMax, (e) => readAcceptedEntry(e, ctx));
@@ -48,6 +56,7 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
       type: 'Phase1b',
       ...env,
       ballot,
+      incarnation: h.incarnation,
       fromSlot: b.fromSlot,
       chosenWatermark: b.chosenWatermark,
       accepted,
@@ -62,10 +71,10 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
     if (!value) return undefined;
     return { type: 'Phase2a', ...env, ballot, slot: b.slot, value, chosenWatermark: b.chosenWatermark };
   },
-  Phase2b: (b, env, ctx) => {
+  Phase2b: (b, env, ctx, h) => {
     const ballot = hasKeyCount(b, 3) ? readBallot(b.ballot, ctx) : undefined;
     if (!ballot || !isPositiveInt(b.slot)) return undefined;
-    return { type: 'Phase2b', ...env, ballot, slot: b.slot };
+    return { type: 'Phase2b', ...env, ballot, slot: b.slot, incarnation: h.incarnation };
   },
   Nack: (b, env, ctx) => {
     const ballot = hasKeyCount(b, 3) ? readBallot(b.ballot, ctx) : undefined;
@@ -77,9 +86,9 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
     const w = watermarkBody(b, env, ctx, ownBallot);
     return w && { type: 'Heartbeat', ...env, ...w };
   },
-  HeartbeatReply: (b, env, ctx) => {
+  HeartbeatReply: (b, env, ctx, h) => {
     const w = watermarkBody(b, env, ctx, (v) => readBallot(v, ctx));
-    return w && { type: 'HeartbeatReply', ...env, ...w };
+    return w && { type: 'HeartbeatReply', ...env, ...w, incarnation: h.incarnation };
   },
   Commit: (b, env, ctx) => {
     const w = watermarkBody(b, env, ctx, ownBallot);
@@ -92,6 +101,10 @@ export const BODY_READERS: { readonly [T in MessageType]: BodyReader<T> } = {
   CatchupRequest: (b, env) => {
     if (!hasKeyCount(b, 3) || !isPositiveInt(b.fromSlot) || !isPositiveInt(b.maxSlots)) return undefined;
     return { type: 'CatchupRequest', ...env, fromSlot: b.fromSlot, maxSlots: b.maxSlots };
+  },
+  TimeoutNow: (b, env, ctx) => {
+    const ballot = hasKeyCount(b, 2) ? ownBallot(b.ballot, env, ctx) : undefined;
+    return ballot && { type: 'TimeoutNow', ...env, ballot };
   },
   CatchupReply: (b, env, ctx) => {
     if (!hasKeyCount(b, 3) || !isNonNegativeInt(b.chosenWatermark)) return undefined;

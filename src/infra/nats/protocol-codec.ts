@@ -1,3 +1,5 @@
+import { INCARNATION_PATTERN, NODE_ID_PATTERN } from '../../consensus/membership';
+import { FOUNDING_INCARNATION } from '../../consensus/replica';
 import { slotValueJson } from '../../consensus/value';
 import { MESSAGE_TYPES, type Message, type MessageType } from '../../consensus/messages';
 import { BODY_READERS } from './protocol-body';
@@ -15,6 +17,11 @@ export const PROTOCOL_VERSION = 1;
 export const PROTOCOL_VERSIONS_READ: ReadonlySet<number> = new Set([1]);
 /** The NATS header that carries a message's protocol version. */
 export const PROTOCOL_VERSION_HEADER = 'Protocol-Version';
+/**
+ * The NATS header that carries the sender's storage incarnation: in a header, not the body, so
+ * that a release before incarnations (which refuses unknown body keys) still reads the message.
+ */
+export const INCARNATION_HEADER = 'Incarnation';
 
 /** Why a protocol message was refused; a small fixed set, so each can be a metric label. */
 export type DecodeFailure =
@@ -77,6 +84,8 @@ export function encodeMessage(msg: Message): Uint8Array {
     return encoder.encode(`${text.slice(0, -1)},"value":${slotValueJson(value)}}`);
   }
   const { from: _from, to: _to, ...body } = msg;
+  // The incarnation travels in a header (INCARNATION_HEADER).
+  if ('incarnation' in body) delete (body as { incarnation?: string }).incarnation;
   return encoder.encode(JSON.stringify(body));
 }
 
@@ -104,6 +113,7 @@ export function decodeMessage(
   bytes: Uint8Array,
   options: DecodeOptions,
   version: number | null = PROTOCOL_VERSION,
+  incarnationHeader?: string,
 ): DecodeResult {
   if (version === null || !PROTOCOL_VERSIONS_READ.has(version)) return failures.version;
   const refused = checkEnvelope(subject, bytes, options);
@@ -120,8 +130,11 @@ export function decodeMessage(
     b: typeof body,
     env: { from: string; to: string },
     c: FieldContext,
+    h: { incarnation: string },
   ) => Message | undefined;
-  const message = read(body, { from: subject.from, to: subject.to }, ctx);
+  if (incarnationHeader !== undefined && incarnationHeader !== '' && !INCARNATION_PATTERN.test(incarnationHeader)) return failures['bad-field'];
+  const incarnation = incarnationHeader === undefined || incarnationHeader === '' ? FOUNDING_INCARNATION : incarnationHeader;
+  const message = read(body, { from: subject.from, to: subject.to }, ctx, { incarnation });
   return message ? { ok: true, message } : failures['bad-field'];
 }
 
@@ -129,8 +142,9 @@ export function decodeMessage(
 function checkEnvelope(subject: ProtocolSubject, bytes: Uint8Array, o: DecodeOptions): DecodeFailure | null {
   if (subject.cluster !== o.cluster) return 'wrong-cluster';
   if (subject.to !== o.self) return 'wrong-recipient';
-  // A node never sends to itself over NATS, so a message "from self" is forged.
-  if (subject.from === o.self || !o.members.includes(subject.from)) return 'unknown-sender';
+  // A node never sends to itself over NATS, so a message "from self" is forged. Any other node
+  // id may speak (nodes join by membership changes); NATS permissions make the subject's sender true.
+  if (subject.from === o.self || !NODE_ID_PATTERN.test(subject.from)) return 'unknown-sender';
   if (bytes.length > o.maxBytes) return 'too-large';
   if (!knownTypes.has(subject.type)) return 'unknown-type';
   return null;

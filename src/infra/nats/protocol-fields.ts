@@ -1,3 +1,4 @@
+import { INCARNATION_PATTERN, type MembershipChange, NODE_ID_PATTERN } from '../../consensus/membership';
 import { BALLOT_ROUND_MAX } from '../../consensus/ballot';
 import type { Ballot } from '../../consensus/ballot';
 import type { AcceptedEntry, ChosenEntry, ClientValue, SlotValue } from '../../consensus/value';
@@ -29,6 +30,7 @@ export const DEFAULT_CODEC_LIMITS: CodecLimits = Object.freeze({
 
 /** What the readers need besides the input. */
 export interface FieldContext {
+  /** The founding members; kept for callers, not a limit: nodes join later (any valid id may speak, NATS permissions say who). */
   readonly members: readonly string[];
   readonly limits: CodecLimits;
 }
@@ -60,11 +62,11 @@ export function isNonNegativeInt(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
-/** A ballot `{round, nodeId}` whose nodeId is a member. */
-export function readBallot(v: unknown, ctx: FieldContext): Ballot | undefined {
+/** A ballot `{round, nodeId}` whose nodeId is a valid node id. */
+export function readBallot(v: unknown, _ctx: FieldContext): Ballot | undefined {
   if (!isObject(v) || !hasKeyCount(v, 2)) return undefined;
   const { round, nodeId } = v;
-  if (!isNonNegativeInt(round) || round > BALLOT_ROUND_MAX || typeof nodeId !== 'string' || !ctx.members.includes(nodeId)) return undefined;
+  if (!isNonNegativeInt(round) || round > BALLOT_ROUND_MAX || typeof nodeId !== 'string' || !NODE_ID_PATTERN.test(nodeId)) return undefined;
   return { round, nodeId };
 }
 
@@ -82,10 +84,14 @@ export function readClientValues(v: unknown, ctx: FieldContext): ClientValue[] |
   return readArray(v, ctx.limits.valuesMax, (item) => readClientValue(item, ctx));
 }
 
-/** A slot value: `{kind: 'noop'}` or `{kind: 'batch', values}`. */
+/** A slot value: `{kind: 'noop'}`, `{kind: 'batch', values}` or `{kind: 'config', change}`. */
 export function readSlotValue(v: unknown, ctx: FieldContext): SlotValue | undefined {
   if (!isObject(v)) return undefined;
   if (v.kind === 'noop') return hasKeyCount(v, 1) ? { kind: 'noop' } : undefined;
+  if (v.kind === 'config') {
+    const change = hasKeyCount(v, 2) ? readMembershipChange(v.change) : undefined;
+    return change && { kind: 'config', change };
+  }
   if (v.kind !== 'batch' || !hasKeyCount(v, 2)) return undefined;
   const values = readClientValues(v.values, ctx);
   return values === undefined ? undefined : { kind: 'batch', values };
@@ -117,4 +123,25 @@ export function readArray<T>(v: unknown, max: number, readItem: (item: unknown) 
     out[i] = item;
   }
   return out;
+}
+
+/** A membership change `{id, op, nodeId, incarnation?}`, each field checked. */
+export function readMembershipChange(v: unknown): MembershipChange | undefined {
+  if (!isObject(v)) return undefined;
+  const { id, op, nodeId, incarnation } = v;
+  if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,128}$/.test(id) || typeof nodeId !== 'string' || !NODE_ID_PATTERN.test(nodeId)) return undefined;
+  const hasIncarnation = incarnation !== undefined;
+  if (hasIncarnation && (typeof incarnation !== 'string' || !INCARNATION_PATTERN.test(incarnation))) return undefined;
+  if (!hasKeyCount(v, hasIncarnation ? 4 : 3)) return undefined;
+  switch (op) {
+    case 'add-learner':
+      return hasIncarnation ? { id, op, nodeId, incarnation: incarnation as string } : { id, op, nodeId };
+    case 'promote':
+    case 'bind':
+      return hasIncarnation ? { id, op, nodeId, incarnation: incarnation as string } : undefined;
+    case 'remove':
+      return hasIncarnation ? undefined : { id, op, nodeId };
+    default:
+      return undefined;
+  }
 }

@@ -1,3 +1,4 @@
+import { FOUNDING_INCARNATION } from '../../consensus/replica';
 import { type Msg, type MsgHdrs, type NatsConnection, type NatsError, type Subscription, headers } from 'nats';
 import { ConfigError } from '../../consensus/config';
 import type { Message } from '../../consensus/messages';
@@ -9,6 +10,7 @@ import {
   type DecodeOptions,
   PROTOCOL_VERSION,
   PROTOCOL_VERSION_HEADER,
+  INCARNATION_HEADER,
   decodeMessage,
   encodeMessage,
   protocolVersionOf,
@@ -36,6 +38,8 @@ export interface ProtocolTransportOptions {
   readonly self: string;
   /** Every member's id, self included. */
   readonly members: readonly string[];
+  /** This node's storage incarnation, sent in a header with every message. */
+  readonly incarnation?: string;
   /** Largest message body sent or accepted, in bytes; at most the server's max_payload. */
   readonly maxBytes: number;
   readonly limits?: CodecLimits;
@@ -71,6 +75,7 @@ export class NatsProtocolTransport {
     const { cluster, self, members, maxBytes } = options;
     this.decodeOptions = { cluster, self, members, maxBytes, limits: options.limits ?? DEFAULT_CODEC_LIMITS };
     this.versionHeader.set(PROTOCOL_VERSION_HEADER, String(PROTOCOL_VERSION));
+    if (options.incarnation !== undefined && options.incarnation !== FOUNDING_INCARNATION) this.versionHeader.set(INCARNATION_HEADER, options.incarnation);
   }
 
   /**
@@ -94,7 +99,6 @@ export class NatsProtocolTransport {
     for (const msg of msgs) {
       assert(msg.from === this.options.self, `cannot send as ${msg.from}: this node is ${this.options.self}`);
       assert(msg.to !== this.options.self, `${msg.type} addressed to self must be stepped locally, not sent`);
-      assert(this.options.members.includes(msg.to), `${msg.type} addressed to non-member ${msg.to}`);
       this.publish(msg);
     }
   }
@@ -129,7 +133,7 @@ export class NatsProtocolTransport {
     const subject = parseProtocolSubject(msg.subject);
     const version = protocolVersionOf(msg.headers?.get(PROTOCOL_VERSION_HEADER));
     // The inbox wildcard only matches five-token subjects of this cluster; anything else is not ours.
-    const result = subject ? decodeMessage(subject, msg.data, this.decodeOptions, version) : undefined;
+    const result = subject ? decodeMessage(subject, msg.data, this.decodeOptions, version, msg.headers?.get(INCARNATION_HEADER)) : undefined;
     if (!result || !result.ok) {
       const reason = result ? result.reason : 'wrong-cluster';
       const detail = reason === 'version' ? `${msg.subject}: protocol version ${msg.headers?.get(PROTOCOL_VERSION_HEADER)}; this node speaks ${PROTOCOL_VERSION}` : msg.subject;
@@ -180,7 +184,7 @@ function validateOptions(nc: NatsConnection, o: ProtocolTransportOptions): void 
   if (!isSubjectToken(o.cluster)) bad(`cluster '${o.cluster}' must match [A-Za-z0-9_-]{1,64}`);
   if (!o.members.every(isSubjectToken)) bad(`member ids must match [A-Za-z0-9_-]{1,64}: ${o.members.join(',')}`);
   if (new Set(o.members).size !== o.members.length) bad(`members must be distinct: ${o.members.join(',')}`);
-  if (!o.members.includes(o.self)) bad(`self '${o.self}' is not among members ${o.members.join(',')}`);
+  if (!isSubjectToken(o.self)) bad(`self '${o.self}' must match [A-Za-z0-9_-]{1,64}`);
   if (!Number.isSafeInteger(o.maxBytes) || o.maxBytes < 1)
     bad(`maxBytes must be a positive integer, got ${o.maxBytes}`);
   const serverMax = nc.info?.max_payload;

@@ -1,4 +1,6 @@
 import {
+  type ChangeRequest,
+  type ChangeResult,
   type CatchupRequest,
   type ChosenEntry,
   type ClientValue,
@@ -154,6 +156,14 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   propose(values: readonly ClientValue[]): ProposeResult {
     if (this.recovering || this.stopped) return { status: 'no-leader' };
     const result = this.replica.propose(values);
+    this.kick();
+    return result;
+  }
+
+  /** Hands a membership change to the replica (only a leader takes it); see `Replica.proposeChange`. */
+  proposeChange(request: ChangeRequest): ChangeResult {
+    if (this.recovering || this.stopped) return { status: 'not-leader', leaderId: null };
+    const result = this.replica.proposeChange(request);
     this.kick();
     return result;
   }

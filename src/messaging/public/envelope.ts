@@ -18,9 +18,9 @@ import {
   NOT_JSON_OBJECT_MESSAGE,
   apiErrorOf,
   fieldErrors,
-} from '../../http/common/api-error';
-import { parseIdempotencyKey } from '../../http/common/idempotency-key';
-import { assertPlainJson } from '../../http/common/json-depth';
+} from '../../api/api-error';
+import { parseIdempotencyKey } from '../../api/idempotency-key';
+import { assertPlainJson } from '../../api/json-depth';
 import { failStopOnAssertion } from '../../shared/fail-stop';
 
 /** Largest request body a public subject accepts (as REST's 16 kB body limit). */

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { headers as natsHeaders } from 'nats';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
+import { readModelDb } from '../../projections/read-model-database';
 import { readPublicEvents } from './public-events';
 import { failStopOnAssertion } from '../../shared/fail-stop';
 
@@ -96,7 +97,7 @@ export class EventFeedPublisher implements OnApplicationBootstrap, OnApplication
     try {
       while (this.running && this.lastPublished !== null && this.lastPublished < this.target && this.isLeader()) {
         const from = this.lastPublished;
-        const { events, coveredTo } = await readPublicEvents(this.node.db, from, this.target, EVENT_FEED_BATCH, this.node.logTail);
+        const { events, coveredTo } = await readPublicEvents(readModelDb(this.node.db), from, this.target, EVENT_FEED_BATCH, this.node.logTail);
         // Leadership (or the publisher) may have changed while reading: publish only what is still ours.
         if (!this.running || this.lastPublished !== from) break;
         const prefix = this.node.config.apiPrefix;

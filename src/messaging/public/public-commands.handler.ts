@@ -4,12 +4,12 @@ import type { ApiCommand } from '../../application/command-gateway';
 import { requestIdOf } from '../../application/write-metrics';
 import type { Role } from '../../domain';
 import { ReviewApplicationCommandDto, RetrySagaCommandDto } from './public.dto';
-import { SubmitApplicationDto } from '../../http/applications/applications.dto';
-import { commandData } from '../../http/common/command-runner';
-import { StartArchiveDto } from '../../http/archives/archives.dto';
-import { BATCH_BODY_BYTES_MAX, BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from '../../http/scores/scores.dto';
-import { RegisterStudentDto } from '../../http/students/students.dto';
-import { CreateUserDto } from '../../http/users/users.dto';
+import { SubmitApplicationDto } from '../../api/applications.dto';
+import { commandData } from '../../api/command-data';
+import { StartArchiveDto } from '../../api/archives.dto';
+import { BATCH_BODY_BYTES_MAX, BatchScoreChangeDto, ScoreChangeDto, batchScoresCommand } from '../../api/scores.dto';
+import { RegisterStudentDto } from '../../api/students.dto';
+import { CreateUserDto } from '../../api/users.dto';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
 import {

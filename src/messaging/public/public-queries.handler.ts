@@ -1,12 +1,12 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Msg, Subscription } from 'nats';
 import type { Actor, Role } from '../../domain';
-import { submitterFilter } from '../../http/applications/application-access';
-import { ListApplicationsQueryDto } from '../../http/applications/applications.dto';
-import { awaitMinPosition } from '../../http/common/min-position';
-import { ReadQueryDto } from '../../http/common/paging.dto';
-import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../http/students/student-access';
-import { ListStudentsQueryDto } from '../../http/students/students.dto';
+import { submitterFilter } from '../../api/application-access';
+import { ListApplicationsQueryDto } from '../../api/applications.dto';
+import { awaitMinPosition } from '../../api/min-position';
+import { ReadQueryDto } from '../../api/paging.dto';
+import { STAFF_ROLES, assertMayReadStudent, studentNotFound } from '../../api/student-access';
+import { ListStudentsQueryDto } from '../../api/students.dto';
 import { clusterStatus } from '../../node/cluster-status';
 import type { ConsensusNode } from '../../node/consensus-node';
 import { CONSENSUS_NODE } from '../../node/node.tokens';
@@ -127,7 +127,7 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
         // A scoped read joins the read models: it goes only as far as they have applied.
         const head = scope.kind === 'all' ? this.node.events.writtenHead : Math.min(this.node.events.writtenHead, this.node.projector.position);
         const after = Math.max(0, fromPosition - 1);
-        const { events, coveredTo } = await readPublicEvents(this.node.readDb, after, head, limit ?? EVENTS_READ_LIMIT_DEFAULT, undefined, scope);
+        const { events, coveredTo } = await readPublicEvents(readModelDb(this.node.readDb), after, head, limit ?? EVENTS_READ_LIMIT_DEFAULT, undefined, scope);
         return { events, nextPosition: Math.max(fromPosition, coveredTo + 1), head };
       },
     });

@@ -1,7 +1,7 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { ReviewApplicationDto } from '../../http/applications/applications.dto';
-import { Absent, IsEntityId } from '../../http/common/field-rules';
-import { PageQueryDto, ReadQueryDto } from '../../http/common/paging.dto';
+import { ReviewApplicationDto } from '../../api/applications.dto';
+import { Absent, IsEntityId } from '../../api/field-rules';
+import { PageQueryDto, ReadQueryDto } from '../../api/paging.dto';
 
 /** Largest `limit` of `query.events.read`. */
 export const EVENTS_READ_LIMIT_MAX = 1000;

@@ -22,11 +22,9 @@ describe('stats and CSV exports over the read models', () => {
   let last = 0;
 
   beforeAll(async () => {
-    node = await ConsensusNode.start(
-      nodeConfigFromEnv({ JWT_SECRET: randomJwtSecret(), NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `se${id}`, API_SUBJECT_PREFIX: `se${id}`, MYSQL_DATABASE: `behavior_test_se_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' }),
-      () => undefined,
-    );
-    app = await NestFactory.create(AppModule.register(node, createLogger('silent', 'n1')), { logger: false });
+    const env = { JWT_SECRET: randomJwtSecret(), NODE_ID: 'n1', CLUSTER_NODES: 'n1', CLUSTER_NAME: `se${id}`, API_SUBJECT_PREFIX: `se${id}`, MYSQL_DATABASE: `behavior_test_se_${id}`, TICK_MS: '5', ADMIN_USERNAME: 'headmaster', ADMIN_PASSWORD: 'bootstrap-secret' };
+    node = await ConsensusNode.start(nodeConfigFromEnv(env), () => undefined);
+    app = await NestFactory.create(AppModule.register(node, createLogger('silent', 'n1'), { env }), { logger: false });
     configureHttpApp(app);
     await app.init();
     const deadline = Date.now() + 20_000;

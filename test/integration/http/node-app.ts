@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../../../src/app.module';
-import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import { type TrustProxy, configureHttpApp } from '../../../src/http/common/http-api.module';
 import { createLogger } from '../../../src/logger';
-import { ConsensusNode } from '../../../src/node/consensus-node';
-import { dropDatabase } from '../mysql/test-database';
-import { randomJwtSecret } from '../../support/jwt-secret';
 import { PinoLoggerService } from '../../../src/logger-service';
+import type { ConsensusNode } from '../../../src/node/consensus-node';
+import { startSingleNode } from '../../support/single-node';
 
-export const ADMIN = { username: 'headmaster', password: 'bootstrap-secret' };
+export { ADMIN } from '../../support/single-node';
 
 /** A single-member node (it leads alone) on the real MySQL and NATS, and the node's own HTTP app on it. */
 export interface NodeApp {
@@ -27,27 +24,14 @@ export interface NodeApp {
 
 /** Starts the node with `env` added (e.g. small rate limits). */
 export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Promise<NodeApp> {
-  const id = `${tag}${randomBytes(4).toString('hex')}`;
-  const database = `behavior_test_${id}`;
-  const config = nodeConfigFromEnv({
-    NODE_ID: 'n1',
-    CLUSTER_NODES: 'n1',
-    CLUSTER_NAME: id,
-    API_SUBJECT_PREFIX: id,
-    MYSQL_DATABASE: database,
-    TICK_MS: '5',
-    JWT_SECRET: randomJwtSecret(),
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
-  const node = await ConsensusNode.start(config, () => undefined);
+  const single = await startSingleNode(tag, env);
+  const { node } = single;
   const apps: INestApplication[] = [];
   return {
     node,
     app: async (trustProxy = false) => {
       const logger = createLogger('fatal', 'n1');
-      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger)] }).compile();
+      const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger, { env: single.env })] }).compile();
       const app = moduleRef.createNestApplication({ bufferLogs: true });
       app.useLogger(new PinoLoggerService(logger));
       configureHttpApp(app, { trustProxy });
@@ -60,21 +44,10 @@ export async function startNodeApp(tag: string, env: NodeJS.ProcessEnv = {}): Pr
       if (res.status !== 200) throw new Error(`login of ${username} answered ${res.status}`);
       return (res.body as { accessToken: string }).accessToken;
     },
-    token: async (username, password) => {
-      const deadline = Date.now() + 20_000;
-      for (;;) {
-        try {
-          return (await node.auth.service.login(username, password)).accessToken;
-        } catch (error) {
-          if (Date.now() > deadline) throw error;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-      }
-    },
+    token: single.token,
     stop: async () => {
       for (const app of apps) await app.close();
-      await node.stop();
-      await dropDatabase(database);
+      await single.stop();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
-import { NodeMetrics } from '../../../src/http/metrics/node-metrics';
+import { NodeMetrics } from '../../../src/node/node-metrics';
 import { LOG_STREAMS_MAX, LogAppendHandler } from '../../../src/messaging/log-append.handler';
 import { PublicRequestGate } from '../../../src/messaging/public';
 import { ConsensusNode } from '../../../src/node/consensus-node';

@@ -1,6 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import { type MsgHdrs, type NatsConnection, headers as natsHeaders } from 'nats';
-import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import {
   EventFeedPublisher,
   PublicCommandsHandler,
@@ -8,11 +6,10 @@ import {
   PublicRequestGate,
   type PublicReply,
 } from '../../../src/messaging/public';
-import { ConsensusNode } from '../../../src/node/consensus-node';
-import { dropDatabase } from '../mysql/test-database';
-import { randomJwtSecret } from '../../support/jwt-secret';
+import type { ConsensusNode } from '../../../src/node/consensus-node';
+import { startSingleNode } from '../../support/single-node';
 
-export const ADMIN = { username: 'headmaster', password: 'bootstrap-secret' };
+export { ADMIN } from '../../support/single-node';
 
 /** A single-member node (it leads alone) with the public NATS handlers registered. */
 export interface PublicNode {
@@ -21,30 +18,15 @@ export interface PublicNode {
   readonly feed: EventFeedPublisher;
   /** Sends a request (an object is sent as JSON, bytes as they are) and parses the reply. */
   call(subject: string, body: unknown, headers?: Record<string, string>): Promise<PublicReply>;
+  /** A token straight from the node's auth service, once the user exists there (see SingleNode.token). */
   login(username: string, password: string): Promise<string>;
   eventCount(): Promise<number>;
   stop(): Promise<void>;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 export async function startPublicNode(tag: string): Promise<PublicNode> {
-  const id = `${tag}${randomBytes(4).toString('hex')}`;
-  const database = `behavior_test_${id}`;
-  const config = nodeConfigFromEnv({
-    NODE_ID: 'n1',
-    CLUSTER_NODES: 'n1',
-    CLUSTER_NAME: id,
-    API_SUBJECT_PREFIX: id,
-    MYSQL_DATABASE: database,
-    TICK_MS: '5',
-    JWT_SECRET: randomJwtSecret(),
-    ADMIN_USERNAME: ADMIN.username,
-    ADMIN_PASSWORD: ADMIN.password,
-  });
-  const node = await ConsensusNode.start(config, () => undefined);
-  const deadline = Date.now() + 15_000;
-  while (node.driver.status().role !== 'leader' && Date.now() < deadline) await sleep(20);
+  const single = await startSingleNode(tag);
+  const { node, id } = single;
   const gate = new PublicRequestGate(node);
   const commands = new PublicCommandsHandler(node, gate);
   const queries = new PublicQueriesHandler(node, gate);
@@ -54,21 +36,11 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
   feed.start();
   await node.nats.flush();
 
-  const login = async (username: string, password: string): Promise<string> => {
-    for (;;) {
-      try {
-        return (await node.auth.service.login(username, password)).accessToken;
-      } catch (error) {
-        if (Date.now() > deadline + 10_000) throw error;
-        await sleep(25);
-      }
-    }
-  };
   return {
     node,
     prefix: id,
     feed,
-    login,
+    login: single.token,
     call: (subject, body, headers = {}) => requestPublic(node.nats, `${id}.${subject}`, body, headers),
     eventCount: async () => {
       const row = await node.db
@@ -81,8 +53,7 @@ export async function startPublicNode(tag: string): Promise<PublicNode> {
       commands.stop();
       queries.stop();
       feed.stop();
-      await node.stop();
-      await dropDatabase(database);
+      await single.stop();
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { ChosenEntry } from '../../../src/consensus';
 import { MysqlAcceptorStorage } from '../../../src/infra/mysql/acceptor-storage';
-import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
+import type { CommandOutcome } from '../../../src/application/command-log';
 import { EventStore, type PlannedBatch } from '../../../src/infra/mysql/event-store';
 import { type TestDatabase, createTestDatabase } from './test-database';
 

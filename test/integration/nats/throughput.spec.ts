@@ -36,7 +36,7 @@ describe('NatsProtocolTransport throughput (real NATS)', () => {
       onMessage: (msg, node) => {
         node.received.length = 0;
         if (msg.type === 'Phase2a')
-          node.transport.send([{ type: 'Phase2b', from: 'n2', to: 'n1', ballot: msg.ballot, slot: msg.slot }]);
+          node.transport.send([{ type: 'Phase2b', from: 'n2', to: 'n1', ballot: msg.ballot, slot: msg.slot , incarnation: 'founding'}]);
       },
     });
   });

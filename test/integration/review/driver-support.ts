@@ -4,7 +4,7 @@ import type { Message } from '../../../src/consensus/messages';
 import type { Ready } from '../../../src/consensus/ready';
 import type { ChosenEntry, ClientValue } from '../../../src/consensus/value';
 import { MysqlAcceptorStorage } from '../../../src/infra/mysql/acceptor-storage';
-import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
+import type { CommandOutcome } from '../../../src/application/command-log';
 import type { Database } from '../../../src/infra/mysql/database';
 import { EventStore, type PlannedBatch } from '../../../src/infra/mysql/event-store';
 import { type ChosenApplier, type DriverStorage, ReplicaDriver } from '../../../src/infra/nats/replica-driver';

@@ -8,7 +8,6 @@ import {
   type LoggedEvent,
 } from '../../../src/application/aggregate-store';
 import { LruCache } from '../../../src/application/lru-cache';
-import type { PlannedBatch } from '../../../src/infra/mysql/event-store';
 
 /** The log and snapshot tables held in arrays: the port's contract, without MySQL (see the integration spec for MySQL). */
 class MemorySource implements AggregateSource {
@@ -75,7 +74,7 @@ const approve = (log: Log, app: string) => log.event('application', app, 'Applic
 function plan(store: AggregateStore, rows: readonly LoggedEvent[]): void {
   if (rows.length === 0) return;
   const head = rows[rows.length - 1].position;
-  store.onPlanned({ entries: [{ slot: head }], events: rows, outcomes: [], head } as unknown as PlannedBatch);
+  store.onPlanned({ entries: [{ slot: head }], events: rows, head });
   store.onWritten(head);
 }
 
@@ -185,7 +184,7 @@ describe('AggregateStore', () => {
     plan(store, [register(log, 'old'), archive(log, 'old'), register(log, 'b'), archive(log, 'b')]);
     source.written = source.events.length;
     const row = log.event('student', 'old', 'StudentDetailsCorrected', { studentId: 'old', name: 'Renamed', actor });
-    store.onPlanned({ entries: [{ slot: row.position }], events: [row], outcomes: [], head: row.position } as unknown as PlannedBatch);
+    store.onPlanned({ entries: [{ slot: row.position }], events: [row], head: row.position });
     const prefetched = store.prefetch(['student/old']);
     await new Promise((r) => setImmediate(r)); // the load has read the log, without the row
     source.written = row.position;

@@ -1,7 +1,7 @@
 import type { ClientValue, ProposeResult } from '../../../src/consensus';
 import { NoQuorumError, UnknownOutcomeError } from '../../../src/application/proposal-errors';
 import { type ProposalPort, ProposalService } from '../../../src/application/proposals';
-import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
+import type { CommandOutcome } from '../../../src/application/command-log';
 
 /** A port standing in for the node: records offers; the test decides quorum and outcomes. */
 class FakeNode implements ProposalPort {

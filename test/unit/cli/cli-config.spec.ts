@@ -32,6 +32,14 @@ describe('CLI configuration from the environment', () => {
     expect(envSuffix('a-1')).toBe('A_1');
   });
 
+  it('finds the database of a node that is not a member yet (a restore), with the same overrides', () => {
+    const config = cliConfigFromEnv({ CLUSTER_NODES: 'n1', MYSQL_URL: 'mysql://root@10.0.0.1:3306', MYSQL_DATABASE_N4: 'restored_n4' });
+    expect(config.mysqlFor('n4')).toEqual({ url: 'mysql://root@10.0.0.1:3306', database: 'restored_n4' });
+    expect(config.mysqlFor('n5')).toEqual({ url: 'mysql://root@10.0.0.1:3306', database: 'behavior_n5' });
+    expect(config.mysqlFor('n1')).toEqual(config.mysql.get('n1'));
+    expect(() => config.mysqlFor('n5; DROP')).toThrow(CliUsageError);
+  });
+
   it('refuses bad names as usage errors, and --node values that are not members', () => {
     expect(() => cliConfigFromEnv({ CLUSTER_NODES: ' , ' })).toThrow(CliUsageError);
     expect(() => cliConfigFromEnv({ CLUSTER_NODES: 'n1,bad node' })).toThrow(/CLUSTER_NODES/);

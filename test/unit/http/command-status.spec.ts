@@ -1,5 +1,5 @@
 import { commandStatus, traceCommand } from '../../../src/http/commands/command-status';
-import type { CommandOutcome } from '../../../src/infra/mysql/command-record';
+import type { CommandOutcome } from '../../../src/application/command-log';
 
 const tina = { username: 'tina', role: 'teacher' as const };
 const root = { username: 'root', role: 'admin' as const };

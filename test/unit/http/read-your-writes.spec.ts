@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { MIN_POSITION_WAIT_MS } from '../../../src/http/common/min-position';
+import { MIN_POSITION_WAIT_MS } from '../../../src/api/min-position';
 import { ACTORS, ACTOR_HEADER, type TestApi, startTestApi } from './http-test-app';
 
 describe('X-Min-Position / ?minPosition= (read-your-writes)', () => {

@@ -72,8 +72,17 @@ describe('protocol codec: envelope checks', () => {
     expectRefused(decodeMessage({ ...subjectOf(msg), cluster: 'c2' }, bytes, options), 'wrong-cluster'));
   it('refuses a message for another node', () =>
     expectRefused(decodeMessage({ ...subjectOf(msg), to: 'n2' }, bytes, options), 'wrong-recipient'));
-  it('refuses a sender that is not a member', () =>
-    expectRefused(decodeMessage({ ...subjectOf(msg), from: 'n9' }, bytes, options), 'unknown-sender'));
+  it('takes a sender that is not a founding member (nodes join later; NATS permissions make the sender true)', () =>
+    expect(decodeMessage({ ...subjectOf(msg), from: 'n9' }, bytes, options).ok).toBe(true));
+  it('refuses a sender whose id is not a node id', () =>
+    expectRefused(decodeMessage({ ...subjectOf(msg), from: 'n'.repeat(33) }, bytes, options), 'unknown-sender'));
+  it('reads the sender incarnation from its header, founding when there is none, and refuses a malformed one', () => {
+    const reply = encodeMessage({ type: 'HeartbeatReply', from: 'n2', to: 'n1', ballot: { round: 1, nodeId: 'n1' }, chosenWatermark: 3, incarnation: 'abc' });
+    const subject = { cluster: 'c1', from: 'n2', to: 'n1', type: 'HeartbeatReply' } as const;
+    expect(decodeMessage(subject, reply, options, 1, 'inc-7')).toMatchObject({ ok: true, message: { incarnation: 'inc-7' } });
+    expect(decodeMessage(subject, reply, options, 1)).toMatchObject({ ok: true, message: { incarnation: 'founding' } });
+    expectRefused(decodeMessage(subject, reply, options, 1, 'bad incarnation!'), 'bad-field');
+  });
   it('refuses a message claiming to come from self', () =>
     expectRefused(decodeMessage({ ...subjectOf(msg), from: 'n1' }, bytes, options), 'unknown-sender'));
   it('refuses an unknown type', () =>
@@ -115,10 +124,10 @@ describe('protocol codec: field checks', () => {
     expectRefused(decodeMessage(subjectOf(byType(t)), bytesOf(body), options), 'bad-field');
   };
 
-  it('refuses a ballot of a non-member, a negative, fractional, unsafe or too high round', () => {
+  it('refuses a ballot of an invalid node id, a negative, fractional, unsafe or too high round', () => {
     for (const ballot of [
       { round: BALLOT_ROUND_MAX + 1, nodeId: 'n2' },
-      { round: 1, nodeId: 'n9' },
+      { round: 1, nodeId: 'n 9' },
       { round: -1, nodeId: 'n2' },
       { round: 1.5, nodeId: 'n2' },
       { round: 2 ** 53, nodeId: 'n2' },

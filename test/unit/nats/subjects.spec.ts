@@ -3,7 +3,7 @@ import type { Message } from '../../../src/consensus/messages';
 import { inboxSubject, isSubjectToken, parseProtocolSubject, protocolSubject } from '../../../src/infra/nats/subjects';
 
 describe('protocol subjects', () => {
-  const msg: Message = { type: 'Phase2b', from: 'n2', to: 'n1', ballot: { round: 1, nodeId: 'n1' }, slot: 4 };
+  const msg: Message = { type: 'Phase2b', from: 'n2', to: 'n1', ballot: { round: 1, nodeId: 'n1' }, slot: 4, incarnation: 'founding' };
 
   it('puts sender, recipient and type in the subject', () => {
     expect(protocolSubject('c1', msg)).toBe('paxos.c1.n2.n1.Phase2b');

@@ -8,6 +8,7 @@ import * as archives from './0006-archives';
 import * as queuedCommands from './0007-queued-commands';
 import * as reasonsAndDailyScores from './0008-reasons-and-daily-scores';
 import * as aggregateSnapshots from './0009-aggregate-snapshots';
+import * as nodeIdentity from './0010-node-identity';
 import * as userClasses from './0011-user-classes';
 
 /**
@@ -25,5 +26,6 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0007_queued_commands': queuedCommands,
   '0008_reasons_and_daily_scores': reasonsAndDailyScores,
   '0009_aggregate_snapshots': aggregateSnapshots,
+  '0010_node_identity': nodeIdentity,
   '0011_user_classes': userClasses,
 };

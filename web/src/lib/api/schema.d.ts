@@ -21,6 +21,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/cluster/members": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a node: as a learner, then (unless learner: true) promoted to voter once caught up
+         * @description Decided through the log; answers once the new configuration is in force. 409 when the leader refuses the change (say, another change in progress), 503 without a leader.
+         */
+        post: operations["ClusterController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cluster/members/{nodeId}/promote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Promote a caught-up learner to voter */
+        post: operations["ClusterController_promote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/cluster/members/{nodeId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a voter or learner (a leader removed hands over first) */
+        delete: operations["ClusterController_remove"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/cluster/nodes": {
         parameters: {
             query?: never;
@@ -639,7 +693,8 @@ export interface components {
         ClusterMemberDto: {
             nodeId: string;
             /** @enum {string} */
-            role?: "voter" | "learner";
+            role?: "voter" | "learner" | "none";
+            incarnation?: string | null;
             reachable: boolean;
             lastSeenMs: number | null;
             appliedSlot: number;
@@ -685,6 +740,28 @@ export interface components {
             };
             projections: components["schemas"]["ProjectionPositionDto"][];
             sagas?: components["schemas"]["ClusterSagasDto"];
+            incarnation?: string;
+            /** @description The configuration decided by the log: version, voters, learners, fromSlot, latest changes. */
+            configuration?: {
+                [key: string]: unknown;
+            };
+        };
+        AddMemberDto: {
+            /** @example n4 */
+            nodeId: string;
+            learner?: boolean;
+        };
+        MembershipChangeDto: {
+            ok: boolean;
+            leaderId: string;
+            /** @description {id, op, nodeId, incarnation?} */
+            change: {
+                [key: string]: unknown;
+            };
+            /** @description The slot the change was chosen in */
+            slot: number;
+            /** @description The first slot the new configuration governs */
+            effectiveSlot: number;
         };
         ClusterNodeDto: {
             /** @example n2 */
@@ -1266,6 +1343,161 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterStatusDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ClusterController_add: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddMemberDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipChangeDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ClusterController_promote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                nodeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipChangeDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
+    ClusterController_remove: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+            };
+            path: {
+                nodeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipChangeDto"];
                 };
             };
             /** @description no or bad token */

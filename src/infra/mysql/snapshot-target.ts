@@ -1,0 +1,161 @@
+import { type Connection, createConnection } from 'mysql2/promise';
+import { CHOSEN_WATERMARK_META } from './chosen-watermark';
+import { createDatabase, createKysely } from './database';
+import { checkDatabaseName } from './database-name';
+import { migrateToLatest } from './migrate';
+import { parseMysqlUrl } from './mysql-url';
+import { ACCEPTOR_TABLES } from './snapshot-tables';
+import { type SnapshotValue, quote } from './snapshot-source';
+
+/** Rows one INSERT carries at most. */
+const INSERT_ROWS_MAX = 1000;
+/**
+ * Value bytes one INSERT carries at most: escaping can double text on the wire, and this keeps
+ * a statement under MariaDB's default max_allowed_packet (16 MiB).
+ */
+const INSERT_BYTES_MAX = 4 * 1024 * 1024;
+/** Value bytes one transaction commits at most: large enough to load fast, small enough for the undo log. */
+const TRANSACTION_BYTES_MAX = 32 * 1024 * 1024;
+
+/** Tables (besides the migrations' own) of a database that hold rows. */
+const MIGRATION_TABLES = ['kysely_migration', 'kysely_migration_lock'];
+
+/** What a restore found where it is to write. */
+export interface TargetState {
+  readonly exists: boolean;
+  /** Tables holding at least one row (migration bookkeeping aside). */
+  readonly tablesWithRows: readonly string[];
+}
+
+/** Whether database `database` exists and which of its tables hold rows. */
+export async function inspectTarget(url: string, database: string): Promise<TargetState> {
+  checkDatabaseName(database);
+  const connection = await createConnection({ ...parseMysqlUrl(url), database: undefined });
+  try {
+    const [schemata] = await connection.query('SELECT COUNT(*) AS n FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = ?', [database]);
+    if (Number((schemata as { n: number }[])[0].n) === 0) return { exists: false, tablesWithRows: [] };
+    const [tables] = await connection.query(
+      `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+      [database],
+    );
+    const withRows: string[] = [];
+    for (const { name } of tables as { name: string }[]) {
+      if (MIGRATION_TABLES.includes(name)) continue;
+      const [rows] = await connection.query(`SELECT EXISTS (SELECT 1 FROM ${quote(database)}.${quote(name)}) AS any_row`);
+      if (Number((rows as { any_row: number }[])[0].any_row) === 1) withRows.push(name);
+    }
+    return { exists: true, tablesWithRows: withRows };
+  } finally {
+    await connection.end();
+  }
+}
+
+/** Creates the database when missing and runs every migration, as a node does at start. */
+export async function createMigratedDatabase(url: string, database: string): Promise<readonly string[]> {
+  await createDatabase(url, database);
+  const db = createKysely(url, database, 1);
+  try {
+    return await migrateToLatest(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Loads a snapshot's rows into a freshly migrated database on one connection: batched
+ * multi-row INSERTs (INSERT_ROWS_MAX rows, INSERT_BYTES_MAX bytes each), committed every
+ * TRANSACTION_BYTES_MAX. Call `table` before each table's rows, `row` for each, `finish` last.
+ */
+export class SnapshotLoader {
+  private table: { name: string; columns: readonly string[] } | null = null;
+  private batch: SnapshotValue[][] = [];
+  private batchBytes = 0;
+  private uncommittedBytes = 0;
+  private inTransaction = false;
+
+  private constructor(private readonly connection: Connection) {}
+
+  /** Opens a loading connection to `database`. */
+  static async open(url: string, database: string): Promise<SnapshotLoader> {
+    const connection = await createConnection({ ...parseMysqlUrl(url), database: checkDatabaseName(database), charset: 'UTF8MB4_BIN', timezone: 'Z' });
+    return new SnapshotLoader(connection);
+  }
+
+  /** Every column of every table of the database, by table. */
+  async columns(): Promise<Map<string, Set<string>>> {
+    const [rows] = await this.connection.query(
+      'SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE()',
+    );
+    const byTable = new Map<string, Set<string>>();
+    for (const { t, c } of rows as { t: string; c: string }[]) byTable.set(t, (byTable.get(t) ?? new Set()).add(c));
+    return byTable;
+  }
+
+  /** Starts the rows of `name`, whose values come in `columns` order. */
+  async startTable(name: string, columns: readonly string[]): Promise<void> {
+    await this.flush();
+    this.table = { name, columns };
+  }
+
+  /** Queues one row; writes a batch when it is full. */
+  async row(values: readonly SnapshotValue[]): Promise<void> {
+    const bytes = values.reduce<number>((sum, v) => sum + (typeof v === 'string' ? Buffer.byteLength(v) : 8), 0);
+    if (this.batch.length > 0 && (this.batch.length >= INSERT_ROWS_MAX || this.batchBytes + bytes > INSERT_BYTES_MAX)) await this.flush();
+    this.batch.push([...values]);
+    this.batchBytes += bytes;
+  }
+
+  /**
+   * Writes what is queued, records the chosen watermark (every slot up to it is chosen and
+   * stored: the node restarts knowing so) and commits. Checks the acceptor tables are empty.
+   *
+   * @returns the rows each table holds now.
+   */
+  async finish(chosenWatermark: number, tables: readonly string[]): Promise<Map<string, number>> {
+    await this.flush();
+    await this.begin();
+    await this.connection.query('INSERT INTO paxos_meta (name, value) VALUES (?, ?)', [CHOSEN_WATERMARK_META, chosenWatermark]);
+    await this.commit();
+    const counts = new Map<string, number>();
+    for (const table of [...tables, ...ACCEPTOR_TABLES]) {
+      const [rows] = await this.connection.query(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
+      counts.set(table, Number((rows as { n: number }[])[0].n));
+    }
+    return counts;
+  }
+
+  /** Rolls back what is not committed and closes the connection. */
+  async close(): Promise<void> {
+    try {
+      if (this.inTransaction) await this.connection.query('ROLLBACK');
+    } finally {
+      await this.connection.end();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (this.batch.length === 0) return;
+    const { name, columns } = this.table!;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
+    const statement = `INSERT INTO ${quote(name)} (${columns.map(quote).join(', ')}) VALUES ${this.batch.map(() => tuple).join(', ')}`;
+    await this.begin();
+    await this.connection.query(statement, this.batch.flat());
+    this.uncommittedBytes += this.batchBytes;
+    this.batch = [];
+    this.batchBytes = 0;
+    if (this.uncommittedBytes >= TRANSACTION_BYTES_MAX) await this.commit();
+  }
+
+  private async begin(): Promise<void> {
+    if (this.inTransaction) return;
+    await this.connection.query('START TRANSACTION');
+    this.inTransaction = true;
+  }
+
+  private async commit(): Promise<void> {
+    if (!this.inTransaction) return;
+    await this.connection.query('COMMIT');
+    this.inTransaction = false;
+    this.uncommittedBytes = 0;
+  }
+}
