@@ -69,13 +69,13 @@ describe('ConsistentSnapshot', () => {
   it('never reads the acceptor tables or the node bookkeeping, and names the tables it does not know', async () => {
     await test.db.insertInto('paxos_promise').values({ id: 1, round: 4, node_id: 'n2' }).execute();
     await test.db.insertInto('paxos_accepted').values({ slot: 1, ballot_round: 4, ballot_node: 'n2', value: '{}' }).execute();
-    await sql`CREATE TABLE node_identity (id INT PRIMARY KEY, incarnation BIGINT NOT NULL)`.execute(test.db);
+    await sql`CREATE TABLE node_local_extra (id INT PRIMARY KEY, note BIGINT NOT NULL)`.execute(test.db);
     const snapshot = await open();
     try {
       const names = snapshot.tables.map((t) => t.name);
-      for (const table of ['paxos_promise', 'paxos_accepted', 'paxos_meta', 'kysely_migration', 'node_identity', 'queued_commands']) expect(names).not.toContain(table);
+      for (const table of ['paxos_promise', 'paxos_accepted', 'paxos_meta', 'kysely_migration', 'node_identity', 'node_local_extra', 'queued_commands']) expect(names).not.toContain(table);
       expect(names).toEqual(expect.arrayContaining(['paxos_chosen', 'event_log', 'applied_commands', 'students', 'aggregate_snapshots']));
-      expect(snapshot.notCopied).toEqual(['node_identity', 'queued_commands']);
+      expect(snapshot.notCopied).toEqual(['node_local_extra', 'queued_commands']);
     } finally {
       await snapshot.close();
     }
