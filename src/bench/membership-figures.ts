@@ -1,0 +1,90 @@
+import { assert } from '../shared/assert';
+import { percentile } from './percentile';
+
+/** One write that succeeded: when it completed and how long it took, in ms from a common origin. */
+export interface WriteSample {
+  readonly endMs: number;
+  readonly latencyMs: number;
+}
+
+/** The writes of one window of time. */
+export interface WindowFigures {
+  readonly seconds: number;
+  /** Writes that completed in the window. */
+  readonly writes: number;
+  readonly writesPerSecond: number;
+  /** NaN when no write completed in the window. */
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * Writes/s, p50 and p99 of the writes that completed in `[fromMs, toMs)`.
+ *
+ * @example windowFigures([{ endMs: 10, latencyMs: 2 }, { endMs: 1500, latencyMs: 4 }], 0, 1000)
+ * // { seconds: 1, writes: 1, writesPerSecond: 1, p50Ms: 2, p99Ms: 2 }
+ */
+export function windowFigures(samples: readonly WriteSample[], fromMs: number, toMs: number): WindowFigures {
+  assert(toMs >= fromMs, `a window ends after it starts, got ${fromMs}..${toMs}`);
+  const latencies = Float64Array.from(samples.filter((s) => s.endMs >= fromMs && s.endMs < toMs).map((s) => s.latencyMs)).sort();
+  const seconds = (toMs - fromMs) / 1000;
+  return {
+    seconds,
+    writes: latencies.length,
+    writesPerSecond: seconds > 0 ? latencies.length / seconds : 0,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+/** A progress note of a membership command (`--json`, on stderr), with when it arrived. */
+export interface StepNote {
+  readonly atMs: number;
+  readonly step: string;
+  readonly state?: string;
+}
+
+/** One phase of a membership command: from `fromMs` to `toMs`. */
+export interface Phase {
+  readonly name: string;
+  readonly fromMs: number;
+  readonly toMs: number;
+}
+
+/**
+ * The phases of a membership command from its progress notes: each change it makes (add-learner,
+ * promote, remove) lasts from its `asking` note to its `in-force` note; the wait between an
+ * add-learner in force and the next change asked is the learner's `catch-up`; what precedes the
+ * first `asking` and follows the last `in-force` (finding the leader, exiting) is left out.
+ *
+ * @example phasesOf([{ atMs: 5, step: 'add-learner', state: 'asking' }, { atMs: 9, step: 'add-learner', state: 'in-force' }])
+ * // [{ name: 'add-learner', fromMs: 5, toMs: 9 }]
+ */
+export function phasesOf(notes: readonly StepNote[]): Phase[] {
+  const phases: Phase[] = [];
+  let asked: StepNote | null = null;
+  let lastInForce: StepNote | null = null;
+  for (const note of notes) {
+    if (note.state === 'asking') {
+      if (asked === null && lastInForce !== null) {
+        phases.push({ name: lastInForce.step === 'add-learner' ? 'catch-up' : `after ${lastInForce.step}`, fromMs: lastInForce.atMs, toMs: note.atMs });
+      }
+      // A change asked again (e.g. after finding another leader) keeps its first ask.
+      if (asked === null || asked.step !== note.step) asked = note;
+    } else if (note.state === 'in-force' && asked !== null && asked.step === note.step) {
+      phases.push({ name: note.step, fromMs: asked.atMs, toMs: note.atMs });
+      asked = null;
+      lastInForce = note;
+    }
+  }
+  return phases;
+}
+
+/**
+ * `count` per second over `seconds`, rounded; 0 when no time passed.
+ *
+ * @example ratePerSecond(1500, 3) // 500
+ */
+export function ratePerSecond(count: number, seconds: number): number {
+  return seconds > 0 ? Math.round(count / seconds) : 0;
+}
