@@ -7,16 +7,18 @@ describe('windowFigures', () => {
     { endMs: 1000, latencyMs: 50 },
     { endMs: 1999, latencyMs: 3 },
     { endMs: 2000, latencyMs: 7 },
+    { endMs: 1500, latencyMs: 30_000, failed: true },
   ];
 
-  it('counts the writes that completed in [from, to), with their rate and percentiles', () => {
-    expect(windowFigures(samples, 1000, 2000)).toEqual({ seconds: 1, writes: 2, writesPerSecond: 2, p50Ms: 3, p99Ms: 50 });
-    expect(windowFigures(samples, 0, 2000)).toEqual({ seconds: 2, writes: 4, writesPerSecond: 2, p50Ms: 3, p99Ms: 50 });
+  it('counts the writes that completed in [from, to), with their rate and percentiles, and the failures apart', () => {
+    expect(windowFigures(samples, 1000, 2000)).toEqual({ seconds: 1, writes: 2, errors: 1, writesPerSecond: 2, p50Ms: 3, p99Ms: 50 });
+    expect(windowFigures(samples, 0, 2000)).toEqual({ seconds: 2, writes: 4, errors: 1, writesPerSecond: 2, p50Ms: 3, p99Ms: 50 });
+    expect(windowFigures(samples, 0, 1000)).toEqual({ seconds: 1, writes: 2, errors: 0, writesPerSecond: 2, p50Ms: 1, p99Ms: 5 });
   });
 
   it('given a window without writes, then no rate and no percentiles', () => {
     const none = windowFigures(samples, 3000, 4000);
-    expect(none).toMatchObject({ seconds: 1, writes: 0, writesPerSecond: 0 });
+    expect(none).toMatchObject({ seconds: 1, writes: 0, errors: 0, writesPerSecond: 0 });
     expect(none.p50Ms).toBeNaN();
     expect(none.p99Ms).toBeNaN();
   });
@@ -42,21 +44,43 @@ describe('phasesOf (the notes of cluster:replace-node --json)', () => {
       { atMs: 2700, step: 'remove', state: 'asking' },
       { atMs: 3100, step: 'remove', state: 'in-force' },
     ];
-    expect(phasesOf(notes)).toEqual([
+    expect(phasesOf(notes, 0, 3500)).toEqual([
+      { name: 'start', fromMs: 0, toMs: 10 },
       { name: 'add-learner', fromMs: 10, toMs: 30 },
       { name: 'catch-up', fromMs: 30, toMs: 2500 },
       { name: 'promote', fromMs: 2500, toMs: 2600 },
       { name: 'after promote', fromMs: 2600, toMs: 2700 },
       { name: 'remove', fromMs: 2700, toMs: 3100 },
+      { name: 'end', fromMs: 3100, toMs: 3500 },
     ]);
   });
 
-  it('given a change never in force (the command failed), then it is no phase', () => {
-    expect(phasesOf([{ atMs: 1, step: 'remove', state: 'asking' }])).toEqual([]);
+  it('given a change never in force (the command failed), then the rest of the run is its end', () => {
+    expect(phasesOf([{ atMs: 1, step: 'remove', state: 'asking' }], 0, 50)).toEqual([
+      { name: 'start', fromMs: 0, toMs: 1 },
+      { name: 'end', fromMs: 1, toMs: 50 },
+    ]);
   });
 
-  it('given no notes, then no phases', () => {
-    expect(phasesOf([])).toEqual([]);
+  it('given a change asked twice (another leader), then it lasts from its first ask', () => {
+    const notes = [
+      { atMs: 5, step: 'remove', state: 'asking' },
+      { atMs: 8, step: 'remove', state: 'asking' },
+      { atMs: 20, step: 'remove', state: 'in-force' },
+    ];
+    expect(phasesOf(notes, 0, 25).map((p) => [p.name, p.fromMs, p.toMs])).toEqual([
+      ['start', 0, 5],
+      ['remove', 5, 20],
+      ['end', 20, 25],
+    ]);
+  });
+
+  it('given no notes, then the whole run is one phase', () => {
+    expect(phasesOf([], 3, 9)).toEqual([{ name: 'end', fromMs: 3, toMs: 9 }]);
+  });
+
+  it('refuses a run that ends before it starts', () => {
+    expect(() => phasesOf([], 9, 3)).toThrow('a command ends after it starts');
   });
 });
 
