@@ -93,6 +93,19 @@ export function phasesOf(notes: readonly StepNote[], startMs: number, endMs: num
 }
 
 /**
+ * An error message with its ids (UUIDs, long hex or base64url runs) taken out, so that errors of
+ * one kind count together.
+ *
+ * @example errorKind('command 995c3abf-25a2-4baf-ab64-1634d8ec5dde timed out') // 'command <id> timed out'
+ */
+export function errorKind(message: string): string {
+  return message
+    .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<id>')
+    .replace(/\b[0-9a-f]{16,}\b/gi, '<id>')
+    .slice(0, 300);
+}
+
+/**
  * `count` per second over `seconds`, rounded; 0 when no time passed.
  *
  * @example ratePerSecond(1500, 3) // 500

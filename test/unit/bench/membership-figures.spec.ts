@@ -1,4 +1,4 @@
-import { phasesOf, ratePerSecond, windowFigures } from '../../../src/bench/membership-figures';
+import { errorKind, phasesOf, ratePerSecond, windowFigures } from '../../../src/bench/membership-figures';
 
 describe('windowFigures', () => {
   const samples = [
@@ -88,5 +88,17 @@ describe('ratePerSecond', () => {
   it('rounds count per second, and is 0 when no time passed', () => {
     expect(ratePerSecond(1000, 3)).toBe(333);
     expect(ratePerSecond(10, 0)).toBe(0);
+  });
+});
+
+describe('errorKind', () => {
+  it('takes the ids out of a message, so that one kind of error counts once', () => {
+    expect(errorKind('command 995c3abf-25a2-4baf-ab64-1634d8ec5dde timed out; its outcome is unknown')).toBe('command <id> timed out; its outcome is unknown');
+    expect(errorKind('slot of 0123456789abcdef0123 refused')).toBe('slot of <id> refused');
+    expect(errorKind('no quorum')).toBe('no quorum');
+  });
+
+  it('keeps a long message to 300 characters', () => {
+    expect(errorKind('x'.repeat(1000))).toHaveLength(300);
   });
 });
