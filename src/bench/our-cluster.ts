@@ -41,6 +41,8 @@ export interface BenchCluster {
 }
 
 const LEADER_WAIT_MS = 30_000;
+/** How long the bootstrap admin has at least to appear once a leader leads. */
+const LOGIN_WAIT_MS = 10_000;
 
 /** What else a benchmark's cluster needs; every field has a default. */
 export interface BenchClusterOptions {
@@ -121,12 +123,17 @@ export async function startBenchCluster(
   }
   const nats = await connect({ servers: natsUrl.split(','), inboxPrefix: inboxPrefixFor('bench') });
   // The bootstrap admin appears once the leader is ready; status and the REST runs need it.
-  let token: string | undefined = await loginAdmin(nodes[0].port ?? 0);
+  const login = () => loginAdmin(() => nodes[0].port, Math.max(LOGIN_WAIT_MS, leaderWaitMs));
+  let token: string | undefined = await login().catch(async (error: unknown) => {
+    await nats.close();
+    await stopAll();
+    throw error;
+  });
   let next = 0;
   let leaderUrl: string | null = null;
   const request = async (method: string, path: string, body?: unknown): Promise<Record<string, unknown>> => {
     const node = nodes[next++ % nodes.length];
-    token ??= await loginAdmin(nodes[0].port ?? 0);
+    token ??= await login();
     const base = method === 'POST' && leaderUrl !== null ? leaderUrl : `http://127.0.0.1:${node.port}`;
     const response = await fetch(`${base}${path}`, {
       method,
@@ -179,15 +186,28 @@ export async function dropDatabases(mysqlUrl: string, names: readonly string[]):
   }
 }
 
-async function loginAdmin(port: number): Promise<string> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(LOCAL_ADMIN),
-    });
-    if (response.ok) return ((await response.json()) as { accessToken: string }).accessToken;
+/** Logs the bootstrap admin in on the node `portOf` names once it has a port; retries until `timeoutMs` passes. */
+async function loginAdmin(portOf: () => number | null, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let why = 'no answer';
+  for (let attempt = 0; attempt < Math.ceil(timeoutMs / 200) && Date.now() < deadline; attempt++) {
+    const port = portOf();
+    try {
+      if (port !== null) {
+        const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(LOCAL_ADMIN),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (response.ok) return ((await response.json()) as { accessToken: string }).accessToken;
+        why = `HTTP ${response.status}`;
+      }
+    } catch (error) {
+      // The node is still starting (or busy): try again.
+      why = error instanceof Error ? error.message : String(error);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error('the bootstrap admin could not log in');
+  throw new Error(`the bootstrap admin could not log in within ${timeoutMs / 1000} s: ${why}`);
 }
