@@ -34,8 +34,9 @@ export const LIVE_STREAM_TYPES: ReadonlySet<string> = new Set(['student', 'appli
 
 /**
  * Whether `actor` may receive `event` live, scoped like the REST reads: an admin receives every
- * live stream; a teacher or club the events of the applications they submitted and the reason
- * catalogue; a student only the events of their own student stream.
+ * live stream; a teacher or club the events of the applications they submitted, the reason
+ * catalogue and their own user stream (what `GET /api/auth/me` shows them: their classes); a
+ * student only the events of their own student stream.
  *
  * @example eventVisibleTo({ username: 'kim', role: 'student', studentId: 's-1' }, scoreModifiedOfS1, lookup) // true
  */
@@ -47,6 +48,7 @@ export function eventVisibleTo(actor: Actor, event: Pick<LiveEvent, 'streamType'
     case 'teacher':
     case 'club':
       if (event.streamType === 'reason') return true;
+      if (event.streamType === 'user') return event.streamId === actor.username;
       return event.streamType === 'application' && lookup.submitterOf(event.streamId) === actor.username;
     case 'student':
       return event.streamType === 'student' && actor.studentId !== undefined && event.streamId === actor.studentId;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsString, Length } from 'class-validator';
-import { ROLES, type Role } from '../domain';
+import { ArrayMaxSize, IsArray, IsBoolean, IsIn, IsString, Length, Matches } from 'class-validator';
+import { ROLES, type Role, USER_CLASSES_MAX } from '../domain';
 import { Absent, FIELD_LIMITS, IsEntityId, IsText, IsUsername, PresentUnlessAnyOf } from './field-rules';
 import { PageQueryDto } from './paging.dto';
 
@@ -55,6 +55,22 @@ export class ResetPasswordDto {
   password!: string;
 }
 
+/** Body of PUT /api/users/:username/classes: the whole list of a teacher's or club's classes. */
+export class AssignClassesDto {
+  @ApiProperty({
+    type: [String],
+    maxItems: USER_CLASSES_MAX,
+    description: `class names (the className students carry), at most ${USER_CLASSES_MAX}, each 1..${FIELD_LIMITS.className} characters, none twice; [] assigns none`,
+    example: ['7A', '7B'],
+  })
+  @IsArray()
+  @ArrayMaxSize(USER_CLASSES_MAX)
+  @IsString({ each: true })
+  @Length(1, FIELD_LIMITS.className, { each: true })
+  @Matches(/\S/, { each: true, message: 'each value in $property must not be blank' })
+  classes!: string[];
+}
+
 /** Query of GET /api/users. */
 export class ListUsersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ROLES })
@@ -83,4 +99,7 @@ export class MeDto {
 
   @ApiPropertyOptional({ description: 'the bound student, for a student user', example: 's-1' })
   studentId?: string;
+
+  @ApiProperty({ type: [String], description: 'the classes a teacher or club looks after, in the order assigned (empty for other roles)', example: ['7A'] })
+  classes!: string[];
 }

@@ -268,7 +268,7 @@ export class AggregateStore {
         const rows = await this.source.hotSnapshots(page, SNAPSHOT_LOAD_BATCH);
         for (const s of rows) {
           const kind = this.kinds.get(s.kind);
-          if (kind) this.place(kind, s.id, { state: JSON.parse(s.state) as Entry['state'], position: s.position, snapshotHot: true });
+          if (kind) this.place(kind, s.id, { state: snapshotState(kind, s.state), position: s.position, snapshotHot: true });
         }
         if (rows.length < SNAPSHOT_LOAD_BATCH) break;
         page = { kind: rows[rows.length - 1].kind, id: rows[rows.length - 1].id };
@@ -555,7 +555,7 @@ export class AggregateStore {
         const logged = rowsOf.get(id) ?? [];
         const seen = logged.length > 0 ? logged[logged.length - 1].position : (snapshot?.position ?? 0);
         const later = (buffers.get(id) ?? []).filter((r) => r.position > seen);
-        const base: Entry = { state: snapshot ? (JSON.parse(snapshot.state) as Entry['state']) : kind.initial, position: snapshot?.position ?? 0, snapshotHot: snapshot?.cold === false };
+        const base: Entry = { state: snapshot ? snapshotState(kind, snapshot.state) : kind.initial, position: snapshot?.position ?? 0, snapshotHot: snapshot?.cold === false };
         this.loading.delete(`${kind.name}/${id}`);
         if (logged.length + later.length === 0) {
           this.place(kind, id, base);
@@ -631,4 +631,12 @@ export class AggregateStore {
         .catch((error: unknown) => this.onCheckpointError(error));
     }
   }
+}
+
+/**
+ * A snapshot's state over the kind's initial state: a field added to a state since the snapshot
+ * was written (a user's classes) starts at its initial value instead of being absent.
+ */
+function snapshotState(kind: AggregateKind, text: string): Entry['state'] {
+  return { ...kind.initial, ...(JSON.parse(text) as Entry['state']) };
 }

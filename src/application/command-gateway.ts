@@ -6,6 +6,7 @@ export type ApiCommand =
   | { readonly name: 'users.create'; readonly data: { username: string; password: string; role: string; displayName: string; studentId?: string } }
   | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean; displayName?: string } }
   | { readonly name: 'users.password'; readonly data: { username: string; password: string } }
+  | { readonly name: 'users.classes'; readonly data: { username: string; classes: string[] } }
   | { readonly name: 'students.freeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.unfreeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }

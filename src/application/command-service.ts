@@ -262,6 +262,7 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
     case 'users.create':
     case 'users.update':
     case 'users.password':
+    case 'users.classes':
       return [`user/${command.data.username}`];
     case 'scores.batch':
     case 'archives.start':

@@ -113,6 +113,12 @@ export function decideApiCommand(
       const decision = decideUser(state, { type: 'ResetUserPassword', data: { username: command.data.username, passwordHash: passwordHash ?? '' } }, ctx);
       return outcome(decision, { [`user/${command.data.username}`]: state.version }, { username: command.data.username });
     }
+    case 'users.classes': {
+      const state = states.user(command.data.username);
+      const decision = decideUser(state, { type: 'AssignUserClasses', data: command.data }, ctx);
+      // Accepted, the list is valid: the answer holds it as recorded (trimmed).
+      return outcome(decision, { [`user/${command.data.username}`]: state.version }, {}, () => ({ username: command.data.username, classes: command.data.classes.map((name) => name.trim()) }));
+    }
     case 'students.freeze':
     case 'students.unfreeze': {
       const state = states.student(command.data.studentId);

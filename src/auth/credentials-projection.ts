@@ -32,12 +32,17 @@ export const CREDENTIALS_DEFAULTS: CredentialsFields = Object.freeze({
   position: 0,
 });
 
-/** What one user event does to its user's credentials row (pure; changes compose by overwriting). */
-export function credentialsChange(event: Logged<UserEvent>): Partial<CredentialsFields> {
-  return { ...credentialsFields(event), position: event.position };
+/**
+ * What one user event does to its user's credentials row (pure; changes compose by overwriting),
+ * or null for an event that leaves the row as it is: the row's position is the version tokens are
+ * issued at, and moving it signs the user out everywhere.
+ */
+export function credentialsChange(event: Logged<UserEvent>): Partial<CredentialsFields> | null {
+  const fields = credentialsFields(event);
+  return fields === null ? null : { ...fields, position: event.position };
 }
 
-function credentialsFields(event: UserEvent): Partial<CredentialsFields> {
+function credentialsFields(event: UserEvent): Partial<CredentialsFields> | null {
   switch (event.type) {
     case 'UserCreated': {
       const { passwordHash, role, studentId } = event.data;
@@ -53,6 +58,9 @@ function credentialsFields(event: UserEvent): Partial<CredentialsFields> {
       return { password_hash: event.data.passwordHash };
     case 'UserRenamed':
       return {};
+    case 'UserClassesAssigned':
+      // A teacher's classes grant nothing the token carries: assigning them signs no one out.
+      return null;
     default:
       return unreachable(event, 'user event');
   }
@@ -87,7 +95,7 @@ export function planCredentialsBatch(rows: readonly EventLogRow[], after: number
     if (row.stream_type !== USER_STREAM) continue;
     const event = loggedEvent(row);
     const change = credentialsChange(event as Logged<UserEvent>);
-    changes.set(event.streamId, { ...changes.get(event.streamId), ...change });
+    if (change !== null) changes.set(event.streamId, { ...changes.get(event.streamId), ...change });
   }
   return { changes, last, events: last - after };
 }

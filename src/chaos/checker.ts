@@ -359,6 +359,47 @@ export function checkWritesBack(faults: readonly FaultRecord[], boundMs = 2000):
   return verdict(`writes served again within ${boundMs} ms of each heal`, problems, { worstMs: worst });
 }
 
+/**
+ * The membership the run should end with, and what each membership fault did: the final
+ * configuration's voters are the founding members with each replaced node swapped for its
+ * replacement, no learner is left; each wiped node came back under a new incarnation, logged its
+ * storage lost, reported that it does not vote (`incarnation-mismatch`) and voted again once re-added.
+ */
+export function checkMembership(faults: readonly FaultRecord[], founding: readonly string[], final: { voters: readonly string[]; learners: readonly string[] } | null): Verdict {
+  const problems: string[] = [];
+  const expected = [...founding];
+  let replaced = 0;
+  let wiped = 0;
+  for (const f of faults) {
+    if (f.kind === 'replace-node' && f.injected) {
+      if (f.note) problems.push(`replace-node ${f.target}: ${f.note}`);
+      if (f.replacedBy === undefined) continue;
+      replaced++;
+      const at = expected.indexOf(f.target);
+      if (at >= 0) expected.splice(at, 1);
+      expected.push(f.replacedBy);
+    } else if (f.kind === 'wipe-node' && f.injected) {
+      wiped++;
+      if (f.note) problems.push(`wipe-node ${f.target}: ${f.note}`);
+      const r = f.restartedAs;
+      if (r === undefined) problems.push(`wipe-node ${f.target}: its status after the restart was never read`);
+      else {
+        if (r.voting || r.notVotingReason !== 'incarnation-mismatch') problems.push(`wipe-node ${f.target}: came back ${r.voting ? 'voting' : `not voting (${r.notVotingReason ?? 'no reason'})`}, not refused as incarnation-mismatch`);
+        if (!r.incarnationChanged) problems.push(`wipe-node ${f.target}: its incarnation did not change (or was not read)`);
+        if (!r.lossLogged) problems.push(`wipe-node ${f.target}: its log does not say "storage lost"`);
+      }
+      if (f.votesAgain !== true) problems.push(`wipe-node ${f.target}: does not vote again after cluster:replace-node`);
+    }
+  }
+  if (final === null) problems.push('no leader showed the final configuration');
+  else {
+    const voters = [...final.voters].sort();
+    if (JSON.stringify(voters) !== JSON.stringify([...expected].sort())) problems.push(`final voters ${voters.join(',')}, expected ${[...expected].sort().join(',')}`);
+    if (final.learners.length > 0) problems.push(`learners left in the final configuration: ${final.learners.join(',')}`);
+  }
+  return verdict('membership changes took effect: replaced nodes removed, replacements and wiped nodes voting', problems, { replaced, wiped });
+}
+
 /** What a run must have done for its verdicts to mean anything, and the liveness bound. */
 export interface RunBounds {
   /** Fewer acknowledged operations than this fails the run (nothing was tested). */

@@ -29,10 +29,19 @@ export interface OpRecord {
   detail?: string;
 }
 
+/** One step of a membership fault (kill, drop the database, a CLI command, ...) and how long it took. */
+export interface FaultStep {
+  readonly what: string;
+  readonly ms: number;
+}
+
 /** The faults the nemesis injected, with when they started and healed (ms since the run began). */
 export interface FaultRecord {
   readonly kind: string;
+  /** The node it hit (the node that ran on the host then, for a host's MariaDB, NATS server or routes). */
   readonly target: string;
+  /** The target led the cluster when the fault began. */
+  targetLed?: boolean;
   readonly startedAt: number;
   /** The fault took effect (its start did not throw). */
   injected: boolean;
@@ -40,6 +49,14 @@ export interface FaultRecord {
   /** When a write was acknowledged again after the heal, or null when none was. */
   writesBackAt: number | null;
   note?: string;
+  /** Membership faults: each step done, in order, with its duration. */
+  steps?: FaultStep[];
+  /** `replace-node`: the spare that took the target's place (added, promoted; the target removed). */
+  replacedBy?: string;
+  /** `wipe-node`: the target's status once restarted on an empty database, before it was added again. */
+  restartedAs?: { voting: boolean; notVotingReason: string | null; incarnationChanged: boolean; lossLogged: boolean };
+  /** `wipe-node`: the target voted again after `cluster:replace-node <id> <id>`. */
+  votesAgain?: boolean;
 }
 
 /** An interval with no acknowledged write. */

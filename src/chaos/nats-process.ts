@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { NATS_SERVER_BIN } from '../bench/nats-server-child';
 import { pollUntil } from '../bench/poll';
@@ -11,6 +11,30 @@ const ACCOUNTS_CONF = resolve(__dirname, '..', '..', 'deploy', 'nats', 'accounts
 /** The password variables deploy/nats/accounts.conf reads from the server's environment. */
 export const NATS_PASSWORD_VARS = ['NATS_N1_PASSWORD', 'NATS_N2_PASSWORD', 'NATS_N3_PASSWORD', 'NATS_API_PASSWORD', 'NATS_INTEGRATION_PASSWORD', 'NATS_BENCH_PASSWORD', 'NATS_RECORDS_PASSWORD', 'NATS_OPERATOR_PASSWORD'] as const;
 
+/** The password variable of a node's NATS user: `n4` -> `NATS_N4_PASSWORD`. */
+export function natsPasswordVar(nodeId: string): string {
+  return `NATS_${nodeId.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
+}
+
+/** A node id as a whole word (`n1`, not `n10`; `_INBOX_n1` counts: `_` is not part of an id here). */
+const nodeIdWord = (id: string): RegExp => new RegExp(`(?<![A-Za-z0-9-])${id}(?![A-Za-z0-9-])`, 'g');
+
+/**
+ * The shipped accounts.conf with a user for each of `nodeIds` (nodes added later, `cluster:add-node`):
+ * the n1 block copied with n1 replaced by the new id everywhere and its own password variable, as
+ * the file's header tells an operator to do.
+ *
+ * @throws Error when the file has no n1 block to copy (it changed shape)
+ */
+export function accountsConfWithNodes(shipped: string, nodeIds: readonly string[]): string {
+  if (nodeIds.length === 0) return shipped;
+  const block = /\n( *)\{\n\s*user: n1\n[\s\S]*?\n\1\}\n/.exec(shipped);
+  if (block === null) throw new Error('accounts.conf has no user block for n1 to copy');
+  const copies = nodeIds.map((id) => block[0].slice(1).replace(/NATS_N1_PASSWORD/g, natsPasswordVar(id)).replace(nodeIdWord('n1'), id));
+  const at = block.index + block[0].length;
+  return `${shipped.slice(0, at)}${copies.join('')}${shipped.slice(at)}`;
+}
+
 /** One server of the chaos NATS cluster. */
 export interface NatsProcessSpec {
   readonly name: string;
@@ -19,8 +43,10 @@ export interface NatsProcessSpec {
   readonly clusterPort: number;
   /** Where this server dials its peers: the ports of the route proxies in front of them. */
   readonly routePorts: readonly number[];
-  /** Values of NATS_PASSWORD_VARS for the server's environment. */
+  /** Values of NATS_PASSWORD_VARS (and of the extra nodes' variables) for the server's environment. */
   readonly passwords: Readonly<Record<string, string>>;
+  /** Node users beyond n1..n3 (spares the harness may start later), added to the shipped accounts.conf. */
+  readonly extraNodeUsers?: readonly string[];
 }
 
 /**
@@ -68,7 +94,7 @@ export class NatsProcess {
    * @throws Error with the server's complaint when the config is refused
    */
   writeConfig(): void {
-    copyFileSync(ACCOUNTS_CONF, join(this.spec.dir, 'accounts.conf'));
+    writeFileSync(join(this.spec.dir, 'accounts.conf'), accountsConfWithNodes(readFileSync(ACCOUNTS_CONF, 'utf8'), this.spec.extraNodeUsers ?? []));
     writeFileSync(this.configFile, natsServerConfig(this.spec));
     const check = spawnSync(NATS_SERVER_BIN, ['-t', '-c', this.configFile], { env: this.env(), encoding: 'utf8', timeout: 10_000 });
     if (check.status !== 0) throw new Error(`nats-server -t refused ${this.configFile}: ${check.stderr || check.stdout}`);

@@ -7,7 +7,7 @@ import { dumpReadModels } from '../projections/read-model-dump';
 import { readModelDb } from '../projections/read-model-database';
 import { loadCheckpoint } from '../projections/checkpoint-store';
 import { READ_MODELS } from '../projections/read-models';
-import type { ChaosCluster } from './chaos-cluster';
+import { type ChaosCluster, databaseOf } from './chaos-cluster';
 import type { LogRow, NodeSnapshot } from './checker';
 
 interface StatusView {
@@ -18,17 +18,22 @@ interface StatusView {
 }
 
 /**
- * Waits until every node has applied the same slot (the highest chosen), holds the same log head,
- * and its projections caught up, twice in a row; false when that does not happen in `timeoutMs`.
+ * Waits until every one of `members` (node ids; the final configuration's) has applied the same
+ * slot (the highest chosen), holds the same log head, and its projections caught up, twice in a
+ * row; false when that does not happen in `timeoutMs` (or a member runs on no host).
  */
-export async function waitForConvergence(cluster: ChaosCluster, timeoutMs: number): Promise<{ converged: boolean; last: string }> {
+export async function waitForConvergence(cluster: ChaosCluster, members: readonly string[], timeoutMs: number): Promise<{ converged: boolean; last: string }> {
   let previous = '';
   let last = '';
+  const statusOf = (id: string): Promise<Record<string, unknown> | null> => {
+    const host = cluster.hosts.find((h) => h.nodeId === id);
+    return host ? clusterStatusOf(host.httpPort) : Promise.resolve(null);
+  };
   try {
     await pollUntil('convergence', async () => {
-      const statuses = (await Promise.all(cluster.hosts.map((h) => clusterStatusOf(h.httpPort)))) as (StatusView | null)[];
-      last = statuses.map((s, i) => (s ? `${cluster.hosts[i].id}: chosen ${s.chosenSlot} applied ${s.appliedSlot} head ${s.logPosition} lag ${Math.max(0, ...s.projections.map((p) => p.lag))}` : `${cluster.hosts[i].id}: no answer`)).join('; ');
-      if (statuses.some((s) => s === null)) return false;
+      const statuses = (await Promise.all(members.map(statusOf))) as (StatusView | null)[];
+      last = statuses.map((s, i) => (s ? `${members[i]}: chosen ${s.chosenSlot} applied ${s.appliedSlot} head ${s.logPosition} lag ${Math.max(0, ...s.projections.map((p) => p.lag))}` : `${members[i]}: no answer`)).join('; ');
+      if (statuses.length === 0 || statuses.some((s) => s === null)) return false;
       const all = statuses as StatusView[];
       const chosen = Math.max(...all.map((s) => s.chosenSlot));
       const same = all.every((s) => s.appliedSlot === chosen && s.logPosition === all[0].logPosition && s.projections.every((p) => p.position >= s.logPosition));
@@ -43,9 +48,9 @@ export async function waitForConvergence(cluster: ChaosCluster, timeoutMs: numbe
   }
 }
 
-/** Reads every node's log, read models and checkpoint, and runs `log:verify` over the copies. */
-export async function takeSnapshots(cluster: ChaosCluster): Promise<{ nodes: NodeSnapshot[]; logVerify: LogVerification }> {
-  const dbs = cluster.hosts.map((h) => ({ nodeId: h.id, db: createKysely(h.mariadb.url, `behavior_${h.id}`, 2) }));
+/** Reads each of `members`' log, read models and checkpoint, and runs `log:verify` over the copies. */
+export async function takeSnapshots(cluster: ChaosCluster, members: readonly string[]): Promise<{ nodes: NodeSnapshot[]; logVerify: LogVerification }> {
+  const dbs = members.map((id) => ({ nodeId: id, db: createKysely(cluster.hostOf(id).mariadb.url, databaseOf(id), 2) }));
   try {
     const nodes: NodeSnapshot[] = [];
     for (const { nodeId, db } of dbs) {

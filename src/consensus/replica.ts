@@ -606,6 +606,9 @@ export class Replica {
     // incarnation no longer bound, say) must not keep it from following the leader there is.
     if (compareBallots(m.ballot, this.acceptor.promised) < 0 && this.notVotingReason() === null) {
       this.sendNack(m.from, m.ballot, this.acceptor.promised);
+      // What it says is chosen is still true: a replica that is behind (its history too, perhaps)
+      // catches up rather than keep campaigning on a configuration it no longer belongs to.
+      if (m.chosenWatermark > this.learner.chosenWatermark) this.requestCatchup(m.from);
       return false;
     }
     this.followLeader(m.from, m.ballot);
@@ -722,7 +725,11 @@ export class Replica {
       phase.sentTick = this.now;
       this.sendPhase1a(this.history.at(phase.fromSlot).voters.filter((v) => !this.leaderPromised.has(v)), phase.fromSlot, false);
     }
-    if (this.proposals.size === 0 && !this.history.counts(this.history.at(this.nextSlot), this.id, this.incarnation)) return this.handOver();
+    // A leader that votes neither in its next slot's configuration nor in any slot it still
+    // drives hands over (those slots' voters take Phase2a only from their own voters: the next
+    // leader recovers them).
+    const votesIn = (slot: number) => this.history.counts(this.history.at(slot), this.id, this.incarnation);
+    if (!votesIn(this.nextSlot) && [...this.proposals.keys()].every((slot) => !votesIn(slot))) return this.handOver();
     if (!this.hasLiveQuorum()) this.becomeFollower(null, 'lost-quorum');
   }
 
@@ -792,10 +799,15 @@ export class Replica {
     }
     this.promises.clear();
     for (const { slot, value, chosen } of slots) {
-      if (chosen) this.learner.learn(slot, value);
+      // A slot known chosen needs no round: followers learn it from the commit (and catch-up).
+      if (chosen) {
+        this.learner.learn(slot, value);
+        continue;
+      }
       this.proposals.set(slot, { value, votes: new Set(), sentTick: this.now });
       for (const to of this.history.at(slot).voters) this.sendPhase2a(to, slot, value);
     }
+    for (const slot of this.proposals.keys()) if (this.learner.isChosen(slot)) this.proposals.delete(slot);
     this.nextSlot = watermark + slots.length + 1;
     this.recoveredUpTo = this.nextSlot - 1;
     for (const [nodeId, incarnation] of [...this.leaderPromised]) this.notePeerIncarnation(nodeId, incarnation);

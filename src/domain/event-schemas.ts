@@ -31,6 +31,7 @@ export const EVENT_SCHEMAS = {
   UserEnabled: V1,
   UserPasswordReset: V1,
   UserRenamed: V1,
+  UserClassesAssigned: V1,
   ReasonCreated: V1,
   ReasonUpdated: V1,
   // The saga and archive streams (src/sagas/saga-events.ts checks that every one is here).

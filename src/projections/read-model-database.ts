@@ -65,6 +65,8 @@ export interface UsersTable {
   student_id: string | null;
   disabled: BooleanColumn;
   position: number;
+  /** A JSON list of the class names a teacher or club looks after (migration 0011). */
+  classes: string;
 }
 
 /** `archives`: one row per semester archive (migration 0006). */

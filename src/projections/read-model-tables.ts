@@ -60,6 +60,8 @@ export interface UserRow {
   readonly student_id: string | null;
   readonly disabled: boolean;
   readonly position: number;
+  /** The classes a teacher or club looks after, as a JSON list of names (`[]` for none). */
+  readonly classes: string;
 }
 
 /** One entry of the reason catalogue. */
@@ -271,8 +273,9 @@ export const TABLE_SCHEMAS: { readonly [T in ReadModelTable]: TableSchema<T> } =
       student_id: 'varchar(128)',
       disabled: 'boolean',
       position: 'bigint',
+      classes: 'text',
     },
-    defaults: { role: '', display_name: '', student_id: null, disabled: false, position: 0 },
+    defaults: { role: '', display_name: '', student_id: null, disabled: false, position: 0, classes: '[]' },
   },
   archives: {
     table: 'archives',

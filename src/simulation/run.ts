@@ -294,12 +294,13 @@ class Simulation {
     this.pendingEvents.push({ at: Math.max(restartAt, this.now + 1), run: () => this.restart(node) });
   }
 
+  /** Every member knows the target bound (its binding is in their history), and it runs that incarnation. */
   private boundEverywhere(nodeId: string): boolean {
-    const latest = this.mostAdvanced().replica.status().latestMembership;
-    if (!latest.voters.includes(nodeId) && !latest.learners.includes(nodeId)) return false;
-    return this.members().every((n) =>
-      n.storage.chosen.some((e) => e.value.kind === 'config' && e.value.change.nodeId === nodeId && 'incarnation' in e.value.change && e.value.change.incarnation !== undefined),
-    );
+    const target = this.nodes.find((n) => n.id === nodeId);
+    return this.members().every((n) => {
+      const bound = n.replica.status().latestMembership.incarnations[nodeId];
+      return bound !== undefined && bound === target?.storage.incarnation;
+    });
   }
 
   /**
@@ -308,11 +309,13 @@ class Simulation {
    * failure; more would leave no quorum to re-add it, which is safe but never converges).
    */
   private othersHealthy(node: SimNode): boolean {
-    const latest = this.mostAdvanced().replica.status().latestMembership;
-    if (latest.voters.length < 3) return false;
+    const status = this.mostAdvanced().replica.status();
+    const latest = status.latestMembership;
+    // The newest configuration is in force (no change pending), with three voters at least.
+    if (latest.voters.length < 3 || status.membership.version !== latest.version) return false;
     return this.nodes.every((n) => {
       if (n === node || (!latest.voters.includes(n.id) && !latest.learners.includes(n.id))) return true;
-      return latest.incarnations[n.id] === undefined || latest.incarnations[n.id] === n.storage.incarnation;
+      return n.up && latest.incarnations[n.id] === n.storage.incarnation;
     });
   }
 
@@ -403,5 +406,5 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
 function describeNode(n: SimNode): string {
   const s = n.replica.status();
   const m = s.membership;
-  return `${n.id}${n.up ? '' : ' (down)'} ${s.role} leader=${s.leaderId} ballot=${s.ballot.round}.${s.ballot.nodeId} chosen=${s.chosenWatermark} stored=${n.storage.chosen.length} inc=${s.incarnation} voting=${s.notVotingReason ?? 'yes'} voters=${m.voters.join(',')} learners=${m.learners.join(',')} latest=${s.latestMembership.voters.join(',')}/${s.latestMembership.learners.join(',')} inflight=${s.inflightSlots} pending=${s.pendingValues} change=${s.changeInFlight} promised=${s.promised.round}.${s.promised.nodeId}`;
+  return `${n.id}${n.up ? "" : " (down)"} ${s.role}(${s.roleReason}) leader=${s.leaderId} ballot=${s.ballot.round}.${s.ballot.nodeId} chosen=${s.chosenWatermark} stored=${n.storage.chosen.length} inc=${s.incarnation} voting=${s.notVotingReason ?? 'yes'} voters=${m.voters.join(',')} learners=${m.learners.join(',')} latest=${s.latestMembership.voters.join(',')}/${s.latestMembership.learners.join(',')} inflight=${s.inflightSlots} pending=${s.pendingValues} change=${s.changeInFlight} promised=${s.promised.round}.${s.promised.nodeId}`;
 }

@@ -72,6 +72,8 @@ export async function axeProblems(page: Page, name: string): Promise<AxeProblem[
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const path = join(SCREENSHOT_DIR, `${name}.png`);
+  // From the top: a page scrolled by the test would show its sticky header stitched in mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path, fullPage: true });
   return path;
 }

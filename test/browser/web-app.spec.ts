@@ -1,16 +1,18 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { E2eCluster, report } from '../e2e/cluster-harness';
+import { E2eCluster, report, waitFor } from '../e2e/cluster-harness';
 import { type AxeProblem, assertBrowserAndAppBuilt, axeProblems, launchChromium, newContext, screenshot } from './browser-support';
 
 // Functions passed to page.waitForFunction run in the page, where this exists.
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 /**
  * The web app in a real headless Chromium against a real 3-node cluster: the admin (zh-CN) sets
- * up students, a teacher and a reason; the teacher awards three students from a phone-sized
- * window; the admin sees the applications arrive live and reviews them; the student sees the new
- * score, chart point and record; a batch naming a missing student compensates; the leader is
- * killed and the monitor names another while the portals keep working. axe-core checks every
- * page, and every page is saved as a PNG under test-results/screenshots.
+ * up students, a teacher looking after their class and a reason; the teacher awards three students
+ * from a phone-sized window; the admin sees the applications arrive live and reviews them; the
+ * student sees the new score, chart point and record; a batch naming a missing student
+ * compensates; the leader is killed and the monitor names another while the portals keep working. Then, in English, the
+ * admin assigns a class to a new teacher whose phone shows that class's roster live, and every
+ * portal is seen at 375 px and at desktop width. axe-core checks every page, and every page is
+ * saved as a PNG under test-results/screenshots.
  */
 const UI_TIMEOUT_MS = 30_000;
 const ADMIN = { username: 'admin', password: 'admin-password' };
@@ -22,6 +24,15 @@ const STUDENTS = [
   { id: 's-3', name: '陈晓明', className: '7A' },
 ];
 const REASON = { code: 'help-others', zh: '帮助同学', en: 'Helped others', delta: 2 };
+const EN = { user: 'Username', pass: 'Password', submit: 'Sign in' };
+const LEE = { username: 'teacher-lee', password: 'teacher-pass-2' };
+const MIA = { username: 'stu-mia', password: 'student-pass-2' };
+const CLASS_8B = [
+  { id: 's-81', name: 'Mia Wong' },
+  { id: 's-82', name: 'Noah Chen' },
+];
+/** A student of another class: found through the whole school. */
+const OLGA = { id: 's-91', name: 'Olga Ivanova', className: '9C' };
 
 describe('the web app in Chromium against a 3-node cluster', () => {
   let cluster: E2eCluster;
@@ -70,10 +81,15 @@ describe('the web app in Chromium against a 3-node cluster', () => {
 
   /** Follows a menu entry, through the menu's overflow ("…") when the window is too narrow. */
   async function nav(page: Page, label: string): Promise<void> {
+    // The menu lays its items out once rendered: wait for it before asking what fits.
+    await page.getByRole('navigation').getByRole('menuitem').first().waitFor();
     const item = page.getByRole('navigation').getByRole('menuitem', { name: label, exact: true });
     if (await item.isVisible()) return item.click();
     await page.getByRole('navigation').locator('.ant-menu-overflow-item-rest').click();
     await page.locator('.ant-menu-submenu-popup').getByRole('menuitem', { name: label, exact: true }).click();
+    // A tap leaves no pointer behind; the test's mouse would hold the menu open over the page.
+    await page.mouse.move(0, 0);
+    await page.locator('.ant-menu-submenu-popup').waitFor({ state: 'hidden' });
   }
 
   it(
@@ -116,6 +132,15 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         };
         await createUser(TEACHER, '金老师', '老师');
         await createUser(STUDENT, '林小雨', '学生', 's-1');
+        // The teacher looks after class 7A: their portal opens on its roster.
+        await admin.getByRole('button', { name: `编辑 ${TEACHER.username} 负责的班级` }).click();
+        const classesDialog = admin.getByRole('dialog', { name: `${TEACHER.username} 负责的班级` });
+        await classesDialog.getByRole('combobox').click();
+        await admin.locator('.ant-select-dropdown .ant-select-item-option[title="7A"]').click();
+        await classesDialog.getByText(`${TEACHER.username} 负责的班级`, { exact: true }).click();
+        await classesDialog.getByRole('button', { name: '保存' }).click();
+        await admin.getByText(`已保存 ${TEACHER.username} 负责的班级`).waitFor();
+        await admin.locator('tr', { hasText: TEACHER.username }).locator('.ant-tag', { hasText: '7A' }).waitFor();
         await checkPage(admin, '07-admin-users');
 
         await nav(admin, '事由');
@@ -136,6 +161,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         // 2. The teacher awards three students with that reason from a phone-sized window.
         const teacher = await open({ phone: true });
         await login(teacher, TEACHER);
+        // The roster of their class, with the class picker (and no "no class assigned" note).
+        await teacher.locator('.ant-select', { has: teacher.getByRole('combobox', { name: '显示的班级' }) }).getByText('7A', { exact: true }).waitFor();
+        expect(await teacher.getByText('尚未为您分配班级', { exact: false }).count()).toBe(0);
         for (const s of STUDENTS) await teacher.getByRole('checkbox', { name: `选择 ${s.name}` }).check();
         await teacher.getByText('已选 3 人').waitFor();
         await teacher.getByLabel('从事由库选择').click();
@@ -240,5 +268,160 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         expect(problems).toEqual([]);
       }),
     600_000,
+  );
+
+  /** The answer of a REST call made with the admin's bearer token (setup the test does not look at). */
+  async function asAdmin(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const login = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const answer = await fetch(`${base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!answer.ok) throw new Error(`${method} ${path} answered ${answer.status}: ${await answer.text()}`);
+    return (await answer.json()) as Record<string, unknown>;
+  }
+
+  /** Until `who` can sign in on the node the browser uses (its credentials projected there). */
+  async function canSignIn(who: { username: string; password: string }): Promise<void> {
+    await waitFor(`${who.username} can sign in`, async () => {
+      const answer = await fetch(`${base}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(who) });
+      return answer.ok;
+    }, 15_000, 100);
+  }
+
+  /** The names in the roster's rows, as the page shows them. */
+  async function rosterNames(page: Page): Promise<string[]> {
+    return page.locator('.ant-table-tbody tr.ant-table-row td:nth-child(2)').allInnerTexts();
+  }
+
+  /** Nothing on the page is wider than the window (no sideways scroll of the page itself). */
+  async function fitsWidth(page: Page, width: number): Promise<void> {
+    await page.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 10_000 });
+  }
+
+  it(
+    'in English at 375 px and desktop width: the admin assigns a class, the teacher sees its roster live',
+    () =>
+      cluster.diagnose(async () => {
+        const checkedBefore = problems.length;
+        const leader = await cluster.waitForLeader(30_000);
+        const origin = cluster.aliveIds().find((id) => id !== leader) ?? leader;
+        base = `http://127.0.0.1:${cluster.port(origin)}`;
+        report(`English portals on ${origin} (${base}), leader ${leader}`);
+
+        // Setup through the API: a class 8B of two students, one of 9C, a new teacher and a student user of 8B.
+        for (const s of CLASS_8B) await asAdmin('POST', '/api/students', { studentId: s.id, name: s.name, className: '8B' });
+        const last = Number((await asAdmin('POST', '/api/students', { studentId: OLGA.id, name: OLGA.name, className: OLGA.className })).position);
+        await asAdmin('POST', '/api/users', { ...LEE, role: 'teacher', displayName: 'Mr Lee' });
+        await asAdmin('POST', '/api/users', { ...MIA, role: 'student', displayName: 'Mia Wong', studentId: CLASS_8B[0]!.id });
+        await asAdmin('GET', `/api/students?className=8B&minPosition=${last}`);
+        await canSignIn(LEE);
+        await canSignIn(MIA);
+
+        // 1. The teacher, on a phone, has no class yet: the whole school, and a note saying why.
+        const teacher = await open({ phone: true, locale: 'en-US' });
+        await login(teacher, LEE, EN);
+        await teacher.getByText('No class is assigned to you yet', { exact: false }).waitFor();
+        await teacher.getByRole('checkbox', { name: `Select ${OLGA.name}` }).waitFor();
+        await fitsWidth(teacher, 375);
+        await checkPage(teacher, '20-en-teacher-no-class-phone');
+
+        // 2. The admin (desktop) gives the teacher class 8B from the users page.
+        const admin = await open({ locale: 'en-US' });
+        await login(admin, ADMIN, EN);
+        await nav(admin, 'Users');
+        const row = admin.locator('tr', { has: admin.getByRole('cell', { name: LEE.username, exact: true }) });
+        await row.getByText('No class').waitFor();
+        await row.getByRole('button', { name: `Edit classes of ${LEE.username}` }).click();
+        const dialog = admin.getByRole('dialog', { name: `Classes of ${LEE.username}` });
+        await dialog.getByRole('combobox', { name: `Classes of ${LEE.username}` }).click();
+        await admin.locator('.ant-select-dropdown .ant-select-item-option[title="8B"]').click();
+        await checkPage(admin, '21-en-admin-classes-dialog');
+        // The list stays open for more picks: a click on the dialog's title closes it, as a person would.
+        await dialog.getByText(`Classes of ${LEE.username}`, { exact: true }).click();
+        await admin.locator('.ant-select-dropdown').waitFor({ state: 'hidden' });
+        await dialog.getByRole('button', { name: 'Save' }).click();
+        await admin.getByText(`Classes of ${LEE.username} saved`).waitFor();
+        await row.locator('.ant-tag', { hasText: '8B' }).waitFor();
+        await checkPage(admin, '22-en-admin-users-desktop');
+
+        // 3. Without a reload, the teacher's phone now opens on 8B: its two students, nobody else.
+        await teacher.getByRole('combobox', { name: 'Classes shown' }).waitFor();
+        await teacher.waitForFunction(() => document.querySelectorAll('.ant-table-tbody tr.ant-table-row').length === 2, undefined, { timeout: UI_TIMEOUT_MS });
+        expect((await rosterNames(teacher)).sort()).toEqual(CLASS_8B.map((s) => s.name).sort());
+        expect(await teacher.getByText('No class is assigned to you yet', { exact: false }).count()).toBe(0);
+        await fitsWidth(teacher, 375);
+        await checkPage(teacher, '23-en-teacher-my-class-phone');
+        // The whole school stays one pick away, and the search finds a student of another class.
+        await teacher.getByRole('combobox', { name: 'Classes shown' }).click();
+        await teacher.locator('.ant-select-dropdown .ant-select-item-option[title="Whole school"]').click();
+        await teacher.getByRole('searchbox', { name: 'Search' }).fill('olga');
+        await teacher.getByRole('checkbox', { name: `Select ${OLGA.name}` }).waitFor();
+        expect(await rosterNames(teacher)).toEqual([OLGA.name]);
+        await teacher.getByRole('combobox', { name: 'Classes shown' }).click();
+        await teacher.locator('.ant-select-dropdown .ant-select-item-option[title="8B"]').click();
+        await teacher.getByRole('searchbox', { name: 'Search' }).fill('');
+
+        // 4. The teacher awards Mia from the phone: the confirmation stays clear of the menu bar.
+        await teacher.getByRole('checkbox', { name: `Select ${CLASS_8B[0]!.name}` }).check();
+        await teacher.getByLabel('Or a reason in your words').fill('Tidied the lab');
+        await teacher.getByRole('button', { name: 'Submit for review' }).click();
+        await teacher.locator('.ant-message-notice', { hasText: '1 application(s) submitted' }).waitFor();
+        // Once it has slid in, the message sits below the header and its menu, not over them.
+        await teacher.waitForFunction(
+          () => {
+            const notice = document.querySelector('.ant-message-notice');
+            const header = document.querySelector('.app-header');
+            return notice !== null && header !== null && notice.getBoundingClientRect().top >= header.getBoundingClientRect().bottom;
+          },
+          undefined,
+          { timeout: 5_000 },
+        );
+        await screenshot(teacher, '24-en-teacher-submitted-phone');
+
+        // 5. The same teacher at desktop width (a new session reads its class at once).
+        const teacherDesk = await open({ locale: 'en-US' });
+        await login(teacherDesk, LEE, EN);
+        await teacherDesk.waitForFunction(() => document.querySelectorAll('.ant-table-tbody tr.ant-table-row').length === 2, undefined, { timeout: UI_TIMEOUT_MS });
+        await checkPage(teacherDesk, '25-en-teacher-desktop');
+        await nav(teacherDesk, 'My applications');
+        await teacherDesk.getByText('Tidied the lab').waitFor();
+        await checkPage(teacherDesk, '26-en-teacher-applications-desktop');
+
+        // 6. The student portal in English, on a phone and at desktop width.
+        const student = await open({ phone: true, locale: 'en-US' });
+        await login(student, MIA, EN);
+        await student.getByText('Class 8B').waitFor();
+        await fitsWidth(student, 375);
+        await checkPage(student, '27-en-student-phone');
+        const studentDesk = await open({ locale: 'en-US' });
+        await login(studentDesk, MIA, EN);
+        await studentDesk.getByText('Class 8B').waitFor();
+        await checkPage(studentDesk, '28-en-student-desktop');
+
+        // 7. The admin portal in English at desktop width and on a phone.
+        await nav(admin, 'Overview');
+        await admin.getByText('Average score per class').waitFor();
+        await checkPage(admin, '29-en-admin-home-desktop');
+        const adminPhone = await open({ phone: true, locale: 'en-US' });
+        await login(adminPhone, ADMIN, EN);
+        await adminPhone.getByText('Average score per class').waitFor();
+        await fitsWidth(adminPhone, 375);
+        await checkPage(adminPhone, '30-en-admin-home-phone');
+        await nav(adminPhone, 'Users');
+        await adminPhone.getByRole('cell', { name: LEE.username, exact: true }).waitFor();
+        await fitsWidth(adminPhone, 375);
+        await checkPage(adminPhone, '31-en-admin-users-phone');
+        await nav(adminPhone, 'Reviews');
+        await adminPhone.locator('tr', { hasText: 'Tidied the lab' }).waitFor();
+        await fitsWidth(adminPhone, 375);
+        await checkPage(adminPhone, '32-en-admin-reviews-phone');
+
+        report(`axe-core checked ${pagesChecked.length} pages in all`);
+        expect(problems.slice(checkedBefore)).toEqual([]);
+      }),
+    300_000,
   );
 });

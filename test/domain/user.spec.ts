@@ -67,6 +67,7 @@ describe('CreateUser', () => {
       displayName: 'Someone',
       studentId: null,
       disabled: false,
+      classes: [],
       version: 1,
     });
   });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { jsonOf, runCli } from '../support/cli';
 import { type AppendClient, E2eCluster, report, retryPolicy, rowsByContent, waitFor } from './cluster-harness';
 
@@ -27,13 +28,14 @@ describe('cluster membership on real processes', () => {
   const members = new Set(['n1', 'n2', 'n3']);
 
   beforeAll(async () => {
-    cluster = await E2eCluster.start({ label: 'member', size: 5, env: { CLUSTER_NODES: 'n1,n2,n3' }, spawnAtStart: ['n1', 'n2', 'n3'] });
+    cluster = await E2eCluster.start({ label: 'member', size: 6, env: { CLUSTER_NODES: 'n1,n2,n3' }, spawnAtStart: ['n1', 'n2', 'n3'] });
     await cluster.waitForLeader(30_000, ['n1', 'n2', 'n3']);
     env = {
       CLUSTER_NODES: 'n1,n2,n3',
       CLUSTER_NAME: cluster.clusterName,
       NATS_URL: cluster.natsUrl,
       MYSQL_URL: cluster.mysqlUrl,
+      ...Object.fromEntries(cluster.ids.map((id) => [`MYSQL_DATABASE_${id.toUpperCase()}`, cluster.db.names.get(id) as string])),
     };
     client = await cluster.appendClient();
     const policy = retryPolicy({ deadlineMs: 120_000, attemptsMax: 2000 });
@@ -133,6 +135,26 @@ describe('cluster membership on real processes', () => {
     );
     await ackedBefore(20);
   }, 300_000);
+
+  it('adds a node from a backup: restored first, it catches up only what came after', async () => {
+    const source = [...members][0];
+    const file = join(cluster.logDir, 'backup.ndjson.gz');
+    const backup = await cli('backup', '--node', source, '--out', file, '--json');
+    expect(backup.code).toBe(0);
+    const taken = jsonOf(backup) as { chosenWatermark: number };
+    await ackedBefore(10);
+    const added = await cli('cluster:add-node', 'n6', '--learner', '--from-snapshot', file, '--json');
+    expect(added.code).toBe(0);
+    expect(added.stderr).toMatch(new RegExp(`"chosenWatermark":${taken.chosenWatermark}`));
+    await cluster.spawn('n6');
+    const promoted = await cli('cluster:promote', 'n6');
+    expect(promoted.code).toBe(0);
+    members.add('n6');
+    expect(await voters()).toContain('n6');
+    // a second restore into the same database is refused: it is not empty any more
+    expect((await cli('cluster:add-node', 'n6', '--from-snapshot', file)).code).toBe(1);
+    await ackedBefore(10);
+  }, 240_000);
 
   it('refuses bad requests with clear exit codes', async () => {
     const usage = await cli('cluster:add-node', 'bad id');

@@ -3,15 +3,20 @@ import { Command, Option } from 'nest-commander';
 import { askNodeStatus } from '../../node/cluster-nodes';
 import type { ClusterStatus } from '../../node/cluster-status';
 import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership } from '../../node/membership';
+import type { CliConfig } from '../cli-config';
 import { connectNats } from '../cli-connections';
 import { CliFailure, CliUsageError } from '../cli-errors';
 import type { CliOutput } from '../cli-output';
+import { resolve } from 'node:path';
+import { restoreNode, snapshotFile } from '../../operations/snapshot/restore';
 import { CliCommand, EXIT_OK } from './cli-command';
+import { restoreFailure } from './restore.command';
 
 interface MembershipOptions {
   readonly json?: boolean;
   readonly learner?: boolean;
   readonly timeout?: string;
+  readonly fromSnapshot?: string;
 }
 
 /** How long add-node and replace-node wait for a learner to catch up, by default. */
@@ -36,6 +41,11 @@ interface StepDone {
  */
 abstract class MembershipCommand extends CliCommand<MembershipOptions> {
   protected params: string[] = [];
+
+  /** For --from-snapshot (see restoreInto). */
+  protected restoreFirst(out: CliOutput, nodeId: string, file: string): Promise<void> {
+    return restoreInto(this.config, out, nodeId, file);
+  }
   private nats: NatsConnection | null = null;
 
   @Option({ flags: '--timeout <ms>', description: `how long to wait for a learner to catch up (default ${CATCH_UP_TIMEOUT_DEFAULT_MS})` })
@@ -142,7 +152,11 @@ function describeOp(r: { op: MembershipRequest['op']; nodeId: string }): string 
   }
 }
 
-/** `cluster:add-node <id> [--learner]`: adds a node as a learner and, unless --learner, promotes it once caught up. */
+/**
+ * `cluster:add-node <id> [--learner] [--from-snapshot <file>]`: adds a node as a learner and,
+ * unless --learner, promotes it once caught up. With --from-snapshot, first restores a backup
+ * into the new node's (empty) database, so that it catches up only what came after it.
+ */
 @Command({ name: 'cluster:add-node', arguments: '<id>', description: 'add a node: a learner that catches up, then (without --learner) a voter' })
 export class ClusterAddNodeCommand extends MembershipCommand {
   @Option({ flags: '--learner', description: 'leave it a learner (promote it later with cluster:promote)' })
@@ -150,14 +164,36 @@ export class ClusterAddNodeCommand extends MembershipCommand {
     return true;
   }
 
+  @Option({ flags: '--from-snapshot <file>', description: "restore this backup into the new node's empty database first (start the node after it)" })
+  parseFromSnapshot(value: string): string {
+    return value;
+  }
+
   protected async execute(out: CliOutput, options: MembershipOptions): Promise<number> {
     const nodeId = this.nodeIdParam(0, 'id');
     const timeout = this.timeoutOf(options);
+    if (options.fromSnapshot !== undefined) await this.restoreFirst(out, nodeId, options.fromSnapshot);
     return this.withNats(async () => {
       const steps = [await this.step(out, { op: 'add-learner', nodeId })];
       if (options.learner !== true) steps.push(await this.promoteWhenCaughtUp(out, nodeId, timeout));
       return this.finish(out, steps, options.learner === true ? `${nodeId} is a learner` : `${nodeId} is a voter`);
     });
+  }
+}
+
+/** Restores `file` into the node's database; the node must not run yet. */
+async function restoreInto(config: CliConfig, out: CliOutput, nodeId: string, file: string): Promise<void> {
+  const path = resolve(file);
+  const target = config.mysqlFor(nodeId);
+  out.note({ step: 'restore', nodeId, file: path, state: 'restoring' }, `${nodeId}: restoring ${path} into ${target.database}`);
+  try {
+    const summary = await restoreNode({ ...target, nodeId, cluster: config.clusterName, open: snapshotFile(path) });
+    out.note(
+      { step: 'restore', nodeId, chosenWatermark: summary.chosenWatermark, seconds: summary.seconds, state: 'restored' },
+      `${nodeId}: restored, slots 1..${summary.chosenWatermark} chosen; start node ${nodeId} now (it catches up the rest once added)`,
+    );
+  } catch (error) {
+    throw restoreFailure(error, path, nodeId, target);
   }
 }
 

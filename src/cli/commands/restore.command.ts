@@ -57,7 +57,7 @@ export class RestoreCommand extends CliCommand<RestoreOptions> {
     try {
       summary = await restoreNode({ ...target, nodeId: node, cluster: this.config.clusterName, open: snapshotFile(file), onProgress: progress.update });
     } catch (error) {
-      throw failure(error, file, node, target);
+      throw restoreFailure(error, file, node, target);
     } finally {
       progress.stop();
     }
@@ -115,7 +115,7 @@ function isFile(path: string): boolean {
   }
 }
 
-function failure(error: unknown, file: string, node: string, target: MysqlTarget): unknown {
+export function restoreFailure(error: unknown, file: string, node: string, target: MysqlTarget): unknown {
   if (error instanceof SnapshotFileError) return new CliFailure(`${file} is refused: ${error.message}`);
   if (error instanceof RestoreRefusedError) {
     if (error.dropSql === undefined) return new CliFailure(`${file} is refused: ${error.message}`, { reason: error.reason });

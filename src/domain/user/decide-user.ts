@@ -1,5 +1,6 @@
 import { assert, unreachable } from '../../shared/assert';
 import { type CommandContext, type Decision, hasRole, refuse } from '../shared';
+import { decideAssignUserClasses } from './decide-assign-user-classes';
 import { decideChangeUserRole } from './decide-change-user-role';
 import { decideCreateUser } from './decide-create-user';
 import { decideRenameUser, decideResetUserPassword } from './decide-user-account';
@@ -36,6 +37,8 @@ export function decideUser(state: UserState, command: UserCommand, context: Comm
       return decideResetUserPassword(state, command, context);
     case 'RenameUser':
       return decideRenameUser(state, command, context);
+    case 'AssignUserClasses':
+      return decideAssignUserClasses(state, command, context);
     default:
       return unreachable(command, 'user command');
   }

@@ -1,5 +1,6 @@
 import { unreachable } from '../../shared/assert';
 import type { UserEvent } from './user-events';
+import { holdsClasses } from './user-rules';
 import type { UserState } from './user-state';
 
 /** Applies one user event to the state (pure; events are facts, nothing is checked). */
@@ -8,10 +9,12 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
   switch (event.type) {
     case 'UserCreated': {
       const { username, role, displayName, studentId } = event.data;
-      return { ...next, exists: true, username, role, displayName, studentId: studentId ?? null, disabled: false };
+      return { ...next, exists: true, username, role, displayName, studentId: studentId ?? null, disabled: false, classes: [] };
     }
-    case 'UserRoleChanged':
-      return { ...next, role: event.data.role, studentId: event.data.studentId ?? null };
+    case 'UserRoleChanged': {
+      const { role, studentId } = event.data;
+      return { ...next, role, studentId: studentId ?? null, classes: holdsClasses(role) ? state.classes : [] };
+    }
     case 'UserDisabled':
       return { ...next, disabled: true };
     case 'UserEnabled':
@@ -20,6 +23,8 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return next;
     case 'UserRenamed':
       return { ...next, displayName: event.data.displayName };
+    case 'UserClassesAssigned':
+      return { ...next, classes: event.data.classes };
     default:
       return unreachable(event, 'user event');
   }

@@ -1,5 +1,6 @@
-/** The user aggregate: accounts with a role (a student user bound to a student), role changes, disabling. */
+/** The user aggregate: accounts with a role (a student user bound to a student), role changes, disabling, a teacher's classes. */
 export * from './bootstrap-admin';
+export * from './decide-assign-user-classes';
 export * from './decide-user';
 export * from './decide-user-account';
 export * from './evolve-user';

@@ -33,5 +33,11 @@ export type ResetUserPassword = Command<'ResetUserPassword', { readonly username
 /** Changes the name a user is shown by. */
 export type RenameUser = Command<'RenameUser', { readonly username: string; readonly displayName: string }>;
 
+/**
+ * Sets the classes a teacher or club user looks after ("my classes"): the whole list, replacing
+ * the one before; an empty list assigns none. A class is a `className` students carry.
+ */
+export type AssignUserClasses = Command<'AssignUserClasses', { readonly username: string; readonly classes: readonly string[] }>;
+
 /** Every command the user aggregate decides. */
-export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser | ResetUserPassword | RenameUser;
+export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser | ResetUserPassword | RenameUser | AssignUserClasses;

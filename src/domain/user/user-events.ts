@@ -61,5 +61,11 @@ export type UserRenamed = UserEventOf<
   { readonly username: string; readonly displayName: string; readonly actor: ActorRef; readonly at: string }
 >;
 
+/** A teacher's or club's classes were set: `classes` is the whole list from now on (trimmed, distinct). */
+export type UserClassesAssigned = UserEventOf<
+  'UserClassesAssigned',
+  { readonly username: string; readonly classes: readonly string[]; readonly actor: ActorRef; readonly at: string }
+>;
+
 /** Every event of the user stream. */
-export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled | UserPasswordReset | UserRenamed;
+export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled | UserPasswordReset | UserRenamed | UserClassesAssigned;

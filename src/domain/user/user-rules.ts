@@ -1,4 +1,4 @@
-import { type DomainError, ROLES, checkId, domainError, isRole } from '../shared';
+import { type DomainError, type Role, ROLES, TEXT_LIMITS, checkId, checkText, domainError, isRole } from '../shared';
 
 /** Usernames: 3..64 lowercase letters, digits or `._-`, starting with a letter or digit. */
 const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{2,63}$/;
@@ -23,4 +23,36 @@ export function checkRoleBinding(role: unknown, studentId: string | undefined): 
   if (role !== 'student' && studentId !== undefined)
     return domainError('invalid', `a ${role} user is bound to no studentId`);
   return studentId === undefined ? null : checkId('studentId', studentId);
+}
+
+/** Classes one teacher or club user looks after at most. */
+export const USER_CLASSES_MAX = 20;
+
+/** The roles that look after classes ("my classes"); other roles hold none. */
+export const CLASS_HOLDER_ROLES: readonly Role[] = Object.freeze(['teacher', 'club']);
+
+/** True for a role that looks after classes. */
+export function holdsClasses(role: Role | null): boolean {
+  return role !== null && CLASS_HOLDER_ROLES.includes(role);
+}
+
+/**
+ * An `invalid` error unless `classes` is a list of at most USER_CLASSES_MAX class names, each a
+ * non-blank string of at most TEXT_LIMITS.className characters once trimmed, none twice.
+ *
+ * @example checkClassList(['7A', '7B']) // null
+ * @example checkClassList(['7A', ' 7A ']).message // 'classes must not name 7A twice'
+ */
+export function checkClassList(classes: unknown): DomainError | null {
+  if (!Array.isArray(classes)) return domainError('invalid', 'classes must be a list of class names');
+  if (classes.length > USER_CLASSES_MAX) return domainError('invalid', `classes must name at most ${USER_CLASSES_MAX} classes`);
+  const seen = new Set<string>();
+  for (const [i, name] of (classes as unknown[]).entries()) {
+    const invalid = checkText(`classes[${i}]`, name, TEXT_LIMITS.className);
+    if (invalid) return invalid;
+    const trimmed = (name as string).trim();
+    if (seen.has(trimmed)) return domainError('invalid', `classes must not name ${trimmed} twice`);
+    seen.add(trimmed);
+  }
+  return null;
 }

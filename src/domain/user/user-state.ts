@@ -11,6 +11,11 @@ export interface UserState {
   /** The bound student, for student users only. */
   readonly studentId: string | null;
   readonly disabled: boolean;
+  /**
+   * The classes a teacher or club user looks after, in the order the admin gave; empty for other
+   * roles (a role change away from teacher and club drops them).
+   */
+  readonly classes: readonly string[];
   /** How many events the stream holds: the expected version of the next append. */
   readonly version: number;
 }
@@ -23,5 +28,6 @@ export const initialUserState: UserState = Object.freeze({
   displayName: '',
   studentId: null,
   disabled: false,
+  classes: Object.freeze([]) as readonly string[],
   version: 0,
 });

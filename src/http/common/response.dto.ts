@@ -58,6 +58,14 @@ export class UserWriteDto extends WriteAnswerDto {
   role?: string;
 }
 
+/** The answer of PUT /api/users/:username/classes: the classes as recorded (trimmed). */
+export class UserClassesWriteDto extends WriteAnswerDto {
+  @ApiProperty()
+  username!: string;
+  @ApiProperty({ type: [String], example: ['7A', '7B'] })
+  classes!: string[];
+}
+
 /** A saga start's or retry's answer. */
 export class SagaWriteDto extends WriteAnswerDto {
   @ApiProperty()
@@ -196,6 +204,8 @@ export class UserDto {
   studentId!: string | null;
   @ApiProperty()
   disabled!: boolean;
+  @ApiProperty({ type: [String], description: 'the classes a teacher or club looks after, in the order assigned (empty for other roles)', example: ['7A'] })
+  classes!: string[];
   @ApiProperty()
   position!: number;
 }

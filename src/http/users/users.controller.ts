@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, NotFoundException, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { UserDto, UserPageDto, UserWriteDto } from '../common/response.dto';
+import { UserClassesWriteDto, UserDto, UserPageDto, UserWriteDto } from '../common/response.dto';
 import type { Response } from 'express';
 import type { Actor } from '../../domain';
 import type { Page, UserView } from '../../projections';
@@ -13,7 +13,7 @@ import { ReadQueryDto } from '../../api/paging.dto';
 import { Roles } from '../auth/roles.decorator';
 import { USERS_REPOSITORY, type UsersReads } from '../common/tokens';
 import { WritesThroughLog } from '../common/writes';
-import { CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from '../../api/users.dto';
+import { AssignClassesDto, CreateUserDto, ListUsersQueryDto, ResetPasswordDto, UpdateUserDto, UsernameParams } from '../../api/users.dto';
 
 /** User management: admins only. */
 @ApiTags('users')
@@ -66,6 +66,21 @@ export class UsersController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<WriteAnswer> {
     return this.commands.run(res, { name: 'users.password', data: { username, password: body.password } }, actor, key);
+  }
+
+  @Put(':username/classes')
+  @HttpCode(200)
+  @WritesThroughLog()
+  @ApiOperation({ summary: "Set the classes a teacher or club user looks after (the whole list; 422 for another role)" })
+  @ApiOkResponse({ type: UserClassesWriteDto })
+  assignClasses(
+    @Param() { username }: UsernameParams,
+    @Body() body: AssignClassesDto,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKey() key: string | undefined,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<WriteAnswer> {
+    return this.commands.run(res, { name: 'users.classes', data: { username, classes: body.classes } }, actor, key);
   }
 
   @Get()

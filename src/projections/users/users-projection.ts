@@ -1,4 +1,4 @@
-import { USER_STREAM, type UserEvent } from '../../domain';
+import { USER_STREAM, type UserEvent, holdsClasses } from '../../domain';
 import { unreachable } from '../../shared/assert';
 import type { Logged, LoggedEvent } from '../logged-event';
 import type { Projection } from '../projection';
@@ -17,10 +17,13 @@ function userFields(event: UserEvent): Partial<RowFields<'users'>> {
   switch (event.type) {
     case 'UserCreated': {
       const { role, displayName, studentId } = event.data;
-      return { role, display_name: displayName, student_id: studentId ?? null, disabled: false };
+      return { role, display_name: displayName, student_id: studentId ?? null, disabled: false, classes: NO_CLASSES };
     }
-    case 'UserRoleChanged':
-      return { role: event.data.role, student_id: event.data.studentId ?? null };
+    case 'UserRoleChanged': {
+      // Like the aggregate: a role that looks after no class drops the classes.
+      const { role, studentId } = event.data;
+      return { role, student_id: studentId ?? null, ...(holdsClasses(role) ? {} : { classes: NO_CLASSES }) };
+    }
     case 'UserDisabled':
       return { disabled: true };
     case 'UserEnabled':
@@ -29,10 +32,14 @@ function userFields(event: UserEvent): Partial<RowFields<'users'>> {
       return {};
     case 'UserRenamed':
       return { display_name: event.data.displayName };
+    case 'UserClassesAssigned':
+      return { classes: JSON.stringify(event.data.classes) };
     default:
       return unreachable(event, 'user event');
   }
 }
+
+const NO_CLASSES = '[]';
 
 /** `users`: accounts, roles and bindings, without secrets. */
 export const USERS_PROJECTION: Projection = {

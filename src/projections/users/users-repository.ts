@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Role } from '../../domain';
 import type { ReadModelDatabase } from '../read-model-database';
 import type { UserRow } from '../read-model-tables';
+import { assert } from '../../shared/assert';
 import { rowFromSql } from '../sql-values';
 import { type Page, type PageRequest, pageWindow } from '../paging';
 
@@ -18,6 +19,8 @@ export interface UserView {
   /** The student a student user is bound to; null for other roles. */
   readonly studentId: string | null;
   readonly disabled: boolean;
+  /** The classes a teacher or club looks after, in the order they were assigned; empty for other roles. */
+  readonly classes: readonly string[];
   readonly position: number;
 }
 
@@ -52,6 +55,20 @@ export function userView(row: UserRow): UserView {
     displayName: row.display_name,
     studentId: row.student_id,
     disabled: row.disabled,
+    classes: classesFromRow(row.classes),
     position: row.position,
   };
+}
+
+/**
+ * The class list a `users.classes` cell holds (JSON the projection wrote). Anything else there is
+ * a broken invariant.
+ *
+ * @example classesFromRow('["7A","7B"]') // ['7A', '7B']
+ */
+export function classesFromRow(cell: string | null): string[] {
+  if (cell === null) return [];
+  const list: unknown = JSON.parse(cell);
+  assert(Array.isArray(list) && list.every((name) => typeof name === 'string'), `users.classes must hold a JSON list of names, got ${cell}`);
+  return list as string[];
 }

@@ -114,6 +114,7 @@ describe('Projector (real MySQL)', () => {
       displayName: 'Someone',
       studentId: 's-1',
       disabled: false,
+      classes: [],
       position: 9,
     });
     expect(await readCheckpoints(test.db)).toEqual([{ name: 'read-models', position: 9 }]);
@@ -126,6 +127,7 @@ describe('Projector (real MySQL)', () => {
     const { rows } = await sql<Record<string, unknown>>`SELECT * FROM users`.execute(test.db);
     expect(rows).toHaveLength(1);
     expect(Object.keys(rows[0]).sort()).toEqual([
+      'classes',
       'disabled',
       'display_name',
       'position',

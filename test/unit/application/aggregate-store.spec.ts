@@ -296,3 +296,20 @@ describe('AggregateStore', () => {
     );
   });
 });
+
+describe('AggregateStore: snapshots written by an earlier release', () => {
+  it('reads a field the state gained since (a user snapshot without classes) at its initial value, and folds on from there', async () => {
+    const source = new MemorySource();
+    const log = new Log(source);
+    log.event('user', 'tina', 'UserCreated', { username: 'tina', passwordHash: 'h', role: 'teacher', displayName: 'Tina', actor, at: '2025-03-01T08:00:00.000Z' });
+    // The state as the release before "my classes" wrote it: no classes field.
+    const before = { exists: true, username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, version: 1 };
+    await source.saveCheckpoint([{ kind: 'user', id: 'tina', position: 1, cold: false, state: JSON.stringify(before) }], 1);
+    const store = new AggregateStore(source, TINY);
+    await store.load();
+    expect(store.folded).toBe(0);
+    expect(store.user('tina')).toEqual({ ...before, classes: [] });
+    plan(store, [log.event('user', 'tina', 'UserClassesAssigned', { username: 'tina', classes: ['7A'], actor, at: '2025-03-01T09:00:00.000Z' })]);
+    expect(store.user('tina')).toMatchObject({ classes: ['7A'], version: 2 });
+  });
+});

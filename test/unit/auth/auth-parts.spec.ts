@@ -145,6 +145,14 @@ describe('the credentials projection (pure)', () => {
     ]);
   });
 
+  it("covers a teacher's classes assigned without moving the row's position (no token is voided by it)", () => {
+    const rows = [row(1, user('UserCreated', { passwordHash: 'scrypt$h', role: 'teacher', displayName: 'Kim' })), row(2, user('UserClassesAssigned', { classes: ['7A'] }))];
+    const batch = planCredentialsBatch(rows, 0);
+    expect(batch).toMatchObject({ last: 2, events: 2 });
+    expect(batch.changes.get('kim')).toMatchObject({ position: 1 });
+    expect(planCredentialsBatch([row(3, user('UserClassesAssigned', { classes: [] }))], 2).changes.size).toBe(0);
+  });
+
   it('covers events of other streams without changing anything', () => {
     const batch = planCredentialsBatch([row(8, student)], 7);
     expect(batch).toMatchObject({ last: 8, events: 1 });

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   type LogRow,
   type NodeSnapshot,
@@ -6,6 +8,7 @@ import {
   checkEnoughAcknowledged,
   checkFaultsInjected,
   checkLogsAgree,
+  checkMembership,
   checkRun,
   checkOperations,
   checkReadModels,
@@ -15,7 +18,8 @@ import {
   checkWritesBack,
 } from '../../../src/chaos/checker';
 import { type FaultRecord, type OpRecord, baseCommandId, unavailabilityWindows, writesBackAt } from '../../../src/chaos/history';
-import { FAULT_KINDS, drawSchedule } from '../../../src/chaos/nemesis';
+import { accountsConfWithNodes, natsPasswordVar } from '../../../src/chaos/nats-process';
+import { FAULT_KINDS, MEMBERSHIP_KINDS, drawSchedule, sparesNeeded } from '../../../src/chaos/nemesis';
 import { classifyStatus, classifyTransportError } from '../../../src/chaos/workload';
 import { foldReadModels } from '../../../src/projections/read-model-fold';
 import { loggedEvent } from '../../../src/projections/logged-event';
@@ -278,5 +282,78 @@ describe('nemesis schedule', () => {
     expect(drawSchedule(seededRandom(43), 10 * 60_000, ['n1', 'n2', 'n3'])).not.toEqual(a);
     expect(new Set(a.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
     expect(a.filter((f) => f.kind.startsWith('pause')).every((f) => f.holdMs === 8000)).toBe(true);
+  });
+
+  it('begins with the lead kinds in a seeded order, then goes on with the shuffled cycle', () => {
+    const lead = ['replace-node', 'wipe-node'] as const;
+    const plans = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => drawSchedule(seededRandom(seed), 90_000, ['h1', 'h2', 'h3'], lead));
+    for (const plan of plans) {
+      expect(new Set(plan.slice(0, 2).map((f) => f.kind))).toEqual(new Set(lead));
+      expect(plan.slice(2).some((f) => !MEMBERSHIP_KINDS.includes(f.kind))).toBe(true);
+      // a membership fault needs no hold: the change is the fault
+      expect(plan.filter((f) => MEMBERSHIP_KINDS.includes(f.kind)).every((f) => f.holdMs === 0)).toBe(true);
+      expect(sparesNeeded(plan)).toBe(plan.filter((f) => f.kind === 'replace-node').length);
+    }
+    // replace-node hits the leader in some seeds and a drawn host in others
+    const replaceTargets = new Set(plans.map((p) => p.find((f) => f.kind === 'replace-node')!.target === 'leader'));
+    expect(replaceTargets).toEqual(new Set([true, false]));
+    expect(new Set(plans.map((p) => p[0].kind)).size).toBe(2);
+  });
+});
+
+describe('chaos checker: membership', () => {
+  const fault = (kind: string, target: string, extra: Partial<FaultRecord> = {}): FaultRecord => ({ kind, target, startedAt: 0, injected: true, healedAt: 100, writesBackAt: 200, ...extra });
+  const wipedOk = (target: string, extra: Partial<FaultRecord> = {}): FaultRecord =>
+    fault('wipe-node', target, { restartedAs: { voting: false, notVotingReason: 'incarnation-mismatch', incarnationChanged: true, lossLogged: true }, votesAgain: true, ...extra });
+  const founding = ['n1', 'n2', 'n3'];
+
+  it('passes when the final voters are the founding members with each replaced node swapped for its replacement', () => {
+    const faults = [fault('kill-leader', 'n1'), fault('replace-node', 'n1', { replacedBy: 'n4' }), wipedOk('n4'), fault('replace-node', 'n4', { replacedBy: 'n5' })];
+    expect(checkMembership(faults, founding, { voters: ['n5', 'n3', 'n2'], learners: [] })).toMatchObject({ ok: true, figures: { replaced: 2, wiped: 1 } });
+    expect(checkMembership([], founding, { voters: ['n3', 'n2', 'n1'], learners: [] }).ok).toBe(true);
+  });
+
+  it('fails when a replaced node is still a member, a replacement is not a voter, or a learner is left', () => {
+    const faults = [fault('replace-node', 'n1', { replacedBy: 'n4' })];
+    expect(checkMembership(faults, founding, { voters: ['n1', 'n2', 'n3', 'n4'], learners: [] }).problems).toEqual(['final voters n1,n2,n3,n4, expected n2,n3,n4']);
+    expect(checkMembership(faults, founding, { voters: ['n2', 'n3'], learners: ['n4'] }).problems).toEqual(['final voters n2,n3, expected n2,n3,n4', 'learners left in the final configuration: n4']);
+    expect(checkMembership(faults, founding, null).problems).toEqual(['no leader showed the final configuration']);
+    const failed = fault('replace-node', 'n1', { replacedBy: 'n4', note: 'failed: n4 is a voter not reached in 3 tries' });
+    expect(checkMembership([failed], founding, { voters: ['n2', 'n3', 'n4'], learners: [] }).problems).toEqual(['replace-node n1: failed: n4 is a voter not reached in 3 tries']);
+  });
+
+  it('fails when a wiped node came back voting, under its old incarnation, without logging the loss, or never voted again', () => {
+    const config = { voters: founding, learners: [] };
+    expect(checkMembership([wipedOk('n2')], founding, config).ok).toBe(true);
+    const voting = wipedOk('n2', { restartedAs: { voting: true, notVotingReason: null, incarnationChanged: false, lossLogged: false }, votesAgain: false });
+    expect(checkMembership([voting], founding, config).problems).toEqual([
+      'wipe-node n2: came back voting, not refused as incarnation-mismatch',
+      'wipe-node n2: its incarnation did not change (or was not read)',
+      'wipe-node n2: its log does not say "storage lost"',
+      'wipe-node n2: does not vote again after cluster:replace-node',
+    ]);
+    const learner = wipedOk('n2', { restartedAs: { voting: false, notVotingReason: 'learner', incarnationChanged: true, lossLogged: true } });
+    expect(checkMembership([learner], founding, config).problems).toEqual(['wipe-node n2: came back not voting (learner), not refused as incarnation-mismatch']);
+    expect(checkMembership([wipedOk('n2', { restartedAs: undefined })], founding, config).problems).toEqual(['wipe-node n2: its status after the restart was never read']);
+  });
+});
+
+describe('chaos NATS users for spare nodes', () => {
+  const shipped = readFileSync(join(__dirname, '../../../deploy/nats/accounts.conf'), 'utf8');
+
+  it("copies the n1 user for each spare with the spare's id and password variable", () => {
+    const conf = accountsConfWithNodes(shipped, ['n4', 'n10']);
+    expect(natsPasswordVar('n10')).toBe('NATS_N10_PASSWORD');
+    for (const id of ['n4', 'n10']) {
+      expect(conf).toContain(`user: ${id}\n      password: $${natsPasswordVar(id)}`);
+      expect(conf).toContain(`"paxos.behavior.${id}.>"`);
+      expect(conf).toContain(`"paxos.behavior.*.${id}.>"`);
+      expect(conf).toContain(`"behavior.internal.behavior.${id}.>"`);
+      expect(conf).toContain(`"_INBOX_${id}.>"`);
+    }
+    // the shipped users are all still there, once each
+    for (const user of ['n1', 'n2', 'n3', 'api', 'operator', 'records']) expect(conf.split(`user: ${user}\n`).length).toBe(2);
+    expect(accountsConfWithNodes(shipped, [])).toBe(shipped);
+    expect(() => accountsConfWithNodes('authorization { users = [] }', ['n4'])).toThrow(/no user block for n1/);
   });
 });

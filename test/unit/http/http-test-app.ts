@@ -96,6 +96,8 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
     case 'users.update':
     case 'users.password':
       return { username: command.data.username };
+    case 'users.classes':
+      return { username: command.data.username, classes: command.data.classes.map((c) => c.trim()) };
     case 'scores.batch':
     case 'archives.start':
       return { sagaId: `saga-${position}`, status: 'running' };
@@ -145,7 +147,7 @@ export class FakeReadModels implements StudentsReads, ScoreRecordsReads, Applica
     ['app-2', application('app-2', 'chess', 'approved')],
     ['app-3', application('app-3', 'tina', 'rejected')],
   ]);
-  readonly users = new Map<string, UserView>([['tina', { username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, position: 4 }]]);
+  readonly users = new Map<string, UserView>([['tina', { username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, classes: ['7A'], position: 4 }]]);
 
   /** Semester 2025-fall archived every student. */
   async listArchives(): Promise<Page<ArchiveView>> {

@@ -37,6 +37,7 @@ describe('OpenAPI document of the domain API', () => {
       '/api/users/{username}/password',
       '/api/users',
       '/api/users/{username}',
+      '/api/users/{username}/classes',
     ].sort());
     const schemas = document.components?.schemas ?? {};
     expect(Object.keys(schemas)).toEqual(expect.arrayContaining(['CreateUserDto', 'RegisterStudentDto', 'ScoreChangeDto', 'ReviewApplicationDto', 'BatchScoreChangeDto', 'StartArchiveDto']));

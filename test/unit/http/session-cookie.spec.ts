@@ -35,7 +35,7 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     const lookup: CredentialsLookup = { find: (username) => Promise.resolve(users.get(username)) };
     const auth = new AuthService(lookup, new JwtKeyRing([{ kid: 'unit', secret: 'unit-test-secret-0123456789abcdef' }]), { expiresInSeconds: 600 });
     const reads = new FakeReadModels();
-    reads.users.set('sam', { username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', disabled: false, position: 2 });
+    reads.users.set('sam', { username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', disabled: false, classes: [], position: 2 });
     const fakeGateway = new FakeGateway();
     const moduleRef = await Test.createTestingModule({
       imports: [
@@ -82,7 +82,7 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
   it('the cookie authenticates reads without a CSRF token', async () => {
     const { cookie } = await login('sam');
     const me = await request(server).get('/api/auth/me').set('Cookie', cookie).expect(200);
-    expect(me.body).toEqual({ username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1' });
+    expect(me.body).toEqual({ username: 'sam', role: 'student', displayName: 'Sam Li', studentId: 's-1', classes: [] });
   });
 
   it('refuses a cookie-authenticated write without the CSRF token or with a wrong one (403), and decides nothing', async () => {

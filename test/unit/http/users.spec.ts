@@ -89,10 +89,57 @@ describe('users API', () => {
     });
   });
 
+  describe('PUT /api/users/:username/classes', () => {
+    it('given an admin, then 200 with the classes as recorded, and users.classes with the path username', async () => {
+      const res = await request(api.server).put('/api/users/tina/classes').set(ACTOR_HEADER, ACTORS.admin).send({ classes: ['7A', ' 7B '] }).expect(200);
+      expect(res.body).toEqual({ username: 'tina', classes: ['7A', '7B'], commandId: 'cmd-101', position: 101 });
+      expect(res.headers['x-log-position']).toBe('101');
+      expect(api.gateway.calls).toEqual([
+        { command: { name: 'users.classes', data: { username: 'tina', classes: ['7A', ' 7B '] } }, actor: { username: 'root', role: 'admin' }, idempotencyKey: undefined },
+      ]);
+    });
+
+    it('takes an empty list (no class) and 20 classes of 64 characters', async () => {
+      await request(api.server).put('/api/users/tina/classes').set(ACTOR_HEADER, ACTORS.admin).send({ classes: [] }).expect(200);
+      const twenty = Array.from({ length: 20 }, (_, i) => `${i}`.padEnd(64, 'c'));
+      await request(api.server).put('/api/users/tina/classes').set(ACTOR_HEADER, ACTORS.admin).send({ classes: twenty }).expect(200);
+      expect(api.gateway.calls.map((c) => c.command.data)).toEqual([{ username: 'tina', classes: [] }, { username: 'tina', classes: twenty }]);
+    });
+
+    it.each(['teacher', 'club', 'student'] as const)('given a %s (even for themselves), then 403 and nothing runs', async (role) => {
+      await request(api.server).put('/api/users/tina/classes').set(ACTOR_HEADER, ACTORS[role]).send({ classes: ['7A'] }).expect(403);
+      expect(api.gateway.calls).toHaveLength(0);
+    });
+
+    it.each([
+      ['no body', undefined],
+      ['no classes', {}],
+      ['classes null', { classes: null }],
+      ['classes as a string', { classes: '7A' }],
+      ['21 classes', { classes: Array.from({ length: 21 }, (_, i) => `c${i}`) }],
+      ['an empty name', { classes: ['7A', ''] }],
+      ['a blank name', { classes: ['   '] }],
+      ['a name of 65 characters', { classes: ['c'.repeat(65)] }],
+      ['a number', { classes: [7] }],
+      ['an object', { classes: [{ name: '7A' }] }],
+      ['an unknown field', { classes: ['7A'], role: 'admin' }],
+    ])('given %s, then 400 and nothing runs', async (_what, body) => {
+      const res = await request(api.server).put('/api/users/tina/classes').set(ACTOR_HEADER, ACTORS.admin).send(body).expect(400);
+      expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+      expect(res.body.details.length).toBeGreaterThan(0);
+      expect(api.gateway.calls).toHaveLength(0);
+    });
+
+    it('given a malformed username in the path, then 400', async () => {
+      await request(api.server).put('/api/users/NOT%20OK/classes').set(ACTOR_HEADER, ACTORS.admin).send({ classes: ['7A'] }).expect(400);
+      expect(api.gateway.calls).toHaveLength(0);
+    });
+  });
+
   describe('GET /api/users/:username', () => {
     it('given an admin, then the user without secrets', async () => {
       const res = await request(api.server).get('/api/users/tina').set(ACTOR_HEADER, ACTORS.admin).expect(200);
-      expect(res.body).toEqual({ username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, position: 4 });
+      expect(res.body).toEqual({ username: 'tina', role: 'teacher', displayName: 'Tina', studentId: null, disabled: false, classes: ['7A'], position: 4 });
     });
 
     it('given an unknown user, then 404', async () => {

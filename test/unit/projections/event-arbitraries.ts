@@ -99,23 +99,25 @@ const applicationEventArb: fc.Arbitrary<DomainEvent> = fc
 
 const userEventArb: fc.Arbitrary<DomainEvent> = fc
   .record({
-    kind: fc.integer({ min: 0, max: 5 }),
+    kind: fc.integer({ min: 0, max: 6 }),
     username: fc.constantFrom(...USERNAMES),
     role: fc.constantFrom(...ROLES),
     previousRole: fc.constantFrom(...ROLES),
     studentId: optionalId(STUDENT_IDS),
     displayName: textArb,
+    classes: fc.uniqueArray(textArb, { maxLength: 3 }),
     salt: fc.string({ maxLength: 8 }),
     actor: actorArb,
     at: timeArb,
   })
-  .map(({ kind, username, role, previousRole, studentId, displayName, salt, actor, at }) => {
+  .map(({ kind, username, role, previousRole, studentId, displayName, classes, salt, actor, at }) => {
     const u = (type: string, data: object) => domainEvent('user', username, type, { username, ...data, actor, at });
     if (kind === 0)
       return u('UserCreated', withOptional({ passwordHash: PASSWORD_HASH_MARK + salt, role, displayName, studentId }));
     if (kind === 1) return u('UserRoleChanged', withOptional({ role, previousRole, studentId }));
     if (kind === 4) return u('UserPasswordReset', { passwordHash: PASSWORD_HASH_MARK + salt });
     if (kind === 5) return u('UserRenamed', { displayName });
+    if (kind === 6) return u('UserClassesAssigned', { classes });
     return u(kind === 2 ? 'UserDisabled' : 'UserEnabled', {});
   });
 

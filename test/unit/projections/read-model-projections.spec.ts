@@ -171,7 +171,7 @@ describe('users projection', () => {
     expect(change).toEqual({
       table: 'users',
       key: 'kim',
-      set: { role: 'student', display_name: 'Someone', student_id: 's-1', disabled: false, position: 1 },
+      set: { role: 'student', display_name: 'Someone', student_id: 's-1', disabled: false, classes: '[]', position: 1 },
     });
     expect(JSON.stringify(change)).not.toContain(event.data.passwordHash);
   });
@@ -187,6 +187,21 @@ describe('users projection', () => {
         at: LATER,
       }),
       { role: 'teacher', student_id: null },
+    ],
+    [
+      'a role change to admin drops the classes too',
+      domainEvent('user', 'kim', 'UserRoleChanged', { username: 'kim', role: 'admin' as const, previousRole: 'teacher' as const, actor: ref(admin), at: LATER }),
+      { role: 'admin', student_id: null, classes: '[]' },
+    ],
+    [
+      'a role change to club keeps the classes',
+      domainEvent('user', 'kim', 'UserRoleChanged', { username: 'kim', role: 'club' as const, previousRole: 'teacher' as const, actor: ref(admin), at: LATER }),
+      { role: 'club', student_id: null },
+    ],
+    [
+      'classes assigned, as a JSON list in the order given',
+      domainEvent('user', 'kim', 'UserClassesAssigned', { username: 'kim', classes: ['7B', '初二(3)班'], actor: ref(admin), at: LATER }),
+      { classes: '["7B","初二(3)班"]' },
     ],
     ['disabling', userDisabled('kim'), { disabled: true }],
     [
@@ -228,6 +243,7 @@ describe('the fold of a log', () => {
       student_id: null,
       disabled: true,
       position: 1,
+      classes: '[]',
     });
   });
 

@@ -95,6 +95,7 @@ describe('RowChangeBatch (property)', () => {
       student_id: null,
       disabled: true,
       position: 2,
+      classes: '[]',
     });
   });
 });

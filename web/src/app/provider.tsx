@@ -19,11 +19,17 @@ export function AppProvider({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={queryClient}>
       <ConfigProvider locale={zh ? zhCN : enUS} theme={THEME} button={{ autoInsertSpace: false }}>
-        <AntApp message={{ maxCount: 2 }}>{children}</AntApp>
+        <AntApp message={{ maxCount: 2, top: MESSAGE_TOP }}>{children}</AntApp>
       </ConfigProvider>
     </QueryClientProvider>
   );
 }
+
+/**
+ * Where confirmations and errors appear: below the sticky header (antd's Layout.Header is 64 px
+ * high), not over its menu, which on a phone is the only way between pages.
+ */
+const MESSAGE_TOP = 72;
 
 /** Colours chosen for WCAG AA contrast (antd's defaults for secondary text and primary are lighter). */
 const THEME = {

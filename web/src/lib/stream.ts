@@ -13,7 +13,8 @@ export function keysForEvent(type: string): string[][] | null {
   if (t.includes('application')) return [['applications'], ['students'], ['stats'], ['records']];
   if (t.includes('student') || t.includes('score')) return [['students'], ['records'], ['stats'], ['history']];
   if (t.includes('reason')) return [['reasons']];
-  if (t.includes('user')) return [['users']];
+  // A user event may be the signed-in user's own (a teacher's classes): their session is read again.
+  if (t.includes('user')) return [['users'], ['me']];
   if (t.includes('saga') || t.includes('archive')) return [['sagas'], ['archives'], ['students'], ['records'], ['stats']];
   return null;
 }

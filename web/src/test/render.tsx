@@ -20,6 +20,8 @@ export function renderWithProviders(ui: ReactElement) {
 export interface SeenRequest {
   method: string;
   path: string;
+  /** The query string's parameters (routes match without them). */
+  query: URLSearchParams;
   headers: Headers;
   body: unknown;
 }
@@ -36,7 +38,7 @@ export function fakeServer(routes: Record<string, Handler>) {
     const request = input instanceof Request ? input : new Request(new URL(String(input), 'http://localhost'), init);
     const url = new URL(request.url, 'http://localhost');
     const text = request.method === 'GET' || request.method === 'HEAD' ? '' : await request.clone().text();
-    const req: SeenRequest = { method: request.method, path: url.pathname, headers: request.headers, body: text ? JSON.parse(text) : undefined };
+    const req: SeenRequest = { method: request.method, path: url.pathname, query: url.searchParams, headers: request.headers, body: text ? JSON.parse(text) : undefined };
     seen.push(req);
     const exact = routes[`${req.method} ${req.path}`];
     const pattern = exact ?? Object.entries(routes).find(([k]) => new RegExp(`^${k.replace(/:[^/]+/g, '[^/]+')}$`).test(`${req.method} ${req.path}`))?.[1];

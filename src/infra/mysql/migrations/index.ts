@@ -9,6 +9,7 @@ import * as queuedCommands from './0007-queued-commands';
 import * as reasonsAndDailyScores from './0008-reasons-and-daily-scores';
 import * as aggregateSnapshots from './0009-aggregate-snapshots';
 import * as nodeIdentity from './0010-node-identity';
+import * as userClasses from './0011-user-classes';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -26,4 +27,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0008_reasons_and_daily_scores': reasonsAndDailyScores,
   '0009_aggregate_snapshots': aggregateSnapshots,
   '0010_node_identity': nodeIdentity,
+  '0011_user_classes': userClasses,
 };

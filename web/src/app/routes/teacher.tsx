@@ -1,27 +1,26 @@
 import { Card, Col, Row } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { QueryState } from '@/components/query-state';
 import { AwardPanel } from '@/features/applications/components/award-panel';
+import { useMe } from '@/features/auth/api/session';
 import { reasonChoices, useReasons } from '@/features/reasons/api/reasons';
-import { useRoster } from '@/features/students/api/students';
-import { RosterTable } from '@/features/students/components/roster-table';
+import { TeacherRoster } from '@/features/students/components/teacher-roster';
 import { usePageTitle } from './use-page-title';
 
-/** Teacher / club portal: the roster, select one or many, award or deduct with a reason. */
+const NO_CLASSES: readonly string[] = [];
+
+/** Teacher / club portal: the roster of my classes (or the school), select one or many, award or deduct with a reason. */
 export default function TeacherRoute() {
   const { t, i18n } = useTranslation();
   usePageTitle('nav.teacher');
-  const roster = useRoster();
+  const me = useMe();
   const reasons = useReasons();
   const [selected, setSelected] = useState<string[]>([]);
   return (
     <Row gutter={[16, 16]}>
       <Col xs={{ span: 24, order: 2 }} md={{ span: 14, order: 1 }}>
         <Card size="small" title={t('teacher.roster')}>
-          <QueryState isLoading={roster.isLoading} error={roster.error} onRetry={() => void roster.refetch()}>
-            <RosterTable students={roster.data ?? []} loading={roster.isFetching && !roster.data} selected={selected} onSelect={setSelected} />
-          </QueryState>
+          <TeacherRoster myClasses={me.data?.classes ?? NO_CLASSES} selected={selected} onSelect={setSelected} />
         </Card>
       </Col>
       <Col xs={{ span: 24, order: 1 }} md={{ span: 10, order: 2 }}>

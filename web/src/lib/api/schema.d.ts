@@ -218,6 +218,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/users/{username}/classes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set the classes a teacher or club user looks after (the whole list; 422 for another role) */
+        put: operations["UsersController_assignClasses"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/me": {
         parameters: {
             query?: never;
@@ -225,7 +242,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The signed-in user: username, role, display name, bound student */
+        /** The signed-in user: username, role, display name, bound student, a teacher's or club's classes */
         get: operations["MeController_me"];
         put?: never;
         post?: never;
@@ -788,6 +805,30 @@ export interface components {
             /** Format: password */
             password: string;
         };
+        AssignClassesDto: {
+            /**
+             * @description class names (the className students carry), at most 20, each 1..64 characters, none twice; [] assigns none
+             * @example [
+             *       "7A",
+             *       "7B"
+             *     ]
+             */
+            classes: string[];
+        };
+        UserClassesWriteDto: {
+            /** @description the Idempotency-Key, or an id the node chose */
+            commandId: string;
+            /** @description log position of the last event written (null when none, or queued) */
+            position: number | null;
+            username: string;
+            /**
+             * @example [
+             *       "7A",
+             *       "7B"
+             *     ]
+             */
+            classes: string[];
+        };
         UserDto: {
             username: string;
             /** @enum {string} */
@@ -795,6 +836,13 @@ export interface components {
             displayName: string;
             studentId: string | null;
             disabled: boolean;
+            /**
+             * @description the classes a teacher or club looks after, in the order assigned (empty for other roles)
+             * @example [
+             *       "7A"
+             *     ]
+             */
+            classes: string[];
             position: number;
         };
         UserPageDto: {
@@ -818,6 +866,13 @@ export interface components {
              * @example s-1
              */
             studentId?: string;
+            /**
+             * @description the classes a teacher or club looks after, in the order assigned (empty for other roles)
+             * @example [
+             *       "7A"
+             *     ]
+             */
+            classes: string[];
         };
         RegisterStudentDto: {
             /** @example s-1 */
@@ -2181,10 +2236,143 @@ export interface operations {
             };
         };
     };
+    UsersController_assignClasses: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the command id (1..128 chars); a retry returns the first result */
+                "Idempotency-Key"?: string;
+                /** @description the csrf cookie's value: required when authenticated by the session cookie */
+                "X-CSRF-Token"?: string;
+                /** @description `respond-async`: queue the write durably and answer 202 at once */
+                Prefer?: string;
+            };
+            path: {
+                username: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AssignClassesDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    /** @description log position of the write (X-Min-Position for reads that must see it) */
+                    "X-Log-Position"?: number;
+                    /** @description `true` when this repeats the first answer of the Idempotency-Key */
+                    "Idempotent-Replayed"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserClassesWriteDto"];
+                };
+            };
+            /** @description invalid input (field errors in details, unknown fields refused) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description only admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description state conflict */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description body over 16 kB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description business rule broken */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description rate limited */
+            429: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description no quorum (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description outcome unknown: retry with the same Idempotency-Key */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description an error (API.md error shape) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+        };
+    };
     MeController_me: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description wait until the read model has applied this log position */
+                "X-Min-Position"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2205,6 +2393,17 @@ export interface operations {
             /** @description no or invalid session */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the read model did not reach X-Min-Position in time (Retry-After) */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -80,8 +80,9 @@ function reviewColumns(t: TFunction, language: string, studentName: (id: string)
     {
       title: t('app.actions'),
       key: 'actions',
+      // The buttons wrap onto two lines when the window is narrow (a phone, longer English labels).
       render: (_, a) => (
-        <Space size={4}>
+        <Space size={4} wrap>
           <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>
             {t('reviews.approve')}
           </Button>

@@ -15,7 +15,8 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
           <Col xs={12} md={6}>
             <Card>
               <Statistic title={t('admin.pendingReviews')} value={o.pendingReviews} />
-              <Button type="link" style={{ padding: 0 }} onClick={onOpenReviews}>
+              {/* A half-width card on a phone: the link wraps inside it instead of running past its edge. */}
+              <Button type="link" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }} onClick={onOpenReviews}>
                 {t('admin.openReviews')}
               </Button>
             </Card>

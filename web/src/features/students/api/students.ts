@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { getJson, seg, sendJson } from '@/lib/api/client';
 import type { Page, ScoreRecord, Student } from '@/lib/api/types';
 
@@ -7,9 +7,9 @@ export const PAGE_SIZE_MAX = 100;
 /** Pages of students read for a roster at most (a roster of 2,000 students). */
 export const ROSTER_PAGES_MAX = 20;
 
-/** Every student (of one class, when given), read page by page up to ROSTER_PAGES_MAX. */
-export function useRoster(className?: string) {
-  return useQuery({
+/** The query of every student (of one class, when given), read page by page up to ROSTER_PAGES_MAX. */
+function rosterQuery(className?: string) {
+  return {
     queryKey: ['students', 'roster', className ?? ''],
     queryFn: async () => {
       const all: Student[] = [];
@@ -20,7 +20,28 @@ export function useRoster(className?: string) {
       }
       return all;
     },
-    placeholderData: keepPreviousData,
+  };
+}
+
+/** Every student (of one class, when given), read page by page up to ROSTER_PAGES_MAX. */
+export function useRoster(className?: string, enabled = true) {
+  return useQuery({ ...rosterQuery(className), placeholderData: keepPreviousData, enabled });
+}
+
+/**
+ * The students of each of `classNames` (one query per class, shared with useRoster of that
+ * class), in the order of the classes given; nothing is read when `classNames` is empty.
+ */
+export function useClassRosters(classNames: readonly string[]) {
+  return useQueries({
+    queries: classNames.map((className) => rosterQuery(className)),
+    combine: (results) => ({
+      data: results.every((r) => r.data !== undefined) ? results.flatMap((r) => r.data ?? []) : undefined,
+      isLoading: results.some((r) => r.isLoading),
+      isFetching: results.some((r) => r.isFetching),
+      error: results.find((r) => r.error !== null)?.error ?? null,
+      refetch: () => Promise.all(results.map((r) => r.refetch())),
+    }),
   });
 }
 

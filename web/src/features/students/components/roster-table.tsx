@@ -1,6 +1,6 @@
 import { Input, Select, Space, Table, Tag } from 'antd';
 import type { ColumnsType } from 'antd/es/table';
-import { useMemo, useState } from 'react';
+import { type ReactNode, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Student } from '@/lib/api/types';
 
@@ -17,8 +17,9 @@ export function classNamesOf(students: Student[]): string[] {
 }
 
 /**
- * A roster with a class filter and a search; rows selectable (one or many) when `onSelect` is
- * given. Extra columns (e.g. an admin's actions) come from the caller.
+ * A roster with a class filter (unless `classFilter` is false) and a search; rows selectable (one
+ * or many) when `onSelect` is given. Extra columns (e.g. an admin's actions) and controls before
+ * the search (`toolbar`, e.g. a teacher's class picker) come from the caller.
  */
 export function RosterTable({
   students,
@@ -26,28 +27,37 @@ export function RosterTable({
   selected,
   onSelect,
   extraColumns = [],
+  classFilter = true,
+  toolbar,
 }: {
   students: Student[];
   loading: boolean;
   selected?: string[];
   onSelect?: (ids: string[]) => void;
   extraColumns?: ColumnsType<Student>;
+  classFilter?: boolean;
+  toolbar?: ReactNode;
 }) {
   const { t } = useTranslation();
   const [query, setQuery] = useState('');
   const [className, setClassName] = useState<string>('');
   const classes = useMemo(() => classNamesOf(students), [students]);
-  const shown = useMemo(() => searchStudents(className === '' ? students : students.filter((s) => s.className === className), query), [students, className, query]);
+  // A class picked here that the students no longer include (another scope) filters nothing.
+  const filterBy = classFilter && classes.includes(className) ? className : '';
+  const shown = useMemo(() => searchStudents(filterBy === '' ? students : students.filter((s) => s.className === filterBy), query), [students, filterBy, query]);
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Space wrap>
-        <Select
-          aria-label={t('teacher.classFilter')}
-          value={className}
-          onChange={setClassName}
-          style={{ minWidth: 120 }}
-          options={[{ value: '', label: t('teacher.allClasses') }, ...classes.map((c) => ({ value: c, label: c }))]}
-        />
+        {toolbar}
+        {classFilter && (
+          <Select
+            aria-label={t('teacher.classFilter')}
+            value={filterBy}
+            onChange={setClassName}
+            style={{ minWidth: 120 }}
+            options={[{ value: '', label: t('teacher.allClasses') }, ...classes.map((c) => ({ value: c, label: c }))]}
+          />
+        )}
         <Input.Search aria-label={t('app.search')} placeholder={t('teacher.searchPlaceholder')} allowClear onChange={(e) => setQuery(e.target.value)} style={{ width: 220 }} />
       </Space>
       <Table<Student>

@@ -14,6 +14,11 @@ export function useUsers(page = 1, pageSize = 50) {
   });
 }
 
+/** Classes one teacher or club user looks after at most (the API's bound). */
+export const USER_CLASSES_MAX = 20;
+/** Characters of a class name at most (the API's bound). */
+export const CLASS_NAME_MAX = 64;
+
 /** The admin's writes on users. */
 export function useUserWrites() {
   const queryClient = useQueryClient();
@@ -25,6 +30,10 @@ export function useUserWrites() {
     }),
     update: useMutation({
       mutationFn: ({ username, ...body }: { username: string; role?: Role; disabled?: boolean }) => sendJson('PATCH', `/api/users/${seg(username)}`, body, `user ${username}`),
+      onSuccess: done,
+    }),
+    assignClasses: useMutation({
+      mutationFn: ({ username, classes }: { username: string; classes: string[] }) => sendJson('PUT', `/api/users/${seg(username)}/classes`, { classes }, `classes ${username}`),
       onSuccess: done,
     }),
     resetPassword: useMutation({

@@ -6,6 +6,7 @@ import { isQueued } from '@/lib/api/client';
 import type { Role, User } from '@/lib/api/types';
 import { useDraft } from '@/lib/drafts';
 import { useUsers, useUserWrites } from '../api/users';
+import { ClassesEditor } from './classes-editor';
 
 const ROLES: Role[] = ['admin', 'teacher', 'club', 'student'];
 
@@ -17,8 +18,14 @@ interface NewUser {
   studentId?: string;
 }
 
-/** Users: create, change role, disable or enable, reset a password. */
-export function UsersAdmin() {
+/** The roles that look after classes ("my classes"). */
+const CLASS_HOLDERS: Role[] = ['teacher', 'club'];
+
+/**
+ * Users: create, change role, a teacher's or club's classes, disable or enable, reset a password.
+ * `knownClasses` are the classes students are in (offered when assigning classes).
+ */
+export function UsersAdmin({ knownClasses = [] }: { knownClasses?: readonly string[] }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const [page, setPage] = useState(1);
@@ -82,7 +89,7 @@ export function UsersAdmin() {
           rowKey="username"
           size="small"
           dataSource={users.data?.items ?? []}
-          scroll={{ x: 640 }}
+          scroll={{ x: 760 }}
           pagination={{ current: page, pageSize: 50, total: users.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
           columns={[
             { title: t('users.username'), dataIndex: 'username' },
@@ -100,6 +107,11 @@ export function UsersAdmin() {
                   onChange={(next) => writes.update.mutate({ username: u.username, role: next }, { onSuccess: (a) => ok(a), onError: fail })}
                 />
               ),
+            },
+            {
+              title: t('users.classes'),
+              dataIndex: 'classes',
+              render: (classes: string[], u) => (CLASS_HOLDERS.includes(u.role) ? <ClassesEditor username={u.username} classes={classes} knownClasses={knownClasses} /> : t('app.none')),
             },
             { title: t('fields.studentId'), dataIndex: 'studentId', render: (s: string | null) => s ?? t('app.none') },
             { title: t('fields.status'), dataIndex: 'disabled', render: (d: boolean) => (d ? <Tag color="red">{t('users.disabled')}</Tag> : <Tag color="green">{t('users.active')}</Tag>) },
