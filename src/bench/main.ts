@@ -95,7 +95,8 @@ function formatMembership(r: MembershipBenchResult): string {
     `writes (log.append, ${rep.inFlight} in flight):\n` +
     `  before the replacement (${s(rep.before.seconds)}): ${describeWindow(rep.before)}\n` +
     `  while n5 starts and runs, not a member yet (${s(rep.nextStarting.seconds)}): ${describeWindow(rep.nextStarting)}\n` +
-    `  $ ${rep.command}\n    took ${s(rep.seconds)} (leader before: ${rep.leaderBefore}; voters after: ${rep.votersAfter.join(', ')})\n` +
+    `  $ ${rep.command}\n    ${rep.failed === null ? 'took' : 'FAILED after'} ${s(rep.seconds)} (leader before: ${rep.leaderBefore}, after: ${rep.leaderAfter}; voters after: ${rep.votersAfter.join(', ')})\n` +
+    (rep.failed === null ? '' : `    ${rep.failed}\n`) +
     `  during it (${s(rep.during.seconds)}): ${describeWindow(rep.during)}\n` +
     rep.phases.map((p) => `    ${p.name} (${s(p.writes.seconds)}): ${describeWindow(p.writes)}\n`).join('') +
     Object.entries(rep.errors).map(([kind, count]) => `  ${count} x ${kind}\n`).join('')

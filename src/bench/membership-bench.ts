@@ -84,9 +84,13 @@ export interface SnapshotCatchUp {
 export interface ReplacementRun {
   readonly command: string;
   readonly inFlight: number;
+  /** The leader and its ballot before the command and after it (another ballot: an election in between). */
   readonly leaderBefore: string;
+  readonly leaderAfter: string;
   /** The command's run, from its start to its exit. */
   readonly seconds: number;
+  /** Why the command failed (its exit and last lines), or null when it replaced the node. */
+  readonly failed: string | null;
   /** `writeSeconds` of writes to the founding members. */
   readonly before: WindowFigures;
   /** While the new node starts and runs a few seconds, before the command (it is not a member yet). */
@@ -253,8 +257,10 @@ async function copyNodeTables(db: Kysely<Database>, mysqlUrl: string, source: st
   }
 }
 
-/** A CLI run that exited 0: what it printed, how long it took, and its progress notes as they came. */
+/** A CLI run: what it printed, how long it took, and its progress notes as they came. */
 interface CliRun {
+  /** Why it did not exit 0 (only when the caller let it fail), else null. */
+  readonly failed: string | null;
   readonly stdout: string;
   readonly seconds: number;
   /** performance.now() when it was started and when it ended. */
@@ -300,10 +306,11 @@ class Context {
   }
 
   /**
-   * Runs `npm run cli -- <args>` (dist/cli/main.js) against this cluster; throws unless it exits 0.
-   * With --json, each JSON progress line on stderr is a note, timed as it arrives.
+   * Runs `npm run cli -- <args>` (dist/cli/main.js) against this cluster; throws unless it exits 0
+   * (or, with `mayFail`, says why in `failed`). With --json, each JSON progress line on stderr is
+   * a note, timed as it arrives.
    */
-  cli(args: readonly string[], timeoutMs: number): Promise<CliRun> {
+  cli(args: readonly string[], timeoutMs: number, mayFail = false): Promise<CliRun> {
     const env: Record<string, string> = {
       ...(process.env as Record<string, string>),
       CLUSTER_NODES: FOUNDERS.join(','),
@@ -334,8 +341,11 @@ class Context {
         clearTimeout(timer);
         const ended = performance.now();
         const seconds = (ended - started) / 1000;
-        if (code === 0) return resolve({ stdout, seconds, notes, startedMs: started, endedMs: ended });
-        reject(new Error(`npm run cli -- ${args.join(' ')}: exit ${code ?? signal} after ${seconds.toFixed(1)} s: ${stderr.slice(-5).join(' | ')} ${stdout.slice(0, 500)}`));
+        const run = { failed: null, stdout, seconds, notes, startedMs: started, endedMs: ended };
+        if (code === 0) return resolve(run);
+        const why = `npm run cli -- ${args.join(' ')}: exit ${code ?? signal} after ${seconds.toFixed(1)} s: ${stderr.slice(-3).join(' | ')}`;
+        if (mayFail) return resolve({ ...run, failed: why });
+        reject(new Error(`${why} ${stdout.slice(0, 500)}`));
       });
     });
   }
@@ -464,22 +474,29 @@ class Context {
       await this.startNode(next);
       // An operator sees the node up, then adds it.
       await sleep(NOT_MEMBER_SECONDS * 1000);
-      leaderBefore = (await this.leader())?.nodeId ?? 'none';
-      run = await this.cli([...command.split(' '), '--json', '--timeout', String(timeoutMs)], timeoutMs + 60_000);
+      const lead = await this.leader();
+      leaderBefore = lead ? `${lead.nodeId} (ballot ${lead.ballot})` : 'none';
+      // A failed replacement is reported with the writes up to it (the other figures stand).
+      run = await this.cli([...command.split(' '), '--json', '--timeout', String(timeoutMs)], timeoutMs + 60_000, true);
     } finally {
       stop.abort();
     }
     const whole = await load;
-    this.members.delete(old);
-    this.members.add(next);
-    const voters = (await this.leader())?.configuration.voters ?? [];
+    if (run.failed === null) {
+      this.members.delete(old);
+      this.members.add(next);
+    }
+    const after = await this.leader();
+    const voters = after?.configuration.voters ?? [];
+    const leaderAfter = after ? `${after.nodeId} (ballot ${after.ballot})` : 'none';
     const before = windowFigures(samples, origin, beforeEnd);
     const starting = windowFigures(samples, beforeEnd, run.startedMs);
     const during = windowFigures(samples, run.startedMs, run.endedMs);
     const phases = phasesOf(run.notes, run.startedMs, run.endedMs).map((p) => ({ ...p, writes: windowFigures(samples, p.fromMs, p.toMs) }));
     this.out(`  before the replacement (${before.seconds.toFixed(1)} s, n1..n3): ${describeWindow(before)}`);
     this.out(`  while ${next} starts and runs ${NOT_MEMBER_SECONDS} s, not a member yet (${starting.seconds.toFixed(1)} s): ${describeWindow(starting)}`);
-    this.out(`  $ npm run cli -- ${command}: took ${run.seconds.toFixed(1)} s (${phases.map((p) => `${p.name} ${((p.toMs - p.fromMs) / 1000).toFixed(1)} s`).join(', ')}); leader before: ${leaderBefore}; voters after: ${voters.join(', ')}`);
+    if (run.failed !== null) this.out(`  failed: ${run.failed}`);
+    this.out(`  $ npm run cli -- ${command}: ${run.failed === null ? 'took' : 'failed after'} ${run.seconds.toFixed(1)} s (${phases.map((p) => `${p.name} ${((p.toMs - p.fromMs) / 1000).toFixed(1)} s`).join(', ')}); leader before: ${leaderBefore}, after: ${leaderAfter}; voters after: ${voters.join(', ')}`);
     this.out(`  during it (${during.seconds.toFixed(1)} s): ${describeWindow(during)}`);
     for (const p of phases) this.out(`    ${p.name} (${p.writes.seconds.toFixed(1)} s): ${describeWindow(p.writes)}`);
     for (const [kind, count] of errors) this.out(`  ${count} x ${kind}`);
@@ -487,7 +504,9 @@ class Context {
       command: `npm run cli -- ${command}`,
       inFlight: settings.inFlight,
       leaderBefore,
+      leaderAfter,
       seconds: run.seconds,
+      failed: run.failed,
       before,
       nextStarting: starting,
       during,
