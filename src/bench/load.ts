@@ -14,6 +14,11 @@ export type LoadOptions = {
   readonly send: (i: number) => Promise<void>;
   /** Operations run first at the same in-flight and left out of every figure; default 0. */
   readonly warmup?: number;
+  /**
+   * Ends the run early: once aborted, no operation is started, in the warmup or after it (those
+   * outstanding are awaited and counted). For a load that lasts as long as something else does.
+   */
+  readonly signal?: AbortSignal;
 } & (
   | { readonly total: number; readonly durationMs?: undefined }
   | { readonly durationMs: number; readonly total?: undefined }
@@ -71,7 +76,7 @@ async function runPhase(options: LoadOptions, phase: Phase): Promise<LoadResult>
   let errors = 0;
   const t0 = process.hrtime.bigint();
   const deadline = t0 + (Number.isFinite(durationMs) ? BigInt(Math.round(durationMs * 1e6)) : 0n);
-  const more = (): boolean => started < total && (!Number.isFinite(durationMs) || process.hrtime.bigint() < deadline);
+  const more = (): boolean => started < total && options.signal?.aborted !== true && (!Number.isFinite(durationMs) || process.hrtime.bigint() < deadline);
   const worker = async (): Promise<void> => {
     while (more()) {
       const i = phase.first + started++;

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { benchServersOf } from '../config/tool-env';
+import { benchMembershipEnvOf, benchServersOf } from '../config/tool-env';
 import { benchJetStream } from './jetstream';
 import { CpuMeter, pidsOf } from './cpu';
 import { type MariadbFloor, benchBareRound, benchMariadbFloor } from './floor';
@@ -18,9 +18,13 @@ import { formatTargets, targetRatios } from './targets';
 import { REVIEW_QUEUE_USABLE_BUDGET_MS, benchReviewQueue } from './review-queue-bench';
 import { LOGIN_JS_GZIP_BUDGET_BYTES, loginPageJs } from './web-bench';
 import { benchRestart } from './restart-bench';
+import { type MembershipBenchResult, benchMembership, describeWindow } from './membership-bench';
+
+/** The scenarios `--only` selects. */
+const SCENARIOS = ['log-append', 'rebuild', 'sagas', 'idle', 'web', 'restart', 'membership'];
 
 /**
- * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle|web|restart]`: proposals of 200 bytes through a local 3-node cluster over NATS
+ * `npm run bench [-- --quick] [--only log-append|rebuild|sagas|idle|web|restart|membership]`: proposals of 200 bytes through a local 3-node cluster over NATS
  * at 1, 64 and 512 in flight (committed and applied), then the same load published to a
  * JetStream R3 file stream on a 3-server NATS cluster started here. Prints a table, the CPU
  * each component used, and writes JSON under bench/results/.
@@ -37,7 +41,8 @@ interface Level {
 async function main(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined;
-  if (only !== undefined && !['log-append', 'rebuild', 'sagas', 'idle', 'web', 'restart'].includes(only)) throw new Error(`--only takes log-append, rebuild, sagas, idle, web or restart, got ${only}`);
+  if (only !== undefined && !SCENARIOS.includes(only)) throw new Error(`--only takes ${SCENARIOS.slice(0, -1).join(', ')} or ${SCENARIOS[SCENARIOS.length - 1]}, got ${only}`);
+  const membershipEnv = benchMembershipEnvOf(process.env);
   if (only === undefined || only === 'idle') await benchIdle(quick);
   const appended = only === undefined || only === 'log-append' ? await benchLogAppend(quick) : null;
   const rebuilt = only === undefined || only === 'rebuild' ? await benchRebuildRate(quick) : null;
@@ -45,6 +50,57 @@ async function main(argv: string[]): Promise<void> {
   if (only === undefined || only === 'sagas') await benchSagaRuns(quick);
   if (only === undefined || only === 'web') await benchWeb(quick);
   if (only === undefined || only === 'restart') await benchRestarts(quick);
+  if (only === undefined || only === 'membership') {
+    await benchMembershipChanges({
+      events: membershipEnv.BENCH_MEMBERSHIP_EVENTS ?? (quick ? 100_000 : 1_000_000),
+      commandsPerSlot: membershipEnv.BENCH_MEMBERSHIP_COMMANDS_PER_SLOT,
+      inFlight: membershipEnv.BENCH_MEMBERSHIP_IN_FLIGHT,
+      writeSeconds: quick ? 10 : 20,
+      quick,
+    });
+  }
+}
+
+/**
+ * Membership changes on a 3-node cluster holding 1,000,000 events (100,000 with --quick;
+ * BENCH_MEMBERSHIP_EVENTS): a learner caught up from the log alone and from a restored backup,
+ * and writes for 20 s (10 s with --quick) before and during `cluster:replace-node n3 n5`.
+ */
+async function benchMembershipChanges(settings: Parameters<typeof benchMembership>[2] & { quick: boolean }): Promise<void> {
+  const { mysqlUrl, natsUrl } = benchServersOf(process.env);
+  const { quick, ...rest } = settings;
+  const result = await benchMembership(mysqlUrl, natsUrl, rest, (line) => process.stdout.write(`${line}\n`));
+  const path = writeResults('membership', { quick, ...result });
+  process.stdout.write(`\n${formatMembership(result)}results: ${path}\n`);
+}
+
+/** The membership figures, each with the command that produced it. */
+function formatMembership(r: MembershipBenchResult): string {
+  const s = (seconds: number) => `${seconds.toFixed(1)} s`;
+  const catchUp = (c: MembershipBenchResult['fromLog'], indent: string) =>
+    `${indent}$ ${c.command}\n` +
+    `${indent}  in force after ${s(c.inForceSeconds)}; the leader reports it caught up after ${s(c.leaderReportsCaughtUpSeconds)}; ` +
+    `its applied slot equals the leader's (${c.appliedSlot}) after ${s(c.appliedEqualsLeaderSeconds)}\n` +
+    `${indent}  from slot ${c.fromSlot} (the leader at ${c.leaderSlot}): ${c.slots} slots and ${c.events} events applied, ${c.slotsPerSecond} slots/s, ${c.eventsPerSecond} events/s (the node started in ${s(c.nodeStartSeconds)} before)\n`;
+  const { setup, fromSnapshot: snap, replacement: rep } = r;
+  return (
+    `membership: a 3-node cluster holding ${setup.events} events in ${setup.slots} slots (${setup.commandsPerSlot} command(s) per slot, ${setup.students} students)\n` +
+    `  set up in ${s(setup.generateSeconds + setup.rebuildSeconds + setup.copySeconds)} (log ${s(setup.generateSeconds)}, read models ${s(setup.rebuildSeconds)}, copies ${s(setup.copySeconds)}); cluster ready ${s(setup.clusterReadySeconds)} after its start\n` +
+    `(a) n4 added as a learner from the log alone (an empty database):\n${catchUp(r.fromLog, '  ')}` +
+    `(b) n4 added as a learner from a snapshot of n1:\n` +
+    `  $ ${snap.backup.command}\n    ${s(snap.backup.seconds)}, ${(snap.backup.fileBytes / 1e6).toFixed(0)} MB, up to slot ${snap.backup.chosenWatermark}\n` +
+    `  $ ${snap.restore.command}\n    ${s(snap.restore.seconds)}, ${snap.restore.rows} rows\n` +
+    catchUp(snap.catchUp, '  ') +
+    `  backup + restore + start + catch-up: ${s(snap.totalSeconds)}\n` +
+    `writes (log.append, ${rep.inFlight} in flight):\n` +
+    `  before the replacement (${s(rep.before.seconds)}): ${describeWindow(rep.before)}\n` +
+    `  while n5 starts and runs, not a member yet (${s(rep.nextStarting.seconds)}): ${describeWindow(rep.nextStarting)}\n` +
+    `  $ ${rep.command}\n    ${rep.failed === null ? 'took' : 'FAILED after'} ${s(rep.seconds)} (leader before: ${rep.leaderBefore}, after: ${rep.leaderAfter}; voters after: ${rep.votersAfter.join(', ')})\n` +
+    (rep.failed === null ? '' : `    ${rep.failed}\n`) +
+    `  during it (${s(rep.during.seconds)}): ${describeWindow(rep.during)}\n` +
+    rep.phases.map((p) => `    ${p.name} (${s(p.writes.seconds)}): ${describeWindow(p.writes)}\n`).join('') +
+    Object.entries(rep.errors).map(([kind, count]) => `  ${count} x ${kind}\n`).join('')
+  );
 }
 
 /** The web app: JavaScript the login page loads (gzip), and navigation to a usable review queue of 500 pending applications in headless Chromium. */

@@ -1,6 +1,6 @@
 import type { EnvRule, EnvSchema, EnvVar } from './env-schema';
 import { NODE_ENV_GROUPS, NODE_ENV_RULES, NODE_ENV_SCHEMA } from './node-env';
-import { BENCH_SERVERS_ENV, CLI_ENV, CLI_NODE_OVERRIDES, COMPOSE_ENV, LOCAL_ADMIN_ENV, RECORDS_SERVICE_ENV, SUPERVISOR_ENV } from './tool-env';
+import { BENCH_MEMBERSHIP_ENV, BENCH_SERVERS_ENV, CLI_ENV, CLI_NODE_OVERRIDES, COMPOSE_ENV, LOCAL_ADMIN_ENV, RECORDS_SERVICE_ENV, SUPERVISOR_ENV } from './tool-env';
 
 /**
  * docs/configuration.md and .env.example, written from the schemas (node-env.ts, tool-env.ts) by
@@ -52,7 +52,12 @@ function toolSections(): Section[] {
       CLI_ENV,
       CLI_NODE_OVERRIDES,
     ),
-    section('Benchmarks (`npm run bench`)', 'The servers its nodes and its own clients use; it starts its nodes with the settings it measures.', BENCH_SERVERS_ENV),
+    section(
+      'Benchmarks (`npm run bench`)',
+      'The servers its nodes and its own clients use; it starts its nodes with the settings it measures. The membership benchmark (`--only membership`) takes a few of its own.',
+      BENCH_SERVERS_ENV,
+      BENCH_MEMBERSHIP_ENV.schema,
+    ),
   ];
 }
 

@@ -120,6 +120,39 @@ export function benchServersOf(env: EnvSource): { mysqlUrl: string; natsUrl: str
   return { mysqlUrl: values.MYSQL_URL, natsUrl: values.NATS_URL };
 }
 
+/** The membership benchmark's (`npm run bench -- --only membership`) own settings. */
+export const BENCH_MEMBERSHIP_ENV = {
+  schema: {
+    BENCH_MEMBERSHIP_EVENTS: int({
+      min: 1000,
+      max: 100_000_000,
+      defaultText: '1000000 (100000 with --quick)',
+      description: 'Events in the log of the 3-node cluster the membership benchmark adds learners to and replaces a node of.',
+    }),
+    BENCH_MEMBERSHIP_COMMANDS_PER_SLOT: int({
+      min: 1,
+      max: 256,
+      default: 1,
+      description: "Commands per slot of that log: 1 is a cluster taking one write at a time (a slot per command, the most slots to catch up); a busy leader batches up to 256.",
+    }),
+    BENCH_MEMBERSHIP_IN_FLIGHT: int({
+      min: 1,
+      max: 1024,
+      default: 16,
+      description: 'Writes (`log.append`) outstanding at once while the membership benchmark measures writes before and during a replacement.',
+    }),
+  },
+  rules: [],
+};
+
+/**
+ * The membership benchmark's settings.
+ * @throws ConfigError naming each variable that is wrong
+ */
+export function benchMembershipEnvOf(env: EnvSource): EnvValues<typeof BENCH_MEMBERSHIP_ENV.schema> {
+  return parseEnv(BENCH_MEMBERSHIP_ENV, env);
+}
+
 const composeSecret = (description: string) => text({ required: true, secret: true, description });
 
 /**

@@ -67,6 +67,29 @@ describe('runLoad (closed loop)', () => {
     expect(result.ops).toBeGreaterThan(4);
   });
 
+  it('when the signal is aborted, then no operation starts after it and those outstanding are counted', async () => {
+    const stop = new AbortController();
+    const { seen, send } = concurrencyProbe(() => 1);
+    const counted = async (i: number): Promise<void> => {
+      if (i === 30) stop.abort();
+      await send(i);
+    };
+    const result = await runLoad({ inFlight: 4, durationMs: 60_000, signal: stop.signal, send: counted });
+    // Operation 30 aborts as it starts: every one before it had started, none after it does.
+    expect(seen.indices.sort((a, b) => a - b)).toEqual(Array.from({ length: 31 }, (_, i) => i));
+    expect(result.ops).toBe(31);
+    expect(result.errors).toBe(0);
+  });
+
+  it('given a signal aborted before the start, then nothing is sent', async () => {
+    const stop = new AbortController();
+    stop.abort();
+    const { seen, send } = concurrencyProbe(() => 1);
+    const result = await runLoad({ inFlight: 4, total: 100, warmup: 10, signal: stop.signal, send });
+    expect(seen.indices).toEqual([]);
+    expect(result.ops).toBe(0);
+  });
+
   it('measures latencies: p50 <= p99 <= max, and ops/s from ops and seconds', async () => {
     const { send } = concurrencyProbe((i) => (i % 10 === 9 ? 20 : 1));
     const result = await runLoad({ inFlight: 4, total: 100, send });
