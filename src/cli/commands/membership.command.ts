@@ -20,7 +20,9 @@ interface MembershipOptions {
 }
 
 /** How long add-node and replace-node wait for a learner to catch up, by default. */
-const CATCH_UP_TIMEOUT_DEFAULT_MS = 120_000;
+const CATCH_UP_TIMEOUT_DEFAULT_MS = 600_000;
+/** How long the commands look for a leader (an election under load takes a moment). */
+const LEADER_WAIT_MS = 15_000;
 const STATUS_TIMEOUT_MS = 1500;
 const NODE_ID = /^[A-Za-z0-9_-]{1,32}$/;
 
@@ -82,8 +84,21 @@ abstract class MembershipCommand extends CliCommand<MembershipOptions> {
     }
   }
 
-  /** The leader's status: every founding node is asked, then every member their answers name. */
+  /** The leader's status, waiting out an election (up to LEADER_WAIT_MS). */
   protected async leaderStatus(): Promise<ClusterStatus> {
+    const deadline = Date.now() + LEADER_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.leaderStatusOnce();
+      } catch (error) {
+        if (!(error instanceof CliFailure) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+  }
+
+  /** The leader's status: every founding node is asked, then every member their answers name. */
+  private async leaderStatusOnce(): Promise<ClusterStatus> {
     const nats = this.connection();
     const asked = new Set<string>();
     let leader: ClusterStatus | null = null;
