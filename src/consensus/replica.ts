@@ -1008,8 +1008,10 @@ export class Replica {
   private notePeerIncarnation(nodeId: string, incarnation: string): void {
     const peer = this.peers.get(nodeId);
     if (peer) peer.incarnation = incarnation;
-    if (!this.firstHeard.has(nodeId)) this.firstHeard.set(nodeId, incarnation);
+    // The founding incarnation is a release before incarnations: moving from it to a real one is
+    // that node's upgrade (its storage kept), not a second incarnation.
     if (incarnation === FOUNDING_INCARNATION) this.heardFounding = true;
+    else if (!this.firstHeard.has(nodeId)) this.firstHeard.set(nodeId, incarnation);
     if (this.role !== 'leader' || this.heardFounding || this.firstHeard.get(nodeId) !== incarnation) return;
     const latest = this.history.latest;
     const member = latest.voters.includes(nodeId) || latest.learners.includes(nodeId);
