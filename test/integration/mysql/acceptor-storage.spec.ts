@@ -34,7 +34,7 @@ describe('MysqlAcceptorStorage', () => {
 
   describe('load and persist', () => {
     it('given nothing stored, loads the state of a fresh acceptor', async () => {
-      expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0 });
+      expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0, configChanges: [] });
     });
 
     it('given a persisted ready, loads what it stored', async () => {
@@ -44,7 +44,7 @@ describe('MysqlAcceptorStorage', () => {
         accept(2 ** 40, b(3, 'n2'), batch('big')),
       ];
       await storage.persist(ready({ promised: b(3, 'n2'), accepted }));
-      expect(await storage.load()).toEqual({ promised: b(3, 'n2'), accepted, chosenWatermark: 0 });
+      expect(await storage.load()).toEqual({ promised: b(3, 'n2'), accepted, chosenWatermark: 0, configChanges: [] });
     });
 
     it('upserts the promise, and leaves it alone when a ready carries none', async () => {
@@ -151,7 +151,7 @@ describe('MysqlAcceptorStorage', () => {
       const attempt = storage.persist(conflicting);
       await expect(attempt).rejects.toBeInstanceOf(AssertionError);
       await expect(attempt).rejects.toThrow('safety violation: slot 1 chosen with two different values');
-      expect(await storage.load()).toEqual({ promised: b(1, 'n1'), accepted: [], chosenWatermark: 1 });
+      expect(await storage.load()).toEqual({ promised: b(1, 'n1'), accepted: [], chosenWatermark: 1, configChanges: [] });
       expect(await storage.readChosen(1, 10)).toEqual([chosen(1, batch('x'))]);
     });
 
@@ -176,7 +176,7 @@ describe('MysqlAcceptorStorage', () => {
       await expect(storage.persist(ready({ promised: b(2, 'n2'), chosen: [chosen(1)] }), failing)).rejects.toThrow(
         'event store down',
       );
-      expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0 });
+      expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0, configChanges: [] });
     });
   });
 
