@@ -81,9 +81,12 @@ function cliConfigOf(env: EnvSource): CliConfig {
   };
 }
 
-/** The node `--node` names, checked against the members. */
+/**
+ * The node `--node` names: a founding member, or any well-formed id (a node added online is a
+ * member the founding `CLUSTER_NODES` does not list; its database is checked when it is opened).
+ */
 export function nodeOption(config: CliConfig, node: string | undefined): string {
   const id = node ?? config.defaultNode;
-  if (!config.members.includes(id)) throw new CliUsageError(`--node ${id} is not a member (CLUSTER_NODES=${config.members.join(',')})`);
+  config.mysqlFor(id);
   return id;
 }

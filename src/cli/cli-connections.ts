@@ -14,7 +14,7 @@ import { type CliConfig, envSuffix } from './cli-config';
  * @throws CliFailure when MySQL cannot be reached or the node's database does not exist.
  */
 export async function openNodeDatabase(config: CliConfig, nodeId: string, poolSize = 4): Promise<Kysely<Database>> {
-  const target = config.mysql.get(nodeId)!;
+  const target = config.mysqlFor(nodeId);
   const where = `MySQL at ${redactMysqlUrl(target.url)}`;
   const check = `check that the server runs and MYSQL_URL (or MYSQL_URL_${envSuffix(nodeId)})`;
   let db: Kysely<Database>;
@@ -39,7 +39,7 @@ export async function openNodeDatabase(config: CliConfig, nodeId: string, poolSi
 
 /** A LOAD DATA loader on node `nodeId`'s database, or null when its server does not allow LOCAL INFILE. */
 export async function openNodeBulkLoader(config: CliConfig, nodeId: string): Promise<BulkLoader | null> {
-  const target = config.mysql.get(nodeId)!;
+  const target = config.mysqlFor(nodeId);
   try {
     return await openBulkLoader(target.url, target.database);
   } catch (error) {

@@ -42,7 +42,7 @@ export class BackupCommand extends CliCommand<BackupOptions> {
     if (existsSync(file)) throw new CliUsageError(`--out ${file} exists: a backup never replaces a file; choose another name`);
     if (existsSync(`${file}.partial`)) throw new CliUsageError(`${file}.partial exists: another backup is writing it, or one was killed (remove it)`);
     await (await openNodeDatabase(this.config, node, 1)).destroy(); // the server and the database are there
-    const target = this.config.mysql.get(node)!;
+    const target = this.config.mysqlFor(node);
     const progress = snapshotProgressReporter(out, node);
     let summary: BackupSummary;
     try {
