@@ -723,7 +723,7 @@ export class Replica {
     const phase = this.extraPhase1;
     if (phase !== null && this.now - phase.sentTick >= this.config.retransmitTicks) {
       phase.sentTick = this.now;
-      this.sendPhase1a(this.history.at(phase.fromSlot).voters.filter((v) => !this.leaderPromised.has(v)), phase.fromSlot, false);
+      this.sendPhase1a(this.unpromised(this.history.at(phase.fromSlot)), phase.fromSlot, false);
     }
     // A leader that votes neither in its next slot's configuration nor in any slot it still
     // drives hands over (those slots' voters take Phase2a only from their own voters: the next
@@ -892,7 +892,7 @@ export class Replica {
       const c = this.history.at(slot);
       if (this.promiseCount(c, this.leaderPromised) < c.phase1Quorum) {
         this.extraPhase1 = { fromSlot: slot, sentTick: this.now };
-        this.sendPhase1a(c.voters.filter((v) => !this.leaderPromised.has(v)), slot, false);
+        this.sendPhase1a(this.unpromised(c), slot, false);
         return;
       }
       const value = this.takeValue(slot);
@@ -1026,12 +1026,23 @@ export class Replica {
   /**
    * Whether a vote counts: the configuration lets it (`ConfigHistory.counts`), and the voter is
    * not speaking from a second incarnation while unbound (its storage was lost before the
-   * binding was decided; this replica remembers the first one).
+   * binding was decided; this replica remembers the first one). A vote from the founding
+   * incarnation counts while the node is unbound, even once it was heard from a real one: that
+   * is the same storage before its upgrade (a promise made then still holds).
    */
   private votes(c: Membership, nodeId: string, incarnation: string): boolean {
     if (!this.history.counts(c, nodeId, incarnation)) return false;
+    if (this.history.latest.incarnations[nodeId] !== undefined || incarnation === FOUNDING_INCARNATION) return true;
     const first = this.firstHeard.get(nodeId);
-    return this.history.latest.incarnations[nodeId] !== undefined || first === undefined || first === incarnation;
+    return first === undefined || first === incarnation;
+  }
+
+  /** Voters of `c` whose promise to this leader is missing or does not count (any more): whom an extra Phase 1 asks. */
+  private unpromised(c: Membership): string[] {
+    return c.voters.filter((v) => {
+      const incarnation = this.leaderPromised.get(v);
+      return incarnation === undefined || !this.votes(c, v, incarnation);
+    });
   }
 
   /** The configurations of every slot from the next one to decide up to α past it. */

@@ -592,3 +592,29 @@ describe('replica: promises that do not fit one message', () => {
     for (const id of h.ids) expect(h.log(id).slice(0, 8)).toEqual(['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H']);
   });
 });
+
+describe('replica: a rolling upgrade from the founding incarnation', () => {
+  it('a leader elected on founding promises goes on deciding once every follower is back from its upgrade under a real incarnation', () => {
+    const h = cluster({ nodes: 3 });
+    // given n1 leads on promises n2 and n3 made under the founding incarnation (a release before incarnations)
+    h.elect('n1', ['n2', 'n3']);
+    h.propose('n1', 'a');
+    h.settle();
+    // when n2, then n3, restart on a release with incarnations (same storage: the upgrade keeps it), n1 leading throughout
+    for (const id of ['n2', 'n3']) {
+      h.crash(id);
+      h.storage(id).incarnation = `${id}-upgraded`;
+      h.restart(id);
+      for (const name of [`after-${id}`, `again-${id}`]) {
+        h.propose('n1', name);
+        h.runUntil(() => h.log('n1').includes(name), 20 * h.config().electionTicksMax);
+      }
+    }
+    // then n1 still leads and decides: the promises of the founding incarnation still count
+    h.propose('n1', 'last');
+    h.runUntil(() => h.log('n1').includes('last'), 20 * h.config().electionTicksMax);
+    expect(h.status('n1').role).toBe('leader');
+    expect(h.status('n1').counters.elections).toBe(1);
+    expect(h.log('n1').filter((v) => v !== 'noop')).toEqual(['a', 'after-n2', 'again-n2', 'after-n3', 'again-n3', 'last']);
+  });
+});
