@@ -32,8 +32,8 @@ async function main(): Promise<void> {
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   const db = createKysely(env.MYSQL_URL ?? 'mysql://root@127.0.0.1:3306', env.BENCH_DATABASE ?? 'behavior_bench_restart', 8);
+  const events = new EventStore(db);
   try {
-    const events = new EventStore(db);
     const aggregates = new AggregateStore(new MysqlAggregateSource(db), options);
     aggregates.onCheckpointError = (e) => process.stderr.write(`checkpoint not written: ${e instanceof Error ? e.message : String(e)}\n`);
     events.onPlanned((batch) => aggregates.onPlanned(batch));
@@ -43,6 +43,10 @@ async function main(): Promise<void> {
     const readySeconds = (performance.now() - started) / 1000;
     process.stderr.write(`ready in ${readySeconds.toFixed(2)} s, ${aggregates.folded} events folded, RSS ${Math.round(peakRss / 1e6)} MB\n`);
     const loadRss = peakRss;
+    let idsLoadedSeconds: number | null = null;
+    void events.idsSettled().then(() => {
+      if (events.idsLoaded) idsLoadedSeconds = (performance.now() - started) / 1000;
+    });
     const folded = aggregates.folded;
     await aggregates.settled();
     peakRss = process.memoryUsage().rss;
@@ -113,6 +117,7 @@ async function main(): Promise<void> {
     clearInterval(sampler);
     const result = {
       readySeconds,
+      idsLoadedSeconds,
       folded,
       loadPeakRssMb: Math.round(loadRss / 1e6),
       servingPeakRssMb: Math.round(Math.max(peakRss, process.memoryUsage().rss) / 1e6),
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {
     clearInterval(sampler);
+    await events.stop();
     await db.destroy();
   }
 }

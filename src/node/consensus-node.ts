@@ -127,6 +127,7 @@ export class ConsensusNode {
     events.onWritten((_head, rows) => logTail.append(rows));
     events.onWritten((head) => aggregates.onWritten(head));
     events.onReload(async () => logTail.clear());
+    events.onIdsLoadError = (e) => log('warn', `applied command ids not loaded (every id is looked up in MySQL instead): ${e instanceof Error ? e.message : String(e)}`);
     await events.load();
     // A broken invariant while projecting stops the node (fail-stop); anything else is retried.
     const onProjectorError = (e: unknown) => {
@@ -259,6 +260,7 @@ export class ConsensusNode {
     await this.auth.projector.stop();
     this.proposals.close();
     this.driver.stop();
+    await this.events.stop();
     await this.nats.drain().catch(() => undefined);
     await destroyNodeDatabases(this.databases);
   }

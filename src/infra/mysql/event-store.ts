@@ -64,6 +64,12 @@ export class EventStore {
   /** Outcomes planned but not yet written: never evicted, so a retry in between is still known. */
   private readonly unwritten = new Map<string, CommandOutcome>();
   private readonly seen = new BloomFilter(SEEN_FILTER_BITS, SEEN_FILTER_HASHES);
+  /** Every id applied before `load` is in `seen` (filled in the background). */
+  private idsComplete = false;
+  private idsLoading: Promise<void> | null = null;
+  private stopping = false;
+  /** Told when the background fill of the filter fails; the store stays correct without it. */
+  onIdsLoadError: (error: unknown) => void = () => undefined;
   private readonly listeners: OutcomeListener[] = [];
   private readonly plannedListeners: ((batch: PlannedBatch) => void)[] = [];
   private readonly reloadListeners: (() => Promise<void>)[] = [];
@@ -74,11 +80,37 @@ export class EventStore {
     private readonly storage: MysqlAcceptorStorage = new MysqlAcceptorStorage(db),
   ) {}
 
-  /** Loads the log head, stream versions and every applied command id. Call once at start. */
+  /**
+   * Loads the log head and stream versions (call once at start), and starts filling the filter of
+   * applied command ids in the background: a long log's ids take seconds to read, and the node
+   * serves meanwhile, looking every id up in `applied_commands` until the filter is full
+   * (`idsLoaded`). A failed fill leaves it so (correct, one lookup more per planned batch) and
+   * is reported to `onIdsLoadError`.
+   */
   async load(): Promise<void> {
     await this.reload();
+    this.idsLoading ??= this.loadIds().catch((error: unknown) => this.onIdsLoadError(error));
+  }
+
+  /** Whether every command id applied before `load` is in the filter (until then, every id is looked up). */
+  get idsLoaded(): boolean {
+    return this.idsComplete;
+  }
+
+  /** Resolves once the background fill of the filter ended (filled, failed or stopped). */
+  async idsSettled(): Promise<void> {
+    await this.idsLoading;
+  }
+
+  /** Stops the background fill of the filter (before the pool closes). */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.idsLoading;
+  }
+
+  private async loadIds(): Promise<void> {
     let after = '';
-    for (;;) {
+    while (!this.stopping) {
       const rows = await this.db
         .selectFrom('applied_commands')
         .select('command_id')
@@ -87,7 +119,10 @@ export class EventStore {
         .limit(LOAD_IDS_BATCH)
         .execute();
       for (const row of rows) this.seen.add(row.command_id);
-      if (rows.length < LOAD_IDS_BATCH) return;
+      if (rows.length < LOAD_IDS_BATCH) {
+        this.idsComplete = true;
+        return;
+      }
       after = rows[rows.length - 1].command_id;
     }
   }
@@ -305,14 +340,14 @@ export class EventStore {
     return planned.outcome;
   }
 
-  /** First outcomes of the ids that were applied before: from memory, else (maybe seen) from the database. */
+  /** First outcomes of the ids that were applied before: from memory, else (maybe seen, or the filter not full yet) from the database. */
   private async knownOutcomes(ids: string[]): Promise<Map<string, CommandOutcome>> {
     const known = new Map<string, CommandOutcome>();
     const lookup: string[] = [];
     for (const id of ids) {
       const cached = this.recentOutcome(id);
       if (cached) known.set(id, cached);
-      else if (this.seen.mightContain(id)) lookup.push(id);
+      else if (!this.idsComplete || this.seen.mightContain(id)) lookup.push(id);
     }
     if (lookup.length === 0) return known;
     const rows = await this.db.selectFrom('applied_commands').select(['command_id', 'outcome']).where('command_id', 'in', lookup).execute();

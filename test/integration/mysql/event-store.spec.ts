@@ -70,6 +70,30 @@ describe('EventStore (real MySQL)', () => {
     expect(await test.db.selectFrom('event_log').select('command_id').execute()).toHaveLength(2);
   });
 
+  it('knows a repeat after a restart whether its filter of applied ids is full or not filled yet', async () => {
+    const first = new EventStore(test.db);
+    await first.load();
+    await apply(first, [slot(1, [{ id: 'once', streams: ['s1'] }])]);
+    // filled in the background: once settled, every applied id is in the filter
+    const filled = new EventStore(test.db);
+    await filled.load();
+    await filled.idsSettled();
+    expect(filled.idsLoaded).toBe(true);
+    // never filled (stopped before the fill began): every id is looked up in the database
+    const unfilled = new EventStore(test.db);
+    await unfilled.stop();
+    await unfilled.load();
+    await unfilled.idsSettled();
+    expect(unfilled.idsLoaded).toBe(false);
+    for (const [store, next] of [[filled, 2], [unfilled, 3]] as const) {
+      const planned = await store.plan([slot(next, [{ id: 'once', streams: ['s1'] }, { id: `new-${next}`, streams: ['s1'] }])]);
+      expect(planned.outcomes.map((o) => [o.commandId, o.slot, o.duplicate ?? false])).toEqual([
+        ['once', 1, true],
+        [`new-${next}`, next, false],
+      ]);
+    }
+  });
+
   it('a repeat within one batch, and one planned but not yet written, is still a duplicate', async () => {
     const store = new EventStore(test.db);
     await store.load();

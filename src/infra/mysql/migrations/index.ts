@@ -10,6 +10,7 @@ import * as reasonsAndDailyScores from './0008-reasons-and-daily-scores';
 import * as aggregateSnapshots from './0009-aggregate-snapshots';
 import * as nodeIdentity from './0010-node-identity';
 import * as userClasses from './0011-user-classes';
+import * as chosenKindIndex from './0012-chosen-kind-index';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -28,4 +29,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0009_aggregate_snapshots': aggregateSnapshots,
   '0010_node_identity': nodeIdentity,
   '0011_user_classes': userClasses,
+  '0012_chosen_kind_index': chosenKindIndex,
 };
