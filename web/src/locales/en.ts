@@ -265,6 +265,12 @@ export const en = {
     follows: 'Follows leader',
     lagOf: 'lag {{lag}}',
     roleNames: { leader: 'leader', follower: 'follower', candidate: 'candidate' },
+    memberRoles: { voter: 'voter', learner: 'learner', none: 'not a member' },
+    notVoting: 'not voting: {{reason}}',
+    configuration: 'Configuration',
+    configurationOf: 'version {{version}}: voters {{voters}}; learners {{learners}}',
+    noLearners: 'none',
+    catchingUp: 'catching up',
   },
 };
 

@@ -267,5 +267,11 @@ export const zhCN: Messages = {
     follows: '认定的领导者',
     lagOf: '落后 {{lag}}',
     roleNames: { leader: '领导者', follower: '跟随者', candidate: '候选者' },
+    memberRoles: { voter: '投票成员', learner: '学习者', none: '非成员' },
+    notVoting: '不参与投票：{{reason}}',
+    configuration: '成员配置',
+    configurationOf: '第 {{version}} 版：投票成员 {{voters}}；学习者 {{learners}}',
+    noLearners: '无',
+    catchingUp: '追赶中',
   },
 };

@@ -52,6 +52,33 @@ describe('the cluster monitor', () => {
     expect(within(n4).getByText(/did not answer \(timeout\)/)).toBeInTheDocument();
   });
 
+  it("shows each node's place in the configuration: voters, a learner catching up, a node that does not vote", () => {
+    const configuration = { version: 2, voters: ['n1', 'n2', 'n3'], learners: ['n4'], fromSlot: 40, changes: [] };
+    const withMembers = (s: ClusterStatus, roles: Record<string, 'voter' | 'learner' | 'none'>, extra: Partial<ClusterStatus> = {}): ClusterStatus => ({
+      ...s,
+      ...extra,
+      configuration,
+      members: Object.entries(roles).map(([id, role]) => ({ nodeId: id, role, reachable: true, lastSeenMs: 40, appliedSlot: 10, caughtUp: id !== 'n4' })),
+    });
+    const roles = { n1: 'voter', n2: 'voter', n3: 'voter', n4: 'learner' } as const;
+    const nodes: ClusterNode[] = [
+      up(withMembers(status('n1', 'n1', '4.n1', {}), roles, { voting: true })),
+      up(withMembers(status('n3', 'n1', '4.n1', {}), roles, { voting: false, notVotingReason: 'incarnation-mismatch' })),
+      up(withMembers(status('n4', 'n1', '4.n1', {}), roles, { voting: false, notVotingReason: 'learner' })),
+    ];
+    renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);
+
+    const n1 = screen.getByRole('region', { name: 'Node n1' });
+    expect(within(n1).getByText('voter')).toBeInTheDocument();
+    expect(within(n1).queryByText(/not voting/)).toBeNull();
+    expect(within(n1).getByText('version 2: voters n1, n2, n3; learners n4')).toBeInTheDocument();
+    expect(within(n1).getByText('n4 (learner) seen 40 ms ago, catching up')).toBeInTheDocument();
+    expect(within(screen.getByRole('region', { name: 'Node n3' })).getByText('not voting: incarnation-mismatch')).toBeInTheDocument();
+    const n4 = screen.getByRole('region', { name: 'Node n4' });
+    expect(within(n4).getByText('learner')).toBeInTheDocument();
+    expect(within(n4).getByText('not voting: learner')).toBeInTheDocument();
+  });
+
   it('names the one leader when every answering node agrees', () => {
     const nodes = ['n1', 'n2', 'n3'].map((id) => up(status(id, 'n2', '4.n2', {})));
     renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);

@@ -107,6 +107,8 @@ function NodeCard({ node, agreement }: { node: ClusterNode; agreement: ClusterAg
         ) : (
           <Space size={4} wrap>
             <Tag color={s.role === 'leader' ? 'gold' : 'blue'}>{t(`monitor.roleNames.${s.role}`, { defaultValue: s.role })}</Tag>
+            <MemberRoleTag status={s} />
+            {s.voting === false && <Tag color="red">{t('monitor.notVoting', { reason: s.notVotingReason ?? '' })}</Tag>}
             {differs && <Tag color="orange">{t('monitor.differs')}</Tag>}
           </Space>
         )
@@ -117,9 +119,31 @@ function NodeCard({ node, agreement }: { node: ClusterNode; agreement: ClusterAg
   );
 }
 
+/** The configuration a node reports (`configuration` of its status): who votes and who learns. */
+interface ReportedConfiguration {
+  readonly version: number;
+  readonly voters: readonly string[];
+  readonly learners: readonly string[];
+}
+
+function configurationOf(s: ClusterStatus): ReportedConfiguration | null {
+  const c = s.configuration as Partial<ReportedConfiguration> | undefined;
+  if (c === undefined || typeof c.version !== 'number' || !Array.isArray(c.voters) || !Array.isArray(c.learners)) return null;
+  return { version: c.version, voters: c.voters, learners: c.learners };
+}
+
+/** Voter or learner, as the node's own configuration has it (nothing when it does not say). */
+function MemberRoleTag({ status: s }: { status: ClusterStatus }) {
+  const { t } = useTranslation();
+  const role = s.members.find((m) => m.nodeId === s.nodeId)?.role;
+  if (role === undefined) return null;
+  return <Tag color={role === 'voter' ? 'geekblue' : role === 'learner' ? 'purple' : 'red'}>{t(`monitor.memberRoles.${role}`)}</Tag>;
+}
+
 function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: ClusterAgreement }) {
   const { t } = useTranslation();
   const marked = (value: string, differs: boolean) => (differs ? <Tag color="orange">{value}</Tag> : value);
+  const configuration = configurationOf(s);
   return (
     <Descriptions
       size="small"
@@ -130,6 +154,19 @@ function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: 
         { key: 'chosen', label: t('monitor.chosen'), children: s.chosenSlot },
         { key: 'applied', label: t('monitor.applied'), children: s.appliedSlot },
         { key: 'lag', label: t('monitor.lag'), children: Math.max(0, s.chosenSlot - s.appliedSlot) },
+        ...(configuration === null
+          ? []
+          : [
+              {
+                key: 'configuration',
+                label: t('monitor.configuration'),
+                children: t('monitor.configurationOf', {
+                  version: configuration.version,
+                  voters: configuration.voters.join(', '),
+                  learners: configuration.learners.length > 0 ? configuration.learners.join(', ') : t('monitor.noLearners'),
+                }),
+              },
+            ]),
         {
           key: 'peers',
           label: t('monitor.reachable'),
@@ -138,8 +175,11 @@ function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: 
               {s.members
                 .filter((m) => m.nodeId !== s.nodeId)
                 .map((m) => (
-                  <Tag key={m.nodeId} color={m.reachable ? 'green' : 'red'}>
-                    {m.nodeId} {m.reachable ? (m.lastSeenMs === null ? '✓' : t('monitor.seenAgo', { ms: m.lastSeenMs })) : t('monitor.unreachable')}
+                  <Tag key={m.nodeId} color={m.reachable ? (m.caughtUp === false ? 'orange' : 'green') : 'red'}>
+                    {m.nodeId}
+                    {m.role === 'learner' ? ` (${t('monitor.memberRoles.learner')})` : ''}{' '}
+                    {m.reachable ? (m.lastSeenMs === null ? '✓' : t('monitor.seenAgo', { ms: m.lastSeenMs })) : t('monitor.unreachable')}
+                    {m.reachable && m.caughtUp === false ? `, ${t('monitor.catchingUp')}` : ''}
                   </Tag>
                 ))}
             </Space>
