@@ -179,7 +179,11 @@ describe('operations CLI on a 3-node cluster', () => {
   it('bad usage exits 2, --help exits 0, unreachable servers exit 1 naming the URL', async () => {
     expect((await runCli(['projections:status', '--bogus'], env)).code).toBe(2);
     expect((await runCli(['no-such-command'], env)).code).toBe(2);
-    expect((await runCli(['projections:rebuild', '--node', 'n9'], env)).code).toBe(2);
+    expect((await runCli(['projections:rebuild', '--node', 'n9 x'], env)).code).toBe(2);
+    // a well-formed id may name a node added online: one that never ran here has no database
+    const neverRan = await runCli(['projections:rebuild', '--node', 'n9'], env);
+    expect(neverRan.code).toBe(1);
+    expect(neverRan.stderr).toMatch(/database \S+ of node n9 does not exist/);
     expect((await runCli(['projections:rebuild', '--projection', 'nope'], env)).code).toBe(2);
     expect((await runCli(['projections:rebuild', '--batch', 'many'], env)).code).toBe(2);
     for (const command of ['projections:rebuild', 'projections:status', 'cluster:status', 'log:verify']) {
