@@ -5,7 +5,7 @@ import { type ChaosOptions, type ChaosReport, reportText, runChaos } from '../..
 
 /**
  * The chaos suite on real processes (three MariaDB, three nats-servers, three nodes): a
- * 90-second seeded nemesis run that begins with the two membership faults (a node replaced by a
+ * 60-second seeded nemesis run that begins with the two membership faults (a node replaced by a
  * spare node id, sometimes the leader; a node's database wiped and the node restarted under its
  * old id, refused until re-added; together about 40 s) and goes on with the other faults, and the power-failure negative control that shows the checker
  * bites. The "writes back within 2 s of each heal" verdict is reported, not asserted here: the
@@ -56,8 +56,8 @@ function cleanUp(report: ChaosReport): void {
 }
 
 describe(`chaos (seed ${SEED}; replay with CHAOS_SEED=${SEED})`, () => {
-  it('a 90-second seeded nemesis run, a node replaced and a node wiped among its faults, loses nothing, duplicates nothing and ends converged', async () => {
-    const report = await run({ durationMs: 90_000, leadWith: ['replace-node', 'wipe-node'] });
+  it('a 60-second seeded nemesis run, a node replaced and a node wiped among its faults, loses nothing, duplicates nothing and ends converged', async () => {
+    const report = await run({ durationMs: 60_000, leadWith: ['replace-node', 'wipe-node'] });
     // the two membership faults and at least one other
     expect(report.faults.length).toBeGreaterThanOrEqual(3);
     // both membership faults ran to their end, and the final configuration is what they made
