@@ -36,10 +36,10 @@ describe('student_daily_scores with a school time zone', () => {
     ];
     const rows = (zone: string) => [...foldReadModels(log, readModelProjections(zone)).student_daily_scores.values()];
     expect(rows('Asia/Shanghai')).toEqual([
-      { student_id: 's-1', day: '2025-03-01', score: 101, position: 2 },
-      { student_id: 's-1', day: '2025-03-02', score: 103, position: 4 },
+      { entry_id: 's-1/2025-03-01', student_id: 's-1', day: '2025-03-01', score: 101, position: 2 },
+      { entry_id: 's-1/2025-03-02', student_id: 's-1', day: '2025-03-02', score: 103, position: 4 },
     ]);
-    expect(rows('UTC')).toEqual([{ student_id: 's-1', day: '2025-03-01', score: 103, position: 4 }]);
+    expect(rows('UTC')).toEqual([{ entry_id: 's-1/2025-03-01', student_id: 's-1', day: '2025-03-01', score: 103, position: 4 }]);
   });
 
   it('is a projection of its zone, given when it is made (the default set counts UTC days)', () => {

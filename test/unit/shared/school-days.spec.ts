@@ -41,6 +41,26 @@ describe('school days in a time zone', () => {
     expect(days.startOf('2024-09-09') - days.startOf('2024-09-08')).toBe(23 * 3_600_000);
   });
 
+  it('starts a day east of UTC on the right side of a DST change made before UTC midnight (Australia/Sydney, 2024-10-06)', () => {
+    const days = schoolDays('Australia/Sydney');
+    // 00:00 AEST (UTC+10) is 14:00 UTC the day before; the clocks go from 02:00 to 03:00 AEDT (UTC+11) later that night.
+    expect(iso(days.startOf('2024-10-06'))).toBe('2024-10-05T14:00:00.000Z');
+    expect(iso(days.startOf('2024-10-07'))).toBe('2024-10-06T13:00:00.000Z');
+  });
+
+  it('starts every day of 2024..2026 where its local date begins, in zones with every kind of DST and offset', () => {
+    const zones = ['Asia/Shanghai', 'Europe/Berlin', 'America/New_York', 'America/Santiago', 'Australia/Sydney', 'Australia/Lord_Howe', 'Pacific/Chatham', 'Asia/Tehran', 'Asia/Kathmandu'];
+    const wrong: string[] = [];
+    for (const zone of zones) {
+      const days = schoolDays(zone);
+      for (let day = '2024-01-01'; day < '2027-01-01'; day = addDays(day, 1)) {
+        const start = days.startOf(day);
+        if (days.dayOf(start) !== day || days.dayOf(start - 1) !== addDays(day, -1)) wrong.push(`${zone} ${day}: ${iso(start)}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('leaves UTC as it was: the date of the ISO time, days from 00:00Z (Etc/UTC and other spellings alike)', () => {
     for (const zone of ['UTC', 'Etc/UTC', 'utc']) {
       const days = schoolDays(zone);
