@@ -50,6 +50,3 @@ export function studentDailyScoresProjection(timeZone: string): Projection {
     },
   };
 }
-
-/** `student_daily_scores` with UTC days (the default zone). */
-export const STUDENT_DAILY_SCORES_PROJECTION: Projection = studentDailyScoresProjection(DEFAULT_SCHOOL_TIME_ZONE);
