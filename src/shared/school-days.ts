@@ -13,6 +13,8 @@ export const DEFAULT_SCHOOL_TIME_ZONE = 'UTC';
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-/]{0,63}$/;
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const MS_PER_DAY = 86_400_000;
+/** Days whose start a zone's calendar keeps at most (about ten years of school days). */
+const STARTS_KEPT_MAX = 4096;
 /** Beyond any zone's offset from UTC (−12 h .. +14 h) and a DST shift: where the start of a day is searched. */
 const SEARCH_MS = 30 * 3_600_000;
 
@@ -96,6 +98,8 @@ class ZonedDays implements SchoolDays {
   private readonly format: Intl.DateTimeFormat;
   /** The day found last, and the instants it runs between: log times come mostly in order, so most instants fall in it. */
   private last: { readonly day: string; readonly start: number; readonly end: number } | undefined;
+  /** Days' starts found so far (a few Intl calls each), emptied when it reaches STARTS_KEPT_MAX. */
+  private readonly starts = new Map<string, number>();
 
   constructor(readonly timeZone: string) {
     this.format = new Intl.DateTimeFormat('en-US', {
@@ -121,6 +125,16 @@ class ZonedDays implements SchoolDays {
   }
 
   startOf(day: string): number {
+    let start = this.starts.get(day);
+    if (start === undefined) {
+      start = this.findStart(day);
+      if (this.starts.size >= STARTS_KEPT_MAX) this.starts.clear();
+      this.starts.set(day, start);
+    }
+    return start;
+  }
+
+  private findStart(day: string): number {
     const midnightUtc = dayMs(day);
     // Local midnight is midnight UTC less the offset there; the offset is taken again at the
     // guess, in case a DST change lies between the two.
