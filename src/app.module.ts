@@ -76,7 +76,7 @@ export class AppModule {
           archives: new ArchivesRepository(readModelDb(node.readDb)),
           reasons: new ReasonsRepository(readModelDb(node.readDb)),
           scoreRange: node.config.scoreRules,
-          stats: new StatsRepository(readModelDb(node.readDb)),
+          stats: new StatsRepository(readModelDb(node.readDb), node.config.schoolTimeZone),
           exports: exportReads(readModelDb(node.readDb)),
           sagas: {
             getSaga: (id) => sagaViewOf(node.aggregates, id),

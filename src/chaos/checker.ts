@@ -1,5 +1,7 @@
 import { loggedEvent } from '../projections/logged-event';
 import { foldReadModels } from '../projections/read-model-fold';
+import { readModelProjections } from '../projections/read-models';
+import { DEFAULT_SCHOOL_TIME_ZONE } from '../shared/school-days';
 import type { ReadModelState } from '../projections/row-change';
 import { type FaultRecord, type OpRecord, baseCommandId } from './history';
 
@@ -22,6 +24,8 @@ export interface NodeSnapshot {
   readonly readModels: ReadModelState;
   /** The stored checkpoint of the read models. */
   readonly checkpoint: number;
+  /** The school time zone the read models count days in, as the checkpoint records it (default UTC). */
+  readonly timeZone?: string;
 }
 
 /** One checked property: passed or not, with the first problems found. */
@@ -163,7 +167,7 @@ export function checkReadModels(nodes: readonly NodeSnapshot[]): Verdict {
     const events = node.log.filter((r) => r.position <= node.checkpoint).map((r) =>
       loggedEvent({ position: r.position, stream_type: r.streamType, stream_id: r.streamId, type: r.type, schema_version: r.schemaVersion, data: r.data }),
     );
-    const expected = plainState(foldReadModels(events));
+    const expected = plainState(foldReadModels(events, readModelProjections(node.timeZone ?? DEFAULT_SCHOOL_TIME_ZONE)));
     const actual = plainState(node.readModels);
     for (const table of Object.keys(expected)) {
       const e = expected[table];

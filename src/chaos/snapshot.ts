@@ -5,7 +5,7 @@ import { createKysely } from '../infra/mysql/database';
 import { verifyLogs, type LogVerification } from '../infra/mysql/log-verify';
 import { dumpReadModels } from '../projections/read-model-dump';
 import { readModelDb } from '../projections/read-model-database';
-import { loadCheckpoint } from '../projections/checkpoint-store';
+import { loadCheckpoint, readCheckpointTimeZone } from '../projections/checkpoint-store';
 import { READ_MODELS } from '../projections/read-models';
 import { type ChaosCluster, databaseOf } from './chaos-cluster';
 import type { LogRow, NodeSnapshot } from './checker';
@@ -61,7 +61,8 @@ export async function takeSnapshots(cluster: ChaosCluster, members: readonly str
         streamId: r.stream_id, type: r.type, schemaVersion: Number(r.schema_version), data: r.data,
       }));
       const readDb = readModelDb(db);
-      nodes.push({ nodeId, log, readModels: await dumpReadModels(readDb), checkpoint: await loadCheckpoint(readDb, READ_MODELS.name) });
+      const checkpoint = await loadCheckpoint(readDb, READ_MODELS.name);
+      nodes.push({ nodeId, log, readModels: await dumpReadModels(readDb), checkpoint, timeZone: await readCheckpointTimeZone(readDb, READ_MODELS.name) });
     }
     const logVerify = await verifyLogs(dbs);
     return { nodes, logVerify };

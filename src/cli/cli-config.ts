@@ -14,6 +14,8 @@ export interface CliConfig {
   readonly natsUrl: string;
   readonly natsUser?: string;
   readonly natsPassword?: string;
+  /** The school's time zone (SCHOOL_TIME_ZONE, as the nodes have it): the days `projections:rebuild` counts in. */
+  readonly schoolTimeZone: string;
   /** MySQL URL and database of each member. */
   readonly mysql: ReadonlyMap<string, MysqlTarget>;
   /**
@@ -39,7 +41,8 @@ export function envSuffix(nodeId: string): string {
 /**
  * Reads the CLI's settings with the node's definitions of the variables it shares (docs/configuration.md):
  * `CLUSTER_NODES` (default n1,n2,n3), `NODE_ID` (the default `--node`, else the first member),
- * `CLUSTER_NAME`, `API_SUBJECT_PREFIX`, `NATS_URL`, `NATS_USER`, `NATS_PASSWORD`, `MYSQL_URL`; per
+ * `CLUSTER_NAME`, `API_SUBJECT_PREFIX`, `NATS_URL`, `NATS_USER`, `NATS_PASSWORD`, `MYSQL_URL`,
+ * `SCHOOL_TIME_ZONE`; per
  * node `MYSQL_URL_<ID>` and `MYSQL_DATABASE_<ID>` override the URL and the database (default
  * `behavior_<id>`), for nodes on their own MySQL servers.
  *
@@ -76,6 +79,7 @@ function cliConfigOf(env: EnvSource): CliConfig {
     natsUrl: values.NATS_URL,
     natsUser: values.NATS_USER,
     natsPassword: values.NATS_PASSWORD,
+    schoolTimeZone: values.SCHOOL_TIME_ZONE,
     mysql,
     mysqlFor,
   };

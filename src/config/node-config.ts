@@ -95,6 +95,13 @@ export interface NodeConfig {
    */
   readonly scoreRules: ScoreRules;
   /**
+   * The school's time zone (`SCHOOL_TIME_ZONE`, an IANA name, default UTC): which local day a
+   * score change counts for in `student_daily_scores`, the class series and "today". The same on
+   * every node; the read models record the zone they were built in (a node warns at start when
+   * they differ, until `projections:rebuild`).
+   */
+  readonly schoolTimeZone: string;
+  /**
    * Serves the benchmark's `<prefix>.cmd.log.append` (opaque records, no token): only when
    * `BENCH_LOG_APPEND=1`, which the benchmark and the cluster tests set; never in production.
    */
@@ -198,6 +205,7 @@ export function nodeConfigOf(env: NodeEnv): NodeConfig {
     aggregates: aggregateStoreOptionsOfValues(env),
     recordsSubject: env.RECORDS_SUBJECT,
     scoreRules: Object.freeze({ min: env.SCORE_MIN, max: env.SCORE_MAX }),
+    schoolTimeZone: env.SCHOOL_TIME_ZONE,
     adminHttpPort: env.ADMIN_HTTP_PORT,
     adminHttpHost: env.ADMIN_HTTP_HOST,
     accessLog: { slowMs: env.ACCESS_LOG_SLOW_MS, perSecondMax: env.ACCESS_LOG_PER_SECOND, sampleRate: env.ACCESS_LOG_SAMPLE_RATE },

@@ -11,6 +11,7 @@ import { MysqlConfigError } from '../infra/mysql/mysql-config-error';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 import { DEFAULT_SAGA_SETTINGS } from '../sagas';
 import { DEFAULT_LOG_SAMPLING } from '../shared/log-sampler';
+import { DEFAULT_SCHOOL_TIME_ZONE, canonicalTimeZone } from '../shared/school-days';
 import { type EnvRule, type EnvSource, type EnvSpec, type EnvValues, custom, flag, fraction, int, oneOf, parseEnv, port, signedInt, text } from './env-schema';
 
 /**
@@ -44,6 +45,15 @@ function membersOf(name: string, raw: string): readonly string[] {
   const twice = members.find((id, i) => members.indexOf(id) !== i);
   if (twice !== undefined) throw new ConfigError(`${name} names ${twice} twice`);
   return Object.freeze(members);
+}
+
+/** SCHOOL_TIME_ZONE: an IANA zone name Intl knows (in any case: `asia/shanghai` stands for `Asia/Shanghai`); an offset such as `+08:00` is refused. */
+export function schoolTimeZoneOf(name: string, raw: string): string {
+  const zone = raw.trim();
+  if (canonicalTimeZone(zone) === undefined) {
+    throw new ConfigError(`${name} must be an IANA time zone such as Asia/Shanghai or Europe/Berlin, got ${JSON.stringify(raw)}`);
+  }
+  return zone;
 }
 
 /** Express's named subnets. */
@@ -319,6 +329,21 @@ export const STATE_ENV = {
   SCORE_MAX: signedInt({ bound: SCORE_BOUND, default: DEFAULT_SCORE_RULES.max, description: 'The highest score allowed.' }),
 };
 
+/** The school's calendar. */
+export const SCHOOL_ENV = {
+  SCHOOL_TIME_ZONE: custom({
+    type: 'IANA time zone name (`Asia/Shanghai`, `Europe/Berlin`, `UTC`)',
+    defaultText: DEFAULT_SCHOOL_TIME_ZONE,
+    defaultValue: DEFAULT_SCHOOL_TIME_ZONE,
+    fallback: DEFAULT_SCHOOL_TIME_ZONE,
+    description:
+      "The school's time zone: a school day runs from local midnight to local midnight there (DST included), for the charts' end-of-day scores (`student_daily_scores`), a class's daily series and the start page's changes today. " +
+      'Set the same zone on every node, like JWT_SECRET: nodes with different zones answer with different days. ' +
+      'A node whose zone changed must rebuild `student_daily_scores` (`npm run cli -- projections:rebuild --projection student_daily_scores`, with the new zone in the CLI\'s environment); it warns at every start until then.',
+    read: schoolTimeZoneOf,
+  }),
+};
+
 /** Upgrades, benchmarks and supervisors. */
 export const OPERATION_ENV = {
   WRITE_PREVIOUS_EVENT_SCHEMAS: flag({
@@ -340,6 +365,7 @@ export const NODE_ENV_SCHEMA = {
   ...LOGGING_ENV,
   ...SAGA_ENV,
   ...STATE_ENV,
+  ...SCHOOL_ENV,
   ...OPERATION_ENV,
 };
 
@@ -414,6 +440,7 @@ export const NODE_ENV_GROUPS: readonly { readonly title: string; readonly names:
   { title: 'Logs and monitoring', names: Object.keys(LOGGING_ENV) as (keyof NodeEnvSchema)[] },
   { title: 'Sagas', names: Object.keys(SAGA_ENV) as (keyof NodeEnvSchema)[] },
   { title: 'Aggregates and scores', names: Object.keys(STATE_ENV) as (keyof NodeEnvSchema)[] },
+  { title: 'School days', names: Object.keys(SCHOOL_ENV) as (keyof NodeEnvSchema)[] },
   { title: 'Upgrades, benchmarks and supervisors', names: Object.keys(OPERATION_ENV) as (keyof NodeEnvSchema)[] },
 ];
 

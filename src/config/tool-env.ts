@@ -79,7 +79,7 @@ export const LOCAL_ADMIN_ENV = {
  */
 export const CLI_ENV = {
   schema: {
-    ...pickEnv(NODE_ENV, ['CLUSTER_NODES', 'CLUSTER_NAME', 'API_SUBJECT_PREFIX', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'MYSQL_URL']).schema,
+    ...pickEnv(NODE_ENV, ['CLUSTER_NODES', 'CLUSTER_NAME', 'API_SUBJECT_PREFIX', 'NATS_URL', 'NATS_USER', 'NATS_PASSWORD', 'MYSQL_URL', 'SCHOOL_TIME_ZONE']).schema,
     NODE_ID: text({
       defaultText: 'the first of CLUSTER_NODES',
       description: 'The node a single-node command works on unless `--node` says otherwise (ignored when it is not a member).',
@@ -158,7 +158,7 @@ const composeSecret = (description: string) => text({ required: true, secret: tr
 /**
  * What docker-compose.yml takes from `.env` (or the shell): no secret has a default there, so
  * compose refuses to start until each required one is set. The nodes get JWT_SECRET,
- * ADMIN_USERNAME, ADMIN_PASSWORD and LOG_LEVEL as they are; the others become the MySQL root
+ * ADMIN_USERNAME, ADMIN_PASSWORD, LOG_LEVEL and SCHOOL_TIME_ZONE as they are; the others become the MySQL root
  * password and the NATS users' passwords (deploy/nats/accounts.conf).
  */
 export const COMPOSE_ENV = {
@@ -176,6 +176,7 @@ export const COMPOSE_ENV = {
     NATS_RECORDS_PASSWORD: composeSecret('NATS password of user `records`, the student-records service.'),
     NATS_OPERATOR_PASSWORD: composeSecret('NATS password of user `operator`, for the operations CLI (`cluster:status`).'),
     LOG_LEVEL: NODE_ENV_SCHEMA.LOG_LEVEL,
+    SCHOOL_TIME_ZONE: NODE_ENV_SCHEMA.SCHOOL_TIME_ZONE,
   },
   rules: [],
 };

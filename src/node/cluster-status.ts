@@ -19,6 +19,8 @@ export interface ClusterStatus {
   notVotingReason?: string;
   /** This node's storage incarnation. */
   incarnation: string;
+  /** The school's time zone this node counts days in (SCHOOL_TIME_ZONE): the same on every node. */
+  schoolTimeZone: string;
   /** Every member of the newest configuration (this node included) and the other nodes this one hears. */
   members: {
     nodeId: string;
@@ -68,6 +70,7 @@ export function clusterStatus(node: ConsensusNode, httpPort: number | null, fail
     voting: s.notVotingReason === null,
     ...(s.notVotingReason !== null ? { notVotingReason: s.notVotingReason } : {}),
     incarnation: s.incarnation,
+    schoolTimeZone: node.config.schoolTimeZone,
     members: [
       {
         nodeId: s.nodeId,

@@ -12,7 +12,7 @@ import { SagaRuntime } from '../application/sagas/saga-runtime';
 import { type NodeAuth, createNodeAuth } from '../auth/create-auth';
 import { hashPassword } from '../auth/password';
 import { SYSTEM_ACTOR } from '../domain';
-import { Projector, READ_MODELS, readModelDb } from '../projections';
+import { type CheckpointTimeZone, Projector, checkCheckpointTimeZone, readModelDb, readModelSet } from '../projections';
 import { LogTail } from '../projections/log-tail';
 import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
@@ -133,8 +133,10 @@ export class ConsensusNode {
     const onProjectorError = (e: unknown) => {
       if (!failStopOnAssertion('projector', e)) log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`);
     };
-    const projector = new Projector(readModelDb(db), READ_MODELS, { tail: logTail, onError: onProjectorError });
+    // Days in the school's time zone: the zone is handed to the projection, never read inside it.
+    const projector = new Projector(readModelDb(db), readModelSet(config.schoolTimeZone), { tail: logTail, onError: onProjectorError });
     await projector.load();
+    logTimeZoneCheck(await checkCheckpointTimeZone(readModelDb(db), projector.name, config.schoolTimeZone), config.nodeId, log);
     events.onWritten((head) => projector.notify(head));
     events.onWritten((head) => metrics.written(head));
     void projector.run();
@@ -292,6 +294,20 @@ function logIdentity(identity: NodeIdentity, log: (level: 'info' | 'warn' | 'err
     default:
       return log('info', `storage incarnation ${identity.incarnation}, epoch ${identity.epoch}${identity.outcome === 'new' ? ' (new)' : ''}`);
   }
+}
+
+/**
+ * Says at start when the read models count days in another zone than SCHOOL_TIME_ZONE (the
+ * setting changed since they were built): the node goes on, projecting new changes in the new zone
+ * over rows of the old one, until an operator rebuilds them. Never rebuilt silently.
+ */
+export function logTimeZoneCheck(check: CheckpointTimeZone, nodeId: string, log: (level: 'warn', message: string) => void): void {
+  if (check.matches) return;
+  log(
+    'warn',
+    `SCHOOL_TIME_ZONE is ${check.configured} but student_daily_scores counts days in ${check.recorded} (built before the setting changed): the charts mix both zones until it is rebuilt. ` +
+      `Run: SCHOOL_TIME_ZONE=${check.configured} npm run cli -- projections:rebuild --projection student_daily_scores --node ${nodeId}`,
+  );
 }
 
 /** How often the leader looks for open sagas to drive. */

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { assert } from '../shared/assert';
+import { sameTimeZone } from '../shared/school-days';
 import { CheckpointMovedError } from './projection-errors';
 import type { ReadModelDatabase } from './read-model-database';
 import { integerFromSql } from './sql-values';
@@ -67,4 +68,48 @@ export async function setCheckpoint(db: Kysely<ReadModelDatabase>, name: string,
 export async function readCheckpoints(db: Kysely<ReadModelDatabase>): Promise<{ name: string; position: number }[]> {
   const rows = await db.selectFrom('projection_checkpoints').select(['name', 'position']).orderBy('name').execute();
   return rows.map((r) => ({ name: r.name, position: integerFromSql(r.position) }));
+}
+
+/** The school time zone a checkpoint's rows count days in, or undefined when the checkpoint does not exist. */
+export async function readCheckpointTimeZone(db: Kysely<ReadModelDatabase>, name: string): Promise<string | undefined> {
+  const row = await db.selectFrom('projection_checkpoints').select('time_zone').where('name', '=', name).executeTakeFirst();
+  return row?.time_zone;
+}
+
+/** A checkpoint's recorded school time zone against the zone its projections count days in now. */
+export interface CheckpointTimeZone {
+  readonly checkpoint: string;
+  readonly position: number;
+  /** The zone the rows under the checkpoint were projected in (`UTC` before migration 0013). */
+  readonly recorded: string;
+  /** The zone the projections count days in now (SCHOOL_TIME_ZONE). */
+  readonly configured: string;
+  /** False when rows were projected in another zone: they need `projections:rebuild`. */
+  readonly matches: boolean;
+}
+
+/**
+ * Compares the school time zone a checkpoint's rows were projected in with `timeZone`, the one
+ * its projections count days in now. A checkpoint at 0 (no row projected yet) takes `timeZone`
+ * at once; any other is left as it is (only a rebuild changes it, with its rows). Aliases of one
+ * zone match (`UTC`, `Etc/UTC`).
+ */
+export async function checkCheckpointTimeZone(db: Kysely<ReadModelDatabase>, name: string, timeZone: string): Promise<CheckpointTimeZone> {
+  const position = await loadCheckpoint(db, name);
+  if (position === 0) {
+    await db.updateTable('projection_checkpoints').set({ time_zone: timeZone }).where('name', '=', name).where('position', '=', 0).execute();
+  }
+  const row = await db.selectFrom('projection_checkpoints').select(['position', 'time_zone']).where('name', '=', name).executeTakeFirstOrThrow();
+  return {
+    checkpoint: name,
+    position: integerFromSql(row.position),
+    recorded: row.time_zone,
+    configured: timeZone,
+    matches: sameTimeZone(row.time_zone, timeZone),
+  };
+}
+
+/** Records the school time zone the rows under a checkpoint are now projected in (a rebuild's swap). */
+export async function recordCheckpointTimeZone(db: Kysely<ReadModelDatabase>, name: string, timeZone: string): Promise<void> {
+  await db.updateTable('projection_checkpoints').set({ time_zone: timeZone }).where('name', '=', name).execute();
 }

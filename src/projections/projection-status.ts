@@ -1,8 +1,9 @@
 import type { Kysely } from 'kysely';
-import { readCheckpoints } from './checkpoint-store';
+import { readCheckpointTimeZone, readCheckpoints } from './checkpoint-store';
 import { readLogHead } from './event-reader';
 import type { ReadModelDatabase } from './read-model-database';
 import { READ_MODELS } from './read-models';
+import { DEFAULT_SCHOOL_TIME_ZONE } from '../shared/school-days';
 
 /** Where one projection stands against the log. */
 export interface ProjectionPosition {
@@ -13,6 +14,8 @@ export interface ProjectionPosition {
   readonly position: number;
   /** Events of the log it has not applied yet. */
   readonly lag: number;
+  /** For a projection of days (`student_daily_scores`): the school time zone its rows count days in, as its checkpoint records it. */
+  readonly timeZone?: string;
 }
 
 /** A node's projections and its log head (`projections:status`). */
@@ -33,6 +36,7 @@ export const CREDENTIALS_CHECKPOINT = 'credentials';
 export async function readProjectionStatus(db: Kysely<ReadModelDatabase>): Promise<ProjectionStatus> {
   const head = await readLogHead(db);
   const checkpoints = new Map((await readCheckpoints(db)).map((c) => [c.name, c.position]));
+  const timeZone = (await readCheckpointTimeZone(db, READ_MODELS.name)) ?? DEFAULT_SCHOOL_TIME_ZONE;
   const at = (checkpoint: string, name: string): ProjectionPosition => {
     const position = checkpoints.get(checkpoint) ?? 0;
     return { name, checkpoint, position, lag: Math.max(0, head - position) };
@@ -40,7 +44,7 @@ export async function readProjectionStatus(db: Kysely<ReadModelDatabase>): Promi
   return {
     head,
     projections: [
-      ...READ_MODELS.projections.map((p) => at(READ_MODELS.name, p.name)),
+      ...READ_MODELS.projections.map((p) => ({ ...at(READ_MODELS.name, p.name), ...(p.timeZone !== undefined ? { timeZone } : {}) })),
       at(CREDENTIALS_CHECKPOINT, CREDENTIALS_CHECKPOINT),
     ],
     rebuilds: [...checkpoints]

@@ -1,4 +1,5 @@
 import { upcastEvent } from '../domain';
+import { assert } from '../shared/assert';
 import type { LoggedEvent } from './logged-event';
 import type { ReadModelTable } from './read-model-tables';
 import type { RowChange } from './row-change';
@@ -11,6 +12,12 @@ export interface Projection {
   readonly name: string;
   readonly tables: readonly ReadModelTable[];
   readonly streamTypes: readonly string[];
+  /**
+   * The school time zone its rows depend on (a projection of days, such as
+   * `student_daily_scores`), passed in when it is made; absent when its rows depend on the log
+   * alone. A checkpoint over it records the zone (see checkpoint-store's time zone).
+   */
+  readonly timeZone?: string;
   /** The row changes of one event of one of `streamTypes`. */
   project(event: LoggedEvent): readonly RowChange[];
 }
@@ -19,6 +26,16 @@ export interface Projection {
 export interface ProjectionSet {
   readonly name: string;
   readonly projections: readonly Projection[];
+}
+
+/**
+ * The school time zone `projections` count days in, or undefined when none of them depends on
+ * one. Projections of one set share their zone.
+ */
+export function projectionsTimeZone(projections: readonly Projection[]): string | undefined {
+  const zones = new Set(projections.flatMap((p) => (p.timeZone === undefined ? [] : [p.timeZone])));
+  assert(zones.size <= 1, `projections count days in different time zones: ${[...zones].join(', ')}`);
+  return zones.values().next().value;
 }
 
 /** A set's projections by the stream type they consume: the routing table of a batch. */

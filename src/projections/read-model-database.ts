@@ -117,6 +117,8 @@ export interface StudentDailyScoresTable {
 export interface ProjectionCheckpointsTable {
   name: string;
   position: number;
+  /** The school time zone its rows count days in (migration 0013; `UTC` unless recorded). */
+  time_zone: ColumnType<string, string | undefined, string>;
 }
 
 /** The tables migrations 0004 and 0006 create. */

@@ -2,6 +2,7 @@ import { Command, Option } from 'nest-commander';
 import type { NatsConnection } from 'nats';
 import { askNodeStatus } from '../../node/cluster-nodes';
 import type { ClusterStatus } from '../../node/cluster-status';
+import { sameTimeZone } from '../../shared/school-days';
 import { connectNats } from '../cli-connections';
 import { CliFailure } from '../cli-errors';
 import { type CliOutput, table } from '../cli-output';
@@ -90,5 +91,20 @@ function describe(leader: ClusterStatus | null, answers: readonly MemberAnswer[]
       self || seen?.lastSeenMs == null ? '-' : seen.lastSeenMs,
     ]);
   }
+  const zones = timeZoneDisagreement(answers);
+  if (zones !== null) lines.push(zones);
   return [...lines, '', ...table(rows)];
+}
+
+/**
+ * A warning when the nodes that answered count days in different school time zones
+ * (SCHOOL_TIME_ZONE must be the same on every node), else null. Nodes of a release that does not
+ * report the zone are left out.
+ *
+ * @example timeZoneDisagreement([n1 in 'Asia/Shanghai', n2 in 'UTC']) // 'SCHOOL_TIME_ZONE differs between nodes (n1 Asia/Shanghai, n2 UTC): …'
+ */
+export function timeZoneDisagreement(answers: readonly { readonly nodeId: string; readonly status: Pick<ClusterStatus, 'schoolTimeZone'> | null }[]): string | null {
+  const zones = answers.flatMap((a) => (typeof a.status?.schoolTimeZone === 'string' ? [{ nodeId: a.nodeId, zone: a.status.schoolTimeZone }] : []));
+  if (zones.every((z) => sameTimeZone(z.zone, zones[0].zone))) return null;
+  return `SCHOOL_TIME_ZONE differs between nodes (${zones.map((z) => `${z.nodeId} ${z.zone}`).join(', ')}): they answer with different school days; set the same zone on every node`;
 }

@@ -31,8 +31,8 @@ const PLAIN_PROGRESS_EVERY_MS = 1000;
 
 /**
  * `projections:rebuild [--projection <name>] [--node <id>]`: replays the node's log into shadow
- * tables and swaps them in (see ProjectionRebuild), with a progress bar on a terminal, plain
- * lines otherwise. Ctrl+C (or SIGTERM) stops it after the current batch; running it again resumes.
+ * tables and swaps them in (see ProjectionRebuild), days counted in SCHOOL_TIME_ZONE (as the node
+ * counts them), with a progress bar on a terminal, plain lines otherwise. Ctrl+C (or SIGTERM) stops it after the current batch; running it again resumes.
  */
 @Command({
   name: 'projections:rebuild',
@@ -62,7 +62,7 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
   protected async execute(out: CliOutput, options: RebuildCommandOptions): Promise<number> {
     const node = nodeOption(this.config, options.node);
     try {
-      selectProjections(options.projection);
+      selectProjections(options.projection, this.config.schoolTimeZone);
     } catch (error) {
       if (error instanceof UnknownProjectionError) throw new CliUsageError(error.message);
       throw error;
@@ -87,6 +87,7 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
     try {
       const result = await new ProjectionRebuild(readModelDb(db), {
         projection: options.projection,
+        timeZone: this.config.schoolTimeZone,
         batchEvents,
         writers,
         bulkLoader,
@@ -96,7 +97,8 @@ export class ProjectionsRebuildCommand extends CliCommand<RebuildCommandOptions>
       progress.stop();
       out.result({ ok: true, node, ...result }, () => [
         `${node}: rebuilt ${result.projections.join(', ')} up to position ${result.position}` +
-          (result.resumed ? ` (resumed at ${result.resumedFrom})` : ''),
+          (result.resumed ? ` (resumed at ${result.resumedFrom})` : '') +
+          (result.timeZone !== null ? `, days in ${result.timeZone}` : ''),
         `  ${result.events} events in ${result.seconds.toFixed(1)} s = ${result.eventsPerSecond} events/s; the live projector waited ${result.swapPauseMs} ms for the swap`,
       ]);
       return EXIT_OK;

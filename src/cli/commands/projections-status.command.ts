@@ -18,7 +18,10 @@ interface NodeProjections {
   readonly error?: string;
 }
 
-/** `projections:status [--node <id>]`: each projection's position, the log head and the lag, per node. */
+/**
+ * `projections:status [--node <id>]`: each projection's position, the log head and the lag, per
+ * node, and the school time zone `student_daily_scores` counts days in.
+ */
 @Command({ name: 'projections:status', description: "each projection's position, the log head and the lag (every node, or --node)" })
 export class ProjectionsStatusCommand extends CliCommand<StatusOptions> {
   @Option({ flags: '--node <id>', description: 'only this node (default: every member of CLUSTER_NODES)' })
@@ -30,15 +33,15 @@ export class ProjectionsStatusCommand extends CliCommand<StatusOptions> {
     const nodes = options.node === undefined ? this.config.members : [nodeOption(this.config, options.node)];
     const results: NodeProjections[] = await Promise.all(nodes.map((node) => this.read(node)));
     out.result({ ok: results.every((r) => r.status !== null), nodes: results }, () => {
-      const rows: (string | number)[][] = [['node', 'projection', 'checkpoint', 'position', 'head', 'lag']];
+      const rows: (string | number)[][] = [['node', 'projection', 'checkpoint', 'position', 'head', 'lag', 'days in']];
       const lines: string[] = [];
       for (const r of results) {
         if (r.status === null) {
           lines.push(`${r.node}: ${r.error}`);
           continue;
         }
-        for (const p of r.status.projections) rows.push([r.node, p.name, p.checkpoint, p.position, r.status.head, p.lag]);
-        for (const b of r.status.rebuilds) rows.push([r.node, `(rebuild not swapped in)`, b.checkpoint, b.position, r.status.head, b.lag]);
+        for (const p of r.status.projections) rows.push([r.node, p.name, p.checkpoint, p.position, r.status.head, p.lag, p.timeZone ?? '-']);
+        for (const b of r.status.rebuilds) rows.push([r.node, `(rebuild not swapped in)`, b.checkpoint, b.position, r.status.head, b.lag, '-']);
       }
       return [...table(rows), ...lines];
     });

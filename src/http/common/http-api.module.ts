@@ -146,6 +146,7 @@ const NO_ARCHIVES: ArchivesReads = {
 };
 const NO_SAGAS: SagasReads = { getSaga: () => Promise.resolve(undefined) };
 const NO_STATS: StatsReads = {
+  today: (now) => new Date(now).toISOString().slice(0, 10),
   overview: (_today, range) => Promise.resolve({ pendingReviews: 0, todayChanges: 0, classes: [], nearBounds: [], scoreRange: range, margin: 0 }),
   classDaily: () => Promise.resolve([]),
   scoreHistory: () => Promise.resolve([]),

@@ -420,6 +420,8 @@ export class ClusterStatusDto {
   sagas?: ClusterSagasDto;
   @ApiPropertyOptional()
   incarnation?: string;
+  @ApiPropertyOptional({ example: 'Asia/Shanghai', description: "The school's time zone this node counts days in (SCHOOL_TIME_ZONE): the same on every node." })
+  schoolTimeZone?: string;
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'The configuration decided by the log: version, voters, learners, fromSlot, latest changes.' })
   configuration?: Record<string, unknown>;
 }

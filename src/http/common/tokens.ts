@@ -42,8 +42,8 @@ export interface ScoreRange {
 /** Injection token of the ScoreRange. */
 export const SCORE_RANGE = Symbol('SCORE_RANGE');
 
-/** The reads behind the start page and the charts (a StatsRepository serves). */
-export type StatsReads = Pick<StatsRepository, 'overview' | 'classDaily' | 'scoreHistory'>;
+/** The reads behind the start page and the charts, and the school day of an instant (a StatsRepository serves, in the school's time zone). */
+export type StatsReads = Pick<StatsRepository, 'today' | 'overview' | 'classDaily' | 'scoreHistory'>;
 /** Injection token of the StatsReads. */
 export const STATS_REPOSITORY = Symbol('STATS_REPOSITORY');
 /** The keyset pages CSV exports stream (a StudentsRepository and a ScoreRecordsRepository serve). */

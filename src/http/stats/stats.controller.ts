@@ -26,16 +26,16 @@ export class StatsController {
   @ApiOperation({ summary: "Start page: pending reviews, today's changes, each class's average, students near the bounds" })
   @ApiOkResponse({ type: StatsOverviewDto })
   overview(@Query() _query: ReadQueryDto): Promise<StatsOverviewDto> {
-    return this.stats.overview(`${today()}T00:00:00.000Z`, this.range);
+    return this.stats.overview(this.stats.today(Date.now()), this.range);
   }
 
   @Get('stats/classes/:className/daily')
   @Roles(...STAFF_ROLES)
   @ReadsAfterMinPosition()
-  @ApiOperation({ summary: "A class's last days (UTC): changes, sum of deltas, average score at the end of each day" })
+  @ApiOperation({ summary: "A class's last days (school days, in SCHOOL_TIME_ZONE): changes, sum of deltas, average score at the end of each day" })
   @ApiOkResponse({ type: ClassDailyDto })
   async classDaily(@Param() { className }: ClassNameParams, @Query() { days }: ClassDailyQueryDto): Promise<ClassDailyDto> {
-    return { className, days: await this.stats.classDaily(className, today(), days ?? 30) };
+    return { className, days: await this.stats.classDaily(className, this.stats.today(Date.now()), days ?? 30) };
   }
 
   @Get('students/:studentId/score-history')
@@ -48,9 +48,4 @@ export class StatsController {
     if ((await this.students.getStudent(studentId)) === undefined) throw studentNotFound(studentId);
     return { studentId, points: await this.stats.scoreHistory(studentId) };
   }
-}
-
-/** Today's date (UTC), `YYYY-MM-DD`. */
-function today(): string {
-  return new Date().toISOString().slice(0, 10);
 }

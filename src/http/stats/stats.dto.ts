@@ -47,7 +47,7 @@ export class ClassAverageDto {
 export class StatsOverviewDto {
   @ApiProperty()
   pendingReviews!: number;
-  @ApiProperty({ description: 'score changes since 00:00 UTC' })
+  @ApiProperty({ description: "score changes since today's midnight in the school's time zone (SCHOOL_TIME_ZONE, default UTC)" })
   todayChanges!: number;
   @ApiProperty({ type: [ClassAverageDto] })
   classes!: ClassAverageDto[];
@@ -61,7 +61,7 @@ export class StatsOverviewDto {
 
 /** One day of a class. */
 export class ClassDayDto {
-  @ApiProperty({ example: '2025-03-01' })
+  @ApiProperty({ example: '2025-03-01', description: "a school day: from midnight to midnight in the school's time zone" })
   day!: string;
   @ApiProperty()
   changes!: number;
@@ -91,6 +91,6 @@ export class ScorePointDto {
 export class ScoreHistoryDto {
   @ApiProperty()
   studentId!: string;
-  @ApiProperty({ type: [ScorePointDto], description: "the score at the end of each UTC day it changed, oldest first" })
+  @ApiProperty({ type: [ScorePointDto], description: "the score at the end of each school day (in the school's time zone) it changed, oldest first" })
   points!: ScorePointDto[];
 }

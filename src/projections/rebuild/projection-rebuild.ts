@@ -1,12 +1,13 @@
 import { type Kysely, sql } from 'kysely';
 import { assert } from '../../shared/assert';
 import { advanceCheckpoint, loadCheckpoint } from '../checkpoint-store';
+import { DEFAULT_SCHOOL_TIME_ZONE, sameTimeZone } from '../../shared/school-days';
 import { readEventRows, readLogHead } from '../event-reader';
-import { type Projection, type ProjectionRoutes, projectionRoutes, projectionTables } from '../projection';
+import { type Projection, type ProjectionRoutes, projectionRoutes, projectionTables, projectionsTimeZone } from '../projection';
 import { planProjectionBatch } from '../projection-batch';
 import type { ReadModelDatabase } from '../read-model-database';
 import { type ReadModelTable, columnsOf } from '../read-model-tables';
-import { READ_MODELS, projectionNamed } from '../read-models';
+import { READ_MODELS_CHECKPOINT, projectionNamed, readModelProjections } from '../read-models';
 import { integerFromSql } from '../sql-values';
 import type { BulkLoader } from '../../infra/mysql/bulk-loader';
 import { type UpsertChunk, groupAsTsv, runUpsertChunk, setsEveryColumn, upsertChunks } from '../upsert-writer';
@@ -54,6 +55,8 @@ export interface RebuildProgress {
 export interface RebuildResult {
   /** The projections rebuilt. */
   readonly projections: readonly string[];
+  /** The school time zone their days are counted in, now recorded with the live checkpoint; null when none counts days. */
+  readonly timeZone: string | null;
   readonly tables: readonly ReadModelTable[];
   /** Whether it continued an interrupted rebuild, and from where. */
   readonly resumed: boolean;
@@ -72,6 +75,12 @@ export interface RebuildResult {
 export interface RebuildOptions {
   /** One projection by name (e.g. `students`); all read models when absent. */
   readonly projection?: string;
+  /**
+   * The school time zone days are counted in (SCHOOL_TIME_ZONE, default UTC): the node's own, so
+   * that the rebuilt rows are those its projector computes. Recorded with the live checkpoint at
+   * the swap when a rebuilt projection counts days.
+   */
+  readonly timeZone?: string;
   readonly batchEvents?: number;
   readonly writers?: number;
   /**
@@ -118,11 +127,12 @@ export class UnknownProjectionError extends Error {
   }
 }
 
-/** The projections a rebuild selects: one by name, or every read model. */
-export function selectProjections(name?: string): readonly Projection[] {
-  if (name === undefined) return READ_MODELS.projections;
-  const projection = projectionNamed(name);
-  if (projection === undefined) throw new UnknownProjectionError(name, READ_MODELS.projections.map((p) => p.name));
+/** The projections a rebuild selects: one by name, or every read model; days in `timeZone` (default UTC). */
+export function selectProjections(name?: string, timeZone: string = DEFAULT_SCHOOL_TIME_ZONE): readonly Projection[] {
+  const all = readModelProjections(timeZone);
+  if (name === undefined) return all;
+  const projection = projectionNamed(name, timeZone);
+  if (projection === undefined) throw new UnknownProjectionError(name, all.map((p) => p.name));
   return [projection];
 }
 
@@ -139,6 +149,11 @@ export function selectProjections(name?: string): readonly Projection[] {
  *    shadow tables in with one `RENAME TABLE`. The live checkpoint is right for the new tables as
  *    it stands, and the live projector continues from it into them when the lock is released.
  *
+ * Days are counted in `options.timeZone` (SCHOOL_TIME_ZONE, as the node has it): a rebuild that
+ * rebuilds `student_daily_scores` records that zone with the live checkpoint at the swap, which is
+ * how a node whose zone changed gets rows in its new zone (it warns at start until then); an
+ * interrupted rebuild resumes only with the zone it started with.
+ *
  * Replaying a batch twice is harmless (a row change sets columns to values, so re-applying
  * events after a checkpoint over rows that already have them yields the same rows); that is what
  * lets a batch be written by several connections before its checkpoint moves, and an
@@ -150,6 +165,8 @@ export function selectProjections(name?: string): readonly Projection[] {
  */
 export class ProjectionRebuild {
   private readonly projections: readonly Projection[];
+  /** The zone the rebuilt projections count days in; undefined when none does. */
+  private readonly timeZone: string | undefined;
   private readonly routes: ProjectionRoutes;
   private readonly tables: readonly ReadModelTable[];
   private readonly checkpointName: string;
@@ -162,7 +179,8 @@ export class ProjectionRebuild {
     private readonly db: Kysely<ReadModelDatabase>,
     private readonly options: RebuildOptions = {},
   ) {
-    this.projections = selectProjections(options.projection);
+    this.projections = selectProjections(options.projection, options.timeZone);
+    this.timeZone = projectionsTimeZone(this.projections);
     this.routes = projectionRoutes(this.projections);
     this.tables = projectionTables(this.projections);
     this.checkpointName = `${REBUILD_CHECKPOINT_PREFIX}${options.projection ?? 'all'}`;
@@ -196,7 +214,7 @@ export class ProjectionRebuild {
     // Replay while the live checkpoint is more than REBUILD_SWAP_GAP_EVENTS ahead (it moves while we run).
     for (let round = 0; round < CHASE_ROUNDS_MAX; round += 1) {
       this.throwIfAborted(position);
-      const live = await loadCheckpoint(this.db, READ_MODELS.name);
+      const live = await loadCheckpoint(this.db, READ_MODELS_CHECKPOINT);
       if (live - position <= REBUILD_SWAP_GAP_EVENTS) break;
       position = await this.replay(position, live);
     }
@@ -205,10 +223,13 @@ export class ProjectionRebuild {
     const pauseStarted = performance.now();
     position = await this.db.transaction().execute(async (trx) => {
       const { rows } = await sql<{ position: number | string }>`
-        SELECT position FROM projection_checkpoints WHERE name = ${READ_MODELS.name} FOR UPDATE`.execute(trx);
+        SELECT position FROM projection_checkpoints WHERE name = ${READ_MODELS_CHECKPOINT} FOR UPDATE`.execute(trx);
       const live = integerFromSql(rows[0].position);
       const reached = await this.replay(position, live);
       assert(reached === live, `the shadow tables reached ${reached}, not the live checkpoint ${live}`);
+      // On the locking transaction (another connection would wait for its lock): the live rows'
+      // days are in this zone from the swap on.
+      if (this.timeZone !== undefined) await trx.updateTable('projection_checkpoints').set({ time_zone: this.timeZone }).where('name', '=', READ_MODELS_CHECKPOINT).execute();
       await this.db.deleteFrom('projection_checkpoints').where('name', '=', this.checkpointName).execute();
       await renameShadowIntoLive(this.db, this.tables);
       return reached;
@@ -219,6 +240,7 @@ export class ProjectionRebuild {
     this.report('done', position, position);
     return {
       projections: this.projections.map((p) => p.name),
+      timeZone: this.timeZone ?? null,
       tables: this.tables,
       resumed,
       resumedFrom,
@@ -230,15 +252,19 @@ export class ProjectionRebuild {
     };
   }
 
-  /** Resumes a rebuild of the same projections that stopped, or starts one from empty shadow tables. */
+  /**
+   * Resumes a rebuild of the same projections, with days in the same zone, that stopped, or
+   * starts one from empty shadow tables.
+   */
   private async prepare(): Promise<{ resumed: boolean; position: number }> {
-    await loadCheckpoint(this.db, READ_MODELS.name); // the live checkpoint row exists from here on
+    await loadCheckpoint(this.db, READ_MODELS_CHECKPOINT); // the live checkpoint row exists from here on
     const mine = await this.db
       .selectFrom('projection_checkpoints')
-      .select('position')
+      .select(['position', 'time_zone'])
       .where('name', '=', this.checkpointName)
       .executeTakeFirst();
-    if (mine !== undefined && (await existingTables(this.db, this.tables, SHADOW_TABLES)).size === this.tables.length) {
+    const sameDays = this.timeZone === undefined || (mine !== undefined && sameTimeZone(mine.time_zone, this.timeZone));
+    if (mine !== undefined && sameDays && (await existingTables(this.db, this.tables, SHADOW_TABLES)).size === this.tables.length) {
       return { resumed: true, position: integerFromSql(mine.position) };
     }
     await this.db.deleteFrom('projection_checkpoints').where('name', 'like', `${REBUILD_CHECKPOINT_PREFIX}%`).execute();
@@ -246,7 +272,10 @@ export class ProjectionRebuild {
     await createShadowTables(this.db, this.tables);
     await dropSecondaryIndexes(this.db, this.tables);
     // The checkpoint last: one that exists always has its shadow tables.
-    await this.db.insertInto('projection_checkpoints').values({ name: this.checkpointName, position: 0 }).execute();
+    await this.db
+      .insertInto('projection_checkpoints')
+      .values({ name: this.checkpointName, position: 0, time_zone: this.timeZone ?? DEFAULT_SCHOOL_TIME_ZONE })
+      .execute();
     return { resumed: false, position: 0 };
   }
 

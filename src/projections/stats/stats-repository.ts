@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { ReadModelDatabase } from '../read-model-database';
 import { type StudentView, studentView } from '../students/students-repository';
 import { integerFromSql, rowFromSql, sqlDatetime } from '../sql-values';
+import { DEFAULT_SCHOOL_TIME_ZONE, type SchoolDays, addDays, schoolDays } from '../../shared/school-days';
 
 /** Students near the bounds the start page lists at most. */
 export const NEAR_BOUNDS_MAX = 50;
@@ -20,7 +21,7 @@ export interface ClassAverage {
 /** The admin start page's figures. */
 export interface StatsOverview {
   readonly pendingReviews: number;
-  /** Score changes since 00:00 UTC today. */
+  /** Score changes since today's local midnight in the school's time zone. */
   readonly todayChanges: number;
   readonly classes: ClassAverage[];
   /** Active students within `margin` of either end of the range, nearest first. */
@@ -31,7 +32,7 @@ export interface StatsOverview {
 
 /** One day of a class: its changes and its students' average at the end of the day. */
 export interface ClassDay {
-  /** `YYYY-MM-DD` (UTC). */
+  /** `YYYY-MM-DD`, a day in the school's time zone. */
   readonly day: string;
   readonly changes: number;
   readonly deltaSum: number;
@@ -45,14 +46,32 @@ export interface ScorePoint {
   readonly score: number;
 }
 
-/** Reads behind the start page and the charts (students, score_records, applications, student_daily_scores). */
+/**
+ * Reads behind the start page and the charts (students, score_records, applications,
+ * student_daily_scores), with days in the school's time zone (SCHOOL_TIME_ZONE, default UTC): the
+ * zone `student_daily_scores` was projected in. A day's changes are those from its local midnight
+ * to the next one, as UTC instants for the SQL.
+ */
 export class StatsRepository {
-  constructor(private readonly db: Kysely<ReadModelDatabase>) {}
+  private readonly days: SchoolDays;
 
-  /** The start page: pending reviews, today's changes, each class's average, students near the bounds. */
-  async overview(todayStart: string, range: { min: number; max: number }): Promise<StatsOverview> {
+  constructor(
+    private readonly db: Kysely<ReadModelDatabase>,
+    timeZone: string = DEFAULT_SCHOOL_TIME_ZONE,
+  ) {
+    this.days = schoolDays(timeZone);
+  }
+
+  /** The school day (`YYYY-MM-DD`) of `now` (ms since the epoch) in the school's time zone. */
+  today(now: number): string {
+    return this.days.dayOf(now);
+  }
+
+  /** The start page: pending reviews, the changes of `today` so far (a school day), each class's average, students near the bounds. */
+  async overview(today: string, range: { min: number; max: number }): Promise<StatsOverview> {
+    const todayStart = new Date(this.days.startOf(today)).toISOString();
     const margin = Math.max(1, Math.round((range.max - range.min) / 10));
-    const [pending, today, classes, near] = await Promise.all([
+    const [pending, changedToday, classes, near] = await Promise.all([
       this.db.selectFrom('applications').select((eb) => eb.fn.countAll().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow(),
       this.db.selectFrom('score_records').select((eb) => eb.fn.countAll().as('n')).where('at', '>=', datetime(todayStart)).executeTakeFirstOrThrow(),
       this.db
@@ -74,7 +93,7 @@ export class StatsRepository {
     ]);
     return {
       pendingReviews: integerFromSql(pending.n as number),
-      todayChanges: integerFromSql(today.n as number),
+      todayChanges: integerFromSql(changedToday.n as number),
       classes: classes.map((c) => ({ className: c.class_name, students: integerFromSql(c.n as number), averageScore: Math.round(Number(c.average) * 100) / 100 })),
       nearBounds: near.map((row) => studentView(rowFromSql('students', row))),
       scoreRange: { min: range.min, max: range.max },
@@ -83,23 +102,26 @@ export class StatsRepository {
   }
 
   /**
-   * A class's last `days` days up to `lastDay` (inclusive): the changes and their sum from
+   * A class's last `days` school days up to `lastDay` (inclusive): the changes and their sum from
    * `score_records`, the end-of-day average from `student_daily_scores` (a day without a change
    * carries each student's score over). Counts its current students.
    */
   async classDaily(className: string, lastDay: string, days: number): Promise<ClassDay[]> {
     const dayList = daysUpTo(lastDay, Math.min(Math.max(1, days), DAILY_DAYS_MAX));
-    const first = dayList[0];
+    const bounds = dayBounds(this.days, dayList);
     // No LIMIT: MariaDB takes none in an IN subquery; a class is a school's class, not a crowd.
     const students = this.db.selectFrom('students').select('student_id').where('class_name', '=', className);
+    // Each change's day: INTERVAL() finds by bisection the last day start (epoch seconds, every
+    // start a whole second) at or before the change, 1 for the first day of the list.
+    const dayIndex = sql<number>`INTERVAL(TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', at), ${sql.join(bounds.slice(0, -1).map((ms) => Math.floor(ms / 1000)))})`;
     const [changes, points] = await Promise.all([
       this.db
         .selectFrom('score_records')
-        .select([sql<string>`DATE_FORMAT(at, '%Y-%m-%d')`.as('day'), (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum('delta').as('total')])
+        .select([dayIndex.as('day_index'), (eb) => eb.fn.countAll().as('n'), (eb) => eb.fn.sum('delta').as('total')])
         .where('student_id', 'in', students)
-        .where('at', '>=', datetime(`${first}T00:00:00.000Z`))
-        .where('at', '<', datetime(`${nextDay(lastDay)}T00:00:00.000Z`))
-        .groupBy(sql`DATE_FORMAT(at, '%Y-%m-%d')`)
+        .where('at', '>=', datetime(new Date(bounds[0]).toISOString()))
+        .where('at', '<', datetime(new Date(bounds[bounds.length - 1]).toISOString()))
+        .groupBy('day_index')
         .execute(),
       this.db
         .selectFrom('student_daily_scores')
@@ -109,7 +131,9 @@ export class StatsRepository {
         .orderBy('day')
         .execute(),
     ]);
-    const byDay = new Map(changes.map((c) => [c.day, { changes: integerFromSql(c.n as number), deltaSum: integerFromSql((c.total ?? 0) as number) }]));
+    const byDay = new Map(
+      changes.map((c) => [dayList[integerFromSql(c.day_index) - 1], { changes: integerFromSql(c.n as number), deltaSum: integerFromSql((c.total ?? 0) as number) }]),
+    );
     return foldClassDays(dayList, points.map((p) => ({ studentId: p.student_id, day: p.day, score: integerFromSql(p.score) })), byDay);
   }
 
@@ -151,17 +175,23 @@ export function foldClassDays(
   });
 }
 
-/** The `count` UTC days ending with `lastDay`, oldest first. */
+/** The `count` calendar days ending with `lastDay`, oldest first (`YYYY-MM-DD`, in any zone). */
 export function daysUpTo(lastDay: string, count: number): string[] {
-  const end = Date.parse(`${lastDay}T00:00:00.000Z`);
-  return Array.from({ length: count }, (_, i) => new Date(end - (count - 1 - i) * 86_400_000).toISOString().slice(0, 10));
+  return Array.from({ length: count }, (_, i) => addDays(lastDay, i - (count - 1)));
+}
+
+/**
+ * Where each day of `dayList` (consecutive days, oldest first) starts in the school's time zone,
+ * and where the last one ends: `dayList.length + 1` UTC instants (ms), non-decreasing. Day i runs
+ * from bound i to bound i + 1 (24 hours, or 23 or 25 on a DST change).
+ *
+ * @example dayBounds(schoolDays('Asia/Shanghai'), ['2025-03-02']) // [Date.parse('2025-03-01T16:00:00Z'), Date.parse('2025-03-02T16:00:00Z')]
+ */
+export function dayBounds(days: SchoolDays, dayList: readonly string[]): number[] {
+  return [...dayList.map((day) => days.startOf(day)), days.startOf(addDays(dayList[dayList.length - 1], 1))];
 }
 
 /** An ISO time as a DATETIME(3) parameter. */
 function datetime(iso: string) {
   return sql<Date>`${sqlDatetime(iso)}`;
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
 }

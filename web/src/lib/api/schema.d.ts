@@ -625,7 +625,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A class's last days (UTC): changes, sum of deltas, average score at the end of each day */
+        /** A class's last days (school days, in SCHOOL_TIME_ZONE): changes, sum of deltas, average score at the end of each day */
         get: operations["StatsController_classDaily"];
         put?: never;
         post?: never;
@@ -741,6 +741,11 @@ export interface components {
             projections: components["schemas"]["ProjectionPositionDto"][];
             sagas?: components["schemas"]["ClusterSagasDto"];
             incarnation?: string;
+            /**
+             * @description The school's time zone this node counts days in (SCHOOL_TIME_ZONE): the same on every node.
+             * @example Asia/Shanghai
+             */
+            schoolTimeZone?: string;
             /** @description The configuration decided by the log: version, voters, learners, fromSlot, latest changes. */
             configuration?: {
                 [key: string]: unknown;
@@ -1265,7 +1270,7 @@ export interface components {
         };
         StatsOverviewDto: {
             pendingReviews: number;
-            /** @description score changes since 00:00 UTC */
+            /** @description score changes since today's midnight in the school's time zone (SCHOOL_TIME_ZONE, default UTC) */
             todayChanges: number;
             classes: components["schemas"]["ClassAverageDto"][];
             /** @description active students within `margin` of either end of the range, nearest first (50 at most) */
@@ -1275,7 +1280,10 @@ export interface components {
             margin: number;
         };
         ClassDayDto: {
-            /** @example 2025-03-01 */
+            /**
+             * @description a school day: from midnight to midnight in the school's time zone
+             * @example 2025-03-01
+             */
             day: string;
             changes: number;
             deltaSum: number;
@@ -1292,7 +1300,7 @@ export interface components {
         };
         ScoreHistoryDto: {
             studentId: string;
-            /** @description the score at the end of each UTC day it changed, oldest first */
+            /** @description the score at the end of each school day (in the school's time zone) it changed, oldest first */
             points: components["schemas"]["ScorePointDto"][];
         };
         ErrorDto: {
