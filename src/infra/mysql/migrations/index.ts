@@ -11,6 +11,7 @@ import * as aggregateSnapshots from './0009-aggregate-snapshots';
 import * as nodeIdentity from './0010-node-identity';
 import * as userClasses from './0011-user-classes';
 import * as chosenKindIndex from './0012-chosen-kind-index';
+import * as revokedTokens from './0013-revoked-tokens';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -30,4 +31,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0010_node_identity': nodeIdentity,
   '0011_user_classes': userClasses,
   '0012_chosen_kind_index': chosenKindIndex,
+  '0013_revoked_tokens': revokedTokens,
 };
