@@ -23,9 +23,9 @@ async function logOutWith(logout: { status: number; body?: unknown; headers?: Re
   });
   window.history.pushState({}, '', '/admin/students');
   render(<AppRoot />);
-  await userEvent.click(await screen.findByRole('button', { name: 'Log out' }, { timeout: 10_000 }));
-  await waitFor(() => expect(window.location.pathname).toBe('/login'), { timeout: 10_000 });
-  expect(await screen.findByRole('button', { name: 'Sign in' }, { timeout: 10_000 })).toBeInTheDocument();
+  await userEvent.click(await screen.findByRole('button', { name: 'Log out' }, { timeout: 30_000 }));
+  await waitFor(() => expect(window.location.pathname).toBe('/login'), { timeout: 30_000 });
+  expect(await screen.findByRole('button', { name: 'Sign in' }, { timeout: 30_000 })).toBeInTheDocument();
   return server;
 }
 
@@ -33,7 +33,7 @@ it('lands on the login page after a logout the cluster recorded, with no warning
   const { seen } = await logOutWith({ status: 204 });
   expect(seen.filter((r) => r.method === 'POST' && r.path === '/api/auth/logout')).toHaveLength(1);
   expect(screen.queryByText(/could not record the logout/)).not.toBeInTheDocument();
-}, 60_000);
+}, 120_000);
 
 it('lands on the login page after a 503 logout too, saying the cluster has not recorded it yet', async () => {
   await logOutWith({
@@ -42,4 +42,4 @@ it('lands on the login page after a 503 logout too, saying the cluster has not r
     body: { statusCode: 503, error: 'Service Unavailable', message: 'logged out on this node only: the logout is not yet recorded cluster-wide (no quorum)' },
   });
   expect(await screen.findByText(/could not record the logout yet/)).toBeInTheDocument();
-}, 60_000);
+}, 120_000);
