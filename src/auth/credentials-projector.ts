@@ -51,9 +51,9 @@ export interface CredentialsProjectorOptions {
  * its own checkpoint `credentials`. Each batch writes its rows and moves the checkpoint in one
  * transaction (the checkpoint first, so its row lock serializes writers): a crash neither skips
  * nor repeats an event. Revoked tokens are kept until they expire (and a margin), in memory and in
- * the table; `run()` prunes the expired ones. It reuses the
- * read-model projector's checkpoint store and log reader; it is a projector of its own because
- * that one's table registry is closed and the secret must stay out of the public read models.
+ * the table; `run()` prunes the expired ones. It reuses the read-model projector's checkpoint
+ * store and log reader; it is a projector of its own because that one's table registry is closed
+ * and the secret must stay out of the public read models.
  *
  * @example
  * const projector = new CredentialsProjector(credentialsDb(node.db), { onError: (e) => log.warn(e) });
