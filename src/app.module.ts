@@ -90,7 +90,7 @@ export class AppModule {
             { name: 'sustained', ttl: 60_000, limit: 30 * node.config.httpRateLimitPerSecond },
           ],
         }),
-        AuthModule.register(node.auth.service, { loginThrottle: node.config.loginThrottle }),
+        AuthModule.register(node.auth.service, { loginThrottle: node.config.loginThrottle, commands: node.commands }),
         LiveStreamModule.register(nodeLiveEventSource(node), { ...LIVE_STREAM_LIMITS, keepAliveMs: node.config.liveStreamKeepAliveMs }),
       ],
       controllers,

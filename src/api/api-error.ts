@@ -73,6 +73,23 @@ export class ReadModelBehindError extends ServiceUnavailableException {
   }
 }
 
+/**
+ * A logout this node applied (the token refused here, the cookies cleared) that the cluster has
+ * not recorded (no quorum, a timeout, a refusal to write it now): other nodes may still take the
+ * token until it expires. 503 with Retry-After.
+ */
+export class LogoutNotRecordedError extends ServiceUnavailableException {
+  constructor(
+    reason: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(
+      `logged out on this node only: the logout is not yet recorded cluster-wide (${reason}), so other nodes may take the token until it expires; ` +
+        'the cookies are cleared; retry with Authorization: Bearer <token> to record it',
+    );
+  }
+}
+
 /** Flattens class-validator errors (nested ones too) to one entry per field. */
 export function fieldErrors(errors: readonly ValidationError[], prefix = ''): FieldError[] {
   return errors.flatMap((e) => {
@@ -90,6 +107,8 @@ export function apiErrorOf(exception: unknown): ApiErrorAnswer {
   if (exception instanceof InputInvalidError) return answer(400, exception.message, { details: exception.fields });
   if (exception instanceof ReadModelBehindError)
     return answer(503, exception.message, { retryAfter: READ_MODEL_RETRY_AFTER_SECONDS });
+  if (exception instanceof LogoutNotRecordedError)
+    return answer(503, exception.message, { retryAfter: Math.max(1, Math.ceil(exception.retryAfterSeconds)) });
   if (exception instanceof HttpException) return answer(exception.getStatus(), httpExceptionMessage(exception));
   if (exception instanceof DomainRefusal) return answer(exception.status, exception.error.message);
   if (exception instanceof NoQuorumError)

@@ -7,6 +7,8 @@ export type ApiCommand =
   | { readonly name: 'users.update'; readonly data: { username: string; role?: string; disabled?: boolean; displayName?: string } }
   | { readonly name: 'users.password'; readonly data: { username: string; password: string } }
   | { readonly name: 'users.classes'; readonly data: { username: string; classes: string[] } }
+  /** A logout: only the logout route issues it, with the claims of the token it ends (see sessionEndCommandId). */
+  | { readonly name: 'users.logout'; readonly data: { username: string; tokenId: string; expiresAt: string } }
   | { readonly name: 'students.freeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.unfreeze'; readonly data: { studentId: string } }
   | { readonly name: 'students.register'; readonly data: { studentId: string; name: string; className: string; initialScore?: number } }

@@ -263,6 +263,7 @@ function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
     case 'users.update':
     case 'users.password':
     case 'users.classes':
+    case 'users.logout':
       return [`user/${command.data.username}`];
     case 'scores.batch':
     case 'archives.start':

@@ -119,6 +119,11 @@ export function decideApiCommand(
       // Accepted, the list is valid: the answer holds it as recorded (trimmed).
       return outcome(decision, { [`user/${command.data.username}`]: state.version }, {}, () => ({ username: command.data.username, classes: command.data.classes.map((name) => name.trim()) }));
     }
+    case 'users.logout': {
+      const state = states.user(command.data.username);
+      const decision = decideUser(state, { type: 'EndUserSession', data: command.data }, ctx);
+      return outcome(decision, { [`user/${command.data.username}`]: state.version }, { username: command.data.username, tokenId: command.data.tokenId });
+    }
     case 'students.freeze':
     case 'students.unfreeze': {
       const state = states.student(command.data.studentId);

@@ -17,6 +17,21 @@ export function scopedCommandId(username: string, idempotencyKey: string): strin
   return `${SCOPED_COMMAND_ID_PREFIX}${digest}`;
 }
 
+/** The prefix of the command ids of logouts (see sessionEndCommandId). */
+export const SESSION_END_COMMAND_ID_PREFIX = 'logout_';
+
+/**
+ * The command id of the logout of `username`'s token `tokenId`: derived from both, the same on
+ * every node and at every retry, so a session ended twice (a retried logout, two nodes) is
+ * recorded once. No Idempotency-Key names it: a caller's keys always become `k_…` ids.
+ *
+ * @example sessionEndCommandId('kim', 'q7ZcR1…') // 'logout_Xy…' (50 characters)
+ */
+export function sessionEndCommandId(username: string, tokenId: string): string {
+  const digest = createHash('sha256').update(`${username}\n${tokenId}`, 'utf8').digest('base64url');
+  return `${SESSION_END_COMMAND_ID_PREFIX}${digest}`;
+}
+
 /**
  * A digest of what a command asks for (its name and body), stored with its outcome: the same key
  * with another request is refused. A password is left out, so no fast hash of one reaches the log

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { type Actor, type Role, isRole } from '../domain';
+import { type Actor, type Role, TOKEN_ID_PATTERN, isRole } from '../domain';
 import { assert } from '../shared/assert';
 import { InvalidCredentialsError, InvalidTokenError } from './auth-errors';
 import type { Credentials, CredentialsLookup } from './credentials-repository';
@@ -9,9 +9,11 @@ import { hashPassword, verifyPassword } from './password';
 /** Token lifetimes allowed, in seconds (one second, for tests, to a week). */
 export const TOKEN_EXPIRES_IN_MIN_SECONDS = 1;
 export const TOKEN_EXPIRES_IN_MAX_SECONDS = 7 * 24 * 3600;
-/** Logged-out tokens one node remembers at most (the oldest expiring are forgotten first). */
+/**
+ * Tokens logged out on this node that it remembers at once, at most (the oldest are forgotten
+ * first): each is also recorded through the log, which every node's credentials projector keeps.
+ */
 export const REVOKED_TOKENS_MAX = 100_000;
-
 
 /** How AuthService issues tokens. */
 export interface AuthOptions {
@@ -29,6 +31,16 @@ export interface LoginResult {
   readonly role: Role;
 }
 
+/** The session a token stands for, as a logout ends it: who, which token, until when. */
+export interface TokenSession {
+  /** The actor the token names (its claims; the user is not looked up). */
+  readonly actor: Actor;
+  /** The token's `jti`, or the SHA-256 of a token without one (tokenIdOf). */
+  readonly tokenId: string;
+  /** When the token expires, ISO-8601 UTC. */
+  readonly expiresAt: string;
+}
+
 /** The claims of our access tokens (besides iat and exp). */
 interface TokenClaims {
   /** The username. */
@@ -38,11 +50,17 @@ interface TokenClaims {
   readonly sid?: string;
   /** The credentials' position when the token was issued: any later user event voids it. */
   readonly ver: number;
+  /** The token's id (random, so two logins are two sessions); tokens of older releases may have none. */
+  readonly jti?: string;
+  /** When it expires, in epoch seconds (the key ring has checked it is in the future). */
+  readonly exp: number;
 }
 
 /**
  * Logs users in and checks bearer tokens against the credentials read model, so a disable or a
- * role change voids the user's tokens as soon as this node has projected it.
+ * role change voids the user's tokens as soon as this node has projected it, and a logout the
+ * token it ended (at once on the node that served it, on every node once it applied the log's
+ * UserSessionEnded).
  *
  * @example
  * const auth = new AuthService(new CredentialsRepository(db), new JwtKeyRing([{ kid: 'k1', secret }]), { expiresInSeconds: 3600 });
@@ -52,7 +70,7 @@ interface TokenClaims {
 export class AuthService {
   /** A hash of nothing anyone knows, verified against for unknown users so they take as long as known ones. */
   private dummyHash: Promise<string> | undefined;
-  /** Tokens logged out on this node (by their SHA-256), with when they expire anyway (epoch ms). */
+  /** Tokens logged out on this node (by token id), with when they expire anyway (epoch ms). */
   private readonly revoked = new Map<string, number>();
 
   constructor(
@@ -82,7 +100,7 @@ export class AuthService {
     }
     const matches = await verifyPassword(password, user.passwordHash);
     if (!matches || user.disabled) throw new InvalidCredentialsError();
-    const claims: TokenClaims = {
+    const claims: Omit<TokenClaims, 'exp'> = {
       sub: user.username,
       role: user.role,
       ...(user.studentId === null ? {} : { sid: user.studentId }),
@@ -95,14 +113,18 @@ export class AuthService {
   }
 
   /**
-   * The actor a token stands for. Checks the signature and expiry, then that the user still exists,
-   * is not disabled, holds the token's role and binding, and has had no user event since it was issued.
+   * The actor a token stands for. Checks the signature and expiry, that it was not logged out
+   * (here, or anywhere once this node applied the logout), then that the user still exists, is not
+   * disabled, holds the token's role and binding, and has had no user event since it was issued.
    *
    * @throws InvalidTokenError naming why the token is refused.
    */
   async verify(token: string): Promise<Actor> {
     const claims = this.decode(token);
-    if (this.revoked.has(tokenKey(token))) throw new InvalidTokenError('token no longer valid: logged out');
+    const tokenId = tokenIdOf(token, claims);
+    if (this.revoked.has(tokenId) || (await this.credentials.isRevoked?.(tokenId)) === true) {
+      throw new InvalidTokenError('token no longer valid: logged out');
+    }
     let user = await this.credentials.find(claims.sub);
     if (user !== undefined && claims.ver > user.position && this.credentials.catchUp !== undefined) {
       // This node's credentials may lag the node that issued the token: apply what its log holds, then look again.
@@ -117,22 +139,36 @@ export class AuthService {
   }
 
   /**
-   * Logs a token out on this node: verify refuses it from now on (so the session's live streams
-   * end at their next check). Nodes keep their own list; a token expires everywhere anyway. A
-   * token that does not verify is ignored.
+   * Logs a token out on this node at once: verify refuses it from now on (so the session's live
+   * streams end at their next check). The caller records the logout through the log (users.logout)
+   * so that every node refuses it, after a restart too. A token whose signature, claims or expiry
+   * do not check out is ignored.
+   *
+   * @returns the session the token stood for (to record), or undefined for a token ignored.
    */
-  async revoke(token: string): Promise<void> {
-    let exp: number;
-    try {
-      const payload = this.keys.verify(token, this.nowSeconds());
-      exp = (typeof payload.exp === 'number' ? payload.exp : 0) * 1000;
-    } catch {
-      return;
-    }
-    const now = Date.now();
+  revoke(token: string): TokenSession | undefined {
+    const session = this.session(token);
+    if (session === undefined) return undefined;
+    const now = (this.options.now ?? Date.now)();
     for (const [key, expires] of this.revoked) if (expires <= now) this.revoked.delete(key);
     while (this.revoked.size >= REVOKED_TOKENS_MAX) this.revoked.delete(this.revoked.keys().next().value as string);
-    this.revoked.set(tokenKey(token), exp);
+    this.revoked.set(session.tokenId, Date.parse(session.expiresAt));
+    return session;
+  }
+
+  /**
+   * The session a token stands for when its signature, claims and expiry check out (its user is
+   * not looked up, nor whether it was logged out); undefined otherwise.
+   */
+  session(token: string | undefined): TokenSession | undefined {
+    let claims: TokenClaims;
+    try {
+      claims = this.decode(token ?? '');
+    } catch {
+      return undefined;
+    }
+    const actor: Actor = claims.sid === undefined ? { username: claims.sub, role: claims.role } : { username: claims.sub, role: claims.role, studentId: claims.sid };
+    return { actor, tokenId: tokenIdOf(token!, claims), expiresAt: new Date(claims.exp * 1000).toISOString() };
   }
 
   /**
@@ -166,7 +202,14 @@ export class AuthService {
   }
 }
 
-function tokenKey(token: string): string {
+/**
+ * The id a logout names a token by: its `jti` claim when it is one (every token this release
+ * issues carries one), else the base64url SHA-256 of the whole token.
+ *
+ * @example tokenIdOf(token, { jti: 'q7ZcR1aB9xYz0Kd2' }) // 'q7ZcR1aB9xYz0Kd2'
+ */
+export function tokenIdOf(token: string, claims: { readonly jti?: unknown }): string {
+  if (typeof claims.jti === 'string' && TOKEN_ID_PATTERN.test(claims.jti)) return claims.jti;
   return createHash('sha256').update(token).digest('base64url');
 }
 
@@ -184,12 +227,14 @@ function staleness(user: Credentials, claims: TokenClaims): string | null {
 
 function isTokenClaims(payload: unknown): payload is TokenClaims {
   if (typeof payload !== 'object' || payload === null) return false;
-  const { sub, role, sid, ver } = payload as Record<string, unknown>;
+  const { sub, role, sid, ver, exp } = payload as Record<string, unknown>;
   return (
     typeof sub === 'string' &&
     isRole(role) &&
     (sid === undefined || typeof sid === 'string') &&
     typeof ver === 'number' &&
-    Number.isSafeInteger(ver)
+    Number.isSafeInteger(ver) &&
+    typeof exp === 'number' &&
+    Number.isSafeInteger(exp)
   );
 }

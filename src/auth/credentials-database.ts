@@ -15,14 +15,25 @@ export interface UserCredentialsTable {
   position: number;
 }
 
-/** What the credentials projection and repository read and write: its table, the checkpoints and the log. */
+/** `revoked_tokens` (migration 0014): one row per logged-out token until it expires. */
+export interface RevokedTokensTable {
+  token_id: string;
+  username: string;
+  /** When the token expires anyway, in epoch milliseconds. */
+  expires_at: number;
+  /** The log position of the UserSessionEnded that revoked it. */
+  position: number;
+}
+
+/** What the credentials projection and repository read and write: its tables, the checkpoints and the log. */
 export interface CredentialsDatabase extends ReadModelDatabase {
   user_credentials: UserCredentialsTable;
+  revoked_tokens: RevokedTokensTable;
 }
 
 /**
  * Narrows a node's Kysely to the credentials view (Kysely's database type is invariant). The node's
- * database must have run migration 0005.
+ * database must have run migrations 0005 and 0014.
  *
  * @example const repository = new CredentialsRepository(credentialsDb(node.db));
  */

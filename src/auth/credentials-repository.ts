@@ -21,6 +21,8 @@ export interface CredentialsLookup {
   find(username: string): Promise<Credentials | undefined>;
   /** Applies the log's user events up to `position` where this node holds them (a token names a newer version than found). */
   catchUp?(position: number): Promise<unknown>;
+  /** True when the token `tokenId` names was logged out (UserSessionEnded applied here) and has not expired. */
+  isRevoked?(tokenId: string): Promise<boolean>;
 }
 
 /** Reads of `user_credentials`. Only src/auth uses it: its rows hold password hashes. */

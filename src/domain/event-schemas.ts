@@ -6,6 +6,13 @@ import type { StudentEvent } from './student/student-events';
 import type { UserEvent } from './user/user-events';
 
 const V1: EventSchema = { version: 1 };
+/**
+ * Version 1 of a type this release adds: the previous release has no way to read it (it stops on
+ * an event type it does not know), so while WRITE_PREVIOUS_EVENT_SCHEMAS is set it is not written
+ * (the write is refused) until every node runs this release. A later release, whose previous
+ * release knows the type, registers it as V1.
+ */
+const NEW_TYPE_V1: EventSchema = { version: 1, downcast: () => null };
 const REASON_CODE_V2: EventSchema = { version: 2, upcasters: { 1: withNullReasonCode }, downcast: withoutNullReasonCode };
 
 /**
@@ -32,6 +39,7 @@ export const EVENT_SCHEMAS = {
   UserPasswordReset: V1,
   UserRenamed: V1,
   UserClassesAssigned: V1,
+  UserSessionEnded: NEW_TYPE_V1,
   ReasonCreated: V1,
   ReasonUpdated: V1,
   // The saga and archive streams (src/sagas/saga-events.ts checks that every one is here).

@@ -3,6 +3,7 @@ import { type CommandContext, type Decision, hasRole, refuse } from '../shared';
 import { decideAssignUserClasses } from './decide-assign-user-classes';
 import { decideChangeUserRole } from './decide-change-user-role';
 import { decideCreateUser } from './decide-create-user';
+import { decideEndUserSession } from './decide-end-user-session';
 import { decideRenameUser, decideResetUserPassword } from './decide-user-account';
 import { decideDisableUser, decideEnableUser } from './decide-user-access';
 import type { UserCommand } from './user-commands';
@@ -11,8 +12,9 @@ import type { UserState } from './user-state';
 
 /**
  * Decides a user command against the user's current state. Only admins manage users (`forbidden`
- * otherwise); then each command's own checks run (`invalid`, `not-found`, `conflict`,
- * `rule-broken`). Passing another user's state is a programmer error and fails an assertion.
+ * otherwise), except that a user ends their own sessions (EndUserSession, whatever their role);
+ * then each command's own checks run (`invalid`, `not-found`, `conflict`, `rule-broken`).
+ * Passing another user's state is a programmer error and fails an assertion.
  *
  * @example
  * decideUser(initialUserState, { type: 'CreateUser', data: { username: 'ms.lee', passwordHash, role: 'teacher',
@@ -23,6 +25,7 @@ export function decideUser(state: UserState, command: UserCommand, context: Comm
     !state.exists || state.username === command.data.username,
     `user state of ${state.username} passed to a command for ${command.data.username}`,
   );
+  if (command.type === 'EndUserSession') return decideEndUserSession(state, command, context);
   if (!hasRole(context.actor, ['admin'])) return refuse('forbidden', `role ${context.actor.role} may not manage users`);
   switch (command.type) {
     case 'CreateUser':

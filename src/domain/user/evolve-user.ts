@@ -25,6 +25,9 @@ export function evolveUser(state: UserState, event: UserEvent): UserState {
       return { ...next, displayName: event.data.displayName };
     case 'UserClassesAssigned':
       return { ...next, classes: event.data.classes };
+    case 'UserSessionEnded':
+      // A logout changes nothing the aggregate decides on: the token checks apply it (credentials projection).
+      return next;
     default:
       return unreachable(event, 'user event');
   }

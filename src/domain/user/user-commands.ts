@@ -39,5 +39,12 @@ export type RenameUser = Command<'RenameUser', { readonly username: string; read
  */
 export type AssignUserClasses = Command<'AssignUserClasses', { readonly username: string; readonly classes: readonly string[] }>;
 
+/**
+ * Ends one session of a user (logout): the token `tokenId` names is refused on every node from
+ * then on, until `expiresAt`, when it expires anyway. The user's other sessions go on. Only the
+ * user may end their own session: the logout route issues it with the token's own claims.
+ */
+export type EndUserSession = Command<'EndUserSession', { readonly username: string; readonly tokenId: string; readonly expiresAt: string }>;
+
 /** Every command the user aggregate decides. */
-export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser | ResetUserPassword | RenameUser | AssignUserClasses;
+export type UserCommand = CreateUser | ChangeUserRole | DisableUser | EnableUser | ResetUserPassword | RenameUser | AssignUserClasses | EndUserSession;

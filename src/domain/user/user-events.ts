@@ -67,5 +67,23 @@ export type UserClassesAssigned = UserEventOf<
   { readonly username: string; readonly classes: readonly string[]; readonly actor: ActorRef; readonly at: string }
 >;
 
+/**
+ * One session of the user ended (logout): every node refuses the token `tokenId` names (its `jti`
+ * claim, or a SHA-256 of a token without one) until `expiresAt`, when the token expires anyway.
+ * It leaves the user as it is: their other sessions go on.
+ */
+export type UserSessionEnded = UserEventOf<
+  'UserSessionEnded',
+  { readonly username: string; readonly tokenId: string; readonly expiresAt: string; readonly actor: ActorRef; readonly at: string }
+>;
+
 /** Every event of the user stream. */
-export type UserEvent = UserCreated | UserRoleChanged | UserDisabled | UserEnabled | UserPasswordReset | UserRenamed | UserClassesAssigned;
+export type UserEvent =
+  | UserCreated
+  | UserRoleChanged
+  | UserDisabled
+  | UserEnabled
+  | UserPasswordReset
+  | UserRenamed
+  | UserClassesAssigned
+  | UserSessionEnded;

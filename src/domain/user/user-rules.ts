@@ -56,3 +56,24 @@ export function checkClassList(classes: unknown): DomainError | null {
   }
   return null;
 }
+
+/**
+ * Token ids (a token's `jti` claim, or the base64url SHA-256 of a token without one): 1..64
+ * base64url characters.
+ */
+export const TOKEN_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** An `invalid` error unless `value` is a well-formed token id (TOKEN_ID_PATTERN). */
+export function checkTokenId(value: unknown): DomainError | null {
+  if (typeof value === 'string' && TOKEN_ID_PATTERN.test(value)) return null;
+  return domainError('invalid', 'tokenId must be 1..64 base64url characters');
+}
+
+/**
+ * An `invalid` error unless `value` is an ISO-8601 UTC time as events record it
+ * (`2025-03-01T09:00:00.000Z`).
+ */
+export function checkIsoTime(field: string, value: unknown): DomainError | null {
+  if (typeof value === 'string' && Number.isFinite(Date.parse(value)) && new Date(Date.parse(value)).toISOString() === value) return null;
+  return domainError('invalid', `${field} must be an ISO-8601 UTC time such as 2025-03-01T09:00:00.000Z`);
+}

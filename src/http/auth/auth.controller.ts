@@ -1,16 +1,33 @@
 import { Body, Controller, HttpCode, HttpException, HttpStatus, Inject, Post, Req, Res, UnauthorizedException } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AuthService } from '../../auth/auth.service';
-import { InvalidCredentialsError } from '../../auth/auth-errors';
+import { LogoutNotRecordedError } from '../../api/api-error';
+import type { CommandGateway } from '../../application/command-gateway';
+import { DomainRefusal } from '../../application/domain-refusal';
+import { sessionEndCommandId } from '../../application/idempotency';
+import { NoQuorumError, UnknownOutcomeError } from '../../application/proposal-errors';
+import { requestIdOf } from '../../application/write-metrics';
+import { AuthService, type TokenSession } from '../../auth/auth.service';
+import { InvalidCredentialsError, InvalidTokenError } from '../../auth/auth-errors';
+import { bearerToken } from '../../auth/bearer-token';
 import { LoginThrottle } from '../../auth/login-throttle';
+import { LOGOUT_COMMANDS } from './auth.tokens';
 import { LoginDto, LoginResponseDto } from './login.dto';
 import { Public } from './public.decorator';
 import { clearSessionCookies, sessionToken, setSessionCookies } from './session-cookie';
 
 /**
  * Login and logout. The login answers a bearer token for programs and also sets the web app's
- * session cookies (see session-cookie.ts); logout clears them.
+ * session cookies (see session-cookie.ts); logout ends the session on every node (through the
+ * log) and clears them.
  */
 @ApiTags('auth')
 @Controller('api/auth')
@@ -18,6 +35,7 @@ export class AuthController {
   constructor(
     @Inject(AuthService) private readonly auth: AuthService,
     @Inject(LoginThrottle) private readonly throttle: LoginThrottle,
+    @Inject(LOGOUT_COMMANDS) private readonly commands: CommandGateway | null,
   ) {}
 
   @Public()
@@ -51,11 +69,56 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(HttpStatus.NO_CONTENT)
-  @ApiOperation({ summary: "Log out: clears the session and csrf cookies; this node refuses the session's token from now on" })
-  @ApiNoContentResponse({ description: 'the cookies are cleared' })
+  @ApiOperation({
+    summary: 'Log out: ends the session on every node and clears the session and csrf cookies',
+    description:
+      'Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, ' +
+      'and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. ' +
+      "The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.",
+  })
+  @ApiNoContentResponse({ description: 'the session is ended on every node (or there was none); the cookies are cleared' })
+  @ApiServiceUnavailableResponse({
+    description:
+      'the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, ' +
+      'but other nodes may take it until it expires; retry with the bearer token after Retry-After',
+  })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const token = sessionToken(request);
-    if (token !== undefined) await this.auth.revoke(token);
+    const token = request.headers.authorization === undefined ? sessionToken(request) : bearerOrUndefined(request.headers.authorization);
+    const session = token === undefined ? undefined : this.auth.revoke(token);
     clearSessionCookies(request, response);
+    if (session !== undefined) await this.record(session, response);
+  }
+
+  /**
+   * Records the logout through the log, as its own user (the token's claims: no one ends another's
+   * session), under a command id derived from the token, so a retry is recorded once.
+   *
+   * @throws LogoutNotRecordedError (503) when the cluster could not record it now
+   */
+  private async record(session: TokenSession, response: Response): Promise<void> {
+    if (this.commands === null) return;
+    const { actor, tokenId, expiresAt } = session;
+    const command = { name: 'users.logout', data: { username: actor.username, tokenId, expiresAt } } as const;
+    const requestId = requestIdOf(response.getHeader('X-Request-Id'));
+    try {
+      await this.commands.executeAs(command, actor, sessionEndCommandId(actor.username, tokenId), { source: 'rest', requestId });
+    } catch (error) {
+      if (error instanceof NoQuorumError) throw new LogoutNotRecordedError('no quorum', error.retryAfterSeconds);
+      if (error instanceof UnknownOutcomeError) throw new LogoutNotRecordedError('timed out', 1);
+      // A user the log does not know has no session anywhere to end.
+      if (error instanceof DomainRefusal && error.error.code === 'not-found') return;
+      if (error instanceof DomainRefusal) throw new LogoutNotRecordedError(error.error.message, 1);
+      throw error;
+    }
+  }
+}
+
+/** The token of an Authorization header, or undefined when it is not a bearer credential. */
+function bearerOrUndefined(header: string | string[]): string | undefined {
+  try {
+    return bearerToken(header);
+  } catch (error) {
+    if (error instanceof InvalidTokenError) return undefined;
+    throw error;
   }
 }

@@ -1,4 +1,4 @@
-import type { UserCredentialsTable } from '../../auth/credentials-database';
+import type { RevokedTokensTable, UserCredentialsTable } from '../../auth/credentials-database';
 import type { ReadModelTables } from '../../projections/read-model-database';
 import { type Generated, Kysely, MysqlDialect, sql } from 'kysely';
 import { type PoolConnection, createPool } from 'mysql2';
@@ -91,6 +91,7 @@ export interface AggregateCheckpointTable {
 /** Every table of a node's database, as Kysely sees them: the read models' and these. */
 export interface Database extends ReadModelTables {
   user_credentials: UserCredentialsTable;
+  revoked_tokens: RevokedTokensTable;
   event_log: EventLogTable;
   applied_commands: AppliedCommandsTable;
   queued_commands: QueuedCommandsTable;

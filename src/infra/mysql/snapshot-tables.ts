@@ -19,6 +19,8 @@ export const SNAPSHOT_TABLES: readonly string[] = [
   'reasons',
   'student_daily_scores',
   'user_credentials',
+  // The credentials checkpoint covers the logouts: a node restored without them would take logged-out tokens again.
+  'revoked_tokens',
   'aggregate_checkpoint',
   'aggregate_snapshots',
 ];

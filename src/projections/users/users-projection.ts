@@ -6,14 +6,16 @@ import type { RowFields } from '../read-model-tables';
 import { type RowChange, rowChange } from '../row-change';
 
 /**
- * The `users` row change of one user event (pure). Fields are picked one by one: the password
- * hash UserCreated carries never reaches a row.
+ * The `users` row change of one user event (pure), or null for an event that leaves the row as
+ * it is (a logout). Fields are picked one by one: the password hash UserCreated carries never
+ * reaches a row.
  */
-export function userChange(event: Logged<UserEvent>): RowChange<'users'> {
-  return rowChange('users', event.streamId, { ...userFields(event), position: event.position });
+export function userChange(event: Logged<UserEvent>): RowChange<'users'> | null {
+  const fields = userFields(event);
+  return fields === null ? null : rowChange('users', event.streamId, { ...fields, position: event.position });
 }
 
-function userFields(event: UserEvent): Partial<RowFields<'users'>> {
+function userFields(event: UserEvent): Partial<RowFields<'users'>> | null {
   switch (event.type) {
     case 'UserCreated': {
       const { role, displayName, studentId } = event.data;
@@ -34,6 +36,9 @@ function userFields(event: UserEvent): Partial<RowFields<'users'>> {
       return { display_name: event.data.displayName };
     case 'UserClassesAssigned':
       return { classes: JSON.stringify(event.data.classes) };
+    case 'UserSessionEnded':
+      // A logout shows nowhere in the account: the credentials projection applies it.
+      return null;
     default:
       return unreachable(event, 'user event');
   }
@@ -46,5 +51,8 @@ export const USERS_PROJECTION: Projection = {
   name: 'users',
   tables: ['users'],
   streamTypes: [USER_STREAM],
-  project: (event: LoggedEvent) => [userChange(event as Logged<UserEvent>)],
+  project: (event: LoggedEvent) => {
+    const change = userChange(event as Logged<UserEvent>);
+    return change === null ? [] : [change];
+  },
 };

@@ -38,6 +38,8 @@ describe('backup and restore of a node database', () => {
   /** Each student's REST answer on the source, once the writes are done. */
   const served = new Map<string, { score: number; name: string; className: string }>();
   let source: RunningNode;
+  /** A token of tina's that she logged out (the snapshot carries the revocation). */
+  let loggedOut = '';
 
   async function start(nodeId: string, members: readonly string[], db: string): Promise<RunningNode> {
     const node = await startRunningNode(cluster, nodeId, members, db, { AGGREGATE_SNAPSHOT_EVERY_EVENTS: '10' });
@@ -76,6 +78,10 @@ describe('backup and restore of a node database', () => {
     const batch = await commands.execute({ name: 'scores.batch', data: { changes: STUDENTS.slice(0, 4).map((studentId) => ({ studentId, delta: 3 })), reason: 'trip' } }, admin);
     const sagaId = String(batch.result.sagaId);
     await until('the batch saga completed', async () => (await sagaViewOf(source.node.aggregates, sagaId))?.status === 'completed');
+    await quiet(source);
+    loggedOut = (await source.node.auth.service.login('tina', 'tina-password')).accessToken;
+    const session = source.node.auth.service.session(loggedOut)!;
+    await commands.execute({ name: 'users.logout', data: { username: 'tina', tokenId: session.tokenId, expiresAt: session.expiresAt } }, session.actor);
     await quiet(source);
   }, 90_000);
 
@@ -159,9 +165,9 @@ describe('backup and restore of a node database', () => {
       else if (table === 'node_identity') expect(rows).toEqual([]);
       else expect({ table, rows }).toEqual({ table, rows: await allRows(database('n1'), table) });
     }
-    expect(compared).toEqual(expect.arrayContaining(['event_log', 'paxos_chosen', 'applied_commands', 'students', 'score_records', 'applications', 'users', 'user_credentials', 'reasons', 'aggregate_snapshots', 'aggregate_checkpoint', 'projection_checkpoints']));
+    expect(compared).toEqual(expect.arrayContaining(['event_log', 'paxos_chosen', 'applied_commands', 'students', 'score_records', 'applications', 'users', 'user_credentials', 'revoked_tokens', 'reasons', 'aggregate_snapshots', 'aggregate_checkpoint', 'projection_checkpoints']));
     // What the fill wrote is there to compare: the comparison is not of empty tables.
-    for (const table of ['applications', 'reasons', 'aggregate_snapshots', 'student_daily_scores']) expect((await allRows(database('n2'), table)).length).toBeGreaterThan(0);
+    for (const table of ['applications', 'reasons', 'aggregate_snapshots', 'student_daily_scores', 'revoked_tokens']) expect((await allRows(database('n2'), table)).length).toBeGreaterThan(0);
   }, 90_000);
 
   it('the restored node starts knowing the snapshot chosen, and serves the same scores over REST', async () => {
@@ -180,6 +186,10 @@ describe('backup and restore of a node database', () => {
     }
     const teacherLogin = await request(restored.app.getHttpServer()).post('/api/auth/login').send({ username: 'tina', password: 'tina-password' });
     expect(teacherLogin.status).toBe(200);
+    // The token tina logged out on the source is refused here too: the revocation came with the snapshot.
+    const refused = await request(restored.app.getHttpServer()).get('/api/auth/me').set('Authorization', `Bearer ${loggedOut}`);
+    expect({ status: refused.status, message: refused.body.message }).toEqual({ status: 401, message: 'token no longer valid: logged out' });
+    await request(restored.app.getHttpServer()).get('/api/auth/me').set('Authorization', `Bearer ${teacherLogin.body.accessToken}`).expect(200);
 
     // With n1 back (both members now), a write through n2 is chosen after the snapshot's slots and applied on both.
     const n1 = await start('n1', ['n1', 'n2'], database('n1'));

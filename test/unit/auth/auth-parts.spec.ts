@@ -1,12 +1,15 @@
 import { InvalidTokenError } from '../../../src/auth/auth-errors';
 import { DEVELOPMENT_JWT_SECRET, authConfigFromEnv } from '../../../src/auth/auth-config';
 import { bearerToken } from '../../../src/auth/bearer-token';
-import { planCredentialsBatch } from '../../../src/auth/credentials-projection';
+import { credentialsChange, planCredentialsBatch } from '../../../src/auth/credentials-projection';
 import { actorFromHeaders } from '../../../src/auth/nats-auth';
 import { hashPassword } from '../../../src/auth/password';
+import { tokenIdOf } from '../../../src/auth/auth.service';
+import { createHash } from 'node:crypto';
 import { ConfigError } from '../../../src/consensus';
-import type { DomainEvent } from '../../../src/domain';
-import type { EventLogRow } from '../../../src/projections/logged-event';
+import { type DomainEvent, type UserEvent, TOKEN_ID_PATTERN } from '../../../src/domain';
+import type { EventLogRow, Logged } from '../../../src/projections/logged-event';
+import { AssertionError } from '../../../src/shared/assert';
 import { EventLogGapError } from '../../../src/projections/projection-errors';
 import { InMemoryCredentials, inMemoryAuth } from './auth-test-support';
 
@@ -52,6 +55,47 @@ describe('actorFromHeaders (NATS)', () => {
     await expect(actorFromHeaders(headers(), auth)).rejects.toThrow(InvalidTokenError);
     await expect(actorFromHeaders(undefined, auth)).rejects.toThrow(InvalidTokenError);
     await expect(actorFromHeaders(headers('Bearer nope'), auth)).rejects.toThrow(InvalidTokenError);
+  });
+});
+
+describe('AuthService and logouts', () => {
+  async function signedIn(expiresInSeconds = 3600) {
+    const credentials = new InMemoryCredentials();
+    credentials.put({ username: 'kim', passwordHash: await hashPassword('pw-123456'), role: 'student', studentId: 's-1', disabled: false, position: 1 });
+    const auth = inMemoryAuth(credentials, expiresInSeconds);
+    return { credentials, auth, first: (await auth.login('kim', 'pw-123456')).accessToken, second: (await auth.login('kim', 'pw-123456')).accessToken };
+  }
+
+  it("names a session by its token's jti, with its actor and expiry", async () => {
+    const { auth, first, second } = await signedIn();
+    const session = auth.session(first)!;
+    const claims = JSON.parse(Buffer.from(first.split('.')[1], 'base64url').toString('utf8')) as { jti: string; exp: number };
+    expect(session).toEqual({ actor: { username: 'kim', role: 'student', studentId: 's-1' }, tokenId: claims.jti, expiresAt: new Date(claims.exp * 1000).toISOString() });
+    expect(session.tokenId).toMatch(TOKEN_ID_PATTERN);
+    expect(auth.session(second)!.tokenId).not.toBe(session.tokenId);
+    expect(auth.session('nope')).toBeUndefined();
+    expect(auth.session(undefined)).toBeUndefined();
+  });
+
+  it('names a token without a jti by its SHA-256 (a token of an older release)', () => {
+    expect(tokenIdOf('a.b.c', {})).toBe(createHash('sha256').update('a.b.c').digest('base64url'));
+    expect(tokenIdOf('a.b.c', { jti: 'has.a.dot' })).toBe(tokenIdOf('a.b.c', {}));
+    expect(tokenIdOf('a.b.c', { jti: 'abc_-9' })).toBe('abc_-9');
+  });
+
+  it('refuses a token at once on the node that logged it out, and keeps the same user\'s other session', async () => {
+    const { auth, first, second } = await signedIn();
+    expect(auth.revoke(first)?.actor.username).toBe('kim');
+    await expect(auth.verify(first)).rejects.toThrow('token no longer valid: logged out');
+    await expect(auth.verify(second)).resolves.toEqual({ username: 'kim', role: 'student', studentId: 's-1' });
+    expect(auth.revoke('not-a-token')).toBeUndefined();
+  });
+
+  it('refuses a token that the credentials hold as logged out (another node logged it out), with the same message', async () => {
+    const { credentials, auth, first, second } = await signedIn();
+    credentials.revoked.add(auth.session(first)!.tokenId);
+    await expect(auth.verify(first)).rejects.toThrow(new InvalidTokenError('token no longer valid: logged out'));
+    await expect(auth.verify(second)).resolves.toMatchObject({ username: 'kim' });
   });
 });
 
@@ -153,10 +197,31 @@ describe('the credentials projection (pure)', () => {
     expect(planCredentialsBatch([row(3, user('UserClassesAssigned', { classes: [] }))], 2).changes.size).toBe(0);
   });
 
+  it("covers a logout without moving the row's position (the user's other tokens stay valid), and lists the token it revokes", () => {
+    const ended = (tokenId: string) => user('UserSessionEnded', { tokenId, expiresAt: '2025-03-01T09:00:00.000Z' });
+    const rows = [row(1, user('UserCreated', { passwordHash: 'scrypt$h', role: 'teacher', displayName: 'Kim' })), row(2, ended('t-1')), row(3, ended('t-2'))];
+    const batch = planCredentialsBatch(rows, 0);
+    expect(batch).toMatchObject({ last: 3, events: 3 });
+    expect(batch.changes.get('kim')).toMatchObject({ position: 1 });
+    expect([...batch.revoked.values()]).toEqual([
+      { tokenId: 't-1', username: 'kim', expiresAt: Date.parse('2025-03-01T09:00:00.000Z'), position: 2 },
+      { tokenId: 't-2', username: 'kim', expiresAt: Date.parse('2025-03-01T09:00:00.000Z'), position: 3 },
+    ]);
+    const alone = planCredentialsBatch([row(4, ended('t-3'))], 3);
+    expect(alone.changes.size).toBe(0);
+    expect([...alone.revoked.keys()]).toEqual(['t-3']);
+    expect(credentialsChange({ ...ended('t-3'), position: 4 } as Logged<UserEvent>)).toBeNull();
+  });
+
+  it('stops on a logout whose expiry is no time (a broken invariant)', () => {
+    expect(() => planCredentialsBatch([row(1, user('UserSessionEnded', { tokenId: 't', expiresAt: 'soon' }))], 0)).toThrow(AssertionError);
+  });
+
   it('covers events of other streams without changing anything', () => {
     const batch = planCredentialsBatch([row(8, student)], 7);
     expect(batch).toMatchObject({ last: 8, events: 1 });
     expect(batch.changes.size).toBe(0);
+    expect(batch.revoked.size).toBe(0);
   });
 
   it('stops before a gap, and throws on a gap right after the checkpoint', () => {

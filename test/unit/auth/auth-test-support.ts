@@ -5,12 +5,18 @@ import { JwtKeyRing } from '../../../src/auth/jwt-keys';
 /** The signing secret of unit tests. */
 export const TEST_SECRET = 'unit-test-secret-0123456789abcdef';
 
-/** Credentials in memory, changed by tests as events would change the read model. */
+/** Credentials in memory, changed by tests as events would change the read model (logouts too). */
 export class InMemoryCredentials implements CredentialsLookup {
   readonly users = new Map<string, Credentials>();
+  /** Token ids logged out, as the credentials projector would hold them once it applied UserSessionEnded. */
+  readonly revoked = new Set<string>();
 
   async find(username: string): Promise<Credentials | undefined> {
     return this.users.get(username);
+  }
+
+  async isRevoked(tokenId: string): Promise<boolean> {
+    return this.revoked.has(tokenId);
   }
 
   put(user: Credentials): void {

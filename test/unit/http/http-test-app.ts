@@ -98,6 +98,8 @@ function resultOf(command: ApiCommand, position: number): Record<string, unknown
       return { username: command.data.username };
     case 'users.classes':
       return { username: command.data.username, classes: command.data.classes.map((c) => c.trim()) };
+    case 'users.logout':
+      return { username: command.data.username, tokenId: command.data.tokenId };
     case 'scores.batch':
     case 'archives.start':
       return { sagaId: `saga-${position}`, status: 'running' };

@@ -7,6 +7,9 @@ import { hashPassword } from '../../../src/auth/password';
 import { AuthModule } from '../../../src/http/auth';
 import { HttpApiModule, configureHttpApp } from '../../../src/http/common/http-api.module';
 import { FakeGateway, FakeProjector, FakeReadModels } from './http-test-app';
+import { DomainRefusal } from '../../../src/application/domain-refusal';
+import { sessionEndCommandId } from '../../../src/application/idempotency';
+import { NoQuorumError, UnknownOutcomeError } from '../../../src/application/proposal-errors';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -39,7 +42,7 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     const fakeGateway = new FakeGateway();
     const moduleRef = await Test.createTestingModule({
       imports: [
-        AuthModule.register(auth),
+        AuthModule.register(auth, { commands: fakeGateway }),
         HttpApiModule.register({ gateway: fakeGateway, students: reads, scoreRecords: reads, applications: reads, users: reads, projector: new FakeProjector() }),
       ],
     }).compile();
@@ -123,7 +126,73 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     await request(server).get('/api/auth/me').set('Cookie', cookie).expect(200);
     await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(204);
     await request(server).get('/api/auth/me').set('Cookie', cookie).expect(401);
+    const refused = await request(server).get('/api/auth/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(401);
+    expect(refused.body.message).toBe('token no longer valid: logged out');
+  });
+
+  it("logout records users.logout through the log with the token's own claims, under a command id derived from the token", async () => {
+    const { cookie, res } = await login('sam');
+    const other = await login('sam');
+    const claims = JSON.parse(Buffer.from(String(res.body.accessToken).split('.')[1], 'base64url').toString('utf8')) as { jti: string; exp: number };
+    await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(204);
+    expect(gateway.calls.at(-1)).toEqual({
+      command: { name: 'users.logout', data: { username: 'sam', tokenId: claims.jti, expiresAt: new Date(claims.exp * 1000).toISOString() } },
+      actor: { username: 'sam', role: 'student', studentId: 's-1' },
+      idempotencyKey: sessionEndCommandId('sam', claims.jti),
+    });
+    // The same user's other session goes on.
+    await request(server).get('/api/auth/me').set('Cookie', other.cookie).expect(200);
+  });
+
+  it('logout ends the bearer session of a program the same way, and the Authorization header wins over a cookie', async () => {
+    const program = await login('sam');
+    const browser = await login('sam');
+    const before = gateway.calls.length;
+    await request(server).post('/api/auth/logout').set('Authorization', `Bearer ${program.res.body.accessToken}`).set('Cookie', browser.cookie).expect(204);
+    expect(gateway.calls.length).toBe(before + 1);
+    await request(server).get('/api/auth/me').set('Authorization', `Bearer ${program.res.body.accessToken}`).expect(401);
+    await request(server).get('/api/auth/me').set('Cookie', browser.cookie).expect(200);
+  });
+
+  it('logout without a valid token records nothing and answers 204', async () => {
+    const before = gateway.calls.length;
+    await request(server).post('/api/auth/logout').set('Cookie', 'session=not-a-token').expect(204);
+    await request(server).post('/api/auth/logout').set('Authorization', 'Basic cm9vdDpwdw==').expect(204);
+    expect(gateway.calls.length).toBe(before);
+  });
+
+  it('logout the cluster cannot record: 503 with Retry-After saying so, yet the cookies are cleared and this node refuses the token', async () => {
+    const { cookie, res } = await login('sam');
+    gateway.failWith = new NoQuorumError(2);
+    try {
+      const out = await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(503);
+      expect(out.headers['retry-after']).toBe('2');
+      expect(out.body).toEqual(expect.objectContaining({ statusCode: 503, message: expect.stringContaining('not yet recorded cluster-wide') }));
+      expect(cookies(out.headers['set-cookie'] as unknown as string[]).get('session')?.value).toBe('');
+      gateway.failWith = new UnknownOutcomeError('c-1');
+      const again = await request(server).post('/api/auth/logout').set('Authorization', `Bearer ${res.body.accessToken}`).expect(503);
+      expect(again.headers['retry-after']).toBe('1');
+    } finally {
+      gateway.failWith = undefined;
+    }
     await request(server).get('/api/auth/me').set('Authorization', `Bearer ${res.body.accessToken}`).expect(401);
+    // A retry with the bearer token, once the cluster is back, records it.
+    await request(server).post('/api/auth/logout').set('Authorization', `Bearer ${res.body.accessToken}`).expect(204);
+    expect(gateway.calls.at(-1)?.command.name).toBe('users.logout');
+  });
+
+  it("logout of a user the log does not know answers 204 (no session to end anywhere); another refusal 503", async () => {
+    const { cookie } = await login('sam');
+    gateway.failWith = new DomainRefusal({ code: 'not-found', message: 'user sam does not exist' });
+    try {
+      await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(204);
+      const other = await login('sam');
+      gateway.failWith = new DomainRefusal({ code: 'invalid', message: 'UserSessionEnded cannot be written until every node runs this release' });
+      const out = await request(server).post('/api/auth/logout').set('Cookie', other.cookie).expect(503);
+      expect(out.body.message).toContain('cannot be written until every node runs this release');
+    } finally {
+      gateway.failWith = undefined;
+    }
   });
 
   it('sends the security headers and a strict Content-Security-Policy', async () => {

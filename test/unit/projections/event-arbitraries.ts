@@ -99,7 +99,7 @@ const applicationEventArb: fc.Arbitrary<DomainEvent> = fc
 
 const userEventArb: fc.Arbitrary<DomainEvent> = fc
   .record({
-    kind: fc.integer({ min: 0, max: 6 }),
+    kind: fc.integer({ min: 0, max: 7 }),
     username: fc.constantFrom(...USERNAMES),
     role: fc.constantFrom(...ROLES),
     previousRole: fc.constantFrom(...ROLES),
@@ -107,10 +107,11 @@ const userEventArb: fc.Arbitrary<DomainEvent> = fc
     displayName: textArb,
     classes: fc.uniqueArray(textArb, { maxLength: 3 }),
     salt: fc.string({ maxLength: 8 }),
+    tokenId: fc.stringMatching(/^[A-Za-z0-9_-]{16}$/),
     actor: actorArb,
     at: timeArb,
   })
-  .map(({ kind, username, role, previousRole, studentId, displayName, classes, salt, actor, at }) => {
+  .map(({ kind, username, role, previousRole, studentId, displayName, classes, salt, tokenId, actor, at }) => {
     const u = (type: string, data: object) => domainEvent('user', username, type, { username, ...data, actor, at });
     if (kind === 0)
       return u('UserCreated', withOptional({ passwordHash: PASSWORD_HASH_MARK + salt, role, displayName, studentId }));
@@ -118,6 +119,7 @@ const userEventArb: fc.Arbitrary<DomainEvent> = fc
     if (kind === 4) return u('UserPasswordReset', { passwordHash: PASSWORD_HASH_MARK + salt });
     if (kind === 5) return u('UserRenamed', { displayName });
     if (kind === 6) return u('UserClassesAssigned', { classes });
+    if (kind === 7) return u('UserSessionEnded', { tokenId, expiresAt: at });
     return u(kind === 2 ? 'UserDisabled' : 'UserEnabled', {});
   });
 

@@ -7,6 +7,7 @@ import {
 } from '../../../src/domain';
 import {
   type Logged,
+  USERS_PROJECTION,
   applicationChange,
   foldReadModels,
   scoreRecordChange,
@@ -211,6 +212,12 @@ describe('users projection', () => {
     ],
   ])('given %s, then only those fields', (_, event, fields) => {
     expect(userChange(at(event, 4))).toEqual({ table: 'users', key: 'kim', set: { ...fields, position: 4 } });
+  });
+
+  it('given a logout, then no change: the account shows nothing of it, its position included', () => {
+    const ended = domainEvent('user', 'kim', 'UserSessionEnded', { username: 'kim', tokenId: 't-1', expiresAt: LATER, actor: ref(admin), at: LATER });
+    expect(userChange(at(ended, 5))).toBeNull();
+    expect(USERS_PROJECTION.project(at(ended, 5))).toEqual([]);
   });
 });
 

@@ -57,7 +57,12 @@ export default function PortalLayout({ me }: { me: Me }) {
           <Button
             icon={<LogoutOutlined aria-hidden />}
             aria-label={t('app.logout')}
-            onClick={() => logout.mutate(undefined, { onSettled: () => void navigate('/login', { replace: true }) })}
+            onClick={() =>
+              logout.mutate(undefined, {
+                // Whatever the answer, the session is over here: the login page says when the cluster did not record it.
+                onSettled: (answer) => void navigate(answer?.recorded === false ? '/login?logout=unrecorded' : '/login', { replace: true }),
+              })
+            }
           >
             <span className="hide-xs">{t('app.logout')}</span>
           </Button>

@@ -50,6 +50,8 @@ export const en = {
     submit: 'Sign in',
     failed: 'Wrong username or password.',
     expired: 'Your session has ended. Sign in again: what you typed is kept.',
+    logoutUnrecorded:
+      'You are signed out on this device, but the cluster could not record the logout yet (no quorum): until it expires, your old session may still work on the other servers.',
     required: 'Required',
   },
   banner: {

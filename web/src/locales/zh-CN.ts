@@ -52,6 +52,7 @@ export const zhCN: Messages = {
     submit: '登录',
     failed: '用户名或密码错误。',
     expired: '登录已过期，请重新登录：您填写的内容已保留。',
+    logoutUnrecorded: '您已在本设备退出登录，但集群暂时无法记录此次退出（无多数派）：在过期之前，原会话在其他服务器上可能仍然有效。',
     required: '必填',
   },
   banner: {

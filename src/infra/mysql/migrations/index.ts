@@ -12,6 +12,7 @@ import * as nodeIdentity from './0010-node-identity';
 import * as userClasses from './0011-user-classes';
 import * as chosenKindIndex from './0012-chosen-kind-index';
 import * as checkpointTimeZone from './0013-checkpoint-time-zone';
+import * as revokedTokens from './0014-revoked-tokens';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -32,4 +33,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0011_user_classes': userClasses,
   '0012_chosen_kind_index': chosenKindIndex,
   '0013_checkpoint_time_zone': checkpointTimeZone,
+  '0014_revoked_tokens': revokedTokens,
 };

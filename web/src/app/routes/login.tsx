@@ -30,6 +30,7 @@ export function LoginRoute() {
     <main className="login-page">
       <LoginForm
         expired={params.get('expired') === '1'}
+        logoutUnrecorded={params.get('logout') === 'unrecorded'}
         onLoggedIn={() => void queryClient.invalidateQueries({ queryKey: ME_KEY })}
       />
     </main>

@@ -194,7 +194,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Log out: clears the session and csrf cookies; this node refuses the session's token from now on */
+        /**
+         * Log out: ends the session on every node and clears the session and csrf cookies
+         * @description Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.
+         */
         post: operations["AuthController_logout"];
         delete?: never;
         options?: never;
@@ -1873,7 +1876,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the cookies are cleared */
+            /** @description the session is ended on every node (or there was none); the cookies are cleared */
             204: {
                 headers: {
                     [name: string]: unknown;
@@ -1883,6 +1886,17 @@ export interface operations {
             /** @description no or invalid session */
             401: {
                 headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorDto"];
+                };
+            };
+            /** @description the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, but other nodes may take it until it expires; retry with the bearer token after Retry-After */
+            503: {
+                headers: {
+                    /** @description seconds to wait */
+                    "Retry-After"?: number;
                     [name: string]: unknown;
                 };
                 content: {

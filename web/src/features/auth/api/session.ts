@@ -34,12 +34,17 @@ export function useLogin() {
   });
 }
 
-/** Logs out: the node clears the cookies; every cached answer is dropped. */
+/**
+ * Logs out: the node ends the session and clears the cookies; every cached answer is dropped.
+ * Answers whether the cluster recorded the logout: on a 503 (no quorum) this node refuses the
+ * token and the cookies are gone, but other nodes may take it until it expires.
+ */
 export function useLogout() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async () => {
-      await api.POST('/api/auth/logout');
+    mutationFn: async (): Promise<{ recorded: boolean }> => {
+      const { response } = await api.POST('/api/auth/logout');
+      return { recorded: response.status !== 503 };
     },
     onSettled: () => {
       queryClient.clear();

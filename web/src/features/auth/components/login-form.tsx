@@ -5,8 +5,11 @@ import { ApiError } from '@/lib/api/client';
 import { LanguageSwitch } from '@/components/language-switch';
 import { useLogin } from '../api/session';
 
-/** The login card; `expired` says the session ended and drafts are kept. */
-export function LoginForm({ expired, onLoggedIn }: { expired: boolean; onLoggedIn: () => void }) {
+/**
+ * The login card; `expired` says the session ended and drafts are kept; `logoutUnrecorded` that
+ * the last logout is not yet recorded by the whole cluster.
+ */
+export function LoginForm({ expired, logoutUnrecorded = false, onLoggedIn }: { expired: boolean; logoutUnrecorded?: boolean; onLoggedIn: () => void }) {
   const { t } = useTranslation();
   const login = useLogin();
   const failed = login.error instanceof ApiError && login.error.status === 401;
@@ -20,6 +23,7 @@ export function LoginForm({ expired, onLoggedIn }: { expired: boolean; onLoggedI
       </div>
       <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
       {expired && <Alert type="info" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} />}
+      {logoutUnrecorded && <Alert role="status" type="warning" showIcon title={t('login.logoutUnrecorded')} style={{ marginBottom: 16 }} />}
       {login.error && (
         <Alert role="alert" type="error" showIcon title={failed ? t('login.failed') : login.error.message} style={{ marginBottom: 16 }} />
       )}
