@@ -15,6 +15,7 @@ import { SYSTEM_ACTOR } from '../domain';
 import { type CheckpointTimeZone, Projector, checkCheckpointTimeZone, readModelDb, readModelSet } from '../projections';
 import { LogTail } from '../projections/log-tail';
 import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
+import { publicShareOf } from '../messaging/public-share';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
@@ -68,7 +69,7 @@ export class ConsensusNode {
     readonly commandQueue: AsyncCommandQueue,
     /** The newest committed events in memory, for readers that follow the log. */
     readonly logTail: LogTail,
-    /** The public request subjects' queue group, weighted towards this node while it leads. */
+    /** The public request subjects' queue group, weighted towards this node while it leads, left while it is no serving member. */
     readonly publicQueue: LeaderWeightedQueue,
     /** Every Prometheus metric of the node. */
     readonly metrics: MetricsRegistry,
@@ -220,7 +221,9 @@ export class ConsensusNode {
       natsState: () => natsConnectionState(nats),
       hasQuorum: quorum,
     });
-    const publicQueue = new LeaderWeightedQueue(nats, () => driver.status().role === 'leader');
+    // Only members serve public requests: a node not added yet, removed, or a learner still catching up leaves the queue group.
+    const shareLimits = { acceptWindowSlots: config.consensus.acceptWindowSlots, heardWithinTicks: config.consensus.electionTicksMin };
+    const publicQueue = new LeaderWeightedQueue(nats, () => publicShareOf(driver.status(), shareLimits));
     driver.onRoleChange(() => publicQueue.checkRole());
     // The epoch moves on every few seconds, so that a backup of this database restored later is recognised.
     let bumping = false;

@@ -91,8 +91,8 @@ export const PUBLIC_COMMAND_ROUTES: readonly CommandRoute[] = [
 
 /**
  * `behavior.cmd.*` over NATS: the REST writes with the same checks in the same order (413/400
- * body, 401 token, 403 role, 400 fields, 400 Idempotency-Key), run through the node's CommandGateway. Any node
- * serves (queue group); the gateway forwards to the leader. Replies
+ * body, 401 token, 403 role, 400 fields, 400 Idempotency-Key), run through the node's CommandGateway. Any
+ * member serves (queue group; a node not in the configuration leaves it); the gateway forwards to the leader. Replies
  * `{ok: true, data: <REST answer body>, position}` or `{ok: false, error}`.
  */
 @Injectable()

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, NotFoundException, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Msg, Subscription } from 'nats';
+import type { Msg } from 'nats';
 import type { Actor, Role } from '../../domain';
 import { submitterFilter } from '../../api/application-access';
 import { ListApplicationsQueryDto } from '../../api/applications.dto';
@@ -37,12 +37,12 @@ interface QueryRoute<T extends object> {
  * 404). A body's `minPosition` waits, bounded, for the read models (503 when they lag). Also
  * `query.events.read {fromPosition, limit}` (any role): the public events from the log, no
  * secrets, scoped like REST (`eventScopeOf`: a student their own, teachers and clubs their own
- * applications', an admin all).
+ * applications', an admin all). Served by the members of the cluster only (`LeaderWeightedQueue`).
  */
 @Injectable()
 export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PublicQueriesHandler.name);
-  private readonly subscriptions: Subscription[] = [];
+  private readonly subscriptions: { close(): void }[] = [];
   private readonly students: StudentsRepository;
   private readonly scoreRecords: ScoreRecordsRepository;
   private readonly applications: ApplicationsRepository;
@@ -135,21 +135,24 @@ export class PublicQueriesHandler implements OnApplicationBootstrap, OnApplicati
 
   /** Unsubscribes every query subject. */
   stop(): void {
-    for (const subscription of this.subscriptions.splice(0)) subscription.unsubscribe();
+    for (const subscription of this.subscriptions.splice(0)) subscription.close();
   }
 
   private route<T extends object>(route: QueryRoute<T>): void {
-    const { nats, config } = this.node;
+    const { publicQueue, config } = this.node;
     const subject = `${config.apiPrefix}.${route.subject}`;
     const onUnexpected = (error: unknown) =>
       this.logger.error(`${route.subject}: ${error instanceof Error ? error.stack : String(error)}`);
+    // The members' queue group, the leader no more than any member: every member reads alike.
     this.subscriptions.push(
-      nats.subscribe(subject, {
-        queue: `${config.apiPrefix}-nodes`,
-        callback: (error, msg) => {
+      publicQueue.subscribe(
+        subject,
+        `${config.apiPrefix}-nodes`,
+        (error, msg) => {
           if (error === null) serve(msg, () => this.handle(route, msg), onUnexpected, this.gate);
         },
-      }),
+        { weighted: false },
+      ),
     );
   }
 

@@ -1,8 +1,12 @@
 import { type NatsConnection, connect } from 'nats';
 import { LeaderWeightedQueue } from '../../../src/messaging/leader-weighted-queue';
+import type { PublicShare } from '../../../src/messaging/public-share';
 import { NATS_URL, uniqueCluster } from '../nats/nats-test-support';
 
-/** Three "nodes" on the real NATS, each answering with its name; `leader` says which one leads. */
+/**
+ * Three "nodes" on the real NATS, each answering with its name; `leader` says which one leads,
+ * `outside` which are not members of the configuration (share `none`).
+ */
 describe('LeaderWeightedQueue (real NATS)', () => {
   const names = ['n1', 'n2', 'n3'] as const;
   let connections: NatsConnection[];
@@ -10,14 +14,18 @@ describe('LeaderWeightedQueue (real NATS)', () => {
   let queues: LeaderWeightedQueue[];
   let subject: string;
   let leader: string | null;
+  let outside: Set<string>;
+
+  const shareOf = (name: string): PublicShare => (outside.has(name) ? 'none' : leader === name ? 'leader' : 'member');
 
   beforeEach(async () => {
     subject = `${uniqueCluster()}.cmd.log.append`;
     leader = 'n1';
+    outside = new Set();
     connections = await Promise.all(names.map((name) => connect({ servers: NATS_URL, name })));
     client = await connect({ servers: NATS_URL });
     queues = names.map((name, i) => {
-      const queue = new LeaderWeightedQueue(connections[i], () => leader === name);
+      const queue = new LeaderWeightedQueue(connections[i], () => shareOf(name));
       queue.subscribe(subject, `${subject}-nodes`, (_err, msg) => msg.respond(Buffer.from(name)));
       queue.checkRole();
       return queue;
@@ -67,6 +75,42 @@ describe('LeaderWeightedQueue (real NATS)', () => {
     expect(queues.map((q) => q.subscriptionsOf(subject))).toEqual([1, 1, 1]);
     const tally = await answeredBy(600);
     for (const name of names) expect(tally[name]).toBeGreaterThan(100);
+  });
+
+  it('given n3 is not a member, then it holds no subscription and answers none; once it is one, it answers its share again', async () => {
+    outside.add('n3');
+    for (const queue of queues) queue.checkRole();
+    expect(queues.map((q) => q.subscriptionsOf(subject))).toEqual([8, 1, 0]);
+    const tally = await answeredBy(600);
+    expect(tally.n3).toBe(0);
+    expect(tally.n1 + tally.n2).toBe(600);
+
+    outside.delete('n3');
+    for (const queue of queues) queue.checkRole();
+    await connections[2].flush();
+    expect(queues.map((q) => q.subscriptionsOf(subject))).toEqual([8, 1, 1]);
+    expect((await answeredBy(1000)).n3).toBeGreaterThan(20);
+  });
+
+  it('given the leader leaves the configuration while requests flow, then none is lost and it answers none after', async () => {
+    const during = answeredBy(1000);
+    outside.add('n1');
+    leader = 'n2';
+    for (const queue of queues) queue.checkRole();
+    const tallyDuring = await during;
+    expect(tallyDuring.n1 + tallyDuring.n2 + tallyDuring.n3).toBe(1000);
+    expect(queues.map((q) => q.subscriptionsOf(subject))).toEqual([0, 8, 1]);
+    await connections[0].flush();
+    expect((await answeredBy(600)).n1).toBe(0);
+  });
+
+  it('given an unweighted subject, then the leader holds one subscription like any member', async () => {
+    const reads = `${subject}.reads`;
+    for (const [i, queue] of queues.entries()) queue.subscribe(reads, `${subject}-nodes`, (_err, msg) => msg.respond(Buffer.from(names[i])), { weighted: false });
+    expect(queues.map((q) => q.subscriptionsOf(reads))).toEqual([1, 1, 1]);
+    outside.add('n2');
+    for (const queue of queues) queue.checkRole();
+    expect(queues.map((q) => q.subscriptionsOf(reads))).toEqual([1, 0, 1]);
   });
 
   it('given every queue closed, then a request finds no responder', async () => {
