@@ -2,6 +2,7 @@ import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableExcep
 import { STATUS_CODES } from 'node:http';
 import type { ValidationError } from 'class-validator';
 import { DomainRefusal } from '../application/domain-refusal';
+import { CredentialsBehindError } from '../auth/auth-errors';
 import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
 
 /** One invalid field of a request: its dotted path and what is wrong with it. */
@@ -109,6 +110,7 @@ export function apiErrorOf(exception: unknown): ApiErrorAnswer {
     return answer(503, exception.message, { retryAfter: READ_MODEL_RETRY_AFTER_SECONDS });
   if (exception instanceof LogoutNotRecordedError)
     return answer(503, exception.message, { retryAfter: Math.max(1, Math.ceil(exception.retryAfterSeconds)) });
+  if (exception instanceof CredentialsBehindError) return answer(503, exception.message, { retryAfter: exception.retryAfterSeconds });
   if (exception instanceof HttpException) return answer(exception.getStatus(), httpExceptionMessage(exception));
   if (exception instanceof DomainRefusal) return answer(exception.status, exception.error.message);
   if (exception instanceof NoQuorumError)

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Actor, type Role, TOKEN_ID_PATTERN, isRole } from '../domain';
 import { assert } from '../shared/assert';
-import { InvalidCredentialsError, InvalidTokenError } from './auth-errors';
+import { CredentialsBehindError, InvalidCredentialsError, InvalidTokenError } from './auth-errors';
 import type { Credentials, CredentialsLookup } from './credentials-repository';
 import type { JwtKeyRing } from './jwt-keys';
 import { hashPassword, verifyPassword } from './password';
@@ -14,6 +14,13 @@ export const TOKEN_EXPIRES_IN_MAX_SECONDS = 7 * 24 * 3600;
  * first): each is also recorded through the log, which every node's credentials projector keeps.
  */
 export const REVOKED_TOKENS_MAX = 100_000;
+/**
+ * How long a node whose log is caught up waits for a token's version to reach its credentials
+ * (the slot was chosen an instant ago, and a heartbeat has yet to say so) before refusing it as
+ * a version its user never had.
+ */
+export const TOKEN_VERSION_WAIT_MS = 1000;
+const TOKEN_VERSION_POLL_MS = 50;
 
 /** How AuthService issues tokens. */
 export interface AuthOptions {
@@ -21,6 +28,15 @@ export interface AuthOptions {
   readonly expiresInSeconds: number;
   /** The clock tokens are issued and checked by, in milliseconds (default Date.now). */
   readonly now?: () => number;
+  /**
+   * True when this node's log holds every slot the cluster has chosen, as far as it can tell (it
+   * hears its leader, or leads, and has applied up to the chosen watermark). A token whose version
+   * is beyond the credentials is answered 503 (catching up) while it is false, and refused (401)
+   * once it is true and TOKEN_VERSION_WAIT_MS passed. Absent: always true.
+   */
+  readonly logCaughtUp?: () => boolean;
+  /** How long a caught-up node waits for a token's version (default TOKEN_VERSION_WAIT_MS). */
+  readonly versionWaitMs?: number;
 }
 
 /** A successful login, as POST /api/auth/login answers it. */
@@ -54,6 +70,31 @@ interface TokenClaims {
   readonly jti?: string;
   /** When it expires, in epoch seconds (the key ring has checked it is in the future). */
   readonly exp: number;
+}
+
+/**
+ * What a token check concludes once its signature and expiry hold and its user is looked up:
+ * the token stands for the user; it is refused, and why; or it names a version of its user
+ * beyond what this node has applied (`ahead`), so nothing can be told yet.
+ */
+export type TokenVerdict = { readonly kind: 'valid' } | { readonly kind: 'refused'; readonly reason: string } | { readonly kind: 'ahead' };
+
+/**
+ * The verdict on a token's claims given its user as this node has projected them (`undefined`:
+ * no such user here) and the log position the credentials reflect (pure). A token that still
+ * matches its user is valid. One that does not is refused when its version is one this node has
+ * applied (the user does not exist, was disabled, or changed since), and `ahead` when its version
+ * is beyond that position: another node issued it after a change this one has not applied yet, so
+ * the user as found here says nothing about it.
+ *
+ * @example tokenVerdict({ role: 'teacher', ver: 42 }, undefined, 40) // { kind: 'ahead' }
+ * @example tokenVerdict({ role: 'teacher', ver: 42 }, undefined, 50) // { kind: 'refused', reason: 'the user does not exist' }
+ */
+export function tokenVerdict(claims: Pick<TokenClaims, 'role' | 'sid' | 'ver'>, user: Credentials | undefined, applied: number): TokenVerdict {
+  const refusal = user === undefined ? 'the user does not exist' : staleness(user, claims);
+  if (refusal === null) return { kind: 'valid' };
+  if (claims.ver > applied) return { kind: 'ahead' };
+  return { kind: 'refused', reason: refusal };
 }
 
 /**
@@ -116,8 +157,12 @@ export class AuthService {
    * The actor a token stands for. Checks the signature and expiry, that it was not logged out
    * (here, or anywhere once this node applied the logout), then that the user still exists, is not
    * disabled, holds the token's role and binding, and has had no user event since it was issued.
+   * A token whose version this node has not applied yet (another node issued it after a change
+   * this one has still to learn) waits for this node's log to hold it, briefly: see `tokenVerdict`
+   * and `AuthOptions.logCaughtUp`.
    *
-   * @throws InvalidTokenError naming why the token is refused.
+   * @throws InvalidTokenError naming why the token is refused;
+   *   CredentialsBehindError (503) when it names a version this node has not applied and its log is behind the cluster's.
    */
   async verify(token: string): Promise<Actor> {
     const claims = this.decode(token);
@@ -125,17 +170,32 @@ export class AuthService {
     if (this.revoked.has(tokenId) || (await this.credentials.isRevoked?.(tokenId)) === true) {
       throw new InvalidTokenError('token no longer valid: logged out');
     }
-    let user = await this.credentials.find(claims.sub);
-    if (user !== undefined && claims.ver > user.position && this.credentials.catchUp !== undefined) {
+    let { user, verdict } = await this.judge(claims);
+    if (verdict.kind !== 'valid' && claims.ver > (user?.position ?? 0) && this.credentials.catchUp !== undefined) {
       // This node's credentials may lag the node that issued the token: apply what its log holds, then look again.
       await this.credentials.catchUp(claims.ver);
-      user = await this.credentials.find(claims.sub);
+      ({ user, verdict } = await this.judge(claims));
     }
-    const refusal = user === undefined ? 'the user does not exist' : staleness(user, claims);
-    if (refusal !== null || user === undefined) throw new InvalidTokenError(`token no longer valid: ${refusal}`);
+    const deadline = Date.now() + (this.options.versionWaitMs ?? TOKEN_VERSION_WAIT_MS);
+    while (verdict.kind === 'ahead') {
+      // Behind the cluster (or unable to tell): the version may well be in the log this node has yet to receive.
+      if (!(this.options.logCaughtUp?.() ?? true)) throw new CredentialsBehindError(claims.ver, this.credentials.position ?? 0);
+      // Caught up, and still beyond: a version the cluster's log does not hold, unless it was chosen an instant ago.
+      if (Date.now() >= deadline) throw new InvalidTokenError('token no longer valid: the token names a version the user never had');
+      await new Promise((resolve) => setTimeout(resolve, TOKEN_VERSION_POLL_MS));
+      await this.credentials.catchUp?.(claims.ver);
+      ({ user, verdict } = await this.judge(claims));
+    }
+    if (verdict.kind === 'refused' || user === undefined) throw new InvalidTokenError(`token no longer valid: ${verdict.kind === 'refused' ? verdict.reason : 'the user does not exist'}`);
     return user.studentId === null
       ? { username: user.username, role: user.role }
       : { username: user.username, role: user.role, studentId: user.studentId };
+  }
+
+  /** The token's user as this node has projected them, and the verdict on the token. */
+  private async judge(claims: TokenClaims): Promise<{ user: Credentials | undefined; verdict: TokenVerdict }> {
+    const user = await this.credentials.find(claims.sub);
+    return { user, verdict: tokenVerdict(claims, user, this.credentials.position ?? Number.MAX_SAFE_INTEGER) };
   }
 
   /**
@@ -214,7 +274,7 @@ export function tokenIdOf(token: string, claims: { readonly jti?: unknown }): st
 }
 
 /** Why a verified token no longer stands for `user`, or null when it still does. */
-function staleness(user: Credentials, claims: TokenClaims): string | null {
+function staleness(user: Credentials, claims: Pick<TokenClaims, 'role' | 'sid' | 'ver'>): string | null {
   if (user.disabled) return 'the user is disabled';
   if (user.role !== claims.role) return 'the role changed';
   if ((user.studentId ?? undefined) !== claims.sid) return 'the student binding changed';

@@ -22,13 +22,21 @@ export interface NodeAuth {
  */
 export function createNodeAuth<DB extends ReadModelDatabase>(
   db: Kysely<DB>,
-  options: { readonly jwtSecrets: readonly JwtSecret[]; readonly tokenExpiresInSeconds: number },
+  options: {
+    readonly jwtSecrets: readonly JwtSecret[];
+    readonly tokenExpiresInSeconds: number;
+    /** Whether the node's log holds what the cluster has chosen (AuthOptions.logCaughtUp). */
+    readonly logCaughtUp?: () => boolean;
+  },
   projectorOptions: CredentialsProjectorOptions = {},
 ): NodeAuth {
   const credentials = credentialsDb(db);
   const repository = new CredentialsRepository(credentials);
   // Token checks and logins read the credentials the projector keeps in memory: no SELECT per request.
   const projector = new CredentialsProjector(credentials, projectorOptions);
-  const service = new AuthService(projector, new JwtKeyRing(options.jwtSecrets), { expiresInSeconds: options.tokenExpiresInSeconds });
+  const service = new AuthService(projector, new JwtKeyRing(options.jwtSecrets), {
+    expiresInSeconds: options.tokenExpiresInSeconds,
+    ...(options.logCaughtUp === undefined ? {} : { logCaughtUp: options.logCaughtUp }),
+  });
   return { service, projector, repository };
 }

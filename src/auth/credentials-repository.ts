@@ -23,6 +23,11 @@ export interface CredentialsLookup {
   catchUp?(position: number): Promise<unknown>;
   /** True when the token `tokenId` names was logged out (UserSessionEnded applied here) and has not expired. */
   isRevoked?(tokenId: string): Promise<boolean>;
+  /**
+   * The log position the credentials reflect (every user event up to it is applied); absent: all
+   * of them (a token's version is then never beyond what this node knows).
+   */
+  readonly position?: number;
 }
 
 /** Reads of `user_credentials`. Only src/auth uses it: its rows hold password hashes. */

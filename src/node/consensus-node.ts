@@ -30,6 +30,7 @@ import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
 import { forwardToLeader } from './forward-to-leader';
+import { logCaughtUp } from './log-caught-up';
 import { MetricsRegistry } from './metrics-registry';
 import { NatsProtocolTransport } from '../infra/nats/protocol-transport';
 import { ReplicaDriver } from '../infra/nats/replica-driver';
@@ -144,7 +145,13 @@ export class ConsensusNode {
     const onAuthError = (e: unknown) => {
       if (!failStopOnAssertion('credentials projector', e)) log('warn', `credentials projector: ${e instanceof Error ? e.message : String(e)}`);
     };
-    const auth = createNodeAuth(db, { jwtSecrets: config.jwtSecrets, tokenExpiresInSeconds: config.tokenExpiresInSeconds }, { tail: logTail, onError: onAuthError });
+    // A token naming a user change this node has not applied is 503 (catching up) while its log is behind the cluster's, not 401.
+    let caughtUp: () => boolean = () => false;
+    const auth = createNodeAuth(
+      db,
+      { jwtSecrets: config.jwtSecrets, tokenExpiresInSeconds: config.tokenExpiresInSeconds, logCaughtUp: () => caughtUp() },
+      { tail: logTail, onError: onAuthError },
+    );
     await auth.projector.catchUp();
     events.onWritten((head) => auth.projector.notify(head));
     void auth.projector.run();
@@ -161,6 +168,7 @@ export class ConsensusNode {
       onLeaderChange: () => metrics.leaderChanged(),
     });
     await driver.start();
+    caughtUp = () => !driver.isRecovering && logCaughtUp(driver.status(), config.consensus.electionTicksMin);
     const quorum = () => hasQuorum(driver, config.tickMs);
     const proposals = new ProposalService(
       {

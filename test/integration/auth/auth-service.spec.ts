@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { InvalidCredentialsError, InvalidTokenError } from '../../../src/auth/auth-errors';
+import { CredentialsBehindError, InvalidCredentialsError, InvalidTokenError } from '../../../src/auth/auth-errors';
 import { AuthService } from '../../../src/auth/auth.service';
 import { CredentialsProjector } from '../../../src/auth/credentials-projector';
 import { CredentialsRepository } from '../../../src/auth/credentials-repository';
@@ -151,6 +151,36 @@ describe('AuthService on the credentials read model (real MySQL)', () => {
       const forged = keys.sign({ sub: 'ver', role: 'club', ver }, now, 60);
       await expect(auth.verify(forged)).rejects.toThrow(/the token names a version the user never had/);
     }
+  });
+
+  it('on a node whose log does not hold the token\'s version yet: 503 "catching up" (never 401), then the token verifies once the log brings it', async () => {
+    const keys = new JwtKeyRing([{ kid: 'k1', secret: SECRET }]);
+    let caughtUp = false;
+    // The node's own projector: its position is what its credentials reflect.
+    const auth = new AuthService(projector, keys, { expiresInSeconds: 60, logCaughtUp: () => caughtUp, versionWaitMs: 300 });
+    await apply(created('lagger', hash, 'teacher'));
+    const now = Math.floor(Date.now() / 1000);
+    // Another node created the user (and another changed a known one) at positions this node's log has not reached.
+    const newcomer = keys.sign({ sub: 'newcomer', role: 'teacher', ver: log.head + 1 }, now, 60);
+    const promoted = keys.sign({ sub: 'lagger', role: 'club', ver: log.head + 2 }, now, 60);
+    for (const token of [newcomer, promoted]) {
+      const error = await auth.verify(token).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CredentialsBehindError);
+      expect(error).not.toBeInstanceOf(InvalidTokenError);
+    }
+    // A token this node can already judge is still refused at once.
+    const ghost = keys.sign({ sub: 'ghost', role: 'admin', ver: 1 }, now, 60);
+    await expect(auth.verify(ghost)).rejects.toThrow(/the user does not exist/);
+
+    // The log brings the two changes; verify applies them itself (catchUp), with no run loop.
+    await log.append([[created('newcomer', hash, 'teacher')], [roleChanged('lagger', 'club', 'teacher')]]);
+    await expect(auth.verify(newcomer)).resolves.toEqual({ username: 'newcomer', role: 'teacher' });
+    await expect(auth.verify(promoted)).resolves.toEqual({ username: 'lagger', role: 'club' });
+
+    // Caught up with the cluster, a version beyond its log is one the user never had: 401 after the brief wait.
+    caughtUp = true;
+    const never = keys.sign({ sub: 'lagger', role: 'club', ver: log.head + 50 }, now, 60);
+    await expect(auth.verify(never)).rejects.toThrow(/the token names a version the user never had/);
   });
 
   it('keeps its own checkpoint, apart from read-models, at the log head', async () => {

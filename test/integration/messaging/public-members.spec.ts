@@ -1,4 +1,6 @@
 import { type NatsConnection, connect } from 'nats';
+import { apiErrorOf } from '../../../src/api/api-error';
+import { CredentialsBehindError } from '../../../src/auth/auth-errors';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import { PublicCommandsHandler, PublicQueriesHandler, PublicRequestGate, type PublicReply } from '../../../src/messaging/public';
 import { ConsensusNode } from '../../../src/node/consensus-node';
@@ -87,13 +89,20 @@ describe('the public queue group holds the members only (real NATS, real nodes)'
     expect(registered.filter((r) => !r.ok)).toEqual([]);
   });
 
+  it('the node outside, which has not the admin yet and hears no leader, answers the admin\'s valid token "catching up" (503), not 401', async () => {
+    const error = await n2.auth.service.verify(admin.Authorization.slice('Bearer '.length)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CredentialsBehindError);
+    expect(apiErrorOf(error)).toMatchObject({ body: { statusCode: 503 }, headers: { 'Retry-After': '1' } });
+  });
+
   it('added as a learner, it joins the group once caught up and serves reads and writes; removed, it leaves it again', async () => {
     const added = await changeMembership(n1.node, { op: 'add-learner', nodeId: 'n2' });
     expect(added).toMatchObject({ ok: true });
     await until('n2 caught up and serving', () => n2.publicQueue.currentShare === 'member', 30_000);
     expect(n2.publicQueue.subscriptionsOf(`${n1.id}.query.cluster.status`)).toBe(1);
-    // n2 has applied the log (the admin's token verifies there): it answers its share, correctly.
+    // n2 has applied the log: the admin's token verifies there, and it answers its share, correctly.
     await until('n2 holds the admin', () => n2.auth.projector.position >= n1.node.auth.projector.position, 20_000);
+    await expect(n2.auth.service.verify(admin.Authorization.slice('Bearer '.length))).resolves.toMatchObject({ username: ADMIN.username, role: 'admin' });
     await n2.nats.flush();
     const { byNode, failed } = await ask(200);
     expect(failed).toEqual([]);
