@@ -1,6 +1,7 @@
 import { BadRequestException, HttpException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import type { ValidationError } from 'class-validator';
+import { AggregateNotLoadedError, AggregatesReloadingError } from '../application/aggregate-store';
 import { DomainRefusal } from '../application/domain-refusal';
 import { CredentialsBehindError } from '../auth/auth-errors';
 import { NoQuorumError, UnknownOutcomeError } from '../application/proposal-errors';
@@ -117,6 +118,10 @@ export function apiErrorOf(exception: unknown): ApiErrorAnswer {
     return answer(503, exception.message, { retryAfter: Math.max(1, Math.ceil(exception.retryAfterSeconds)) });
   if (exception instanceof UnknownOutcomeError)
     return answer(504, exception.message, { details: { commandId: exception.commandId } });
+  if (exception instanceof AggregatesReloadingError) return answer(503, exception.message, { retryAfter: 1 });
+  // A decision read an aggregate it did not load first (a bug, logged): retryable, never a 500.
+  if (exception instanceof AggregateNotLoadedError)
+    return { ...answer(503, 'this node has not loaded a record the request needs; retry shortly', { retryAfter: 1 }), unexpected: true };
   const bodyParser = bodyParserError(exception);
   if (bodyParser !== undefined) return bodyParser;
   if (isStatementTimeout(exception))

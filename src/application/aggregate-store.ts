@@ -152,11 +152,26 @@ export interface AggregateStoreOptions {
 /** Defaults of AGGREGATE_SNAPSHOT_EVERY_EVENTS, AGGREGATE_CACHE_MAX and AGGREGATE_SNAPSHOT_INTERVAL_MS. */
 export const DEFAULT_AGGREGATE_STORE_OPTIONS: AggregateStoreOptions = { snapshotEveryEvents: 100_000, coldCacheMax: 50_000, snapshotIntervalMs: 300_000 };
 
-/** Thrown when a decision reads a cold aggregate that was not loaded first (a missing `prefetch`). */
+/**
+ * Thrown when a decision reads a cold aggregate that was not loaded first (a missing `prefetch`,
+ * a bug). The API answers it 503 with Retry-After (and logs it), never 500.
+ */
 export class AggregateNotLoadedError extends Error {
   constructor(key: string) {
     super(`aggregate ${key} is not in memory: prefetch it before deciding`);
     this.name = 'AggregateNotLoadedError';
+  }
+}
+
+/**
+ * A `prefetch` met a reload of every aggregate (`load`, after a failed write: the node is
+ * recovering): what it loaded is gone and the states are being folded again, so nothing can be
+ * decided on them now. Answer 503 with Retry-After.
+ */
+export class AggregatesReloadingError extends Error {
+  constructor() {
+    super('this node is reloading its aggregates from storage (recovering from a failed write); retry shortly');
+    this.name = 'AggregatesReloadingError';
   }
 }
 
@@ -216,6 +231,8 @@ export class AggregateStore {
   private checkpointPosition = 0;
   private checkpointAt = 0;
   private generation = 0;
+  /** True while `load` runs: the states are being folded again. */
+  private reloading = false;
   private writing: Promise<void> = Promise.resolve();
   private readonly captured: { position: number; snapshots: AggregateSnapshot[]; generation: number }[] = [];
   private readonly writtenWaiters: { position: number; wake: () => void }[] = [];
@@ -248,6 +265,15 @@ export class AggregateStore {
 
   /** Loads the hot snapshots and folds every event after their checkpoint. At start, and after a reload. */
   async load(): Promise<void> {
+    this.reloading = true;
+    try {
+      await this.loadAll();
+    } finally {
+      this.reloading = false;
+    }
+  }
+
+  private async loadAll(): Promise<void> {
     this.generation += 1;
     this.loads += 1;
     // A checkpoint being written would change the snapshots under the reads below.
@@ -346,8 +372,12 @@ export class AggregateStore {
    * Loads into memory the aggregates of `streamKeys` (`streamType/streamId`) that are not there,
    * and keeps them until the returned release is called: decide between the two. A key of a
    * stream type no kind folds is ignored.
+   *
+   * @throws AggregatesReloadingError when every aggregate is being reloaded (before or while this loads)
    */
   async prefetch(streamKeys: readonly string[]): Promise<() => void> {
+    if (this.reloading) throw new AggregatesReloadingError();
+    const generation = this.generation;
     const keys = new Set<string>();
     for (const streamKey of streamKeys) {
       const slash = streamKey.indexOf('/');
@@ -365,6 +395,8 @@ export class AggregateStore {
     };
     try {
       if (!this.allInMemory) await this.ensureLoaded([...keys]);
+      // A reload meanwhile dropped what was loaded (a load of the old generation places nothing).
+      if (this.reloading || generation !== this.generation) throw new AggregatesReloadingError();
     } catch (error) {
       release();
       throw error;

@@ -107,17 +107,17 @@ export class CommandService implements CommandGateway {
     await this.waitUntilReady();
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
-      // A closed application names its student only once it is loaded: load it first.
-      if (command.name === 'applications.review') (await this.states.prefetch([`application/${command.data.applicationId}`]))();
-      const streams = streamsOf(command, this.states);
+      const streams = await this.streamsToLock(command);
       const outcome = await this.withStreams(streams, async () => {
         // Cold aggregates the decision reads are loaded before it, and stay until it is made.
-        const release = await this.states.prefetch(readsOf(command, streams, commandId, id));
+        const reads = readsOf(command, streams, commandId, id);
+        const release = await this.states.prefetch(reads);
         let decision: Decision;
         let refusalVersions: Record<string, number> = {};
         try {
           decision = this.decide(command, actor, commandId, id, options, passwordHash);
-          if (!decision.ok) refusalVersions = versionsOf(streams, this.states);
+          // What the refusal was decided against: every stream it read (a new saga's own, not the lock `saga/new`).
+          if (!decision.ok) refusalVersions = versionsOf(reads, this.states);
         } finally {
           release();
         }
@@ -137,6 +137,17 @@ export class CommandService implements CommandGateway {
         throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
       }
       // The stream moved between deciding and applying (a leader change): decide on what applied.
+    }
+  }
+
+  /** The streams `command` locks; a closed application names its student only once loaded, so it is loaded (and kept) until they are known. */
+  private async streamsToLock(command: ApiCommand): Promise<string[]> {
+    if (command.name !== 'applications.review') return streamsOf(command, this.states);
+    const release = await this.states.prefetch([`application/${command.data.applicationId}`]);
+    try {
+      return streamsOf(command, this.states);
+    } finally {
+      release();
     }
   }
 
@@ -285,7 +296,7 @@ function readsOf(command: ApiCommand, streams: readonly string[], commandId: str
   return keys;
 }
 
-/** The versions the states are at for `keys` (`streamType/streamId`): what a recorded refusal was decided against. */
+/** The versions the states are at for `keys` (`streamType/streamId`, all in memory): what a recorded refusal was decided against. */
 function versionsOf(keys: readonly string[], states: AggregateStore): Record<string, number> {
   const versions: Record<string, number> = {};
   for (const key of keys) {

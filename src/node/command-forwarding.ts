@@ -1,4 +1,5 @@
 import { type Msg, type NatsConnection, type Subscription, headers as natsHeaders } from 'nats';
+import { AggregateNotLoadedError, AggregatesReloadingError } from '../application/aggregate-store';
 import type { ApiCommand, CommandAnswer } from '../application/command-gateway';
 import type { CommandService } from '../application/command-service';
 import { DomainRefusal } from '../application/domain-refusal';
@@ -103,7 +104,8 @@ export async function forwardCommand(nats: NatsConnection, subject: string, forw
 function replyOfError(error: unknown): ForwardReply {
   if (error instanceof IdempotencyKeyReusedError) return { ok: false, kind: 'key-reused' };
   if (error instanceof DomainRefusal) return { ok: false, kind: 'refusal', error: error.error };
-  if (error instanceof NoQuorumError) return { ok: false, kind: 'no-quorum' };
+  // Nothing was proposed: the leader could not decide now (no quorum, or states not in memory); retryable.
+  if (error instanceof NoQuorumError || error instanceof AggregatesReloadingError || error instanceof AggregateNotLoadedError) return { ok: false, kind: 'no-quorum' };
   return { ok: false, kind: 'unknown' };
 }
 

@@ -158,9 +158,14 @@ export class SagaRuntime {
 
   /** Takes one step; false when the saga has nothing to do now. */
   private async step(sagaId: string): Promise<boolean> {
-    // A saga that just ended is cold: it may have left memory.
-    (await this.states.prefetch([`saga/${sagaId}`]))();
-    const state = this.states.saga(sagaId);
+    // A saga that just ended is cold: it may have left memory (and may leave it again once released).
+    const release = await this.states.prefetch([`saga/${sagaId}`]);
+    let state: SagaState;
+    try {
+      state = this.states.saga(sagaId);
+    } finally {
+      release();
+    }
     let command = decideSaga(state, this.ports.now());
     if (command === null) return false;
     let answer: ExternalAnswer | undefined;

@@ -4,6 +4,7 @@ import {
   type AggregateSource,
   AggregateNotLoadedError,
   AggregateStore,
+  AggregatesReloadingError,
   type AggregateStoreOptions,
   type LoggedEvent,
 } from '../../../src/application/aggregate-store';
@@ -238,6 +239,28 @@ describe('AggregateStore', () => {
     const on = new AggregateStore(source, TINY);
     await on.load();
     expect(on.activeStudentIds(null)).toHaveLength(30);
+  });
+
+  it('a prefetch that a reload (a recovery) overtakes fails as retryable instead of resolving with nothing loaded', async () => {
+    const source = new MemorySource();
+    const log = new Log(source);
+    const store = new AggregateStore(source, TINY);
+    await store.load();
+    plan(store, [register(log, 's1')]);
+    for (let i = 0; i < 5; i++) plan(store, [submit(log, `a${i}`, 's1'), approve(log, `a${i}`)]);
+    await store.settled();
+    expect(() => store.application('a0')).toThrow(AggregateNotLoadedError);
+    // The load on demand waits for its rows; the reload starts meanwhile.
+    const fetching = store.prefetch(['application/a0']);
+    const reloading = store.load();
+    // While the reload runs, a prefetch is refused at once; after it, it loads as before.
+    const during = store.prefetch(['application/a1']);
+    await expect(fetching).rejects.toThrow(AggregatesReloadingError);
+    await expect(during).rejects.toThrow(AggregatesReloadingError);
+    await reloading;
+    const release = await store.prefetch(['application/a0']);
+    expect(store.application('a0').status).toBe('approved');
+    release();
   });
 
   it('gives the same states with a cache of one as with every aggregate in memory (property)', async () => {

@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { AggregateNotLoadedError, AggregatesReloadingError } from '../../../src/application/aggregate-store';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
 import { NoQuorumError, UnknownOutcomeError } from '../../../src/application/proposal-errors';
 import { type DomainErrorCode, domainError } from '../../../src/domain';
@@ -48,6 +49,18 @@ describe('error answers and write conventions', () => {
     expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
     expect(res.body.message).toMatch(/storage unavailable/);
     expect(JSON.stringify(res.body)).not.toMatch(/secret|3306/);
+  });
+
+  it.each([
+    ['an aggregate read without its load (a bug)', new AggregateNotLoadedError('application/a-1'), /has not loaded a record/],
+    ['a load overtaken by a reload of every aggregate (a recovery)', new AggregatesReloadingError(), /reloading its aggregates/],
+  ])('given %s, then 503 with Retry-After, never 500', async (_what, error, message) => {
+    api.gateway.failWith = error;
+    const res = await modify().send(change).expect(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ statusCode: 503, error: 'Service Unavailable' });
+    expect(res.body.message).toMatch(message);
+    expect(JSON.stringify(res.body)).not.toMatch(/a-1/);
   });
 
   it('given an unexpected error, then 500 that leaks nothing', async () => {
