@@ -139,7 +139,11 @@ describe('backup and restore CLI', () => {
 
   it('backup refuses bad usage (exit 2) and reports an unreachable server (exit 1), writing nothing', async () => {
     const file = join(dir, 'never.ndjson.gz');
-    expect((await runCli(['backup', '--node', 'n7', '--out', file], env)).code).toBe(2);
+    expect((await runCli(['backup', '--node', 'n7 x', '--out', file], env)).code).toBe(2);
+    // a well-formed id may name a node added online: one that never ran here has no database
+    const neverRan = await runCli(['backup', '--node', 'n7', '--out', file], env);
+    expect(neverRan.code).toBe(1);
+    expect(neverRan.stderr).toMatch(/database \S+ of node n7 does not exist/);
     expect((await runCli(['backup', '--node', 'n1'], env)).code).toBe(2);
     expect((await runCli(['backup', '--out', file, '--bogus'], env)).code).toBe(2);
     const unreachable = await runCli(['backup', '--out', file, '--json'], { ...env, MYSQL_URL: 'mysql://root@127.0.0.1:1' });
