@@ -19,6 +19,9 @@ describe('cluster membership on real processes', () => {
   let writeErrors: string[] = [];
 
   const cli = (...args: string[]) => runCli(args, env, 180_000);
+  /** A CLI run's exit code, with what it printed when it is not 0 (so a failure says why). */
+  const outcome = (run: { code: number | null; stdout: string; stderr: string }) =>
+    run.code === 0 ? { code: 0 } : { code: run.code, stdout: run.stdout.slice(-2000), stderr: run.stderr.slice(-4000) };
   /** The voters as the leader of the current members says. */
   const voters = async (): Promise<string[]> => {
     const leader = await cluster.waitForLeader(30_000, [...members]);
@@ -68,7 +71,7 @@ describe('cluster membership on real processes', () => {
     await ackedBefore(20);
     await cluster.spawn('n4');
     const run = await cli('cluster:add-node', 'n4', '--json');
-    expect(run.code).toBe(0);
+    expect(outcome(run)).toEqual({ code: 0 });
     // progress on stderr (JSON lines with --json): each step asked, then in force
     const notes = run.stderr.trim().split('\n').map((line) => JSON.parse(line) as { step: string; state?: string });
     expect(notes.filter((n) => n.state === 'in-force').map((n) => n.step)).toEqual(['add-learner', 'promote']);
@@ -83,7 +86,7 @@ describe('cluster membership on real processes', () => {
   it('removes the leader: it hands over first and writes go on', async () => {
     const leader = await cluster.waitForLeader(30_000, [...members]);
     const run = await cli('cluster:remove-node', leader);
-    expect(run.code).toBe(0);
+    expect(outcome(run)).toEqual({ code: 0 });
     expect(run.stdout).toMatch(new RegExp(`remove ${leader}: slot \\d+`));
     members.delete(leader);
     const next = await cluster.waitForLeader(30_000, [...members]);
@@ -96,7 +99,7 @@ describe('cluster membership on real processes', () => {
     await cluster.spawn('n5');
     const old = (await voters()).find((id) => id !== 'n4') as string;
     const run = await cli('cluster:replace-node', old, 'n5', '--json');
-    expect(run.code).toBe(0);
+    expect(outcome(run)).toEqual({ code: 0 });
     expect((jsonOf(run) as { steps: { op: string; nodeId: string }[] }).steps.map((s) => `${s.op} ${s.nodeId}`)).toEqual(['add-learner n5', 'promote n5', `remove ${old}`]);
     members.delete(old);
     members.add('n5');
@@ -126,7 +129,7 @@ describe('cluster membership on real processes', () => {
     expect(after.incarnation).not.toBe((before as unknown as { incarnation: string }).incarnation);
     await ackedBefore(10);
     const run = await cli('cluster:replace-node', lost, lost);
-    expect(run.code).toBe(0);
+    expect(outcome(run)).toEqual({ code: 0 });
     await waitFor(
       `${lost} votes again`,
       async () => ((await cluster.status(lost)) as unknown as { voting: boolean } | null)?.voting === true,
@@ -149,7 +152,7 @@ describe('cluster membership on real processes', () => {
     expect(added.stderr).toMatch(new RegExp(`"chosenWatermark":${taken.chosenWatermark}`));
     await cluster.spawn('n6');
     const promoted = await cli('cluster:promote', 'n6');
-    expect(promoted.code).toBe(0);
+    expect(outcome(promoted)).toEqual({ code: 0 });
     members.add('n6');
     expect(await voters()).toContain('n6');
     // a second restore into the same database is refused: it is not empty any more
