@@ -135,7 +135,14 @@ abstract class MembershipCommand extends CliCommand<MembershipOptions> {
     for (;;) {
       const leader = await this.leaderStatus();
       const member = leader.members.find((m) => m.nodeId === nodeId);
-      if (member?.caughtUp) return this.step(out, { op: 'promote', nodeId });
+      if (member?.caughtUp) {
+        try {
+          return await this.step(out, { op: 'promote', nodeId });
+        } catch (error) {
+          // Caught up when asked, behind again when the leader checked (writes go on): wait more.
+          if (!(error instanceof CliFailure) || !/not caught up|not been heard/.test(error.message) || Date.now() > deadline) throw error;
+        }
+      }
       if (Date.now() > deadline) throw new CliFailure(`${nodeId} did not catch up within ${timeoutMs} ms (at slot ${member?.appliedSlot ?? 0} of ${leader.chosenSlot}); is it running?`, { reason: 'timeout' });
       if (Date.now() - lastNote > 1000) {
         lastNote = Date.now();
