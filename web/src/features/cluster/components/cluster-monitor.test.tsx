@@ -73,6 +73,8 @@ describe('the cluster monitor', () => {
     expect(within(n1).queryByText(/not voting/)).toBeNull();
     expect(within(n1).getByText('version 2: voters n1, n2, n3; learners n4')).toBeInTheDocument();
     expect(within(n1).getByText('n4 (learner) seen 40 ms ago, catching up')).toBeInTheDocument();
+    // a follower does not hear its peers' progress: it marks no one as catching up
+    expect(within(screen.getByRole('region', { name: 'Node n3' })).getByText('n4 (learner) seen 40 ms ago')).toBeInTheDocument();
     expect(within(screen.getByRole('region', { name: 'Node n3' })).getByText('not voting: incarnation-mismatch')).toBeInTheDocument();
     const n4 = screen.getByRole('region', { name: 'Node n4' });
     expect(within(n4).getByText('learner')).toBeInTheDocument();

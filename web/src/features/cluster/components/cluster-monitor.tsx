@@ -144,6 +144,8 @@ function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: 
   const { t } = useTranslation();
   const marked = (value: string, differs: boolean) => (differs ? <Tag color="orange">{value}</Tag> : value);
   const configuration = configurationOf(s);
+  // Only the leader hears every member's progress: a follower's caught-up flags say nothing.
+  const behind = (m: ClusterStatus['members'][number]) => s.role === 'leader' && m.caughtUp === false;
   return (
     <Descriptions
       size="small"
@@ -175,11 +177,11 @@ function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: 
               {s.members
                 .filter((m) => m.nodeId !== s.nodeId)
                 .map((m) => (
-                  <Tag key={m.nodeId} color={m.reachable ? (m.caughtUp === false ? 'orange' : 'green') : 'red'}>
+                  <Tag key={m.nodeId} color={m.reachable ? (behind(m) ? 'orange' : 'green') : 'red'}>
                     {m.nodeId}
                     {m.role === 'learner' ? ` (${t('monitor.memberRoles.learner')})` : ''}{' '}
                     {m.reachable ? (m.lastSeenMs === null ? '✓' : t('monitor.seenAgo', { ms: m.lastSeenMs })) : t('monitor.unreachable')}
-                    {m.reachable && m.caughtUp === false ? `, ${t('monitor.catchingUp')}` : ''}
+                    {m.reachable && behind(m) ? `, ${t('monitor.catchingUp')}` : ''}
                   </Tag>
                 ))}
             </Space>
