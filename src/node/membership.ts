@@ -33,6 +33,14 @@ export type MembershipAnswer =
 /** How long a leader waits for its change to be chosen and in force before it answers `timeout`. */
 export const MEMBERSHIP_TIMEOUT_MS = 10_000;
 
+/**
+ * Whether a refused promotion may succeed if asked again later: the learner was not heard from
+ * or not caught up when the leader checked (writes go on, so "caught up" comes and goes).
+ */
+export function promotionNotYet(refusal: string): boolean {
+  return /not caught up|not been heard/.test(refusal);
+}
+
 /** Reads a request body: `{op, nodeId}` with a known op and a valid node id; null otherwise. */
 export function membershipRequestOf(body: unknown): MembershipRequest | null {
   if (typeof body !== 'object' || body === null) return null;

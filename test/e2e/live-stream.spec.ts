@@ -1,3 +1,4 @@
+import { callJson } from '../support/http-call';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { E2eCluster, randomToken, waitFor } from './cluster-harness';
 
@@ -85,16 +86,8 @@ describe('live stream (SSE) and web sessions on a 3-node cluster', () => {
   const clients: SseClient[] = [];
   const url = (node: number, path: string) => `http://127.0.0.1:${ports[node]}${path}`;
 
-  async function call(node: number, method: string, path: string, headers: Record<string, string>, body?: unknown) {
-    const response = await fetch(url(node, path), {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
-  }
+  const call = (node: number, method: string, path: string, headers: Record<string, string>, body?: unknown) =>
+    callJson(url(node, path), method, headers, body, REQUEST_TIMEOUT_MS);
 
   /** Logs in on `node` (retrying until the user is applied there): bearer token, cookie header, CSRF token. */
   async function login(node: number, username: string, password: string) {

@@ -1,3 +1,4 @@
+import { type JsonAnswer, callJson } from '../support/http-call';
 import { localAdminEnv } from '../../src/cluster/node-process';
 import { E2eCluster, randomToken, waitFor } from './cluster-harness';
 
@@ -14,11 +15,7 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const APPLY_MS = 20_000;
 const LOGGED_OUT = 'token no longer valid: logged out';
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Headers;
-  readonly body: Record<string, unknown>;
-}
+type Answer = JsonAnswer;
 
 interface Session {
   readonly token: string;
@@ -38,14 +35,7 @@ describe('logout ends a session on every node (3-node cluster)', () => {
   async function call(node: number, method: string, path: string, headers: Record<string, string>, body?: unknown): Promise<Answer> {
     const port = cluster.port(cluster.ids[node]);
     if (port === null) throw new Error(`node ${cluster.ids[node]} serves no HTTP port`);
-    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: { ...headers, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
-    });
-    const text = await response.text();
-    return { status: response.status, headers: response.headers, body: (text === '' ? {} : JSON.parse(text)) as Record<string, unknown> };
+    return callJson(`http://127.0.0.1:${port}${path}`, method, headers, body, REQUEST_TIMEOUT_MS);
   }
 
   /** Logs in on `node`, retrying until the user is applied there. */

@@ -2,7 +2,7 @@ import type { NatsConnection } from 'nats';
 import { Command, Option } from 'nest-commander';
 import { askNodeStatus } from '../../node/cluster-nodes';
 import type { ClusterStatus } from '../../node/cluster-status';
-import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership } from '../../node/membership';
+import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership, promotionNotYet } from '../../node/membership';
 import type { CliConfig } from '../cli-config';
 import { connectNats } from '../cli-connections';
 import { CliFailure, CliUsageError } from '../cli-errors';
@@ -140,7 +140,7 @@ abstract class MembershipCommand extends CliCommand<MembershipOptions> {
           return await this.step(out, { op: 'promote', nodeId });
         } catch (error) {
           // Caught up when asked, behind again when the leader checked (writes go on): wait more.
-          if (!(error instanceof CliFailure) || !/not caught up|not been heard/.test(error.message) || Date.now() > deadline) throw error;
+          if (!(error instanceof CliFailure) || !promotionNotYet(error.message) || Date.now() > deadline) throw error;
         }
       }
       if (Date.now() > deadline) throw new CliFailure(`${nodeId} did not catch up within ${timeoutMs} ms (at slot ${member?.appliedSlot ?? 0} of ${leader.chosenSlot}); is it running?`, { reason: 'timeout' });

@@ -2,7 +2,7 @@ import { Roles } from '../auth/roles.decorator';
 import { Body, ConflictException, Controller, Delete, Get, HttpCode, Inject, Param, Post, ServiceUnavailableException, UnprocessableEntityException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { IsBoolean, IsOptional, Matches } from 'class-validator';
-import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership, changeMembership } from '../../node/membership';
+import { type MembershipAnswer, type MembershipRequest, askLeaderForMembership, changeMembership, promotionNotYet } from '../../node/membership';
 import { InputInvalidError } from '../../api/api-error';
 import { ClusterNodesDto, ClusterStatusDto } from '../common/response.dto';
 import { type ClusterNodeView, PEER_STATUS_TIMEOUT_MS, readClusterNodes } from '../../node/cluster-nodes';
@@ -109,7 +109,7 @@ export class ClusterController {
       try {
         return await this.change({ op: 'promote', nodeId });
       } catch (error) {
-        const retry = error instanceof ConflictException && /not caught up|not been heard/.test(error.message);
+        const retry = error instanceof ConflictException && promotionNotYet(error.message);
         if (!retry || Date.now() > deadline) throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, 200));
