@@ -130,7 +130,7 @@ export class ConsensusNode {
     events.onWritten((head) => aggregates.onWritten(head));
     events.onReload(async () => logTail.clear());
     events.onIdsLoadError = (e) => log('warn', `applied command ids not loaded (every id is looked up in MySQL instead): ${e instanceof Error ? e.message : String(e)}`);
-    await events.load();
+    await events.load(db);
     // A broken invariant while projecting stops the node (fail-stop); anything else is retried.
     const onProjectorError = (e: unknown) => {
       if (!failStopOnAssertion('projector', e)) log('warn', `projector: ${e instanceof Error ? e.message : String(e)}`);

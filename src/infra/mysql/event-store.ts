@@ -85,11 +85,12 @@ export class EventStore {
    * applied command ids in the background: a long log's ids take seconds to read, and the node
    * serves meanwhile, looking every id up in `applied_commands` until the filter is full
    * (`idsLoaded`). A failed fill leaves it so (correct, one lookup more per planned batch) and
-   * is reported to `onIdsLoadError`.
+   * is reported to `onIdsLoadError`. `idsFrom` is the pool the fill reads on: a node passes its
+   * background pool, so the fill never queues on the consensus path's.
    */
-  async load(): Promise<void> {
+  async load(idsFrom: Kysely<Database> = this.db): Promise<void> {
     await this.reload();
-    this.idsLoading ??= this.loadIds().catch((error: unknown) => this.onIdsLoadError(error));
+    this.idsLoading ??= this.loadIds(idsFrom).catch((error: unknown) => this.onIdsLoadError(error));
   }
 
   /** Whether every command id applied before `load` is in the filter (until then, every id is looked up). */
@@ -108,10 +109,10 @@ export class EventStore {
     await this.idsLoading;
   }
 
-  private async loadIds(): Promise<void> {
+  private async loadIds(db: Kysely<Database>): Promise<void> {
     let after = '';
     while (!this.stopping) {
-      const rows = await this.db
+      const rows = await db
         .selectFrom('applied_commands')
         .select('command_id')
         .where('command_id', '>', after)
