@@ -35,8 +35,12 @@ const CHASE_ROUNDS_MAX = 100;
 export const REBUILD_WRITERS_DEFAULT = 4;
 /** Prefix of every rebuild checkpoint (`rebuild:all`, `rebuild:students`). */
 const REBUILD_CHECKPOINT_PREFIX = 'rebuild:';
-/** The MySQL named lock one rebuild per database holds while it runs. */
-const REBUILD_LOCK = 'behavior_projection_rebuild';
+/**
+ * The MySQL named lock one rebuild per database holds while it runs. Named locks are server-wide, and
+ * several nodes (or tests) may share one MySQL server, so the name carries the database: a digest,
+ * since a lock name holds at most 64 characters.
+ */
+export const REBUILD_LOCK = sql<string>`CONCAT('behavior_rebuild:', SHA1(DATABASE()))`;
 
 /** What a rebuild is doing, for progress bars and logs. */
 export type RebuildPhase = 'replay' | 'swap' | 'done';

@@ -6,6 +6,7 @@ import {
   ProjectionRebuild,
   Projector,
   READ_MODELS,
+  REBUILD_LOCK,
   type ReadModelDatabase,
   RebuildBusyError,
   RebuildInterruptedError,
@@ -174,15 +175,30 @@ describe('projections:rebuild: shadow tables swapped in without downtime (real M
     const other = readModelDb(createKysely(MYSQL_URL, test.name, 4));
     try {
       await other.connection().execute(async (conn) => {
-        await sql`SELECT GET_LOCK('behavior_projection_rebuild', 0)`.execute(conn);
+        await sql`SELECT GET_LOCK(${REBUILD_LOCK}, 0)`.execute(conn);
         await expect(new ProjectionRebuild(rebuildDb).run()).rejects.toBeInstanceOf(RebuildBusyError);
-        await sql`SELECT RELEASE_LOCK('behavior_projection_rebuild')`.execute(conn);
+        await sql`SELECT RELEASE_LOCK(${REBUILD_LOCK})`.execute(conn);
       });
     } finally {
       await other.destroy();
     }
 
-    const second = await new ProjectionRebuild(rebuildDb, { batchEvents: 400 }).run();
+    // A rebuild of another database on the same MySQL server (another node, another test) is no obstacle.
+    // The lock is taken from a session whose current database is another one (MySQL's own `mysql`).
+    const lockHolder = readModelDb(createKysely(MYSQL_URL, test.name, 1));
+    const second = await lockHolder
+      .connection()
+      .execute(async (conn) => {
+        await sql`USE mysql`.execute(conn);
+        const { rows } = await sql<{ got: number }>`SELECT GET_LOCK(${REBUILD_LOCK}, 0) AS got`.execute(conn);
+        expect(Number(rows[0]!.got)).toBe(1);
+        try {
+          return await new ProjectionRebuild(rebuildDb, { batchEvents: 400 }).run();
+        } finally {
+          await sql`SELECT RELEASE_LOCK(${REBUILD_LOCK})`.execute(conn);
+        }
+      })
+      .finally(() => lockHolder.destroy());
     expect(second.resumed).toBe(true);
     expect(second.resumedFrom).toBe(stopped!.position);
     await expectLiveEqualsFold(test, log);
@@ -210,6 +226,7 @@ describe('projections:rebuild: shadow tables swapped in without downtime (real M
       } else await new Promise((r) => setTimeout(r, 10));
     }
     const run1 = await killed.done;
+    if (run1.signal !== 'SIGKILL') console.log(`the rebuild was not killed: exit ${run1.code}\n${run1.stdout}\n${run1.stderr}`);
     expect(run1.signal).toBe('SIGKILL');
     expect(killedAt).toBeGreaterThanOrEqual(5000);
     const left = (await readCheckpoints(test.db)).find((c) => c.name === 'rebuild:all');
