@@ -48,6 +48,8 @@ export interface NodeConfig {
   readonly unsafeDurability: boolean;
   readonly tickMs: number;
   readonly maxMessageBytes: number;
+  /** SNAPSHOT_CATCHUP_MIN_SLOTS: an empty node copies a peer's snapshot when the peer has chosen this many slots (0: never). */
+  readonly snapshotCatchUpMinSlots: number;
   readonly proposal: { noQuorumMs: number; timeoutMs: number; resendMs: number };
   readonly logLevel: string;
   /** `json`: JSON log lines on a terminal too (LOG_FORMAT); `pretty`: pretty lines on a terminal. */
@@ -186,6 +188,7 @@ export function nodeConfigOf(env: NodeEnv): NodeConfig {
     unsafeDurability: env.UNSAFE_DURABILITY,
     tickMs: env.TICK_MS,
     maxMessageBytes: 1_000_000,
+    snapshotCatchUpMinSlots: env.SNAPSHOT_CATCHUP_MIN_SLOTS,
     proposal: { noQuorumMs: 1200, timeoutMs: env.PROPOSAL_TIMEOUT_MS, resendMs: 250 },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,

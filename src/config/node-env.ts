@@ -321,6 +321,11 @@ export const STATE_ENV = {
     description:
       'Cold aggregates (approved or rejected applications, archived students, finished sagas) kept in memory at most; the others are loaded on demand from their snapshot and later events. `0`: every aggregate stays in memory.',
   }),
+  SNAPSHOT_CATCHUP_MIN_SLOTS: int({
+    default: 10_000,
+    description:
+      'A node that starts on an empty database while a peer has chosen at least this many slots first copies a snapshot of that peer (event log, read models, checkpoints; never acceptor state) over NATS, then catches up only what came after it from the log. `0`: always catch up from the log.',
+  }),
   SCORE_MIN: signedInt({
     bound: SCORE_BOUND,
     default: DEFAULT_SCORE_RULES.min,

@@ -1,7 +1,7 @@
 import { type NodeIdentity, bumpEpoch, guardFilePath, openNodeIdentity } from '../infra/mysql/node-identity';
 import { createHmac, randomInt } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { NatsConnection, Subscription } from 'nats';
+import type { NatsConnection } from 'nats';
 import { AggregateStore } from '../application/aggregate-store';
 import { type CommandNode, CommandService } from '../application/command-service';
 import { AsyncCommandQueue } from '../application/command-queue';
@@ -26,6 +26,7 @@ import { createDatabase, createNodeDatabases, type Database, destroyNodeDatabase
 import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
+import { SnapshotServer, catchUpFromPeerSnapshot, snapshotSubject } from './snapshot-catch-up';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
@@ -74,7 +75,7 @@ export class ConsensusNode {
     readonly publicQueue: LeaderWeightedQueue,
     /** Every Prometheus metric of the node. */
     readonly metrics: MetricsRegistry,
-    private readonly subscriptions: Subscription[],
+    private readonly subscriptions: readonly { unsubscribe(): void }[],
     /** The storage's identity as this start found it. */
     readonly identity: NodeIdentity,
     private readonly epochTimer: NodeJS.Timeout,
@@ -89,6 +90,7 @@ export class ConsensusNode {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot reach MySQL at ${redactMysqlUrl(config.mysqlUrl)} (check MYSQL_URL and that the server runs): ${why}`, { cause: error });
     });
+    if (config.snapshotCatchUpMinSlots > 0) await catchUpAtStart(config, log);
     // Accepts and log writes have a pool of their own: slow or many reads can never delay them.
     const databases = createNodeDatabases(config.mysqlUrl, config.mysqlDatabase, {
       poolSize: config.mysqlPoolSize,
@@ -212,7 +214,18 @@ export class ConsensusNode {
     events.onWritten(() => sagas.wake());
     driver.onRoleChange(() => sagas.wake());
     const forwardedLog = { sampler: new LogSampler(config.accessLog, Date.now), log };
-    const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog)];
+    const snapshots = new SnapshotServer(nats, snapshotSubject(config.apiPrefix, config.clusterName, config.nodeId), {
+      url: config.mysqlUrl,
+      database: config.mysqlDatabase,
+      nodeId: config.nodeId,
+      cluster: config.clusterName,
+      status: () => {
+        const s = driver.status();
+        return { chosenWatermark: s.chosenWatermark, leader: s.role === 'leader' };
+      },
+      log,
+    });
+    const subscriptions = [serveForwardedCommands(nats, subject(config.nodeId), () => commands, forwardedLog), snapshots];
     // Keyed by the signing secret (the first key): no one without it can claim the admin's command id first.
     if (config.admin) bootstrapAdmin(config.admin, bootstrapCommandId(config.clusterName, config.admin, config.jwtSecrets[0].secret), commandNode, aggregates, commands, log);
     const commandQueue = new AsyncCommandQueue(new MysqlCommandQueueStore(db), commands, quorum, log, (id) => events.outcome(id));
@@ -276,6 +289,30 @@ export class ConsensusNode {
     await this.events.stop();
     await this.nats.drain().catch(() => undefined);
     await destroyNodeDatabases(this.databases);
+  }
+}
+
+/**
+ * A start on an empty database copies a peer's snapshot first when the peers are far ahead
+ * (SNAPSHOT_CATCHUP_MIN_SLOTS; see catchUpFromPeerSnapshot), over a NATS connection of its own.
+ */
+async function catchUpAtStart(config: NodeConfig, log: NodeLog): Promise<void> {
+  const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}-snapshot`, user: config.natsUser, password: config.natsPassword, inboxPrefix: nodeInboxPrefix(config), log });
+  try {
+    const outcome = await catchUpFromPeerSnapshot({
+      nats,
+      prefix: config.apiPrefix,
+      cluster: config.clusterName,
+      self: config.nodeId,
+      peers: config.consensus.members,
+      url: config.mysqlUrl,
+      database: config.mysqlDatabase,
+      minSlots: config.snapshotCatchUpMinSlots,
+      log: (level, message, fields) => log(level, message, fields),
+    });
+    if (!outcome.restored && outcome.reason !== 'not-empty') log('info', `no snapshot copied at start (${outcome.reason}${outcome.detail ? `: ${outcome.detail}` : ''})`);
+  } finally {
+    await nats.close().catch(() => undefined);
   }
 }
 

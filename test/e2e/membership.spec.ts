@@ -95,8 +95,11 @@ describe('cluster membership on real processes', () => {
     await ackedBefore(20);
   }, 240_000);
 
-  it('replaces a voter by a new node', async () => {
+  it('replaces a voter by a new node, which starts from a peer snapshot', async () => {
+    // n5 starts on an empty database while its peers have chosen slots: it copies a snapshot first.
+    cluster.reconfigure('n5', { env: { SNAPSHOT_CATCHUP_MIN_SLOTS: '1' } });
     await cluster.spawn('n5');
+    await cluster.waitServing('n5');
     const old = (await voters()).find((id) => id !== 'n4') as string;
     const run = await cli('cluster:replace-node', old, 'n5', '--json');
     expect(outcome(run)).toEqual({ code: 0 });
@@ -105,6 +108,7 @@ describe('cluster membership on real processes', () => {
     members.add('n5');
     expect(await voters()).toContain('n5');
     expect(await voters()).not.toContain(old);
+    expect(cluster.logText('n5')).toMatch(/restored n\d's snapshot up to slot \d+/);
     await ackedBefore(20);
   }, 240_000);
 

@@ -8,7 +8,7 @@ import { configureHttpApp } from '../../../src/http/common/http-api.module';
 import { parseMysqlUrl } from '../../../src/infra/mysql/mysql-url';
 import { createLogger } from '../../../src/logger';
 import { PinoLoggerService } from '../../../src/logger-service';
-import { ConsensusNode } from '../../../src/node/consensus-node';
+import { ConsensusNode, type NodeLog } from '../../../src/node/consensus-node';
 import { MYSQL_URL } from '../mysql/test-database';
 
 /** The cluster every node of a test shares: name, subject prefix, signing secret, bootstrap admin. */
@@ -34,6 +34,7 @@ export async function startRunningNode(
   members: readonly string[],
   database: string,
   env: NodeJS.ProcessEnv = {},
+  log: NodeLog = () => undefined,
 ): Promise<RunningNode> {
   const nodeEnv: NodeJS.ProcessEnv = {
     NODE_ID: nodeId,
@@ -49,7 +50,7 @@ export async function startRunningNode(
     ...env,
   };
   const config = nodeConfigFromEnv(nodeEnv);
-  const node = await ConsensusNode.start(config, () => undefined);
+  const node = await ConsensusNode.start(config, log);
   const logger = createLogger('fatal', nodeId);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.register(node, logger, { env: nodeEnv })] }).compile();
   const app = moduleRef.createNestApplication({ bufferLogs: true });
