@@ -92,6 +92,8 @@ function formatMembership(r: MembershipBenchResult): string {
     `  $ ${snap.restore.command}\n    ${s(snap.restore.seconds)}, ${snap.restore.rows} rows\n` +
     catchUp(snap.catchUp, '  ') +
     `  backup + restore + start + catch-up: ${s(snap.totalSeconds)}\n` +
+    `(c) n4 added as a learner after copying a peer's snapshot by itself at start (its start includes the copy and the restore):\n${catchUp(r.fromPeerSnapshot, '  ')}` +
+    `  start + catch-up: ${s(r.fromPeerSnapshot.nodeStartSeconds + r.fromPeerSnapshot.appliedEqualsLeaderSeconds)}\n` +
     `writes (log.append, ${rep.inFlight} in flight):\n` +
     `  before the replacement (${s(rep.before.seconds)}): ${describeWindow(rep.before)}\n` +
     `  while n5 starts and runs, not a member yet (${s(rep.nextStarting.seconds)}): ${describeWindow(rep.nextStarting)}\n` +

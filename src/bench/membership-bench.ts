@@ -115,6 +115,8 @@ export interface MembershipBenchResult {
   readonly setup: MembershipSetup;
   readonly fromLog: CatchUpRun;
   readonly fromSnapshot: SnapshotCatchUp;
+  /** n4 started on an empty database, copying a peer's snapshot by itself (SNAPSHOT_CATCHUP_MIN_SLOTS), then added. */
+  readonly fromPeerSnapshot: CatchUpRun;
   readonly replacement: ReplacementRun;
 }
 
@@ -132,16 +134,20 @@ const PAYLOAD = Buffer.from(JSON.stringify({ stream: 'bench', data: 'x'.repeat(1
 
 /**
  * Membership changes on a 3-node cluster whose log holds `settings.events` events: a learner
- * (n4) added and caught up from the log alone (an empty database), then from a backup of n1
- * restored as its database; then writes for `writeSeconds` and during `cluster:replace-node n3
- * n5` (n5 on an empty database). Every change is made with the operator's CLI on the real
+ * (n4) added and caught up from the log alone (an empty database, the copy at start turned off),
+ * then from a backup of n1 restored as its database, then from the snapshot it copies from a
+ * peer by itself at start; then writes for `writeSeconds` and during `cluster:replace-node n3
+ * n5` (n5 on an empty database, so it copies a peer snapshot at start when the log is longer
+ * than SNAPSHOT_CATCHUP_MIN_SLOTS). Every change is made with the operator's CLI on the real
  * node processes.
  */
 export async function benchMembership(mysqlUrl: string, natsUrl: string, settings: MembershipBenchSettings, out: (line: string) => void): Promise<MembershipBenchResult> {
   const catchUpTimeoutMs = Math.max(600_000, settings.events * 2);
   let prepared: Omit<MembershipSetup, 'clusterReadySeconds'> | null = null;
   let preparedAt = 0;
-  const cluster = await startBenchCluster(mysqlUrl, natsUrl, () => ({}), {
+  // What the next node started gets besides the cluster's settings.
+  let spawnEnv: Record<string, string> = {};
+  const cluster = await startBenchCluster(mysqlUrl, natsUrl, () => spawnEnv, {
     spares: ['n4', 'n5'],
     leaderWaitMs: NODE_START_MS,
     prepare: async (databaseOf) => {
@@ -162,8 +168,10 @@ export async function benchMembership(mysqlUrl: string, natsUrl: string, setting
     const setup: MembershipSetup = { ...made, clusterReadySeconds: ready - preparedAt / 1000 };
     out(`membership: cluster ${cluster.name} ready, ${setup.events} events in ${setup.slots} slots`);
 
-    out('membership (a): n4 from the log alone (an empty database)');
+    out('membership (a): n4 from the log alone (an empty database, SNAPSHOT_CATCHUP_MIN_SLOTS=0)');
+    spawnEnv = { SNAPSHOT_CATCHUP_MIN_SLOTS: '0' };
     const fromLog = await ctx.addLearner('n4', catchUpTimeoutMs);
+    spawnEnv = {};
     await ctx.removeLearner('n4');
 
     out('membership (b): n4 from a backup of n1');
@@ -186,9 +194,15 @@ export async function benchMembership(mysqlUrl: string, natsUrl: string, setting
       totalSeconds: backupRun.seconds + restoreRun.seconds + restored.nodeStartSeconds + restored.appliedEqualsLeaderSeconds,
     };
 
+    out('membership (c): n4 on an empty database copies a peer snapshot by itself at start (SNAPSHOT_CATCHUP_MIN_SLOTS=1)');
+    spawnEnv = { SNAPSHOT_CATCHUP_MIN_SLOTS: '1' };
+    const fromPeerSnapshot = await ctx.addLearner('n4', catchUpTimeoutMs);
+    spawnEnv = {};
+    await ctx.removeLearner('n4');
+
     out(`membership: writes (log.append, ${settings.inFlight} in flight) for ${settings.writeSeconds} s, then during a replacement of n3 by n5 (an empty database)`);
     const replacement = await ctx.replace('n3', 'n5', settings, catchUpTimeoutMs);
-    return { settings, setup, fromLog, fromSnapshot, replacement };
+    return { settings, setup, fromLog, fromSnapshot, fromPeerSnapshot, replacement };
   } finally {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
