@@ -23,4 +23,6 @@ module.exports = {
     ],
   },
   testTimeout: 60000,
+  // Both cores by default; `npm test` gives the unit and integration suites one (JEST_MAX_WORKERS=1) while the end-to-end suite runs beside them.
+  maxWorkers: Number(process.env.JEST_MAX_WORKERS ?? 2),
 };

@@ -3,15 +3,16 @@ import { readFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 
 /**
- * `npm run test:unit`, `test:integration` and `test:e2e` split the specs `npm test` runs with
- * jest: every spec jest finds (jest.config.js testMatch) is run by exactly one of the three.
+ * `npm run test:unit`, `test:integration` and `test:e2e:run` split the specs `npm test`
+ * (scripts/test-all.mjs) runs with jest: every spec jest finds (jest.config.js testMatch) is run
+ * by exactly one of the three, and `npm test` runs all three and the web app's component tests.
  * Each script's own jest command is asked for its list (`--listTests`), so what is checked is
  * what the script runs.
  */
 
 const ROOT = resolve(__dirname, '../..');
 const JEST = require.resolve('jest/bin/jest');
-const SPLIT = ['test:unit', 'test:integration', 'test:e2e'] as const;
+const SPLIT = ['test:unit', 'test:integration', 'test:e2e:run'] as const;
 
 /** The arguments of the jest command in an npm script (`npm run build && jest …` is allowed). */
 function jestArgs(script: string): string[] {
@@ -38,7 +39,14 @@ describe('the test scripts of package.json', () => {
   const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
     .scripts;
 
-  it('split the specs jest runs: each is in exactly one of test:unit, test:integration and test:e2e', () => {
+  it('npm test runs the build, then every part: the three jest scripts and the component tests', () => {
+    expect(scripts.test).toBe('node scripts/test-all.mjs');
+    const runner = readFileSync(join(ROOT, 'scripts', 'test-all.mjs'), 'utf8');
+    for (const name of ['build', ...SPLIT, 'test:web']) expect({ name, named: runner.includes(`'${name}'`) }).toEqual({ name, named: true });
+    expect(scripts['test:e2e']).toBe('npm run build && npm run test:e2e:run');
+  });
+
+  it('split the specs jest runs: each is in exactly one of test:unit, test:integration and test:e2e:run', () => {
     const all = listTests([]);
     expect(all.length).toBeGreaterThan(100);
     const owners = new Map<string, string[]>(all.map((file) => [file, []]));
