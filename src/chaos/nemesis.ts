@@ -76,6 +76,9 @@ export function sparesNeeded(plan: readonly PlannedFault[]): number {
   return plan.filter((f) => f.kind === 'replace-node').length;
 }
 
+/** How far past its end a nemesis run may go on to inject the faults it must (ChaosOptions.faultsAtLeast). */
+export const NEMESIS_GRACE_MS = 30_000;
+
 /** A clock in ms since the run began. */
 export type RunClock = () => number;
 
@@ -105,9 +108,12 @@ export class Nemesis {
     private readonly log: (line: string) => void,
   ) {}
 
-  async run(plan: readonly PlannedFault[], untilMs: number): Promise<void> {
+  async run(plan: readonly PlannedFault[], untilMs: number, faultsAtLeast = 0): Promise<void> {
     for (const fault of plan) {
-      if (this.clock() + fault.holdMs > untilMs) break;
+      const enough = this.faults.length >= faultsAtLeast;
+      // Past its end only to reach `faultsAtLeast`, and never more than NEMESIS_GRACE_MS past it.
+      const end = enough ? untilMs : untilMs + NEMESIS_GRACE_MS;
+      if (this.clock() + fault.holdMs > end) break;
       await this.inject(fault);
       await sleep(Math.min(fault.quietMs, Math.max(0, untilMs - this.clock())));
     }

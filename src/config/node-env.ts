@@ -324,7 +324,7 @@ export const STATE_ENV = {
   SNAPSHOT_CATCHUP_MIN_SLOTS: int({
     default: 10_000,
     description:
-      'A node that starts on an empty database while a peer has chosen at least this many slots first copies a snapshot of that peer (event log, read models, checkpoints; never acceptor state) over NATS, then catches up only what came after it from the log. `0`: always catch up from the log.',
+      'A node that starts this many slots or more behind a peer (on an empty database, or one whose chosen log is that far back) first copies a snapshot of that peer over NATS (event log, read models, checkpoints; never acceptor state: an install keeps its own), then catches up only what came after it from the log. `0`: always catch up from the log.',
   }),
   SCORE_MIN: signedInt({
     bound: SCORE_BOUND,

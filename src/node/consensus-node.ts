@@ -27,6 +27,7 @@ import { assertDurable } from '../infra/mysql/durability-check';
 import { EventStore, type PlannedBatch } from '../infra/mysql/event-store';
 import { migrateToLatest } from '../infra/mysql/migrate';
 import { SnapshotServer, catchUpFromPeerSnapshot, snapshotSubject } from './snapshot-catch-up';
+import { installPending } from '../operations/snapshot/restore';
 import { redactMysqlUrl } from '../infra/mysql/mysql-url';
 import { connectNats, inboxPrefixFor, natsConnectionState } from '../infra/nats/connection';
 import { LogSampler } from '../shared/log-sampler';
@@ -90,7 +91,7 @@ export class ConsensusNode {
       const why = error instanceof Error ? error.message : String(error);
       throw new Error(`cannot reach MySQL at ${redactMysqlUrl(config.mysqlUrl)} (check MYSQL_URL and that the server runs): ${why}`, { cause: error });
     });
-    if (config.snapshotCatchUpMinSlots > 0) await catchUpAtStart(config, log);
+    await catchUpAtStart(config, log);
     // Accepts and log writes have a pool of their own: slow or many reads can never delay them.
     const databases = createNodeDatabases(config.mysqlUrl, config.mysqlDatabase, {
       poolSize: config.mysqlPoolSize,
@@ -293,10 +294,12 @@ export class ConsensusNode {
 }
 
 /**
- * A start on an empty database copies a peer's snapshot first when the peers are far ahead
- * (SNAPSHOT_CATCHUP_MIN_SLOTS; see catchUpFromPeerSnapshot), over a NATS connection of its own.
+ * A start far behind the peers (an empty database, or a chosen log SNAPSHOT_CATCHUP_MIN_SLOTS
+ * back) copies a peer's snapshot first, and so does one that finds an install interrupted (see
+ * catchUpFromPeerSnapshot), over a NATS connection of its own.
  */
 async function catchUpAtStart(config: NodeConfig, log: NodeLog): Promise<void> {
+  if (config.snapshotCatchUpMinSlots <= 0 && !(await installPending(config.mysqlUrl, config.mysqlDatabase))) return;
   const nats = await connectNats({ url: config.natsUrl, name: `behavior-${config.nodeId}-snapshot`, user: config.natsUser, password: config.natsPassword, inboxPrefix: nodeInboxPrefix(config), log });
   try {
     const outcome = await catchUpFromPeerSnapshot({
@@ -310,7 +313,7 @@ async function catchUpAtStart(config: NodeConfig, log: NodeLog): Promise<void> {
       minSlots: config.snapshotCatchUpMinSlots,
       log: (level, message, fields) => log(level, message, fields),
     });
-    if (!outcome.restored && outcome.reason !== 'not-empty') log('info', `no snapshot copied at start (${outcome.reason}${outcome.detail ? `: ${outcome.detail}` : ''})`);
+    if (!outcome.restored) log('info', `no snapshot copied at start (${outcome.reason}${outcome.detail ? `: ${outcome.detail}` : ''})`);
   } finally {
     await nats.close().catch(() => undefined);
   }

@@ -3,7 +3,7 @@ import { mkdtemp, open, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Msg, type NatsConnection, type Subscription, headers as natsHeaders } from 'nats';
-import { dropDatabaseSql, restoreNode, snapshotFile } from '../operations/snapshot/restore';
+import { dropDatabaseSql, installPending, installSnapshot, restoreNode, snapshotFile } from '../operations/snapshot/restore';
 import { writeNodeSnapshot } from '../operations/snapshot/backup';
 import { writeSnapshotFile } from '../operations/snapshot/snapshot-writer';
 import { inspectTarget } from '../infra/mysql/snapshot-target';
@@ -11,12 +11,13 @@ import { createConnection } from 'mysql2/promise';
 import { parseMysqlUrl } from '../infra/mysql/mysql-url';
 
 /**
- * Catch-up from a peer's snapshot (ARCHITECTURE.md, membership): a node that starts on an empty
- * database while a peer has chosen many slots copies that peer's snapshot over NATS (the same
- * file `backup` writes: event log, read models, checkpoints, never acceptor state), restores it
- * as `restore` would, and only then starts, so it catches up from the log only what came after.
- * Safety is the restore's: the acceptor state stays empty, and the storage identity and the
- * guard decide whether the node may vote, exactly as after an operator's `restore`.
+ * Catch-up from a peer's snapshot (ARCHITECTURE.md, membership): a node that starts far behind a
+ * peer (on an empty database, or one whose chosen log is many slots back) copies that peer's
+ * snapshot over NATS (the same file `backup` writes: event log, read models, checkpoints, never
+ * acceptor state), restores or installs it, and only then starts, so it catches up from the log
+ * only what came after. Safety: a restore leaves the acceptor state empty and an install keeps
+ * it as it was, so no promise is forgotten; the storage identity and the guard decide whether
+ * the node may vote, exactly as after an operator's `restore`.
  */
 
 /** Where a node serves its snapshot to peers: a nodes-only internal subject. */
@@ -31,7 +32,7 @@ export const SNAPSHOT_CHUNK_BYTES = 512 * 1024;
 /** A written transfer nobody read for this long is deleted. */
 const TRANSFER_IDLE_MS = 120_000;
 /** How long a peer may take to answer the offer question. */
-const OFFER_TIMEOUT_MS = 2000;
+const OFFER_TIMEOUT_MS = 1000;
 /** How long writing the snapshot may take on the peer (it reads every table). */
 const OPEN_TIMEOUT_MS = 15 * 60_000;
 const CHUNK_TIMEOUT_MS = 30_000;
@@ -181,10 +182,15 @@ export class SnapshotServer {
   }
 }
 
-/** Why a start did or did not restore a peer's snapshot. */
+/** Why a start did or did not copy a peer's snapshot: `restored` into an empty database, or `installed` into one far behind. */
 export type SnapshotCatchUpOutcome =
-  | { readonly restored: true; readonly from: string; readonly chosenWatermark: number; readonly bytes: number; readonly seconds: number }
-  | { readonly restored: false; readonly reason: 'disabled' | 'not-empty' | 'no-peer' | 'close-enough' | 'failed'; readonly detail?: string };
+  | { readonly restored: true; readonly how: 'restored' | 'installed'; readonly from: string; readonly chosenWatermark: number; readonly bytes: number; readonly seconds: number }
+  | { readonly restored: false; readonly reason: 'disabled' | 'no-peer' | 'close-enough' | 'failed'; readonly detail?: string };
+
+/** A start found an install of a snapshot interrupted and could not finish it: the node must not run on those tables. */
+export class SnapshotInstallPendingError extends Error {
+  override readonly name = 'SnapshotInstallPendingError';
+}
 
 /** What the starting node needs to copy a peer's snapshot. */
 export interface SnapshotCatchUpSpec {
@@ -202,26 +208,39 @@ export interface SnapshotCatchUpSpec {
 }
 
 /**
- * At a start on an empty database: asks every peer how far its log goes, and when the best has
- * chosen at least `minSlots` slots, copies its snapshot (a follower's when one is as far as the
- * leader within a catch-up batch, so the leader keeps its time for writes) and restores it into
- * this node's database. Never fails the start: a refusal or a failure leaves the database empty
- * (dropping what a failed restore loaded: it held nothing before) and the node catches up from
- * the log as it would without this.
+ * At a start: asks every peer how far its log goes, and when the best is at least `minSlots`
+ * slots ahead of this node's chosen log, copies its snapshot (a follower's when one is as far as
+ * the leader within a catch-up batch, so the leader keeps its time for writes). Into an empty
+ * database it is restored as `restore` does; into a database far behind it is installed
+ * (`installSnapshot`: the acceptor state, identity and queued writes stay). A copy that fails
+ * before any table was touched leaves the node to catch up from the log as it would without this;
+ * a failed restore drops what it loaded (the database held nothing). Only an install interrupted
+ * after it emptied the tables (found at this start, or failing now) stops the start: the node
+ * must not run on incomplete tables, and installs again at its next start.
+ *
+ * @throws SnapshotInstallPendingError in that case
  */
 export async function catchUpFromPeerSnapshot(spec: SnapshotCatchUpSpec): Promise<SnapshotCatchUpOutcome> {
-  if (spec.minSlots <= 0) return { restored: false, reason: 'disabled' };
+  const pending = await installPending(spec.url, spec.database);
+  if (spec.minSlots <= 0 && !pending) return { restored: false, reason: 'disabled' };
   const target = await inspectTarget(spec.url, spec.database);
-  if (target.tablesWithRows.length > 0) return { restored: false, reason: 'not-empty' };
+  const empty = target.tablesWithRows.length === 0;
+  const own = empty ? 0 : await chosenWatermarkOf(spec);
   const offers = (await Promise.all(spec.peers.filter((p) => p !== spec.self).map((peer) => askOffer(spec, peer)))).filter((o): o is SnapshotOffer => o !== null);
-  if (offers.length === 0) return { restored: false, reason: 'no-peer' };
+  const refuse = (outcome: SnapshotCatchUpOutcome): SnapshotCatchUpOutcome => {
+    if (pending) throw new SnapshotInstallPendingError(`an install of a peer snapshot into ${spec.database} was interrupted and no peer gave one now (${outcome.restored ? '' : `${outcome.reason}${outcome.detail ? `: ${outcome.detail}` : ''}`}): start this node again when a peer is reachable`);
+    return outcome;
+  };
+  if (offers.length === 0) return refuse({ restored: false, reason: 'no-peer' });
   const best = Math.max(...offers.map((o) => o.chosenWatermark));
-  if (best < spec.minSlots) return { restored: false, reason: 'close-enough', detail: `the peers' logs reach slot ${best}` };
+  if (!pending && best - own < spec.minSlots) return { restored: false, reason: 'close-enough', detail: `this node's chosen log reaches slot ${own}, the peers' slot ${best}` };
   const source = chooseSource(offers);
-  spec.log('info', `empty database and ${source.nodeId} has chosen ${source.chosenWatermark} slots: copying its snapshot before starting`, {
+  const how = empty ? 'restored' : 'installed';
+  spec.log('info', `${empty ? 'empty database' : pending ? 'an interrupted install' : `chosen log at slot ${own}`} and ${source.nodeId} has chosen ${source.chosenWatermark} slots: copying its snapshot before starting`, {
     event: 'snapshot-catch-up',
     from: source.nodeId,
     chosenWatermark: source.chosenWatermark,
+    own,
   });
   const started = performance.now();
   const dir = await mkdtemp(join(tmpdir(), `behavior-snapshot-in-${spec.self}-`));
@@ -234,23 +253,39 @@ export async function catchUpFromPeerSnapshot(spec: SnapshotCatchUpSpec): Promis
     } finally {
       await requestJson(spec.nats, subject, { op: 'close', transfer: opened.transfer }, OFFER_TIMEOUT_MS).catch(() => undefined);
     }
-    const restored = await restoreNode({ url: spec.url, database: spec.database, nodeId: spec.self, cluster: spec.cluster, open: snapshotFile(file) });
+    const into = { url: spec.url, database: spec.database, nodeId: spec.self, cluster: spec.cluster, open: snapshotFile(file) };
+    const done = empty ? await restoreNode(into) : await installSnapshot(into);
     const seconds = (performance.now() - started) / 1000;
-    spec.log('info', `restored ${source.nodeId}'s snapshot up to slot ${restored.chosenWatermark} (${opened.bytes} bytes) in ${seconds.toFixed(1)} s; the log follows`, {
+    spec.log('info', `${how} ${source.nodeId}'s snapshot up to slot ${done.chosenWatermark} (${opened.bytes} bytes) in ${seconds.toFixed(1)} s; the log follows`, {
       event: 'snapshot-catch-up-done',
+      how,
       from: source.nodeId,
-      chosenWatermark: restored.chosenWatermark,
+      chosenWatermark: done.chosenWatermark,
       bytes: opened.bytes,
       seconds,
     });
-    return { restored: true, from: source.nodeId, chosenWatermark: restored.chosenWatermark, bytes: opened.bytes, seconds };
+    return { restored: true, how, from: source.nodeId, chosenWatermark: done.chosenWatermark, bytes: opened.bytes, seconds };
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
+    if (!empty && (await installPending(spec.url, spec.database))) {
+      throw new SnapshotInstallPendingError(`the install of ${source.nodeId}'s snapshot into ${spec.database} failed part way (${detail}): start this node again to install one anew`, { cause: error });
+    }
     spec.log('warn', `snapshot catch-up from ${source.nodeId} failed (catching up from the log instead): ${detail}`, { event: 'snapshot-catch-up-failed', from: source.nodeId });
-    await emptyAgain(spec);
+    if (empty) await emptyAgain(spec);
     return { restored: false, reason: 'failed', detail };
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The highest slot this node's chosen log holds (0 when none): how far behind it is, counted generously (gaps below it are not). */
+async function chosenWatermarkOf(spec: SnapshotCatchUpSpec): Promise<number> {
+  const connection = await createConnection({ ...parseMysqlUrl(spec.url), database: spec.database });
+  try {
+    const [rows] = await connection.query('SELECT COALESCE(MAX(slot), 0) AS last FROM paxos_chosen');
+    return Number((rows as { last: number | string }[])[0].last);
+  } finally {
+    await connection.end();
   }
 }
 

@@ -107,14 +107,15 @@ export class SnapshotLoader {
 
   /**
    * Writes what is queued, records the chosen watermark (every slot up to it is chosen and
-   * stored: the node restarts knowing so) and commits. Checks the acceptor tables are empty.
+   * stored: the node restarts knowing so; it replaces a floor the database had) and commits.
    *
    * @returns the rows each table holds now.
    */
   async finish(chosenWatermark: number, tables: readonly string[]): Promise<Map<string, number>> {
     await this.flush();
     await this.begin();
-    await this.connection.query('INSERT INTO paxos_meta (name, value) VALUES (?, ?)', [CHOSEN_WATERMARK_META, chosenWatermark]);
+    // Exactly the snapshot's: the chosen log holds its slots and no others (an install replaced a node's own rows; a restore had none).
+    await this.connection.query('INSERT INTO paxos_meta (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [CHOSEN_WATERMARK_META, chosenWatermark]);
     await this.commit();
     const counts = new Map<string, number>();
     for (const table of [...tables, ...ACCEPTOR_TABLES]) {
@@ -122,6 +123,29 @@ export class SnapshotLoader {
       counts.set(table, Number((rows as { n: number }[])[0].n));
     }
     return counts;
+  }
+
+  /** A `paxos_meta` counter, or undefined when it was never written. */
+  async meta(name: string): Promise<number | undefined> {
+    const [rows] = await this.connection.query('SELECT value FROM paxos_meta WHERE name = ?', [name]);
+    const row = (rows as { value: number | string }[])[0];
+    return row === undefined ? undefined : Number(row.value);
+  }
+
+  /** Sets a `paxos_meta` row (committed at once). */
+  async setMeta(name: string, value: number): Promise<void> {
+    await this.flush();
+    await this.connection.query('INSERT INTO paxos_meta (name, value) VALUES (?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)', [name, value]);
+  }
+
+  /** Deletes a `paxos_meta` row (committed at once). */
+  async clearMeta(name: string): Promise<void> {
+    await this.connection.query('DELETE FROM paxos_meta WHERE name = ?', [name]);
+  }
+
+  /** Empties `tables` (TRUNCATE: each at once, not undoable), before an install loads them again. */
+  async empty(tables: readonly string[]): Promise<void> {
+    for (const table of tables) await this.connection.query(`TRUNCATE TABLE ${quote(table)}`);
   }
 
   /** Rolls back what is not committed and closes the connection. */

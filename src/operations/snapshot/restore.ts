@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { MIGRATIONS } from '../../infra/mysql/migrations';
 import { quote, type SnapshotTableInfo } from '../../infra/mysql/snapshot-source';
 import { SnapshotLoader, createMigratedDatabase, inspectTarget } from '../../infra/mysql/snapshot-target';
-import { ACCEPTOR_TABLES, NODE_LOCAL_TABLES, isSnapshotTable } from '../../infra/mysql/snapshot-tables';
+import { ACCEPTOR_TABLES, NODE_LOCAL_TABLES, SNAPSHOT_TABLES, isSnapshotTable } from '../../infra/mysql/snapshot-tables';
+import { CHOSEN_WATERMARK_META } from '../../infra/mysql/chosen-watermark';
 import type { SnapshotHeader } from './snapshot-format';
 import { PROGRESS_EVERY_ROWS, type SnapshotPhase, type SnapshotProgressListener } from './snapshot-progress';
 import { type SnapshotScan, type SnapshotVisitor, scanSnapshot } from './snapshot-reader';
@@ -113,6 +114,73 @@ export async function restoreNode(spec: RestoreSpec): Promise<RestoreSummary> {
   }
 }
 
+/** The `paxos_meta` row an install of a snapshot sets before it empties the tables, and clears once they are whole again. */
+export const SNAPSHOT_INSTALL_META = 'snapshot_install';
+
+/** An install found the node's log as far as the snapshot's (nothing to gain), or another refusal. */
+export class InstallRefusedError extends Error {
+  override readonly name = 'InstallRefusedError';
+}
+
+/**
+ * Installs a snapshot into the database of a node that has state but whose log is far behind:
+ * the tables a snapshot holds are emptied and loaded from the file, while the acceptor's promise
+ * and accepts, the node's identity and counters and its queued writes stay as they are (a node
+ * never forgets what it promised). The file is verified first, as for a restore. The chosen
+ * watermark is raised to the snapshot's. A `paxos_meta` row (SNAPSHOT_INSTALL_META) marks the
+ * tables as incomplete from before they are emptied until they are whole; a node that finds it
+ * at start must install a snapshot again before it runs (`installPending`). The node must not run
+ * meanwhile.
+ *
+ * @throws SnapshotFileError, RestoreRefusedError as restoreNode; InstallRefusedError when the
+ *   node's chosen log is not behind the snapshot's; RestoreIncompleteError when loading failed
+ *   part way (the mark stays: install again).
+ */
+export async function installSnapshot(spec: RestoreSpec): Promise<RestoreSummary> {
+  const started = performance.now();
+  const verified = await scanSnapshot(spec.open(), progressVisitor('verify', spec.onProgress));
+  checkFits(verified.header, spec.cluster);
+  const migrations = await createMigratedDatabase(spec.url, spec.database);
+  const loader = await SnapshotLoader.open(spec.url, spec.database);
+  try {
+    const header = verified.header;
+    checkSchema(header, await loader.columns());
+    const own = await loader.meta(CHOSEN_WATERMARK_META);
+    if ((own ?? 0) >= header.chosenWatermark && (await loader.meta(SNAPSHOT_INSTALL_META)) === undefined) {
+      throw new InstallRefusedError(`the node's chosen log reaches slot ${own}, as far as the snapshot's ${header.chosenWatermark}: nothing to install`);
+    }
+    await loader.setMeta(SNAPSHOT_INSTALL_META, header.chosenWatermark);
+    await loader.empty(SNAPSHOT_TABLES);
+    const counts = await load(spec, loader, verified, true);
+    await loader.clearMeta(SNAPSHOT_INSTALL_META);
+    return {
+      nodeId: spec.nodeId,
+      database: spec.database,
+      source: { nodeId: header.nodeId, cluster: header.cluster, createdAt: header.createdAt, sha256: verified.trailer.sha256 },
+      chosenWatermark: header.chosenWatermark,
+      appliedSlot: header.appliedSlot,
+      eventPosition: header.eventPosition,
+      tables: header.tables.map((t) => ({ name: t.name, rows: counts.get(t.name)! })),
+      migrations,
+      seconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    await loader.close();
+  }
+}
+
+/** True when an install of a snapshot into `database` started and did not finish (the node must install one again before it runs). */
+export async function installPending(url: string, database: string): Promise<boolean> {
+  const target = await inspectTarget(url, database);
+  if (!target.tablesWithRows.includes('paxos_meta')) return false;
+  const loader = await SnapshotLoader.open(url, database);
+  try {
+    return (await loader.meta(SNAPSHOT_INSTALL_META)) !== undefined;
+  } finally {
+    await loader.close();
+  }
+}
+
 /** Refuses a target database that holds any row: a restore never mixes its rows with others. */
 async function refuseNonEmpty(spec: RestoreSpec): Promise<void> {
   const target = await inspectTarget(spec.url, spec.database);
@@ -124,8 +192,11 @@ async function refuseNonEmpty(spec: RestoreSpec): Promise<void> {
   );
 }
 
-/** Loads the file's rows (scanning it again, digest included) and checks what landed. */
-async function load(spec: RestoreSpec, loader: SnapshotLoader, verified: SnapshotScan): Promise<Map<string, number>> {
+/**
+ * Loads the file's rows (scanning it again, digest included) and checks what landed; the
+ * acceptor tables must be empty after a restore (`acceptorKept`: an install keeps them as they are).
+ */
+async function load(spec: RestoreSpec, loader: SnapshotLoader, verified: SnapshotScan, acceptorKept = false): Promise<Map<string, number>> {
   const { header, trailer } = verified;
   const dropSql = dropDatabaseSql(spec.database);
   let counts: Map<string, number>;
@@ -148,7 +219,7 @@ async function load(spec: RestoreSpec, loader: SnapshotLoader, verified: Snapsho
     const why = error instanceof Error ? error.message : String(error);
     throw new RestoreIncompleteError(`loading ${spec.database} failed part way: ${why}`, dropSql, { cause: error });
   }
-  const wrong = [...header.tables.map((t) => [t.name, trailer.rows[t.name]] as const), ...ACCEPTOR_TABLES.map((t) => [t, 0] as const)].filter(
+  const wrong = [...header.tables.map((t) => [t.name, trailer.rows[t.name]] as const), ...(acceptorKept ? [] : ACCEPTOR_TABLES.map((t) => [t, 0] as const))].filter(
     ([name, rows]) => counts.get(name) !== rows,
   );
   if (wrong.length > 0) {

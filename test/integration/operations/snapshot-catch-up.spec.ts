@@ -75,15 +75,17 @@ describe('catch-up from a peer snapshot at start', () => {
     const lines: string[] = [];
     const n3 = await startRunningNode(cluster, 'n3', ['n1', 'n3'], database('n3'), { SNAPSHOT_CATCHUP_MIN_SLOTS: '100000' }, (_level, message) => lines.push(message));
     running.push(n3);
-    expect(lines.join('\n')).toMatch(/no snapshot copied at start \(close-enough: the peers' logs reach slot \d+\)/);
+    expect(lines.join('\n')).toMatch(/no snapshot copied at start \(close-enough: this node's chosen log reaches slot 0, the peers' slot \d+\)/);
     expect(lines.join('\n')).not.toMatch(/restored/);
     expect(await allRows(database('n3'), 'event_log')).toEqual([]);
     // 0 turns it off: not even the peers are asked.
     const off = await catchUpFromPeerSnapshot({ nats, prefix: cluster.name, cluster: cluster.name, self: 'n4', peers: ['n1'], url: MYSQL_URL, database: database('n4'), minSlots: 0, log: () => undefined });
     expect(off).toEqual({ restored: false, reason: 'disabled' });
-    // A database that holds rows is never touched.
-    const notEmpty = await catchUpFromPeerSnapshot({ nats, prefix: cluster.name, cluster: cluster.name, self: 'n3', peers: ['n1'], url: MYSQL_URL, database: database('n3'), minSlots: 1, log: () => undefined });
-    expect(notEmpty).toEqual({ restored: false, reason: 'not-empty' });
+    // A database whose chosen log is as far as the peers' (n2's, restored above) is left alone.
+    const before = await allRows(database('n2'), 'event_log');
+    const asFar = await catchUpFromPeerSnapshot({ nats, prefix: cluster.name, cluster: cluster.name, self: 'n2', peers: ['n1'], url: MYSQL_URL, database: database('n2'), minSlots: 1000, log: () => undefined });
+    expect(asFar).toMatchObject({ restored: false, reason: 'close-enough' });
+    expect(await allRows(database('n2'), 'event_log')).toEqual(before);
   }, 90_000);
 
   it('bad bytes from a peer leave the database empty and the start goes on', async () => {
