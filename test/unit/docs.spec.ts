@@ -28,8 +28,8 @@ const PAGES_WRITTEN_ELSEWHERE = new Set(['docs/configuration.md']);
  */
 const OTHER_PROGRAMS_VARIABLES = new Set(['MARIADB_ALLOW_EMPTY_ROOT_PASSWORD']);
 
-/** Files of the deployment that name the variables of the servers around the nodes (MySQL, NATS). */
-const DEPLOYMENT_FILES = ['docker-compose.yml', '.env.example', 'Dockerfile', '.ci/run', 'deploy'];
+/** Files of the deployment that name the variables of the servers around the nodes (MySQL, NATS), and the test runner's own files. */
+const DEPLOYMENT_FILES = ['docker-compose.yml', '.env.example', 'Dockerfile', '.ci/run', 'deploy', 'jest.config.js', 'scripts'];
 
 interface Facts {
   readonly scripts: ReadonlySet<string>;
