@@ -79,8 +79,20 @@ describe('the web app in Chromium against a 3-node cluster', () => {
     await page.waitForURL((url) => !url.pathname.startsWith('/login'));
   }
 
-  /** Follows a menu entry, through the menu's overflow ("…") when the window is too narrow. */
+  /**
+   * Follows a menu entry: on a phone through the drawer the header's menu button opens (every
+   * entry listed), else from the header's menu, through its overflow ("…") when it is too narrow.
+   */
   async function nav(page: Page, label: string): Promise<void> {
+    await page.locator('.app-header').waitFor();
+    const opener = page.locator('.app-header button[aria-controls="app-menu-drawer"]');
+    if (await opener.isVisible()) {
+      await opener.click();
+      const drawer = page.locator('#app-menu-drawer');
+      await drawer.getByRole('navigation').getByRole('menuitem', { name: label, exact: true }).click();
+      await drawer.waitFor({ state: 'hidden' });
+      return;
+    }
     // The menu lays its items out once rendered: wait for it before asking what fits.
     await page.getByRole('navigation').getByRole('menuitem').first().waitFor();
     const item = page.getByRole('navigation').getByRole('menuitem', { name: label, exact: true });
@@ -165,7 +177,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await teacher.locator('.ant-select', { has: teacher.getByRole('combobox', { name: '显示的班级' }) }).getByText('7A', { exact: true }).waitFor();
         expect(await teacher.getByText('尚未为您分配班级', { exact: false }).count()).toBe(0);
         for (const s of STUDENTS) await teacher.getByRole('checkbox', { name: `选择 ${s.name}` }).check();
-        await teacher.getByText('已选 3 人').waitFor();
+        // On the phone the roster comes first; the bar below it counts the selection and opens the form.
+        await teacher.getByRole('region', { name: '加减分' }).getByText('已选 3 人').waitFor();
+        await teacher.getByRole('button', { name: '加分或扣分（3）' }).click();
         await teacher.getByLabel('从事由库选择').click();
         await teacher.locator(`.ant-select-item-option[title="${REASON.zh}"]`).click();
         await checkPage(teacher, '03-teacher-award-phone');
@@ -239,6 +253,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await admin.setViewportSize({ width: 1280, height: 860 });
         await nav(teacher, '加减分');
         await teacher.getByRole('checkbox', { name: `选择 ${STUDENTS[0]!.name}` }).check();
+        await teacher.getByRole('button', { name: '加分或扣分（1）' }).click();
         await teacher.getByLabel('或自行填写事由').fill('课堂积极发言');
         await teacher.getByRole('button', { name: '提交审核' }).click();
         await teacher.getByText(/已提交 1 条申请|已排队/).waitFor({ timeout: 60_000 });
@@ -366,6 +381,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
 
         // 4. The teacher awards Mia from the phone: the confirmation stays clear of the menu bar.
         await teacher.getByRole('checkbox', { name: `Select ${CLASS_8B[0]!.name}` }).check();
+        await teacher.getByRole('button', { name: 'Award or deduct (1)' }).click();
         await teacher.getByLabel('Or a reason in your words').fill('Tidied the lab');
         await teacher.getByRole('button', { name: 'Submit for review' }).click();
         await teacher.locator('.ant-message-notice', { hasText: '1 application(s) submitted' }).waitFor();
@@ -380,6 +396,11 @@ describe('the web app in Chromium against a 3-node cluster', () => {
           { timeout: 5_000 },
         );
         await screenshot(teacher, '24-en-teacher-submitted-phone');
+        // Every entry of the phone's menu is one tap away in its drawer ("My applications" included).
+        await nav(teacher, 'My applications');
+        await teacher.getByText('Tidied the lab').waitFor();
+        await fitsWidth(teacher, 375);
+        await checkPage(teacher, '24b-en-teacher-applications-phone');
 
         // 5. The same teacher at desktop width (a new session reads its class at once).
         const teacherDesk = await open({ locale: 'en-US' });
@@ -416,6 +437,11 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await checkPage(adminPhone, '31-en-admin-users-phone');
         await nav(adminPhone, 'Reviews');
         await adminPhone.locator('tr', { hasText: 'Tidied the lab' }).waitFor();
+        // Nothing selected: both bulk buttons are disabled, and neither looks enabled (no red on the reject one).
+        const rejectNone = adminPhone.getByRole('button', { name: 'Reject selected (0)' });
+        expect(await adminPhone.getByRole('button', { name: 'Approve selected (0)' }).isDisabled()).toBe(true);
+        expect(await rejectNone.isDisabled()).toBe(true);
+        expect(await rejectNone.evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).color)).not.toBe('rgb(207, 19, 34)');
         await fitsWidth(adminPhone, 375);
         await checkPage(adminPhone, '32-en-admin-reviews-phone');
 

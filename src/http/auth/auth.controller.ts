@@ -22,7 +22,7 @@ import { LoginThrottle } from '../../auth/login-throttle';
 import { LOGOUT_COMMANDS } from './auth.tokens';
 import { LoginDto, LoginResponseDto } from './login.dto';
 import { Public } from './public.decorator';
-import { clearSessionCookies, sessionToken, setSessionCookies } from './session-cookie';
+import { clearPendingLogoutCookie, clearSessionCookies, pendingLogoutToken, sessionToken, setPendingLogoutCookie, setSessionCookies } from './session-cookie';
 
 /**
  * Login and logout. The login answers a bearer token for programs and also sets the web app's
@@ -72,7 +72,8 @@ export class AuthController {
   @ApiOperation({
     summary: 'Log out: ends the session on every node and clears the session and csrf cookies',
     description:
-      'Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, ' +
+      'Ends the session the request carries (Authorization: Bearer <token>, else the session cookie, else the logout_pending cookie ' +
+      'a web logout left that the cluster could not record): this node refuses the token at once, ' +
       'and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. ' +
       "The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.",
   })
@@ -80,13 +81,23 @@ export class AuthController {
   @ApiServiceUnavailableResponse({
     description:
       'the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, ' +
-      'but other nodes may take it until it expires; retry with the bearer token after Retry-After',
+      'but other nodes may take it until it expires; retry with the bearer token after Retry-After. A cookie-authenticated logout ' +
+      'keeps the token in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) for the retry.',
   })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const token = request.headers.authorization === undefined ? sessionToken(request) : bearerOrUndefined(request.headers.authorization);
+    const authorization = request.headers.authorization;
+    const byCookie = authorization === undefined;
+    const token = authorization === undefined ? (sessionToken(request) ?? pendingLogoutToken(request)) : bearerOrUndefined(authorization);
     const session = token === undefined ? undefined : this.auth.revoke(token);
     clearSessionCookies(request, response);
-    if (session !== undefined) await this.record(session, response);
+    try {
+      if (session !== undefined) await this.record(session, response);
+    } catch (error) {
+      // The web app's cookie is gone: the pending-logout cookie keeps the token for its retry.
+      if (error instanceof LogoutNotRecordedError && byCookie && session !== undefined) setPendingLogoutCookie(request, response, token!, session.expiresAt);
+      throw error;
+    }
+    if (byCookie) clearPendingLogoutCookie(request, response);
   }
 
   /**

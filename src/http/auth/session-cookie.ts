@@ -5,6 +5,14 @@ import type { CookieOptions, Request, Response } from 'express';
 export const SESSION_COOKIE = 'session';
 /** The readable cookie holding the CSRF token the web app echoes in X-CSRF-Token. */
 export const CSRF_COOKIE = 'csrf';
+/**
+ * The HttpOnly cookie that holds the token of a web logout the cluster could not record yet (503):
+ * sent to the logout route only (its path), so it authenticates nothing, and lets the web app's
+ * retry record the logout although the session cookie is gone.
+ */
+export const LOGOUT_PENDING_COOKIE = 'logout_pending';
+/** The route the pending-logout cookie is sent to. */
+const LOGOUT_PATH = '/api/auth/logout';
 /** The header a cookie-authenticated write must carry (the CSRF token). */
 export const CSRF_HEADER = 'x-csrf-token';
 /** Cookie values longer than this are ignored (a JWT of ours is a few hundred bytes). */
@@ -39,17 +47,26 @@ export function isSafeMethod(method: string): boolean {
 
 /** The access token of the session cookie, or undefined when there is none. */
 export function sessionToken(request: Request): string | undefined {
+  return cookieToken(request, SESSION_COOKIE);
+}
+
+/** The token of a logout not yet recorded (the pending-logout cookie), or undefined when there is none. */
+export function pendingLogoutToken(request: Request): string | undefined {
+  return cookieToken(request, LOGOUT_PENDING_COOKIE);
+}
+
+function cookieToken(request: Request, name: string): string | undefined {
   const cookies = (request as Request & { cookies?: Record<string, unknown> }).cookies;
-  const value = cookies?.[SESSION_COOKIE];
+  const value = cookies?.[name];
   return typeof value === 'string' && value.length > 0 && value.length <= SESSION_COOKIE_MAX ? value : undefined;
 }
 
-function cookieOptions(request: Request, httpOnly: boolean, maxAgeSeconds?: number): CookieOptions {
+function cookieOptions(request: Request, httpOnly: boolean, maxAgeSeconds?: number, path = '/'): CookieOptions {
   return {
     httpOnly,
     sameSite: 'strict',
     secure: request.secure,
-    path: '/',
+    path,
     ...(maxAgeSeconds === undefined ? {} : { maxAge: maxAgeSeconds * 1000 }),
   };
 }
@@ -69,4 +86,19 @@ export function setSessionCookies(request: Request, response: Response, accessTo
 export function clearSessionCookies(request: Request, response: Response): void {
   response.clearCookie(SESSION_COOKIE, cookieOptions(request, true));
   response.clearCookie(CSRF_COOKIE, cookieOptions(request, false));
+}
+
+/**
+ * Keeps the token of a web logout the cluster could not record (503) in the pending-logout cookie
+ * (HttpOnly, SameSite=Strict, sent to the logout route only) until the token expires, so that the
+ * web app can retry the logout.
+ */
+export function setPendingLogoutCookie(request: Request, response: Response, accessToken: string, expiresAt: string): void {
+  const seconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
+  response.cookie(LOGOUT_PENDING_COOKIE, accessToken, cookieOptions(request, true, seconds, LOGOUT_PATH));
+}
+
+/** Clears the pending-logout cookie (the logout is recorded, or there is nothing left to record). */
+export function clearPendingLogoutCookie(request: Request, response: Response): void {
+  response.clearCookie(LOGOUT_PENDING_COOKIE, cookieOptions(request, true, undefined, LOGOUT_PATH));
 }

@@ -408,6 +408,13 @@ export class ClusterStatusDto {
   logPosition?: number;
   @ApiPropertyOptional({ type: 'integer', nullable: true })
   httpPort?: number | null;
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'http://127.0.0.1:3001',
+    description: "This node's advertised HTTP base URL (ADVERTISED_HTTP_URL, else from HTTP_HOST and the port), null when unknown.",
+  })
+  httpUrl?: string | null;
   @ApiProperty({ type: [ClusterMemberDto] })
   members!: ClusterMemberDto[];
   @ApiProperty({ type: ProposalCountsDto })

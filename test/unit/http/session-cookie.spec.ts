@@ -181,6 +181,47 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     expect(gateway.calls.at(-1)?.command.name).toBe('users.logout');
   });
 
+  it('a web logout the cluster cannot record keeps its token in an HttpOnly cookie sent to the logout route only, so that a retry without the session cookie records it', async () => {
+    const { cookie, res } = await login('sam');
+    gateway.failWith = new NoQuorumError(2);
+    let pending: { value: string; attributes: string } | undefined;
+    try {
+      const out = await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(503);
+      const jar = cookies(out.headers['set-cookie'] as unknown as string[]);
+      expect(jar.get('session')?.value).toBe('');
+      pending = jar.get('logout_pending');
+      expect(pending?.value).toBe(res.body.accessToken);
+      expect(pending?.attributes).toContain('httponly');
+      expect(pending?.attributes).toContain('samesite=strict');
+      expect(pending?.attributes).toContain('path=/api/auth/logout');
+      // It authenticates nothing: the node refuses the token, whichever cookie carries it.
+      await request(server).get('/api/auth/me').set('Cookie', `session=${encodeURIComponent(pending!.value)}`).expect(401);
+      // A retry still without a quorum: 503 again, and the cookie stays for the next one.
+      const again = await request(server).post('/api/auth/logout').set('Cookie', `logout_pending=${encodeURIComponent(pending!.value)}`).expect(503);
+      expect(cookies(again.headers['set-cookie'] as unknown as string[]).get('logout_pending')?.value).toBe(res.body.accessToken);
+    } finally {
+      gateway.failWith = undefined;
+    }
+    const before = gateway.calls.length;
+    const retried = await request(server).post('/api/auth/logout').set('Cookie', `logout_pending=${encodeURIComponent(pending!.value)}`).expect(204);
+    expect(gateway.calls.length).toBe(before + 1);
+    expect(gateway.calls.at(-1)?.command).toEqual(expect.objectContaining({ name: 'users.logout', data: expect.objectContaining({ username: 'sam' }) }));
+    const cleared = cookies(retried.headers['set-cookie'] as unknown as string[]).get('logout_pending');
+    expect(cleared?.value).toBe('');
+    expect(cleared?.attributes).toContain('path=/api/auth/logout');
+  });
+
+  it('a bearer logout the cluster cannot record sets no pending-logout cookie: the program keeps its token', async () => {
+    const { res } = await login('sam');
+    gateway.failWith = new NoQuorumError(1);
+    try {
+      const out = await request(server).post('/api/auth/logout').set('Authorization', `Bearer ${res.body.accessToken}`).expect(503);
+      expect(cookies(out.headers['set-cookie'] as unknown as string[]).has('logout_pending')).toBe(false);
+    } finally {
+      gateway.failWith = undefined;
+    }
+  });
+
   it("logout of a user the log does not know answers 204 (no session to end anywhere); another refusal 503", async () => {
     const { cookie } = await login('sam');
     gateway.failWith = new DomainRefusal({ code: 'not-found', message: 'user sam does not exist' });

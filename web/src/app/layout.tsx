@@ -1,5 +1,6 @@
-import { LogoutOutlined } from '@ant-design/icons';
-import { Badge, Button, Layout, Menu, Tooltip } from 'antd';
+import { LogoutOutlined, MenuOutlined } from '@ant-design/icons';
+import { Badge, Button, Drawer, Layout, Menu, Tooltip } from 'antd';
+import { useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { LanguageSwitch } from '@/components/language-switch';
@@ -31,7 +32,11 @@ const MENUS: Record<Role, { path: string; key: string }[]> = {
   ],
 };
 
-/** The signed-in frame: header with the role's menu, language, live indicator, logout; the quorum banner. */
+/**
+ * The signed-in frame: header with the role's menu, language, live indicator, logout; the quorum
+ * banner. Below 768 px (styles.css) the menu is a button that opens every entry in a drawer, the
+ * header naming the page, so that no entry hides in an overflow "…" on a phone.
+ */
 export default function PortalLayout({ me }: { me: Me }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
@@ -39,14 +44,25 @@ export default function PortalLayout({ me }: { me: Me }) {
   const logout = useLogout();
   const live = useLiveUpdates(true);
   const items = MENUS[me.role].map((m) => ({ key: m.path, label: t(m.key) }));
-  const selected = [...MENUS[me.role]].reverse().find((m) => location.pathname === m.path || location.pathname.startsWith(`${m.path}/`))?.path;
+  const current = [...MENUS[me.role]].reverse().find((m) => location.pathname === m.path || location.pathname.startsWith(`${m.path}/`));
+  const selected = current?.path;
+  const [drawerOpen, setDrawerOpen] = useState(false);
   return (
     <Layout style={{ minHeight: '100vh' }}>
       <Layout.Header className="app-header" role="banner">
+        <Button
+          className="menu-narrow"
+          icon={<MenuOutlined aria-hidden />}
+          aria-label={t('app.openMenu')}
+          aria-expanded={drawerOpen}
+          aria-controls="app-menu-drawer"
+          onClick={() => setDrawerOpen(true)}
+        />
         <span className="app-title">{t('app.title')}</span>
-        <nav aria-label={t('app.menu')} style={{ flex: 1, minWidth: 0 }}>
+        <nav aria-label={t('app.menu')} className="menu-wide" style={{ flex: 1, minWidth: 0 }}>
           <Menu className="app-menu" mode="horizontal" selectedKeys={selected ? [selected] : []} items={items} onClick={({ key }) => void navigate(key)} />
         </nav>
+        <span className="menu-narrow app-current-page">{current ? t(current.key) : ''}</span>
         <Tooltip title={live ? t('app.live') : t('app.offline')}>
           <span role="img" aria-label={live ? t('app.live') : t('app.offline')}>
             <Badge status={live ? 'success' : 'default'} />
@@ -68,6 +84,28 @@ export default function PortalLayout({ me }: { me: Me }) {
           </Button>
         </Tooltip>
       </Layout.Header>
+      <Drawer
+        id="app-menu-drawer"
+        placement="left"
+        size={260}
+        open={drawerOpen}
+        onClose={() => setDrawerOpen(false)}
+        title={t('app.title')}
+        closable={{ 'aria-label': t('app.close') }}
+        styles={{ body: { padding: 0 } }}
+      >
+        <nav aria-label={t('app.menu')}>
+          <Menu
+            mode="inline"
+            selectedKeys={selected ? [selected] : []}
+            items={items}
+            onClick={({ key }) => {
+              setDrawerOpen(false);
+              void navigate(key);
+            }}
+          />
+        </nav>
+      </Drawer>
       <QuorumBanner />
       <Layout.Content className="app-content" role="main">
         <Outlet />

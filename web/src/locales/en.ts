@@ -16,6 +16,7 @@ export const en = {
     refresh: 'Refresh',
     close: 'Close',
     menu: 'Main menu',
+    openMenu: 'Open the menu',
     signedInAs: 'Signed in as {{name}} ({{role}})',
     notFound: 'This page does not exist.',
     forbidden: 'This page is not for your role.',
@@ -53,6 +54,9 @@ export const en = {
     logoutUnrecorded:
       'You are signed out on this device, but the cluster could not record the logout yet (no quorum): until it expires, your old session may still work on the other servers.',
     required: 'Required',
+    logoutRetry: 'Record the logout now',
+    logoutRecorded: 'The logout is now recorded: your old session no longer works on any server.',
+    logoutStillUnrecorded: 'The cluster still could not record the logout. Try again in a moment.',
   },
   banner: {
     noQuorum: 'The cluster has no quorum. Data may be stale; changes are queued and apply when it is back.',
@@ -116,6 +120,7 @@ export const en = {
     scope: 'Classes shown',
     allMyClasses: 'All my classes ({{count}})',
     wholeSchool: 'Whole school',
+    openAward: 'Award or deduct ({{count}})',
     noClassesAssigned: 'No class is assigned to you yet, so the whole school is shown. An admin assigns classes under Users.',
   },
   admin: {
@@ -262,6 +267,9 @@ export const en = {
     answered: '{{count}} of {{total}} nodes answer',
     ballotsDisagree: 'Nodes are at different ballots: {{ballots}}',
     unreachableNodes: 'No answer from {{nodes}}',
+    schoolTimeZone: 'School time zone',
+    timeZonesDisagree: 'Nodes count days in different time zones: {{zones}}',
+    address: 'Address',
     noAnswer: 'This node did not answer ({{error}}): stopped, cut off from NATS, or overloaded.',
     differs: 'differs',
     follows: 'Follows leader',

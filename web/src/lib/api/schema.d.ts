@@ -196,7 +196,7 @@ export interface paths {
         put?: never;
         /**
          * Log out: ends the session on every node and clears the session and csrf cookies
-         * @description Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.
+         * @description Ends the session the request carries (Authorization: Bearer <token>, else the session cookie, else the logout_pending cookie a web logout left that the cluster could not record): this node refuses the token at once, and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.
          */
         post: operations["AuthController_logout"];
         delete?: never;
@@ -558,7 +558,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The reason catalogue (every reason, active or not) and the score range */
+        /** The reason catalogue (every reason, active or not) and the score range (any signed-in user) */
         get: operations["ReasonsController_list"];
         put?: never;
         /** Add a reason to the catalogue (409 when the code exists) */
@@ -576,7 +576,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One reason */
+        /** One reason (any signed-in user) */
         get: operations["ReasonsController_get"];
         put?: never;
         post?: never;
@@ -736,6 +736,11 @@ export interface components {
             appliedSlot: number;
             logPosition?: number;
             httpPort?: number | null;
+            /**
+             * @description This node's advertised HTTP base URL (ADVERTISED_HTTP_URL, else from HTTP_HOST and the port), null when unknown.
+             * @example http://127.0.0.1:3001
+             */
+            httpUrl?: string | null;
             members: components["schemas"]["ClusterMemberDto"][];
             proposals: components["schemas"]["ProposalCountsDto"];
             protocol?: {
@@ -1892,7 +1897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, but other nodes may take it until it expires; retry with the bearer token after Retry-After */
+            /** @description the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, but other nodes may take it until it expires; retry with the bearer token after Retry-After. A cookie-authenticated logout keeps the token in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) for the retry. */
             503: {
                 headers: {
                     /** @description seconds to wait */
@@ -4650,17 +4655,8 @@ export interface operations {
                     "application/json": components["schemas"]["ReasonListDto"];
                 };
             };
-            /** @description no or bad token */
+            /** @description no or invalid session */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description only admin, teacher, club */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4856,17 +4852,8 @@ export interface operations {
                     "application/json": components["schemas"]["ReasonDto"];
                 };
             };
-            /** @description no or bad token */
+            /** @description no or invalid session */
             401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorDto"];
-                };
-            };
-            /** @description only admin, teacher, club */
-            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -2,6 +2,7 @@ import { List, Space, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '@/components/query-state';
+import { useReasonText } from '@/features/reasons/api/reasons';
 import { formatDelta, formatTime } from '@/utils/format';
 import { useApplications } from '../api/applications';
 import { StatusTag } from './status-tag';
@@ -11,6 +12,7 @@ export function MyApplications({ studentName }: { studentName: (id: string) => s
   const { t, i18n } = useTranslation();
   const [page, setPage] = useState(1);
   const apps = useApplications(undefined, page, 20);
+  const reasonOf = useReasonText();
   return (
     <QueryState isLoading={apps.isLoading} error={apps.error} onRetry={() => void apps.refetch()}>
       <List
@@ -29,7 +31,7 @@ export function MyApplications({ studentName }: { studentName: (id: string) => s
               }
               description={
                 <>
-                  <div>{a.reason}</div>
+                  <div>{reasonOf(a)}</div>
                   <Typography.Text type="secondary">{formatTime(a.submittedAt, i18n.language)}</Typography.Text>
                   {a.status !== 'pending' && a.comment && <div>{t('teacher.reviewedComment', { reviewer: a.reviewer ?? '', comment: a.comment })}</div>}
                 </>

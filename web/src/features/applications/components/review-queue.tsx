@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '@/components/query-state';
 import type { Application } from '@/lib/api/types';
+import { useReasonText } from '@/features/reasons/api/reasons';
 import { formatDelta, formatTime } from '@/utils/format';
 import { usePendingQueue, useReview } from '../api/applications';
 
@@ -23,7 +24,11 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
   const decideRef = useRef(decide);
   decideRef.current = decide;
   // The columns (and so the rows) stay the same while the comment is typed or a selection made.
-  const columns = useMemo(() => reviewColumns(t, i18n.language, studentName, (ids, d) => decideRef.current(ids, d)), [t, i18n.language, studentName]);
+  const reasonOf = useReasonText();
+  const columns = useMemo(
+    () => reviewColumns(t, i18n.language, studentName, reasonOf, (ids, d) => decideRef.current(ids, d)),
+    [t, i18n.language, studentName, reasonOf],
+  );
   function decide(ids: string[], decision: 'approve' | 'reject') {
     review.mutate(
       { ids, decision, comment: comment.trim() || (decision === 'approve' ? t('reviews.defaultApprove') : t('reviews.reject')) },
@@ -70,11 +75,17 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
 type Decide = (ids: string[], decision: 'approve' | 'reject') => void;
 
 /** The queue's columns: student, change, reason, submitter, time, and approve / reject buttons. */
-function reviewColumns(t: TFunction, language: string, studentName: (id: string) => string, decide: Decide): TableColumnsType<Application> {
+function reviewColumns(
+  t: TFunction,
+  language: string,
+  studentName: (id: string) => string,
+  reasonOf: (a: Application) => string,
+  decide: Decide,
+): TableColumnsType<Application> {
   return [
     { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
     { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
-    { title: t('fields.reason'), dataIndex: 'reason' },
+    { title: t('fields.reason'), key: 'reason', render: (_, a) => reasonOf(a) },
     { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
     { title: t('fields.when'), dataIndex: 'submittedAt', responsive: ['lg'], render: (at: string | null) => formatTime(at, language) },
     {

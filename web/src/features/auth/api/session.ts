@@ -52,3 +52,19 @@ export function useLogout() {
     },
   });
 }
+
+/**
+ * Records again a logout the cluster could not record (the login page's retry): the node finds
+ * the token in the HttpOnly pending-logout cookie it left on the 503. Answers whether it is
+ * recorded now (false on another 503).
+ */
+export function useRetryLogout() {
+  return useMutation({
+    mutationFn: async (): Promise<{ recorded: boolean }> => {
+      const { error, response } = await api.POST('/api/auth/logout');
+      if (response.status === 503) return { recorded: false };
+      if (!response.ok) throw new ApiError(response.status, error as never);
+      return { recorded: true };
+    },
+  });
+}

@@ -3,7 +3,7 @@ import { Alert, Button, Form, Input, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError } from '@/lib/api/client';
 import { LanguageSwitch } from '@/components/language-switch';
-import { useLogin } from '../api/session';
+import { useLogin, useRetryLogout } from '../api/session';
 
 /**
  * The login card; `expired` says the session ended and drafts are kept; `logoutUnrecorded` that
@@ -13,6 +13,8 @@ export function LoginForm({ expired, logoutUnrecorded = false, onLoggedIn }: { e
   const { t } = useTranslation();
   const login = useLogin();
   const failed = login.error instanceof ApiError && login.error.status === 401;
+  const retry = useRetryLogout();
+  const recorded = retry.data?.recorded === true;
   return (
     <section className="login-card" aria-labelledby="login-title">
       <div style={{ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 12, marginBottom: 8 }}>
@@ -23,7 +25,27 @@ export function LoginForm({ expired, logoutUnrecorded = false, onLoggedIn }: { e
       </div>
       <Typography.Paragraph type="secondary">{t('login.subtitle')}</Typography.Paragraph>
       {expired && <Alert type="info" showIcon title={t('login.expired')} style={{ marginBottom: 16 }} />}
-      {logoutUnrecorded && <Alert role="status" type="warning" showIcon title={t('login.logoutUnrecorded')} style={{ marginBottom: 16 }} />}
+      {logoutUnrecorded &&
+        (recorded ? (
+          <Alert role="status" type="success" showIcon title={t('login.logoutRecorded')} style={{ marginBottom: 16 }} />
+        ) : (
+          <Alert
+            role="status"
+            type="warning"
+            showIcon
+            title={t('login.logoutUnrecorded')}
+            description={
+              <>
+                {retry.data?.recorded === false && <div role="alert">{t('login.logoutStillUnrecorded')}</div>}
+                {retry.error && <div role="alert">{retry.error.message}</div>}
+                <Button size="small" style={{ marginTop: 8 }} loading={retry.isPending} onClick={() => retry.mutate()}>
+                  {t('login.logoutRetry')}
+                </Button>
+              </>
+            }
+            style={{ marginBottom: 16 }}
+          />
+        ))}
       {login.error && (
         <Alert role="alert" type="error" showIcon title={failed ? t('login.failed') : login.error.message} style={{ marginBottom: 16 }} />
       )}

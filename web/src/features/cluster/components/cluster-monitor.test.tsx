@@ -89,4 +89,20 @@ describe('the cluster monitor', () => {
     expect(screen.getByText('3 of 3 nodes answer')).toBeInTheDocument();
     for (const id of ['n1', 'n2', 'n3']) expect(within(screen.getByRole('region', { name: `Node ${id}` })).queryByText('differs')).toBeNull();
   });
+
+  it("shows the school time zone the nodes count days in, and each node's address", () => {
+    const nodes = ['n1', 'n2', 'n3'].map((id, i) => up({ ...status(id, 'n2', '4.n2', {}), schoolTimeZone: 'Asia/Shanghai', httpUrl: `http://127.0.0.1:300${i + 1}` }));
+    renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);
+    expect(screen.getByText('School time zone:', { exact: false })).toHaveTextContent('School time zone: Asia/Shanghai');
+    expect(screen.queryAllByRole('alert')).toEqual([]);
+    expect(within(screen.getByRole('region', { name: 'Node n3' })).getByText('http://127.0.0.1:3003')).toBeInTheDocument();
+  });
+
+  it('warns when the nodes count days in different time zones', () => {
+    const nodes = [up({ ...status('n1', 'n1', '4.n1', {}), schoolTimeZone: 'Asia/Shanghai' }), up({ ...status('n2', 'n1', '4.n1', {}), schoolTimeZone: 'UTC' })];
+    renderWithProviders(<ClusterNodesView nodes={nodes} updatedAt={1000} />);
+    const alerts = screen.getAllByRole('alert').map((a) => a.textContent);
+    expect(alerts.some((text) => text?.includes('Nodes count days in different time zones: n1 Asia/Shanghai, n2 UTC'))).toBe(true);
+    expect(screen.queryByText('School time zone:', { exact: false })).toBeNull();
+  });
 });

@@ -84,7 +84,24 @@ function Summary({ agreement: a, total }: { agreement: ClusterAgreement; total: 
         <Alert role="alert" type="warning" showIcon title={t('monitor.ballotsDisagree', { ballots: a.answered.map((s) => `${s.nodeId} ${s.ballot}`).join(', ') })} />
       )}
       {a.unreachable.length > 0 && <Alert role="alert" type="error" showIcon title={t('monitor.unreachableNodes', { nodes: a.unreachable.join(', ') })} />}
+      <SchoolTimeZone answered={a.answered} />
     </Space>
+  );
+}
+
+/** The school time zone the nodes count days in (one setting for all; a warning when they differ). */
+function SchoolTimeZone({ answered }: { answered: readonly ClusterStatus[] }) {
+  const { t } = useTranslation();
+  const zones = [...new Set(answered.flatMap((s) => (s.schoolTimeZone ? [s.schoolTimeZone] : [])))];
+  if (zones.length === 0) return null;
+  if (zones.length > 1) {
+    const views = answered.flatMap((s) => (s.schoolTimeZone ? [`${s.nodeId} ${s.schoolTimeZone}`] : []));
+    return <Alert role="alert" type="warning" showIcon title={t('monitor.timeZonesDisagree', { zones: views.join(', ') })} />;
+  }
+  return (
+    <Typography.Text>
+      {t('monitor.schoolTimeZone')}: <Typography.Text strong>{zones[0]}</Typography.Text>
+    </Typography.Text>
   );
 }
 
@@ -151,6 +168,7 @@ function NodeView({ status: s, agreement }: { status: ClusterStatus; agreement: 
       size="small"
       column={1}
       items={[
+        ...(s.httpUrl ? [{ key: 'address', label: t('monitor.address'), children: <Typography.Text copyable>{s.httpUrl}</Typography.Text> }] : []),
         { key: 'leader', label: t('monitor.follows'), children: marked(s.leaderId ?? t('monitor.noLeader'), s.leaderId !== agreement.leaderId) },
         { key: 'ballot', label: t('monitor.ballot'), children: marked(s.ballot, s.ballot !== agreement.ballot) },
         { key: 'chosen', label: t('monitor.chosen'), children: s.chosenSlot },
