@@ -15,7 +15,7 @@ import { SYSTEM_ACTOR } from '../domain';
 import { type CheckpointTimeZone, Projector, checkCheckpointTimeZone, readModelDb, readModelSet } from '../projections';
 import { LogTail } from '../projections/log-tail';
 import { LeaderWeightedQueue } from '../messaging/leader-weighted-queue';
-import { publicShareOf } from '../messaging/public-share';
+import { type PublicShare, type ShareLimits, publicShareOf } from '../messaging/public-share';
 import { commandSubject, forwardCommand, serveForwardedCommands } from './command-forwarding';
 import type { NodeConfig } from '../config/node-config';
 import type { Random } from '../shared/random';
@@ -244,8 +244,7 @@ export class ConsensusNode {
       hasQuorum: quorum,
     });
     // Only members serve public requests: a node not added yet, removed, or a learner still catching up leaves the queue group.
-    const shareLimits = { acceptWindowSlots: config.consensus.acceptWindowSlots, heardWithinTicks: config.consensus.electionTicksMin };
-    const publicQueue = new LeaderWeightedQueue(nats, () => publicShareOf(driver.status(), shareLimits));
+    const publicQueue = new LeaderWeightedQueue(nats, () => publicShareOf(driver.status(), shareLimitsOf(config)));
     driver.onRoleChange(() => publicQueue.checkRole());
     // The epoch moves on every few seconds, so that a backup of this database restored later is recognised.
     let bumping = false;
@@ -260,6 +259,15 @@ export class ConsensusNode {
     }, GUARD_EPOCH_MS);
     epochTimer.unref();
     return new ConsensusNode(config, db, databases.reads, databases, nats, transport, driver, events, proposals, aggregates, projector, commands, auth, sagas, commandQueue, logTail, publicQueue, metrics, subscriptions, identity, epochTimer);
+  }
+
+  /**
+   * How this node serves clients now (see publicShareOf): `none` while it is no member, is named
+   * under another storage incarnation, or is a learner still catching up. The public queue group
+   * and the readiness probe follow it.
+   */
+  publicShare(): PublicShare {
+    return publicShareOf(this.driver.status(), shareLimitsOf(this.config));
   }
 
   /** True when this node counts on a quorum now (see `hasQuorum`). */
@@ -317,6 +325,11 @@ async function catchUpAtStart(config: NodeConfig, log: NodeLog): Promise<void> {
   } finally {
     await nats.close().catch(() => undefined);
   }
+}
+
+/** α and the heard-within bound of the node's consensus settings, as publicShareOf reads them. */
+function shareLimitsOf(config: NodeConfig): ShareLimits {
+  return { acceptWindowSlots: config.consensus.acceptWindowSlots, heardWithinTicks: config.consensus.electionTicksMin };
 }
 
 /** The node's inbox prefix: `_INBOX_<NATS user>` (the node id without one); only it may subscribe below. */

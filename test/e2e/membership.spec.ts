@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { jsonOf, runCli } from '../support/cli';
+import { callJson } from '../support/http-call';
 import { type AppendClient, E2eCluster, report, retryPolicy, rowsByContent, waitFor } from './cluster-harness';
 
 /**
@@ -29,6 +30,11 @@ describe('cluster membership on real processes', () => {
     return [...(status as unknown as { configuration: { voters: string[] } }).configuration.voters].sort();
   };
   const members = new Set(['n1', 'n2', 'n3']);
+  /** A node's readiness probe: its status code and whether it counts itself a serving member. */
+  const readiness = async (id: string): Promise<{ status: number; member: unknown }> => {
+    const answer = await callJson(`http://127.0.0.1:${cluster.port(id)}/health/ready`, 'GET', {});
+    return { status: answer.status, member: (answer.body.details as Record<string, { status: string }> | undefined)?.member?.status };
+  };
 
   beforeAll(async () => {
     cluster = await E2eCluster.start({ label: 'member', size: 6, env: { CLUSTER_NODES: 'n1,n2,n3' }, spawnAtStart: ['n1', 'n2', 'n3'] });
@@ -70,6 +76,9 @@ describe('cluster membership on real processes', () => {
   it('adds a node started outside the founding members: a learner that catches up, then a voter', async () => {
     await ackedBefore(20);
     await cluster.spawn('n4');
+    await cluster.waitServing('n4');
+    // Started but not added: no load balancer should send it clients.
+    expect(await readiness('n4')).toEqual({ status: 503, member: 'down' });
     const run = await cli('cluster:add-node', 'n4', '--json');
     expect(outcome(run)).toEqual({ code: 0 });
     // progress on stderr (JSON lines with --json): each step asked, then in force
@@ -80,6 +89,7 @@ describe('cluster membership on real processes', () => {
     expect(result.steps.map((s) => s.op)).toEqual(['add-learner', 'promote']);
     members.add('n4');
     expect(await voters()).toEqual(['n1', 'n2', 'n3', 'n4']);
+    await waitFor('n4 ready as a member', async () => (await readiness('n4')).status === 200, 30_000, 200);
     await ackedBefore(20);
   }, 240_000);
 
@@ -92,6 +102,9 @@ describe('cluster membership on real processes', () => {
     const next = await cluster.waitForLeader(30_000, [...members]);
     expect(next).not.toBe(leader);
     expect(await voters()).toEqual([...members].sort());
+    // Removed, it still runs, but says it is no member: load balancers drop it.
+    await waitFor(`${leader} not ready once removed`, async () => (await readiness(leader)).member === 'down', 30_000, 200);
+    expect((await readiness(leader)).status).toBe(503);
     await ackedBefore(20);
   }, 240_000);
 

@@ -53,12 +53,12 @@ export class HealthController {
   @ApiOperation({
     summary: 'Can this node serve reads?',
     description:
-      'MySQL reachable, the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.',
+      'MySQL reachable, a member that serves (a voter, or a learner caught up; not a node started but not added yet, removed, or named under another storage incarnation), the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.',
   })
   @ApiResponse({ status: 200, description: 'ready', type: ProbeDto })
   @ApiResponse({ status: 503, description: 'not ready; `details` says which check is down', type: ProbeDto })
   async ready(@Res({ passthrough: true }) res: Response): Promise<ProbeBody> {
-    return this.answer(res, { mysql: await this.mysql(), log: this.log(), projections: this.projections(), admin: await this.admin() });
+    return this.answer(res, { mysql: await this.mysql(), member: this.member(), log: this.log(), projections: this.projections(), admin: await this.admin() });
   }
 
   @Get('writable')
@@ -87,6 +87,12 @@ export class HealthController {
     } catch (error) {
       return { status: 'down', message: error instanceof Error ? error.message : String(error) };
     }
+  }
+
+  /** A member of the newest configuration that serves clients (ConsensusNode.publicShare): a load balancer drops a node that is not. */
+  private member(): ProbeCheck {
+    const share = this.node.publicShare();
+    return { status: share === 'none' ? 'down' : 'up', share };
   }
 
   /** The log: not recovering, and chosen slots applied (within the bound). */
