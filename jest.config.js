@@ -25,4 +25,8 @@ module.exports = {
   testTimeout: 60000,
   // Both cores by default; `npm test` gives the unit and integration suites one (JEST_MAX_WORKERS=1) while the end-to-end suite runs beside them.
   maxWorkers: Number(process.env.JEST_MAX_WORKERS ?? 2),
+  // Set, it keeps specs in worker processes even with one worker (jest would run them in its own
+  // process, where a handle a spec leaves open keeps jest from exiting), and recycles a worker
+  // whose memory grew past it.
+  workerIdleMemoryLimit: '1GB',
 };

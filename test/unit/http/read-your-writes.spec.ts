@@ -18,7 +18,8 @@ describe('X-Min-Position / ?minPosition= (read-your-writes)', () => {
       answered = true;
       return r;
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Until the read is parked on the read model (bounded: on a loaded machine the request takes a while to arrive).
+    for (let i = 0; i < 500 && api.projector.waits.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(answered).toBe(false);
     expect(api.projector.waits).toEqual([{ position: 12, timeoutMs: MIN_POSITION_WAIT_MS }]);
     api.projector.advance(12);
