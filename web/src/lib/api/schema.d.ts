@@ -120,7 +120,7 @@ export interface paths {
         };
         /**
          * Can this node serve reads?
-         * @description MySQL reachable, the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.
+         * @description MySQL reachable, a member that serves (a voter, or a learner caught up; not a node started but not added yet, removed, or named under another storage incarnation), the log applied and the read models (and credentials) within READY_LAG_MAX of it, and the configured bootstrap admin applied here (so a login succeeds). Says `quorum` but does not depend on it.
          */
         get: operations["HealthController_ready"];
         put?: never;
