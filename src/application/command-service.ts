@@ -6,7 +6,7 @@ import type { AggregateStore } from './aggregate-store';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
 import { decideApiCommand, derivedId } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
-import { assertSameRequest, requestHashOf, scopedCommandId } from './idempotency';
+import { assertSameRequest, legacyCommandId, requestHashOf, scopedCommandId } from './idempotency';
 import type { ProposalService } from './proposals';
 import { NoQuorumError } from './proposal-errors';
 import { NO_WRITE_OBSERVER, type WriteObserver, observeWrite } from './write-metrics';
@@ -78,9 +78,17 @@ export class CommandService implements CommandGateway {
   ) {}
 
   /** Every write of the API: measured here, on the node it arrived at, from arrival to answer. */
-  execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
-    const commandId = idempotencyKey === undefined ? randomUUID() : scopedCommandId(actor.username, idempotencyKey);
-    return this.executeAs(command, actor, commandId, options);
+  async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
+    if (idempotencyKey === undefined) return this.executeAs(command, actor, randomUUID(), options);
+    const legacy = legacyCommandId(idempotencyKey);
+    // While the previous release may run, a key names the command as it does there (see legacyCommandId).
+    if (legacy !== null && this.node.writePreviousEventSchemas === true) return this.executeAs(command, actor, legacy, options);
+    // Just after such an upgrade, a retry of a key first sent then finds its first outcome under that id.
+    const earlier = legacy === null ? undefined : this.proposals.remembered(legacy);
+    if (earlier !== undefined && isFinal(earlier) && earlier.requestHash !== undefined && earlier.requestHash === requestHashOf(command)) {
+      return answerOf(earlier, true);
+    }
+    return this.executeAs(command, actor, scopedCommandId(actor.username, idempotencyKey), options);
   }
 
   executeAs(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {

@@ -17,6 +17,18 @@ export function scopedCommandId(username: string, idempotencyKey: string): strin
   return `${SCOPED_COMMAND_ID_PREFIX}${digest}`;
 }
 
+/**
+ * The command id a release before per-caller keys gave an Idempotency-Key: the key itself. While
+ * the previous release may still run (WRITE_PREVIOUS_EVENT_SCHEMAS), this release names a keyed
+ * command the same way, so a retry that reaches a node of the other release is the same command
+ * and applies once; a key that could name an id of another kind (`k_…`, `logout_…`, or one with
+ * the `#` of decisions again) keeps its scoped id. Null for those.
+ */
+export function legacyCommandId(idempotencyKey: string): string | null {
+  if (idempotencyKey.startsWith(SCOPED_COMMAND_ID_PREFIX) || idempotencyKey.startsWith(SESSION_END_COMMAND_ID_PREFIX) || idempotencyKey.includes('#')) return null;
+  return idempotencyKey;
+}
+
 /** The prefix of the command ids of logouts (see sessionEndCommandId). */
 export const SESSION_END_COMMAND_ID_PREFIX = 'logout_';
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
-import { IdempotencyKeyReusedError, scopedCommandId } from '../../../src/application/idempotency';
+import { CommandService } from '../../../src/application/command-service';
+import { IdempotencyKeyReusedError, legacyCommandId, scopedCommandId } from '../../../src/application/idempotency';
 import { nodeConfigFromEnv } from '../../../src/config/node-config';
 import type { Actor } from '../../../src/domain';
 import { ConsensusNode } from '../../../src/node/consensus-node';
@@ -229,5 +230,39 @@ describe('CommandService through a real node', () => {
     // key order in the body does not make another request
     const same = await node.commands.execute({ name: 'scores.modify', data: { reason: 'once', delta: 1, studentId: 'idem' } } as never, admin, 'body-key');
     expect(same).toMatchObject({ commandId: first.commandId, position: first.position, duplicate: true });
+  });
+
+  it('while the previous release may run, a key names the command as there; after it, a retry of that key gets the first answer', async () => {
+    await node.commands.execute({ name: 'students.register', data: { studentId: 'legacy', name: 'Legacy', className: '7l' } }, admin);
+    // The node's service as it runs with WRITE_PREVIOUS_EVENT_SCHEMAS=1 (the previous release named a keyed command by its key).
+    const mixed = new CommandService(
+      {
+        isReadyLeader: () => node.driver.status().role === 'leader' && node.hasQuorum(),
+        hasQuorum: () => node.hasQuorum(),
+        forward: async () => null,
+        hashPassword: async (password) => password,
+        now: () => new Date().toISOString(),
+        writePreviousEventSchemas: true,
+      },
+      node.aggregates,
+      node.proposals,
+      { min: -50, max: 300 },
+    );
+    const command = { name: 'scores.modify', data: { studentId: 'legacy', delta: 2, reason: 'legacy key' } } as const;
+    const first = await mixed.execute(command, admin, 'legacy-1');
+    expect(first.commandId).toBe('legacy-1');
+    const again = await mixed.execute(command, admin, 'legacy-1');
+    expect(again).toMatchObject({ commandId: 'legacy-1', position: first.position, duplicate: true });
+    // The retry reaches a node that runs without the previous release: the same command, applied once.
+    const after = await node.commands.execute(command, admin, 'legacy-1');
+    expect(after).toMatchObject({ commandId: 'legacy-1', position: first.position, duplicate: true });
+    expect(node.aggregates.student('legacy').score).toBe(102);
+    // Another request under that key is not that command: it gets its own scoped id.
+    const other = await node.commands.execute({ name: 'scores.modify', data: { studentId: 'legacy', delta: 1, reason: 'another' } }, admin, 'legacy-1');
+    expect(other.commandId).toBe(scopedCommandId('root', 'legacy-1'));
+    // A key that could name an id of another kind is never taken as is.
+    expect([legacyCommandId('k_abc'), legacyCommandId('logout_abc'), legacyCommandId('a#2'), legacyCommandId('plain-key')]).toEqual([null, null, null, 'plain-key']);
+    const scoped = await mixed.execute({ name: 'scores.modify', data: { studentId: 'legacy', delta: 1, reason: 'prefixed' } }, admin, 'k_looks-scoped');
+    expect(scoped.commandId).toBe(scopedCommandId('root', 'k_looks-scoped'));
   });
 });
