@@ -76,8 +76,8 @@ describe('cluster membership on real processes', () => {
   it('adds a node started outside the founding members: a learner that catches up, then a voter', async () => {
     await ackedBefore(20);
     await cluster.spawn('n4');
-    await cluster.waitServing('n4');
-    // Started but not added: no load balancer should send it clients.
+    // Started but not added: no load balancer should send it clients (its status page needs a login it cannot serve yet).
+    await waitFor('n4 answering its readiness probe', async () => cluster.port('n4') !== null && (await readiness('n4').catch(() => null)) !== null, 60_000, 200);
     expect(await readiness('n4')).toEqual({ status: 503, member: 'down' });
     const run = await cli('cluster:add-node', 'n4', '--json');
     expect(outcome(run)).toEqual({ code: 0 });
@@ -112,7 +112,6 @@ describe('cluster membership on real processes', () => {
     // n5 starts on an empty database while its peers have chosen slots: it copies a snapshot first.
     cluster.reconfigure('n5', { env: { SNAPSHOT_CATCHUP_MIN_SLOTS: '1' } });
     await cluster.spawn('n5');
-    await cluster.waitServing('n5');
     const old = (await voters()).find((id) => id !== 'n4') as string;
     const run = await cli('cluster:replace-node', old, 'n5', '--json');
     expect(outcome(run)).toEqual({ code: 0 });
