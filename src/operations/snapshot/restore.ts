@@ -97,18 +97,7 @@ export async function restoreNode(spec: RestoreSpec): Promise<RestoreSummary> {
   try {
     checkSchema(verified.header, await loader.columns());
     const counts = await load(spec, loader, verified);
-    const header = verified.header;
-    return {
-      nodeId: spec.nodeId,
-      database: spec.database,
-      source: { nodeId: header.nodeId, cluster: header.cluster, createdAt: header.createdAt, sha256: verified.trailer.sha256 },
-      chosenWatermark: header.chosenWatermark,
-      appliedSlot: header.appliedSlot,
-      eventPosition: header.eventPosition,
-      tables: header.tables.map((t) => ({ name: t.name, rows: counts.get(t.name)! })),
-      migrations,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return summaryOf(spec, verified, counts, migrations, started);
   } finally {
     await loader.close();
   }
@@ -153,20 +142,26 @@ export async function installSnapshot(spec: RestoreSpec): Promise<RestoreSummary
     await loader.empty(SNAPSHOT_TABLES);
     const counts = await load(spec, loader, verified, true);
     await loader.clearMeta(SNAPSHOT_INSTALL_META);
-    return {
-      nodeId: spec.nodeId,
-      database: spec.database,
-      source: { nodeId: header.nodeId, cluster: header.cluster, createdAt: header.createdAt, sha256: verified.trailer.sha256 },
-      chosenWatermark: header.chosenWatermark,
-      appliedSlot: header.appliedSlot,
-      eventPosition: header.eventPosition,
-      tables: header.tables.map((t) => ({ name: t.name, rows: counts.get(t.name)! })),
-      migrations,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return summaryOf(spec, verified, counts, migrations, started);
   } finally {
     await loader.close();
   }
+}
+
+/** What a restore or an install did: the snapshot's source and position, the rows per table, the migrations and the time since `started`. */
+function summaryOf(spec: RestoreSpec, verified: SnapshotScan, counts: ReadonlyMap<string, number>, migrations: readonly string[], started: number): RestoreSummary {
+  const header = verified.header;
+  return {
+    nodeId: spec.nodeId,
+    database: spec.database,
+    source: { nodeId: header.nodeId, cluster: header.cluster, createdAt: header.createdAt, sha256: verified.trailer.sha256 },
+    chosenWatermark: header.chosenWatermark,
+    appliedSlot: header.appliedSlot,
+    eventPosition: header.eventPosition,
+    tables: header.tables.map((t) => ({ name: t.name, rows: counts.get(t.name)! })),
+    migrations,
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** True when an install of a snapshot into `database` started and did not finish (the node must install one again before it runs). */
