@@ -322,7 +322,7 @@ export const STATE_ENV = {
       'Cold aggregates (approved or rejected applications, archived students, finished sagas) kept in memory at most; the others are loaded on demand from their snapshot and later events. `0`: every aggregate stays in memory.',
   }),
   SNAPSHOT_CATCHUP_MIN_SLOTS: int({
-    default: 10_000,
+    default: 1_000_000,
     description:
       'A node that starts this many slots or more behind a peer (on an empty database, or one whose chosen log is that far back) first copies a snapshot of that peer over NATS (event log, read models, checkpoints; never acceptor state: an install keeps its own), then catches up only what came after it from the log. `0`: always catch up from the log.',
   }),
