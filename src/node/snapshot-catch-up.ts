@@ -227,11 +227,10 @@ export async function catchUpFromPeerSnapshot(spec: SnapshotCatchUpSpec): Promis
   const empty = target.tablesWithRows.length === 0;
   const own = empty ? 0 : await chosenWatermarkOf(spec);
   const offers = (await Promise.all(spec.peers.filter((p) => p !== spec.self).map((peer) => askOffer(spec, peer)))).filter((o): o is SnapshotOffer => o !== null);
-  const refuse = (outcome: SnapshotCatchUpOutcome): SnapshotCatchUpOutcome => {
-    if (pending) throw new SnapshotInstallPendingError(`an install of a peer snapshot into ${spec.database} was interrupted and no peer gave one now (${outcome.restored ? '' : `${outcome.reason}${outcome.detail ? `: ${outcome.detail}` : ''}`}): start this node again when a peer is reachable`);
-    return outcome;
-  };
-  if (offers.length === 0) return refuse({ restored: false, reason: 'no-peer' });
+  if (offers.length === 0) {
+    if (pending) throw new SnapshotInstallPendingError(`an install of a peer snapshot into ${spec.database} was interrupted and no peer gave one now (no-peer): start this node again when a peer is reachable`);
+    return { restored: false, reason: 'no-peer' };
+  }
   const best = Math.max(...offers.map((o) => o.chosenWatermark));
   if (!pending && best - own < spec.minSlots) return { restored: false, reason: 'close-enough', detail: `this node's chosen log reaches slot ${own}, the peers' slot ${best}` };
   const source = chooseSource(offers);
