@@ -142,6 +142,9 @@ export class ConsensusNode {
     const projector = new Projector(readModelDb(db), readModelSet(config.schoolTimeZone), { tail: logTail, onError: onProjectorError });
     await projector.load();
     logTimeZoneCheck(await checkCheckpointTimeZone(readModelDb(db), projector.name, config.schoolTimeZone), config.nodeId, log);
+    // The read models' rows and checkpoint commit with the events they follow, when the projector is caught up.
+    events.joinWith(projector);
+    events.onJoinedWriteError = (e) => log('warn', `read models not written with their events (the projector writes them next): ${e instanceof Error ? e.message : String(e)}`);
     events.onWritten((head) => projector.notify(head));
     events.onWritten((head) => metrics.written(head));
     void projector.run();

@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { assert } from '../shared/assert';
 import { advanceCheckpoint, assertCheckpointName, loadCheckpoint } from './checkpoint-store';
 import { readEventRows } from './event-reader';
+import type { EventLogRow } from './logged-event';
 import type { LogTail } from './log-tail';
 import { PositionWaiters } from './position-waiters';
 import { type ProjectionRoutes, type ProjectionSet, projectionRoutes } from './projection';
@@ -208,6 +209,45 @@ export class Projector {
         this.stale = true;
         await this.reload();
       }
+    });
+  }
+
+  /**
+   * Joins the write path's transaction (`EventStore.joinWith`): when `events` follow the
+   * checkpoint at once, they are folded here and `write` gets the batch's rows and checkpoint to
+   * write in the transaction that stores the events, so the log and the read models commit
+   * together (one commit where there were two). Otherwise (the projector is behind, catching up,
+   * or the events change no row and the checkpoint need not be stored yet) `write` gets nothing
+   * to join and the run loop reads the events as usual. Between batches, like every batch.
+   */
+  joinWrite<T, DB extends ReadModelDatabase>(events: readonly EventLogRow[], write: (joined: ((trx: Transaction<DB>) => Promise<void>) | undefined) => Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      let batch: PlannedProjectionBatch | undefined;
+      try {
+        await this.reload();
+        if (events.length > 0 && Number(events[0].position) === this.checkpoint + 1) batch = planProjectionBatch(events, this.checkpoint, this.routes);
+      } catch {
+        batch = undefined; // the run loop meets the same failure and reports it
+      }
+      if (batch === undefined || batch.events !== events.length) return write(undefined);
+      const planned = batch;
+      const rowless = planned.changes.size === 0 && planned.last - this.stored < PROJECTOR_UNWRITTEN_EVENTS_MAX;
+      const from = this.checkpoint;
+      let result: T;
+      try {
+        // The caller's database holds the read models' tables (like readModelDb's view of it).
+        result = await write(rowless ? undefined : (trx) => this.writeBatch(trx as unknown as Transaction<ReadModelDatabase>, this.stored, planned));
+      } catch (error) {
+        this.stale = true;
+        this.readAhead = undefined;
+        throw error;
+      }
+      if (!rowless) this.stored = planned.last;
+      this.checkpoint = planned.last;
+      this.readAhead = undefined;
+      this.waiters.advance(this.checkpoint);
+      this.options.onBatch?.({ from, to: planned.last, events: planned.events, rows: planned.changes.size });
+      return result;
     });
   }
 

@@ -3,6 +3,7 @@ import { type ChosenEntry, type ClientValue, slotValueJson } from '../../consens
 import { MysqlAcceptorStorage } from './acceptor-storage';
 import { BloomFilter } from '../../shared/bloom-filter';
 import { LruCache } from '../../application/lru-cache';
+import { AssertionError } from '../../shared/assert';
 import type { CommandOutcome } from '../../application/command-log';
 import { type EventRow, parseCommandRecord, planCommand } from './command-record';
 import type { Database } from './database';
@@ -12,6 +13,18 @@ import { executePrepared } from './prepared-statements';
 export type OutcomeListener = (outcomes: readonly CommandOutcome[]) => void;
 /** Told after each committed batch: the log head readers can see, and the batch's event rows. */
 export type WrittenListener = (head: number, events: readonly EventRow[]) => void;
+
+/** Writes another part of the node adds to the transaction that stores a batch's rows. */
+export type JoinedWrite = (trx: Transaction<Database>) => Promise<void>;
+
+/**
+ * A reader of the log that may add its own writes to the transaction storing the events it is
+ * about to read (the read models' projector): `write` stores the events, with the joined writes
+ * when given any, and the partner learns whether that transaction committed.
+ */
+export interface WritePartner {
+  joinWrite<T>(events: readonly EventRow[], write: (joined: JoinedWrite | undefined) => Promise<T>): Promise<T>;
+}
 
 /** A batch of chosen entries whose outcomes are final and whose rows are yet to be written. */
 export interface PlannedBatch {
@@ -74,6 +87,7 @@ export class EventStore {
   private readonly plannedListeners: ((batch: PlannedBatch) => void)[] = [];
   private readonly reloadListeners: (() => Promise<void>)[] = [];
   private readonly writtenListeners: WrittenListener[] = [];
+  private partner: WritePartner | undefined;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -272,36 +286,75 @@ export class EventStore {
   }
 
   /**
+   * Lets `partner` join the transactions that store events (one partner): its rows and
+   * checkpoint then commit with the log, one commit for both.
+   */
+  joinWith(partner: WritePartner): void {
+    this.partner = partner;
+  }
+
+  /**
    * Stores planned batches (their chosen entries, idempotency records and events) in one
-   * transaction and one round trip. Should a chosen slot already be stored (a replay after a
-   * failure), it takes the statement-per-table path, which compares the stored value.
+   * transaction and one round trip, or, when the partner joins with writes of its own, in one
+   * transaction with those. Should a chosen slot already be stored (a replay after a failure), it
+   * takes the statement-per-table path, which compares the stored value. A joined transaction
+   * that fails is tried once more without the partner's writes (the partner then reads the
+   * events from the log itself), so a partner's failure never fails the log's write.
    */
   async store(batches: readonly PlannedBatch[]): Promise<void> {
-    const chosen = batches.flatMap((b) => b.entries.map((e) => JSON.stringify([e.slot, slotValueJson(e.value)])));
-    const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => JSON.stringify([o.commandId, o.slot, JSON.stringify(o)])));
-    const events = batches.flatMap((b) => b.events.map((e) => JSON.stringify(eventTuple(e))));
-    const bytes = [chosen, outcomes, events].reduce((sum, rows) => sum + rows.reduce((n, r) => n + Buffer.byteLength(r), 0), 0);
-    if (bytes > STORE_CALL_BYTES_MAX && batches.length > 1) {
+    const rows = storeRows(batches);
+    if (rows.bytes > STORE_CALL_BYTES_MAX && batches.length > 1) {
       // One transaction either way: the split halves commit in slot order, each atomically, and a
       // failure in the second rebuilds from storage (which holds the first) like any failure.
       const half = Math.ceil(batches.length / 2);
       await this.store(batches.slice(0, half));
       return this.store(batches.slice(half));
     }
-    if (bytes > STORE_CALL_BYTES_MAX) return this.storeByStatements(batches);
-    const call = sql`CALL behavior_write_chosen(${`[${chosen.join(',')}]`}, ${`[${outcomes.join(',')}]`}, ${`[${events.join(',')}]`})`;
+    const partner = this.partner;
+    if (partner === undefined) return this.storeRows(batches, rows, undefined);
+    let joinedFailure: unknown;
     try {
-      await executePrepared(this.db, { compile: () => call.compile(this.db) });
+      return await partner.joinWrite(
+        batches.flatMap((b) => b.events),
+        (joined) => this.storeRows(batches, rows, joined),
+      );
+    } catch (error) {
+      if (!(error instanceof JoinedWriteError)) throw error;
+      joinedFailure = error.cause;
+    }
+    this.onJoinedWriteError(joinedFailure);
+    return this.storeRows(batches, rows, undefined);
+  }
+
+  /** Told when a transaction joined by the partner failed (the rows are then stored without it). */
+  onJoinedWriteError: (error: unknown) => void = () => undefined;
+
+  /** One transaction: the procedure that stores the rows, after the partner's writes when there are any. */
+  private async storeRows(batches: readonly PlannedBatch[], rows: StoreRows, joined: JoinedWrite | undefined): Promise<void> {
+    if (rows.bytes > STORE_CALL_BYTES_MAX) return this.storeByStatements(batches, joined);
+    const args = [`[${rows.chosen.join(',')}]`, `[${rows.outcomes.join(',')}]`, `[${rows.events.join(',')}]`];
+    try {
+      if (joined === undefined) {
+        const call = sql`CALL behavior_write_chosen(${args[0]}, ${args[1]}, ${args[2]})`;
+        await executePrepared(this.db, { compile: () => call.compile(this.db) });
+        return;
+      }
+      await this.db.transaction().execute(async (trx) => {
+        await joinedStep(() => joined(trx));
+        const call = sql`CALL behavior_store_chosen(${args[0]}, ${args[1]}, ${args[2]})`;
+        await executePrepared(trx, { compile: () => call.compile(trx) });
+      });
     } catch (error) {
       if (!isDuplicateKey(error)) throw error;
-      await this.storeByStatements(batches);
+      await this.storeByStatements(batches, joined);
     }
   }
 
   /** The statement-per-table path: chunked multi-row INSERTs, and a check of chosen slots already stored. */
-  private async storeByStatements(batches: readonly PlannedBatch[]): Promise<void> {
+  private async storeByStatements(batches: readonly PlannedBatch[], joined: JoinedWrite | undefined): Promise<void> {
     const entries = batches.flatMap((b) => b.entries);
     await this.storage.persist({ accepted: [], chosen: entries, messages: [], sendFirst: [] }, async (trx) => {
+      if (joined !== undefined) await joinedStep(() => joined(trx));
       for (const batch of batches) await this.write(trx, batch);
     });
   }
@@ -359,6 +412,39 @@ export class EventStore {
   private remember(outcome: CommandOutcome): void {
     this.recent.set(outcome.commandId, outcome);
     if (this.recent.size > RECENT_OUTCOMES_MAX) this.recent.delete(this.recent.keys().next().value as string);
+  }
+}
+
+/** The rows of batches as the store procedures take them (JSON array items), and their size. */
+interface StoreRows {
+  readonly chosen: readonly string[];
+  readonly outcomes: readonly string[];
+  readonly events: readonly string[];
+  readonly bytes: number;
+}
+
+function storeRows(batches: readonly PlannedBatch[]): StoreRows {
+  const chosen = batches.flatMap((b) => b.entries.map((e) => JSON.stringify([e.slot, slotValueJson(e.value)])));
+  const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => JSON.stringify([o.commandId, o.slot, JSON.stringify(o)])));
+  const events = batches.flatMap((b) => b.events.map((e) => JSON.stringify(eventTuple(e))));
+  const bytes = [chosen, outcomes, events].reduce((sum, rows) => sum + rows.reduce((n, r) => n + Buffer.byteLength(r), 0), 0);
+  return { chosen, outcomes, events, bytes };
+}
+
+/** A joined write failed: the transaction is rolled back, and the store tries again without it. */
+class JoinedWriteError extends Error {
+  constructor(cause: unknown) {
+    super(`a joined write failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** Runs a partner's writes, marking their failure as the partner's (the log's own rows are not at fault). */
+async function joinedStep(step: () => Promise<void>): Promise<void> {
+  try {
+    await step();
+  } catch (error) {
+    if (error instanceof AssertionError) throw error;
+    throw new JoinedWriteError(error);
   }
 }
 

@@ -13,6 +13,7 @@ import * as userClasses from './0011-user-classes';
 import * as chosenKindIndex from './0012-chosen-kind-index';
 import * as checkpointTimeZone from './0013-checkpoint-time-zone';
 import * as revokedTokens from './0014-revoked-tokens';
+import * as storeChosen from './0015-store-chosen-procedure';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -34,4 +35,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0012_chosen_kind_index': chosenKindIndex,
   '0013_checkpoint_time_zone': checkpointTimeZone,
   '0014_revoked_tokens': revokedTokens,
+  '0015_store_chosen_procedure': storeChosen,
 };
