@@ -50,6 +50,27 @@ export async function inspectTarget(url: string, database: string): Promise<Targ
   }
 }
 
+/**
+ * A `paxos_meta` row of `database`, or undefined when the row, the table or the database does not
+ * exist: two queries, where inspecting every table would take one per table.
+ */
+export async function readMetaIfPresent(url: string, database: string, name: string): Promise<number | undefined> {
+  checkDatabaseName(database);
+  const connection = await createConnection({ ...parseMysqlUrl(url), database: undefined });
+  try {
+    const [tables] = await connection.query(
+      `SELECT COUNT(*) AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = 'paxos_meta'`,
+      [database],
+    );
+    if (Number((tables as { n: number }[])[0].n) === 0) return undefined;
+    const [rows] = await connection.query(`SELECT value FROM ${quote(database)}.paxos_meta WHERE name = ?`, [name]);
+    const row = (rows as { value: number | string }[])[0];
+    return row === undefined ? undefined : Number(row.value);
+  } finally {
+    await connection.end();
+  }
+}
+
 /** Creates the database when missing and runs every migration, as a node does at start. */
 export async function createMigratedDatabase(url: string, database: string): Promise<readonly string[]> {
   await createDatabase(url, database);

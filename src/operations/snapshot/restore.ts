@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { MIGRATIONS } from '../../infra/mysql/migrations';
 import { quote, type SnapshotTableInfo } from '../../infra/mysql/snapshot-source';
-import { SnapshotLoader, createMigratedDatabase, inspectTarget } from '../../infra/mysql/snapshot-target';
+import { SnapshotLoader, createMigratedDatabase, inspectTarget, readMetaIfPresent } from '../../infra/mysql/snapshot-target';
 import { ACCEPTOR_TABLES, NODE_LOCAL_TABLES, SNAPSHOT_TABLES, isSnapshotTable } from '../../infra/mysql/snapshot-tables';
 import { CHOSEN_WATERMARK_META } from '../../infra/mysql/chosen-watermark';
 import type { SnapshotHeader } from './snapshot-format';
@@ -166,14 +166,7 @@ function summaryOf(spec: RestoreSpec, verified: SnapshotScan, counts: ReadonlyMa
 
 /** True when an install of a snapshot into `database` started and did not finish (the node must install one again before it runs). */
 export async function installPending(url: string, database: string): Promise<boolean> {
-  const target = await inspectTarget(url, database);
-  if (!target.tablesWithRows.includes('paxos_meta')) return false;
-  const loader = await SnapshotLoader.open(url, database);
-  try {
-    return (await loader.meta(SNAPSHOT_INSTALL_META)) !== undefined;
-  } finally {
-    await loader.close();
-  }
+  return (await readMetaIfPresent(url, database, SNAPSHOT_INSTALL_META)) !== undefined;
 }
 
 /** Refuses a target database that holds any row: a restore never mixes its rows with others. */
