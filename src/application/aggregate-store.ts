@@ -18,6 +18,24 @@ import {
 import { type ArchiveEvent, type SagaEvent, type SagaState, evolveSaga, evolveSagaArchive, initialSagaState, isOpen } from '../sagas';
 import { LruCache } from './lru-cache';
 
+/**
+ * What decisions read of the aggregates: the store (every planned slot), or the leader's view of
+ * it with what it proposed and has not applied yet on top (ProposedStates).
+ */
+export interface AggregateReads {
+  student(id: string): StudentState;
+  application(id: string): ApplicationState;
+  user(username: string): UserState;
+  saga(id: string): SagaState;
+  reason(code: string): ReasonState;
+  /** The state of aggregate `id` of kind `kindName`. */
+  get(kindName: string, id: string): { readonly version: number };
+  /** Every saga that has not ended, in start order. */
+  openSagas(): SagaState[];
+  /** Active students of `className` (every class when null), sorted by id. */
+  activeStudentIds(className: string | null): string[];
+}
+
 /** One event of the log as the aggregate store folds it. */
 export interface LoggedEvent {
   readonly position: number;
@@ -214,7 +232,7 @@ interface Loading {
  * The leader decides against these states (after prefetching the aggregates a command names);
  * the expected stream versions of each proposal catch anything stale, on every node alike.
  */
-export class AggregateStore {
+export class AggregateStore implements AggregateReads {
   private readonly kinds = new Map<string, AggregateKind>();
   private readonly kindOfStream = new Map<string, AggregateKind>();
   private readonly hot = new Map<string, Map<string, Entry>>();

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_SCORE_RULES, isDomainError, previousVersionOf } from '../domain';
 import type { CommandOutcome, CommandRecord, EventDraft } from './command-log';
 import type { SagaSettings } from '../sagas';
-import type { AggregateStore } from './aggregate-store';
+import type { AggregateReads, AggregateStore } from './aggregate-store';
+import { ProposedStates } from './proposed-states';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
 import { decideApiCommand, derivedId } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
@@ -29,6 +30,12 @@ export interface CommandNode {
   /** True while the cluster may still run the previous release: events are written in the versions it reads. */
   readonly writePreviousEventSchemas?: boolean;
 }
+
+/**
+ * Commands that read across aggregates (open sagas, a class's students), which proposed states
+ * do not cover: they hold their streams' locks until they apply.
+ */
+const LOCKED_FOR_THE_ROUND: ReadonlySet<ApiCommand['name']> = new Set(['scores.batch', 'archives.start']);
 
 /** Times a command is decided again when the stream it read moved before it applied. */
 export const DECIDE_ATTEMPTS_MAX = 8;
@@ -67,6 +74,8 @@ const NO_QUORUM_WAIT_MS = 1000;
  */
 export class CommandService implements CommandGateway {
   private readonly streamLocks = new Map<string, Promise<unknown>>();
+  /** The aggregates as this node decides on them: with what it proposed and has not applied yet on top. */
+  readonly proposed: ProposedStates;
 
   constructor(
     private readonly node: CommandNode,
@@ -75,7 +84,9 @@ export class CommandService implements CommandGateway {
     private readonly scoreRules: ScoreRules = DEFAULT_SCORE_RULES,
     /** Told of every write's latency and failure (the node's metrics). */
     private readonly observer: WriteObserver = NO_WRITE_OBSERVER,
-  ) {}
+  ) {
+    this.proposed = new ProposedStates(states);
+  }
 
   /** Every write of the API: measured here, on the node it arrived at, from arrival to answer. */
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
@@ -108,7 +119,14 @@ export class CommandService implements CommandGateway {
     return this.decideHere(command, actor, commandId, options);
   }
 
-  /** Decides and proposes on this node (the leader, or any node when no leader answers). */
+  /**
+   * Decides and proposes on this node (the leader, or any node when no leader answers). The
+   * streams' locks are held while the command is decided and proposed, not for its whole round:
+   * the next command on a stream decides against what this one proposed (ProposedStates), and
+   * applying refuses it if that proposal is not chosen after all, so it is decided again. The
+   * commands that read across aggregates (a batch or an archive start: open sagas, a class's
+   * students) hold their locks until they apply.
+   */
   async decideHere(command: ApiCommand, actor: Actor, commandId: string, options: ExecuteOptions = {}): Promise<CommandAnswer> {
     const passwordHash = command.name === 'users.create' || command.name === 'users.password' ? await this.node.hashPassword(command.data.password) : undefined;
     const requestHash = requestHashOf(command);
@@ -116,7 +134,7 @@ export class CommandService implements CommandGateway {
     for (let attempt = 1; ; attempt++) {
       const id = attemptId(commandId, attempt);
       const streams = await this.streamsToLock(command);
-      const outcome = await this.withStreams(streams, async () => {
+      const step = await this.withStreams(streams, async (): Promise<{ wait: Promise<void> } | { proposal: Promise<CommandOutcome> }> => {
         // Cold aggregates the decision reads are loaded before it, and stay until it is made.
         const reads = readsOf(command, streams, commandId, id);
         const release = await this.states.prefetch(reads);
@@ -125,18 +143,37 @@ export class CommandService implements CommandGateway {
         try {
           decision = this.decide(command, actor, commandId, id, options, passwordHash);
           // What the refusal was decided against: every stream it read (a new saga's own, not the lock `saga/new`).
-          if (!decision.ok) refusalVersions = versionsOf(reads, this.states);
+          if (!decision.ok) refusalVersions = versionsOf(reads, this.proposed);
         } finally {
           release();
         }
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
         // A queued command's status is read from the log once the queue drops it: record every refusal.
-        if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) throw new DomainRefusal(decision.error);
+        if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) {
+          // Answered at once, so never on a state that may not be: first let what it read apply.
+          const wait = this.proposed.proposedAmong(reads);
+          if (wait !== undefined) return { wait };
+          throw new DomainRefusal(decision.error);
+        }
         const record: CommandRecord = decision.ok
           ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
           : { events: [], expected: refusalVersions, metadata, refusal: decision.error };
-        return this.proposals.propose({ id, payload: JSON.stringify(record) });
+        const ticket = this.proposed.propose(decision.ok ? decision.decided.events : []);
+        const proposal = this.proposals.propose({ id, payload: JSON.stringify(record) });
+        proposal.then(
+          (outcome) => this.proposed.settle(ticket, outcome.status === 'applied' && outcome.duplicate !== true),
+          () => this.proposed.settle(ticket, false),
+        );
+        if (!LOCKED_FOR_THE_ROUND.has(command.name)) return { proposal };
+        await proposal.catch(() => undefined);
+        return { proposal };
       });
+      if ('wait' in step) {
+        await step.wait;
+        if (attempt >= DECIDE_ATTEMPTS_MAX) throw new DomainRefusal({ code: 'conflict', message: 'the command kept meeting concurrent changes' });
+        continue;
+      }
+      const outcome = await step.proposal;
       if (isFinal(outcome)) {
         if (outcome.duplicate) assertSameRequest(outcome, requestHash);
         return answerOf(outcome, outcome.duplicate ?? false);
@@ -144,7 +181,7 @@ export class CommandService implements CommandGateway {
       if (attempt >= DECIDE_ATTEMPTS_MAX) {
         throw new DomainRefusal({ code: 'conflict', message: `the command kept meeting concurrent changes: ${outcome.reason}` });
       }
-      // The stream moved between deciding and applying (a leader change): decide on what applied.
+      // The stream moved between deciding and applying (a proposal it read was not chosen, or a leader change): decide on what applied.
     }
   }
 
@@ -153,7 +190,7 @@ export class CommandService implements CommandGateway {
     if (command.name !== 'applications.review') return streamsOf(command, this.states);
     const release = await this.states.prefetch([`application/${command.data.applicationId}`]);
     try {
-      return streamsOf(command, this.states);
+      return streamsOf(command, this.proposed);
     } finally {
       release();
     }
@@ -161,10 +198,10 @@ export class CommandService implements CommandGateway {
 
   /** Decides on the states in memory (synchronous: nothing moves them meanwhile). */
   private decide(command: ApiCommand, actor: Actor, commandId: string, id: string, options: ExecuteOptions, passwordHash: string | undefined): Decision {
-    const actorRefusal = options.queued ? refusalOfStaleActor(actor, this.states.user(actor.username)) : null;
+    const actorRefusal = options.queued ? refusalOfStaleActor(actor, this.proposed.user(actor.username)) : null;
     return actorRefusal
       ? { ok: false, error: actorRefusal }
-      : decideApiCommand(command, this.states, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
+      : decideApiCommand(command, this.proposed, actor, this.node.now(), { command: commandId, attempt: id }, passwordHash, this.scoreRules, this.node.sagaSettings);
   }
 
   /**
@@ -263,7 +300,7 @@ export function refusalOfStaleActor(actor: Actor, user: UserState): DomainError 
 }
 
 /** The streams a command reads, so commands on one stream are decided one at a time. */
-function streamsOf(command: ApiCommand, states: AggregateStore): string[] {
+function streamsOf(command: ApiCommand, states: AggregateReads): string[] {
   switch (command.name) {
     case 'students.register':
     case 'students.correct':
@@ -305,7 +342,7 @@ function readsOf(command: ApiCommand, streams: readonly string[], commandId: str
 }
 
 /** The versions the states are at for `keys` (`streamType/streamId`, all in memory): what a recorded refusal was decided against. */
-function versionsOf(keys: readonly string[], states: AggregateStore): Record<string, number> {
+function versionsOf(keys: readonly string[], states: AggregateReads): Record<string, number> {
   const versions: Record<string, number> = {};
   for (const key of keys) {
     const slash = key.indexOf('/');

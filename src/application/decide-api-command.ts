@@ -16,7 +16,7 @@ import {
   isRole,
 } from '../domain';
 import { DEFAULT_SAGA_SETTINGS, type SagaSettings, decideRetrySaga, decideStartArchive, decideStartBatch } from '../sagas';
-import type { AggregateStore } from './aggregate-store';
+import type { AggregateReads } from './aggregate-store';
 import type { ApiCommand } from './command-gateway';
 
 /** What a decided API command proposes: its events, the streams whose versions it relies on, and the answer. */
@@ -37,7 +37,7 @@ export type ApiDecision = { ok: true; decided: DecidedCommand } | { ok: false; e
  */
 export function decideApiCommand(
   command: ApiCommand,
-  states: AggregateStore,
+  states: AggregateReads,
   actor: Actor,
   now: string,
   ids: { readonly command: string; readonly attempt: string },
@@ -135,7 +135,7 @@ export function decideApiCommand(
 }
 
 /** Creates or updates a catalogue reason. */
-function decideReasonCommand(command: Extract<ApiCommand, { name: 'reasons.create' | 'reasons.update' }>, states: AggregateStore, ctx: CommandContext): ApiDecision {
+function decideReasonCommand(command: Extract<ApiCommand, { name: 'reasons.create' | 'reasons.update' }>, states: AggregateReads, ctx: CommandContext): ApiDecision {
   const state = states.reason(command.data.code);
   const decision =
     command.name === 'reasons.create'
@@ -149,7 +149,7 @@ function decideReasonCommand(command: Extract<ApiCommand, { name: 'reasons.creat
  * none; else a refusal, or the reason's stream version (so a reason deactivated meanwhile makes the
  * entry stale and it is decided again).
  */
-function namedReason(command: ApiCommand, states: AggregateStore): { ok: false; error: DomainError } | { ok: true; expected: Record<string, number> } | null {
+function namedReason(command: ApiCommand, states: AggregateReads): { ok: false; error: DomainError } | { ok: true; expected: Record<string, number> } | null {
   const code = (command.data as { reasonCode?: string }).reasonCode;
   if (code === undefined) return null;
   const state = states.reason(code);
@@ -160,7 +160,7 @@ function namedReason(command: ApiCommand, states: AggregateStore): { ok: false; 
 /** Starts a saga (its id derived from the command id) or retries one waiting for an operator. */
 function decideSagaCommand(
   command: Extract<ApiCommand, { name: 'scores.batch' | 'archives.start' | 'sagas.retry' }>,
-  states: AggregateStore,
+  states: AggregateReads,
   ctx: CommandContext,
   commandId: string,
   settings: SagaSettings,
@@ -185,7 +185,7 @@ function decideSagaCommand(
 }
 
 /** A role change and/or a disable or enable, decided in turn on the evolving state, as one entry. */
-function decideUserUpdate(data: { username: string; role?: string; disabled?: boolean; displayName?: string }, states: AggregateStore, ctx: CommandContext): ApiDecision {
+function decideUserUpdate(data: { username: string; role?: string; disabled?: boolean; displayName?: string }, states: AggregateReads, ctx: CommandContext): ApiDecision {
   const state = states.user(data.username);
   const events: DomainEvent[] = [];
   if (data.role !== undefined) {

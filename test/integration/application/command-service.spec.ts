@@ -132,6 +132,10 @@ describe('CommandService through a real node', () => {
     );
     expect(new Set(answers.map((a) => a.position)).size).toBe(50);
     expect(node.aggregates.student('s1').score).toBe(before);
+    // Each was decided against the one proposed before it, not after it applied: they share slots.
+    const slots = await node.db.selectFrom('event_log').select('slot').where('position', 'in', answers.map((a) => a.position ?? 0)).execute();
+    expect(new Set(slots.map((r) => Number(r.slot))).size).toBeLessThanOrEqual(25);
+    expect(node.commands.proposed.size).toBe(0);
     await node.projector.waitFor(Math.max(...answers.map((a) => a.position ?? 0)), 5000);
     const records = await new ScoreRecordsRepository(read()).listRecords('s1', { page: 1, pageSize: 100 });
     expect(records.total).toBe(52);

@@ -1,0 +1,138 @@
+import type { ApplicationState, DomainEvent, ReasonState, StudentState, UserState } from '../domain';
+import type { SagaState } from '../sagas';
+import { AGGREGATE_KINDS, type AggregateKind, type AggregateReads, type AggregateStore } from './aggregate-store';
+
+/** What the leader proposed under one command and has not seen applied yet. */
+export interface ProposedTicket {
+  /** The aggregates (`kind/id`) its events move. */
+  readonly keys: readonly string[];
+  readonly settled: Promise<void>;
+}
+
+interface Ticket extends ProposedTicket {
+  readonly resolve: () => void;
+}
+
+/** One proposed state of an aggregate, over the one below it in its stack (or the store's). */
+interface Layer {
+  readonly ticket: Ticket;
+  readonly state: { readonly version: number };
+}
+
+const KIND_OF_STREAM: ReadonlyMap<string, AggregateKind> = new Map(AGGREGATE_KINDS.flatMap((kind) => kind.streamTypes.map((t) => [t, kind] as const)));
+
+/**
+ * The leader's view of the aggregates: the store's states (every planned slot) with what it
+ * proposed and has not applied yet on top, so a command on a stream is decided while the one
+ * before it is still in its round (ARCHITECTURE.md, write path step 3). That is safe because a
+ * command carries the stream versions it was decided against, and applying refuses it, alike on
+ * every node, when they do not hold: a command decided on a proposal that is then not chosen is
+ * refused when applied and decided again. A refusal the caller is answered at once (not recorded
+ * in the log) must not rest on a state that may never be: `proposedAmong` tells the caller to wait
+ * for those proposals first.
+ *
+ * Each aggregate has a stack of proposed states. A proposal that applied leaves its layer (the
+ * store now holds it); one that did not takes the layers above it along (they were built on it).
+ * Cross-aggregate reads (open sagas, a class's students) are the store's: the commands that rely
+ * on them hold their stream locks for the whole round.
+ */
+export class ProposedStates implements AggregateReads {
+  private readonly stacks = new Map<string, Layer[]>();
+
+  constructor(private readonly store: AggregateStore) {}
+
+  student(id: string): StudentState {
+    return this.get('student', id) as StudentState;
+  }
+
+  application(id: string): ApplicationState {
+    return this.get('application', id) as ApplicationState;
+  }
+
+  user(username: string): UserState {
+    return this.get('user', username) as UserState;
+  }
+
+  saga(id: string): SagaState {
+    return this.get('saga', id) as SagaState;
+  }
+
+  reason(code: string): ReasonState {
+    return this.get('reason', code) as ReasonState;
+  }
+
+  get(kindName: string, id: string): { readonly version: number } {
+    const stack = this.stacks.get(`${kindName}/${id}`);
+    return stack === undefined ? this.store.get(kindName, id) : stack[stack.length - 1].state;
+  }
+
+  openSagas(): SagaState[] {
+    return this.store.openSagas();
+  }
+
+  activeStudentIds(className: string | null): string[] {
+    return this.store.activeStudentIds(className);
+  }
+
+  /** Aggregates with a proposed state on top of the store's. */
+  get size(): number {
+    return this.stacks.size;
+  }
+
+  /**
+   * Puts the states `events` lead to on top (call right before proposing them, in the same turn
+   * as the decision). Every aggregate they move must be readable (hot, or prefetched).
+   */
+  propose(events: readonly DomainEvent[]): ProposedTicket {
+    let resolve!: () => void;
+    const settled = new Promise<void>((r) => (resolve = r));
+    const next = new Map<string, { readonly version: number }>();
+    for (const event of events) {
+      const kind = KIND_OF_STREAM.get(event.streamType);
+      if (kind === undefined) continue;
+      const key = `${kind.name}/${kind.idOf({ stream_type: event.streamType, stream_id: event.streamId })}`;
+      const from = next.get(key) ?? this.get(kind.name, key.slice(kind.name.length + 1));
+      next.set(key, kind.evolve(from, event));
+    }
+    const ticket: Ticket = { keys: [...next.keys()], settled, resolve };
+    for (const [key, state] of next) {
+      const stack = this.stacks.get(key) ?? [];
+      stack.push({ ticket, state });
+      this.stacks.set(key, stack);
+    }
+    return ticket;
+  }
+
+  /**
+   * The proposal's outcome is known (call once the store holds what applied): its layers go, and
+   * when it did not apply, so do the layers built on it.
+   */
+  settle(proposed: ProposedTicket, applied: boolean): void {
+    const ticket = proposed as Ticket;
+    for (const key of ticket.keys) {
+      const stack = this.stacks.get(key);
+      if (stack === undefined) continue;
+      const at = stack.findIndex((layer) => layer.ticket === ticket);
+      if (at < 0) continue;
+      stack.splice(at, applied ? 1 : stack.length - at);
+      if (stack.length === 0) this.stacks.delete(key);
+    }
+    ticket.resolve();
+  }
+
+  /**
+   * Resolves once every proposal whose state `streamKeys` (`streamType/streamId`) read now has
+   * settled, or at once when they read only the store's states.
+   */
+  proposedAmong(streamKeys: readonly string[]): Promise<void> | undefined {
+    const waits: Promise<void>[] = [];
+    for (const streamKey of streamKeys) {
+      const slash = streamKey.indexOf('/');
+      const kind = KIND_OF_STREAM.get(streamKey.slice(0, slash));
+      if (kind === undefined) continue;
+      const key = `${kind.name}/${kind.idOf({ stream_type: streamKey.slice(0, slash), stream_id: streamKey.slice(slash + 1) })}`;
+      for (const layer of this.stacks.get(key) ?? []) waits.push(layer.ticket.settled);
+    }
+    return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
+  }
+}
