@@ -139,9 +139,10 @@ export class CommandService implements CommandGateway {
         const reads = readsOf(command, streams, commandId, id);
         const release = await this.states.prefetch(reads);
         let decision: Decision;
+        let layered: readonly string[];
         let refusalVersions: Record<string, number> = {};
         try {
-          decision = this.decide(command, actor, commandId, id, options, passwordHash);
+          ({ value: decision, layered } = this.proposed.reading(() => this.decide(command, actor, commandId, id, options, passwordHash)));
           // What the refusal was decided against: every stream it read (a new saga's own, not the lock `saga/new`).
           if (!decision.ok) refusalVersions = versionsOf(reads, this.proposed);
         } finally {
@@ -149,12 +150,12 @@ export class CommandService implements CommandGateway {
         }
         const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
         // A queued command's status is read from the log once the queue drops it: record every refusal.
-        if (!decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code)) {
-          // Answered at once, so never on a state that may not be: first let what it read apply.
-          const wait = this.proposed.proposedAmong(reads);
-          if (wait !== undefined) return { wait };
-          throw new DomainRefusal(decision.error);
-        }
+        const answeredNow = !decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code);
+        // Never answer, nor propose unchecked, what rests on a proposal that may not be chosen: let it apply first.
+        const unsure = answeredNow ? layered : this.proposed.unchecked(layered, decision.ok ? decision.decided.expected : refusalVersions);
+        const wait = this.proposed.settledAll(unsure);
+        if (wait !== undefined) return { wait };
+        if (!decision.ok && answeredNow) throw new DomainRefusal(decision.error);
         const record: CommandRecord = decision.ok
           ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
           : { events: [], expected: refusalVersions, metadata, refusal: decision.error };

@@ -28,8 +28,9 @@ const KIND_OF_STREAM: ReadonlyMap<string, AggregateKind> = new Map(AGGREGATE_KIN
  * command carries the stream versions it was decided against, and applying refuses it, alike on
  * every node, when they do not hold: a command decided on a proposal that is then not chosen is
  * refused when applied and decided again. A refusal the caller is answered at once (not recorded
- * in the log) must not rest on a state that may never be: `proposedAmong` tells the caller to wait
- * for those proposals first.
+ * in the log) must not rest on a state that may never be, nor may a decision that read a proposed
+ * state its stream versions do not name: `reading` tells which it read, and `settledAll` waits for
+ * those proposals first.
  *
  * Each aggregate has a stack of proposed states. A proposal that applied leaves its layer (the
  * store now holds it); one that did not takes the layers above it along (they were built on it).
@@ -38,6 +39,8 @@ const KIND_OF_STREAM: ReadonlyMap<string, AggregateKind> = new Map(AGGREGATE_KIN
  */
 export class ProposedStates implements AggregateReads {
   private readonly stacks = new Map<string, Layer[]>();
+  /** While `reading` runs: the aggregates read from a proposed layer. */
+  private layeredReads: Set<string> | undefined;
 
   constructor(private readonly store: AggregateStore) {}
 
@@ -62,8 +65,36 @@ export class ProposedStates implements AggregateReads {
   }
 
   get(kindName: string, id: string): { readonly version: number } {
-    const stack = this.stacks.get(`${kindName}/${id}`);
-    return stack === undefined ? this.store.get(kindName, id) : stack[stack.length - 1].state;
+    const key = `${kindName}/${id}`;
+    const stack = this.stacks.get(key);
+    if (stack === undefined) return this.store.get(kindName, id);
+    this.layeredReads?.add(key);
+    return stack[stack.length - 1].state;
+  }
+
+  /**
+   * Runs a decision (synchronous), and tells which aggregates it read from proposed layers rather
+   * than from the store.
+   */
+  reading<T>(decide: () => T): { readonly value: T; readonly layered: readonly string[] } {
+    const outer = this.layeredReads;
+    const layered = new Set<string>();
+    this.layeredReads = layered;
+    try {
+      return { value: decide(), layered: [...layered] };
+    } finally {
+      this.layeredReads = outer;
+    }
+  }
+
+  /**
+   * The aggregates of `layered` that no stream of `expected` (`streamType/streamId` -> version)
+   * names: a decision that read them on a proposed state is not checked against them when it
+   * applies, so it must not be proposed before they applied.
+   */
+  unchecked(layered: readonly string[], expected: Readonly<Record<string, number>>): string[] {
+    const checked = new Set(Object.keys(expected).map(aggregateKeyOf));
+    return layered.filter((key) => !checked.has(key));
   }
 
   openSagas(): SagaState[] {
@@ -90,7 +121,7 @@ export class ProposedStates implements AggregateReads {
     for (const event of events) {
       const kind = KIND_OF_STREAM.get(event.streamType);
       if (kind === undefined) continue;
-      const key = `${kind.name}/${kind.idOf({ stream_type: event.streamType, stream_id: event.streamId })}`;
+      const key = aggregateKeyOf(`${event.streamType}/${event.streamId}`);
       const from = next.get(key) ?? this.get(kind.name, key.slice(kind.name.length + 1));
       next.set(key, kind.evolve(from, event));
     }
@@ -121,18 +152,20 @@ export class ProposedStates implements AggregateReads {
   }
 
   /**
-   * Resolves once every proposal whose state `streamKeys` (`streamType/streamId`) read now has
-   * settled, or at once when they read only the store's states.
+   * Resolves once every proposal under the states of `aggregates` (`kind/id`) now has settled, or
+   * undefined when none is under a proposal.
    */
-  proposedAmong(streamKeys: readonly string[]): Promise<void> | undefined {
+  settledAll(aggregates: readonly string[]): Promise<void> | undefined {
     const waits: Promise<void>[] = [];
-    for (const streamKey of streamKeys) {
-      const slash = streamKey.indexOf('/');
-      const kind = KIND_OF_STREAM.get(streamKey.slice(0, slash));
-      if (kind === undefined) continue;
-      const key = `${kind.name}/${kind.idOf({ stream_type: streamKey.slice(0, slash), stream_id: streamKey.slice(slash + 1) })}`;
-      for (const layer of this.stacks.get(key) ?? []) waits.push(layer.ticket.settled);
-    }
+    for (const key of aggregates) for (const layer of this.stacks.get(key) ?? []) waits.push(layer.ticket.settled);
     return waits.length === 0 ? undefined : Promise.all(waits).then(() => undefined);
   }
+}
+
+/** The aggregate (`kind/id`) a stream (`streamType/streamId`) belongs to; the stream itself when no kind folds it. */
+function aggregateKeyOf(streamKey: string): string {
+  const slash = streamKey.indexOf('/');
+  const kind = KIND_OF_STREAM.get(streamKey.slice(0, slash));
+  if (kind === undefined) return streamKey;
+  return `${kind.name}/${kind.idOf({ stream_type: streamKey.slice(0, slash), stream_id: streamKey.slice(slash + 1) })}`;
 }

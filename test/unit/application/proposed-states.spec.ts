@@ -71,12 +71,23 @@ describe('ProposedStates: decisions read what the leader proposed on top of what
     await expect(second.settled).resolves.toBeUndefined();
   });
 
-  it('tells a refusal answered at once to wait for the proposals the streams it read are under', async () => {
-    expect(view.proposedAmong(['student/s-1'])).toBeUndefined();
+  it('tells which aggregates a decision read on a proposed state, and which of them its versions do not check', () => {
+    view.propose([scoreModified(5, 100)]);
+    const read = view.reading(() => [view.student('s-1').score, view.user('kim').exists, view.reason('helped').exists]);
+    expect(read.value).toEqual([105, false, false]);
+    expect(read.layered).toEqual(['student/s-1']);
+    expect(view.unchecked(read.layered, { 'student/s-1': 2 })).toEqual([]);
+    // e.g. a user bound to a student whose registration is only proposed: that must apply first
+    expect(view.unchecked(read.layered, { 'user/kim': 0 })).toEqual(['student/s-1']);
+    expect(view.reading(() => view.user('kim').exists).layered).toEqual([]);
+  });
+
+  it('waits for the proposals under the aggregates a decision read, and for nothing when there are none', async () => {
+    expect(view.settledAll(['student/s-1'])).toBeUndefined();
     const first = view.propose([scoreModified(5, 100)]);
-    const waiting = view.proposedAmong(['student/s-1', 'reason/none']);
+    const waiting = view.settledAll(['student/s-1', 'reason/none']);
     expect(waiting).toBeDefined();
-    expect(view.proposedAmong(['student/s-2'])).toBeUndefined();
+    expect(view.settledAll(['student/s-2'])).toBeUndefined();
     let done = false;
     void waiting?.then(() => (done = true));
     await Promise.resolve();
@@ -85,6 +96,6 @@ describe('ProposedStates: decisions read what the leader proposed on top of what
     view.settle(first, true);
     await waiting;
     expect(done).toBe(true);
-    expect(view.proposedAmong(['student/s-1'])).toBeUndefined();
+    expect(view.settledAll(['student/s-1'])).toBeUndefined();
   });
 });
