@@ -3,7 +3,7 @@ import { type Actor, type DomainError, type ScoreRules, type UserState, DEFAULT_
 import type { CommandOutcome, CommandRecord, EventDraft } from './command-log';
 import type { SagaSettings } from '../sagas';
 import type { AggregateReads, AggregateStore } from './aggregate-store';
-import { ProposedStates } from './proposed-states';
+import { ProposedStates, type ProposedTicket } from './proposed-states';
 import type { ApiCommand, CommandAnswer, CommandGateway, ExecuteOptions } from './command-gateway';
 import { decideApiCommand, derivedId } from './decide-api-command';
 import { DomainRefusal } from './domain-refusal';
@@ -138,29 +138,29 @@ export class CommandService implements CommandGateway {
         // Cold aggregates the decision reads are loaded before it, and stay until it is made.
         const reads = readsOf(command, streams, commandId, id);
         const release = await this.states.prefetch(reads);
-        let decision: Decision;
-        let layered: readonly string[];
-        let refusalVersions: Record<string, number> = {};
+        let ticket: ProposedTicket;
+        let proposal: Promise<CommandOutcome>;
         try {
-          ({ value: decision, layered } = this.proposed.reading(() => this.decide(command, actor, commandId, id, options, passwordHash)));
+          const { value: decision, layered } = this.proposed.reading(() => this.decide(command, actor, commandId, id, options, passwordHash));
           // What the refusal was decided against: every stream it read (a new saga's own, not the lock `saga/new`).
-          if (!decision.ok) refusalVersions = versionsOf(reads, this.proposed);
+          const refusalVersions = decision.ok ? {} : versionsOf(reads, this.proposed);
+          // A queued command's status is read from the log once the queue drops it: record every refusal.
+          const answeredNow = !decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code);
+          // Never answer, nor propose unchecked, what rests on a proposal that may not be chosen: let it apply first.
+          const unsure = answeredNow ? layered : this.proposed.unchecked(layered, decision.ok ? decision.decided.expected : refusalVersions);
+          const wait = this.proposed.settledAll(unsure);
+          if (wait !== undefined) return { wait };
+          if (!decision.ok && answeredNow) throw new DomainRefusal(decision.error);
+          const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
+          const record: CommandRecord = decision.ok
+            ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
+            : { events: [], expected: refusalVersions, metadata, refusal: decision.error };
+          // Folded while what it moves is still loaded; proposed in the same turn, so the layers and the log's order agree.
+          ticket = this.proposed.propose(decision.ok ? decision.decided.events : []);
+          proposal = this.proposals.propose({ id, payload: JSON.stringify(record) });
         } finally {
           release();
         }
-        const metadata = { actor: { username: actor.username, role: actor.role }, correlationId: commandId, causationId: commandId, decidedAt: this.node.now(), requestHash };
-        // A queued command's status is read from the log once the queue drops it: record every refusal.
-        const answeredNow = !decision.ok && !options.queued && !RECORDED_REFUSALS.has(decision.error.code);
-        // Never answer, nor propose unchecked, what rests on a proposal that may not be chosen: let it apply first.
-        const unsure = answeredNow ? layered : this.proposed.unchecked(layered, decision.ok ? decision.decided.expected : refusalVersions);
-        const wait = this.proposed.settledAll(unsure);
-        if (wait !== undefined) return { wait };
-        if (!decision.ok && answeredNow) throw new DomainRefusal(decision.error);
-        const record: CommandRecord = decision.ok
-          ? { events: this.eventsToWrite(decision.decided.events), expected: decision.decided.expected, metadata, result: decision.decided.result }
-          : { events: [], expected: refusalVersions, metadata, refusal: decision.error };
-        const ticket = this.proposed.propose(decision.ok ? decision.decided.events : []);
-        const proposal = this.proposals.propose({ id, payload: JSON.stringify(record) });
         proposal.then(
           (outcome) => this.proposed.settle(ticket, outcome.status === 'applied' && outcome.duplicate !== true),
           () => this.proposed.settle(ticket, false),

@@ -1,6 +1,6 @@
 import type { ApplicationState, DomainEvent, ReasonState, StudentState, UserState } from '../domain';
 import type { SagaState } from '../sagas';
-import { AGGREGATE_KINDS, type AggregateKind, type AggregateReads, type AggregateStore } from './aggregate-store';
+import { AGGREGATE_KINDS, type AggregateKind, AggregateNotLoadedError, type AggregateReads, type AggregateStore } from './aggregate-store';
 
 /** What the leader proposed under one command and has not seen applied yet. */
 export interface ProposedTicket {
@@ -118,11 +118,22 @@ export class ProposedStates implements AggregateReads {
     let resolve!: () => void;
     const settled = new Promise<void>((r) => (resolve = r));
     const next = new Map<string, { readonly version: number }>();
+    const unread = new Set<string>();
     for (const event of events) {
       const kind = KIND_OF_STREAM.get(event.streamType);
       if (kind === undefined) continue;
       const key = aggregateKeyOf(`${event.streamType}/${event.streamId}`);
-      const from = next.get(key) ?? this.get(kind.name, key.slice(kind.name.length + 1));
+      if (unread.has(key)) continue;
+      let from = next.get(key);
+      try {
+        from ??= this.get(kind.name, key.slice(kind.name.length + 1));
+      } catch (error) {
+        // Not in memory (a bug of the caller's prefetch): no layer, so decisions read the store's
+        // state, and the versions refuse what that misses when it applies.
+        if (!(error instanceof AggregateNotLoadedError)) throw error;
+        unread.add(key);
+        continue;
+      }
       next.set(key, kind.evolve(from, event));
     }
     const ticket: Ticket = { keys: [...next.keys()], settled, resolve };
