@@ -191,6 +191,12 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await admin.waitForFunction(() => document.querySelectorAll('.ant-table-tbody tr.ant-table-row').length === 3, undefined, { timeout: UI_TIMEOUT_MS });
         expect(await queueRows.count()).toBe(3);
         await checkPage(admin, '04-admin-review-queue');
+        // The same queue on a phone: nothing wider than the screen, every row's buttons clear of the card's edge.
+        await admin.setViewportSize({ width: 375, height: 812 });
+        await fitsWidth(admin, 375);
+        await rowButtonsClearOfCardEdge(admin);
+        await checkPage(admin, '04b-admin-review-queue-phone');
+        await admin.setViewportSize({ width: 1280, height: 860 });
         for (const s of STUDENTS.slice(0, 2)) await admin.locator('tr', { hasText: `(${s.id})` }).getByRole('checkbox').check();
         await admin.getByRole('button', { name: '通过所选（2）' }).click();
         await admin.waitForFunction(() => document.querySelectorAll('.ant-table-tbody tr.ant-table-row').length === 1);
@@ -314,6 +320,20 @@ describe('the web app in Chromium against a 3-node cluster', () => {
   /** Nothing on the page is wider than the window (no sideways scroll of the page itself). */
   async function fitsWidth(page: Page, width: number): Promise<void> {
     await page.waitForFunction((w) => document.documentElement.scrollWidth <= w, width, { timeout: 10_000 });
+  }
+
+  /** How far in from the right edge of its card a table row's buttons stand, at the least: the card's 12 px padding and 12 more. */
+  const ROW_BUTTONS_INSET_MIN = 24;
+
+  /** Every button in the table rows of the page's cards stands at least ROW_BUTTONS_INSET_MIN px in from the card's right edge. */
+  async function rowButtonsClearOfCardEdge(page: Page): Promise<void> {
+    const insets: number[] = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.ant-card .ant-table-tbody button') as ArrayLike<typeof document>).map(
+        (b) => b.closest('.ant-card').getBoundingClientRect().right - b.getBoundingClientRect().right,
+      ),
+    );
+    expect(insets.length).toBeGreaterThan(0);
+    expect(Math.min(...insets)).toBeGreaterThanOrEqual(ROW_BUTTONS_INSET_MIN);
   }
 
   it(
@@ -443,6 +463,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         expect(await rejectNone.isDisabled()).toBe(true);
         expect(await rejectNone.evaluate((b) => b.ownerDocument.defaultView!.getComputedStyle(b).color)).not.toBe('rgb(207, 19, 34)');
         await fitsWidth(adminPhone, 375);
+        await rowButtonsClearOfCardEdge(adminPhone);
         await checkPage(adminPhone, '32-en-admin-reviews-phone');
 
         report(`axe-core checked ${pagesChecked.length} pages in all`);

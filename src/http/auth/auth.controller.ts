@@ -22,7 +22,7 @@ import { LoginThrottle } from '../../auth/login-throttle';
 import { LOGOUT_COMMANDS } from './auth.tokens';
 import { LoginDto, LoginResponseDto } from './login.dto';
 import { Public } from './public.decorator';
-import { clearPendingLogoutCookie, clearSessionCookies, pendingLogoutToken, sessionToken, setPendingLogoutCookie, setSessionCookies } from './session-cookie';
+import { clearPendingLogoutCookie, clearSessionCookies, pendingLogoutTokens, sessionToken, setPendingLogoutCookie, setSessionCookies } from './session-cookie';
 
 /**
  * Login and logout. The login answers a bearer token for programs and also sets the web app's
@@ -72,9 +72,9 @@ export class AuthController {
   @ApiOperation({
     summary: 'Log out: ends the session on every node and clears the session and csrf cookies',
     description:
-      'Ends the session the request carries (Authorization: Bearer <token>, else the session cookie, else the logout_pending cookie ' +
-      'a web logout left that the cluster could not record): this node refuses the token at once, ' +
+      'Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, ' +
       'and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. ' +
+      'A logout by cookie also records the logouts the logout_pending cookie holds (earlier web logouts the cluster could not record). ' +
       "The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.",
   })
   @ApiNoContentResponse({ description: 'the session is ended on every node (or there was none); the cookies are cleared' })
@@ -82,22 +82,39 @@ export class AuthController {
     description:
       'the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, ' +
       'but other nodes may take it until it expires; retry with the bearer token after Retry-After. A cookie-authenticated logout ' +
-      'keeps the token in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) for the retry.',
+      'keeps every token it could not record in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) ' +
+      'for the retry or the next logout.',
   })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response): Promise<void> {
-    const authorization = request.headers.authorization;
-    const byCookie = authorization === undefined;
-    const token = authorization === undefined ? (sessionToken(request) ?? pendingLogoutToken(request)) : bearerOrUndefined(authorization);
-    const session = token === undefined ? undefined : this.auth.revoke(token);
     clearSessionCookies(request, response);
-    try {
-      if (session !== undefined) await this.record(session, response);
-    } catch (error) {
-      // The web app's cookie is gone: the pending-logout cookie keeps the token for its retry.
-      if (error instanceof LogoutNotRecordedError && byCookie && session !== undefined) setPendingLogoutCookie(request, response, token!, session.expiresAt);
-      throw error;
-    }
-    if (byCookie) clearPendingLogoutCookie(request, response);
+    const authorization = request.headers.authorization;
+    if (authorization === undefined) return this.logoutByCookies(request, response);
+    const token = bearerOrUndefined(authorization);
+    const session = token === undefined ? undefined : this.auth.revoke(token);
+    if (session !== undefined) await this.record(session, response);
+  }
+
+  /**
+   * The web app's logout: ends the session cookie's token and every token of the pending-logout
+   * cookie (earlier logouts the cluster could not record, of this session or of one before it),
+   * recorded side by side. The pending-logout cookie is cleared once all are recorded, else it
+   * keeps those that are not, so that no logout is dropped.
+   *
+   * @throws LogoutNotRecordedError (503) when any of them could not be recorded now
+   */
+  private async logoutByCookies(request: Request, response: Response): Promise<void> {
+    // Oldest first, the session's own last: setPendingLogoutCookie keeps the latest when there are too many.
+    const tokens = new Set([...pendingLogoutTokens(request), sessionToken(request)].filter((token) => token !== undefined));
+    const ending = [...tokens].flatMap((token) => {
+      const session = this.auth.revoke(token);
+      return session === undefined ? [] : [{ token, session }];
+    });
+    const outcomes = await Promise.allSettled(ending.map(({ session }) => this.record(session, response)));
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failure === undefined) return clearPendingLogoutCookie(request, response);
+    const unrecorded = ending.filter((_, i) => outcomes[i].status === 'rejected');
+    setPendingLogoutCookie(request, response, unrecorded.map(({ token, session }) => ({ token, expiresAt: session.expiresAt })));
+    throw failure.reason;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { CookieOptions, Request, Response } from 'express';
+import { assert } from '../../shared/assert';
 
 /** The HttpOnly cookie that holds the web app's access token. */
 export const SESSION_COOKIE = 'session';
@@ -13,6 +14,14 @@ export const CSRF_COOKIE = 'csrf';
 export const LOGOUT_PENDING_COOKIE = 'logout_pending';
 /** The route the pending-logout cookie is sent to. */
 const LOGOUT_PATH = '/api/auth/logout';
+/**
+ * The most logouts the pending-logout cookie holds (each a token of a few hundred bytes; a browser
+ * keeps a cookie of 4 KiB at most): a user who signs in and out again while the cluster still
+ * cannot record it adds one each time.
+ */
+export const PENDING_LOGOUTS_MAX = 4;
+/** Between the tokens of the pending-logout cookie (a JWT has no comma). */
+const PENDING_LOGOUTS_SEPARATOR = ',';
 /** The header a cookie-authenticated write must carry (the CSRF token). */
 export const CSRF_HEADER = 'x-csrf-token';
 /** Cookie values longer than this are ignored (a JWT of ours is a few hundred bytes). */
@@ -50,9 +59,11 @@ export function sessionToken(request: Request): string | undefined {
   return cookieToken(request, SESSION_COOKIE);
 }
 
-/** The token of a logout not yet recorded (the pending-logout cookie), or undefined when there is none. */
-export function pendingLogoutToken(request: Request): string | undefined {
-  return cookieToken(request, LOGOUT_PENDING_COOKIE);
+/** The tokens of the logouts not yet recorded (the pending-logout cookie): none when there is no such cookie. */
+export function pendingLogoutTokens(request: Request): string[] {
+  const value = cookieToken(request, LOGOUT_PENDING_COOKIE);
+  if (value === undefined) return [];
+  return value.split(PENDING_LOGOUTS_SEPARATOR).filter((token) => token.length > 0).slice(0, PENDING_LOGOUTS_MAX);
 }
 
 function cookieToken(request: Request, name: string): string | undefined {
@@ -88,14 +99,25 @@ export function clearSessionCookies(request: Request, response: Response): void 
   response.clearCookie(CSRF_COOKIE, cookieOptions(request, false));
 }
 
+/** A web logout the cluster has not recorded yet: its token, and when the token expires anyway. */
+export interface PendingLogout {
+  readonly token: string;
+  readonly expiresAt: string;
+}
+
 /**
- * Keeps the token of a web logout the cluster could not record (503) in the pending-logout cookie
- * (HttpOnly, SameSite=Strict, sent to the logout route only) until the token expires, so that the
- * web app can retry the logout.
+ * Keeps the tokens of web logouts the cluster could not record (503) in the pending-logout cookie
+ * (HttpOnly, SameSite=Strict, sent to the logout route only) until the last of them expires, so
+ * that the web app's next logout, or its retry, records them. `pending` is oldest first: past
+ * PENDING_LOGOUTS_MAX it keeps those that expire last (the others are the soonest refused
+ * everywhere anyway), and of those that expire together the latest.
  */
-export function setPendingLogoutCookie(request: Request, response: Response, accessToken: string, expiresAt: string): void {
-  const seconds = Math.max(1, Math.ceil((Date.parse(expiresAt) - Date.now()) / 1000));
-  response.cookie(LOGOUT_PENDING_COOKIE, accessToken, cookieOptions(request, true, seconds, LOGOUT_PATH));
+export function setPendingLogoutCookie(request: Request, response: Response, pending: readonly PendingLogout[]): void {
+  assert(pending.length > 0, 'a pending-logout cookie needs a logout to hold');
+  const kept = [...pending].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)).slice(-PENDING_LOGOUTS_MAX);
+  const seconds = Math.max(1, Math.ceil((Date.parse(kept[kept.length - 1].expiresAt) - Date.now()) / 1000));
+  const value = kept.map((logout) => logout.token).join(PENDING_LOGOUTS_SEPARATOR);
+  response.cookie(LOGOUT_PENDING_COOKIE, value, cookieOptions(request, true, seconds, LOGOUT_PATH));
 }
 
 /** Clears the pending-logout cookie (the logout is recorded, or there is nothing left to record). */

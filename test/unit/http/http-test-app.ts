@@ -60,18 +60,21 @@ export interface GatewayCall {
 
 /**
  * An in-memory CommandGateway: answers with increasing positions, repeats the first answer of an
- * Idempotency-Key, or throws what `failWith` holds.
+ * Idempotency-Key, or throws what `failWith` holds (or what `failWhen` answers for the call).
  */
 export class FakeGateway implements CommandGateway {
   readonly calls: GatewayCall[] = [];
   failWith: unknown = undefined;
+  failWhen: ((call: GatewayCall) => unknown) | undefined = undefined;
   answerPosition: number | null | undefined = undefined;
   private position = 100;
   private readonly byKey = new Map<string, CommandAnswer>();
 
   async execute(command: ApiCommand, actor: Actor, idempotencyKey?: string): Promise<CommandAnswer> {
-    this.calls.push({ command, actor, idempotencyKey });
-    if (this.failWith !== undefined) throw this.failWith;
+    const call = { command, actor, idempotencyKey };
+    this.calls.push(call);
+    const failure = this.failWith ?? this.failWhen?.(call);
+    if (failure !== undefined) throw failure;
     const first = idempotencyKey === undefined ? undefined : this.byKey.get(idempotencyKey);
     if (first !== undefined) return { ...first, duplicate: true };
     this.position += 1;

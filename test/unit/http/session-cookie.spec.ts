@@ -10,6 +10,7 @@ import { FakeGateway, FakeProjector, FakeReadModels } from './http-test-app';
 import { DomainRefusal } from '../../../src/application/domain-refusal';
 import { sessionEndCommandId } from '../../../src/application/idempotency';
 import { NoQuorumError, UnknownOutcomeError } from '../../../src/application/proposal-errors';
+import { PENDING_LOGOUTS_MAX } from '../../../src/http/auth/session-cookie';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -209,6 +210,71 @@ describe('web sessions: cookie login, CSRF, logout, me, security headers', () =>
     const cleared = cookies(retried.headers['set-cookie'] as unknown as string[]).get('logout_pending');
     expect(cleared?.value).toBe('');
     expect(cleared?.attributes).toContain('path=/api/auth/logout');
+  });
+
+  /** The tokens a pending-logout cookie holds. */
+  const pendingTokens = (setCookie: unknown) => cookies(setCookie as string[]).get('logout_pending')?.value.split(',');
+  /** The token ids of the users.logout calls the gateway saw from `from` on. */
+  const loggedOutIds = (from: number) => gateway.calls.slice(from).filter((c) => c.command.name === 'users.logout').map((c) => (c.command.data as { tokenId: string }).tokenId);
+  const tokenIdOf = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { jti: string }).jti;
+
+  it('a web logout also records the logout an earlier session left pending, and then clears the pending-logout cookie', async () => {
+    const earlier = await login('sam');
+    gateway.failWith = new NoQuorumError(1);
+    let pending: string;
+    try {
+      pending = cookies((await request(server).post('/api/auth/logout').set('Cookie', earlier.cookie).expect(503)).headers['set-cookie']).get('logout_pending')!.value;
+    } finally {
+      gateway.failWith = undefined;
+    }
+    const later = await login('sam');
+    const before = gateway.calls.length;
+    const out = await request(server).post('/api/auth/logout').set('Cookie', `${later.cookie}; logout_pending=${encodeURIComponent(pending)}`).expect(204);
+    expect(loggedOutIds(before).sort()).toEqual([tokenIdOf(earlier.res.body.accessToken), tokenIdOf(later.res.body.accessToken)].sort());
+    expect(cookies(out.headers['set-cookie'] as unknown as string[]).get('logout_pending')?.value).toBe('');
+  });
+
+  it('a web logout keeps in the pending-logout cookie every logout it could not record: 503, and nothing is dropped', async () => {
+    const earlier = await login('sam');
+    const later = await login('sam');
+    const earlierId = tokenIdOf(earlier.res.body.accessToken);
+    const withPending = `${later.cookie}; logout_pending=${encodeURIComponent(earlier.res.body.accessToken)}`;
+    // Neither recorded: both wait in the cookie.
+    gateway.failWith = new NoQuorumError(2);
+    try {
+      const out = await request(server).post('/api/auth/logout').set('Cookie', withPending).expect(503);
+      expect(out.headers['retry-after']).toBe('2');
+      expect(pendingTokens(out.headers['set-cookie'])).toEqual([earlier.res.body.accessToken, later.res.body.accessToken]);
+    } finally {
+      gateway.failWith = undefined;
+    }
+    // The session's own recorded, the earlier one not: the cookie keeps the earlier one alone.
+    gateway.failWhen = (call) => ((call.command.data as { tokenId?: string }).tokenId === earlierId ? new UnknownOutcomeError('c-2') : undefined);
+    try {
+      const out = await request(server).post('/api/auth/logout').set('Cookie', withPending).expect(503);
+      expect(pendingTokens(out.headers['set-cookie'])).toEqual([earlier.res.body.accessToken]);
+      expect(cookies(out.headers['set-cookie'] as unknown as string[]).get('session')?.value).toBe('');
+    } finally {
+      gateway.failWhen = undefined;
+    }
+  });
+
+  it(`the pending-logout cookie holds at most ${PENDING_LOGOUTS_MAX} logouts, the session's own among them`, async () => {
+    const sessions = await Promise.all(Array.from({ length: PENDING_LOGOUTS_MAX + 2 }, () => login('sam')));
+    const [current, ...earlier] = sessions.map((s) => s.res.body.accessToken as string);
+    const before = gateway.calls.length;
+    gateway.failWith = new NoQuorumError(1);
+    try {
+      const cookie = `session=${encodeURIComponent(current)}; logout_pending=${encodeURIComponent(earlier.join(','))}`;
+      const out = await request(server).post('/api/auth/logout').set('Cookie', cookie).expect(503);
+      const kept = pendingTokens(out.headers['set-cookie'])!;
+      expect(kept).toHaveLength(PENDING_LOGOUTS_MAX);
+      expect(kept).toContain(current);
+      // A cookie longer than that is read up to the bound: no request records more.
+      expect(gateway.calls.length - before).toBe(PENDING_LOGOUTS_MAX + 1);
+    } finally {
+      gateway.failWith = undefined;
+    }
   });
 
   it('a bearer logout the cluster cannot record sets no pending-logout cookie: the program keeps its token', async () => {

@@ -1,17 +1,16 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { fakeServer } from '@/test/render';
+import { studentsPage } from '@/test/students';
 import { AppRoot } from './index';
-
-afterEach(() => vi.unstubAllGlobals());
 
 const ADMIN_ENTRIES = ['Overview', 'Reviews', 'Students', 'Batch & archive', 'Users', 'Reasons', 'Archives', 'Exports', 'Cluster monitor'];
 
 it("opens every entry of the role's menu in a drawer (a phone's menu), names the page, and follows the entry picked", async () => {
   fakeServer({
     'GET /api/auth/me': () => ({ body: { username: 'admin', role: 'admin', displayName: 'Admin' } }),
-    'GET /api/students': () => ({ body: { items: [], page: 1, pageSize: 100, total: 0 } }),
+    'GET /api/students': () => studentsPage([]),
     'GET /api/reasons': () => ({ body: { items: [], scoreRange: { min: 0, max: 200 } } }),
   });
   window.history.pushState({}, '', '/admin/students');

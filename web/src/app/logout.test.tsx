@@ -1,10 +1,9 @@
 import { render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { fakeServer } from '@/test/render';
+import { studentsPage } from '@/test/students';
 import { AppRoot } from './index';
-
-afterEach(() => vi.unstubAllGlobals());
 
 const admin = { username: 'admin', role: 'admin', displayName: 'Admin' };
 const NOT_RECORDED = {
@@ -20,7 +19,7 @@ async function logOutWith(...answers: { status: number; body?: unknown; headers?
   let calls = 0;
   const server = fakeServer({
     'GET /api/auth/me': () => (signedIn ? { body: admin } : unauthorized),
-    'GET /api/students': () => ({ body: { items: [], page: 1, pageSize: 100, total: 0 } }),
+    'GET /api/students': () => studentsPage([]),
     'GET /api/reasons': () => ({ body: { items: [] } }),
     'POST /api/auth/logout': () => {
       signedIn = false;

@@ -1,12 +1,11 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { act } from 'react';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import { render } from '@testing-library/react';
 import { fakeServer } from '@/test/render';
+import { studentsPage } from '@/test/students';
 import { AppRoot } from './index';
-
-afterEach(() => vi.unstubAllGlobals());
 
 it('returns to login when the session expires, then back to the page with what the user typed', async () => {
   let signedIn = true;
@@ -14,7 +13,7 @@ it('returns to login when the session expires, then back to the page with what t
   const unauthorized = { status: 401, body: { statusCode: 401, error: 'Unauthorized', message: 'session expired' } };
   fakeServer({
     'GET /api/auth/me': () => (signedIn ? { body: admin } : unauthorized),
-    'GET /api/students': () => (signedIn ? { body: { items: [], page: 1, pageSize: 100, total: 0 } } : unauthorized),
+    'GET /api/students': () => (signedIn ? studentsPage([]) : unauthorized),
     'GET /api/reasons': () => (signedIn ? { body: { items: [] } } : unauthorized),
     'POST /api/students': () => {
       signedIn = false;

@@ -1,6 +1,6 @@
 import '@testing-library/jest-dom/vitest';
 import { cleanup } from '@testing-library/react';
-import { afterEach } from 'vitest';
+import { afterEach, vi } from 'vitest';
 import i18n from '../lib/i18n';
 
 // jsdom lacks what antd's responsive parts ask for.
@@ -32,4 +32,6 @@ void i18n.changeLanguage('en');
 afterEach(() => {
   cleanup();
   sessionStorage.clear();
+  // fakeServer (render.tsx) stands in for fetch: each test gets its own.
+  vi.unstubAllGlobals();
 });

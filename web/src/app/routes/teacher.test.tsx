@@ -1,29 +1,15 @@
 import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, expect, it, vi } from 'vitest';
-import type { Student } from '@/lib/api/types';
+import { expect, it } from 'vitest';
 import { fakeServer } from '@/test/render';
+import { student, studentsPage } from '@/test/students';
 import { AppRoot } from '../index';
-
-afterEach(() => vi.unstubAllGlobals());
-
-const student = (studentId: string, name: string): Student => ({
-  studentId,
-  name,
-  className: '7A',
-  score: 100,
-  initialScore: 100,
-  frozen: false,
-  archived: false,
-  updatedAt: '2026-01-01T00:00:00Z',
-  position: 1,
-});
 
 // jsdom matches no media query: the page lays itself out as on a phone.
 it('on a phone puts the roster first and a bar after it that counts the selection and opens the award form', async () => {
   const server = fakeServer({
     'GET /api/auth/me': () => ({ body: { username: 'kim', role: 'teacher', displayName: 'Ms Kim', classes: ['7A'] } }),
-    'GET /api/students': () => ({ body: { items: [student('s-1', 'Ada'), student('s-2', 'Grace')], page: 1, pageSize: 100, total: 2 } }),
+    'GET /api/students': () => studentsPage([student('s-1', 'Ada'), student('s-2', 'Grace')]),
     'GET /api/reasons': () => ({ body: { items: [], scoreRange: { min: 0, max: 200 } } }),
     'GET /api/applications': () => ({ body: { items: [], page: 1, pageSize: 20, total: 0 } }),
     'POST /api/applications': (req) => ({ status: 201, body: { commandId: `c-${(req.body as { studentId: string }).studentId}`, position: 1, applicationId: 'a', status: 'pending' } }),

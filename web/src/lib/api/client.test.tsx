@@ -6,7 +6,6 @@ import { getJson, isQueued, sendJson, setUnauthorizedHandler } from './client';
 import { consistencyStore } from './consistency';
 
 afterEach(() => {
-  vi.unstubAllGlobals();
   consistencyStore.set({ noQuorum: false, pending: [] });
   document.cookie = 'csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT';
   setUnauthorizedHandler(() => {});

@@ -196,7 +196,7 @@ export interface paths {
         put?: never;
         /**
          * Log out: ends the session on every node and clears the session and csrf cookies
-         * @description Ends the session the request carries (Authorization: Bearer <token>, else the session cookie, else the logout_pending cookie a web logout left that the cluster could not record): this node refuses the token at once, and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.
+         * @description Ends the session the request carries (Authorization: Bearer <token>, else the session cookie): this node refuses the token at once, and the logout is recorded in the log (UserSessionEnded), after which every node refuses it, after a restart too. A logout by cookie also records the logouts the logout_pending cookie holds (earlier web logouts the cluster could not record). The user's other sessions go on. Without a valid token it only clears the cookies. A repeated logout of one token is recorded once.
          */
         post: operations["AuthController_logout"];
         delete?: never;
@@ -1897,7 +1897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorDto"];
                 };
             };
-            /** @description the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, but other nodes may take it until it expires; retry with the bearer token after Retry-After. A cookie-authenticated logout keeps the token in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) for the retry. */
+            /** @description the logout is not yet recorded cluster-wide (no quorum, timeout): this node refuses the token and the cookies are cleared, but other nodes may take it until it expires; retry with the bearer token after Retry-After. A cookie-authenticated logout keeps every token it could not record in the HttpOnly logout_pending cookie (path /api/auth/logout only, authenticating nothing) for the retry or the next logout. */
             503: {
                 headers: {
                     /** @description seconds to wait */

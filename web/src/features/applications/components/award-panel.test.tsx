@@ -1,10 +1,8 @@
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeServer, renderWithProviders } from '@/test/render';
 import { AwardPanel, awardOf } from './award-panel';
-
-afterEach(() => vi.unstubAllGlobals());
 
 const reasons = [
   { code: 'help', label: 'Helped others', defaultDelta: 2 },

@@ -1,11 +1,9 @@
 import { screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, expect, it, vi } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Application, Reason } from '@/lib/api/types';
 import { fakeServer, renderWithProviders } from '@/test/render';
 import { ReviewQueue } from './review-queue';
-
-afterEach(() => vi.unstubAllGlobals());
 
 const application = (applicationId: string, reason: string, reasonCode: string | null): Application => ({
   applicationId,

@@ -1,5 +1,5 @@
 import { App, Button, Empty, Input, Space, Table, type TableColumnsType, Tag } from 'antd';
-import { useMemo, useRef, useState } from 'react';
+import { type ReactNode, useMemo, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { QueryState } from '@/components/query-state';
@@ -59,6 +59,9 @@ export function ReviewQueue({ studentName }: { studentName: (id: string) => stri
           size="small"
           dataSource={items}
           locale={{ emptyText: <Empty description={t('reviews.empty')} /> }}
+          // As wide as the card, its cells wrapping; a row too wide even so (a long word) scrolls inside the card, the buttons pinned at its right, instead of running past the card's edge.
+          scroll={{ x: true }}
+          tableLayout="auto"
           pagination={{ defaultPageSize: REVIEW_PAGE_ROWS, hideOnSinglePage: true, showSizeChanger: true, pageSizeOptions: [REVIEW_PAGE_ROWS, 50, 100] }}
           rowSelection={{
             selectedRowKeys: live,
@@ -83,7 +86,7 @@ function reviewColumns(
   decide: Decide,
 ): TableColumnsType<Application> {
   return [
-    { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => studentName(id) },
+    { title: t('fields.student'), dataIndex: 'studentId', render: (id: string) => withIdWhole(studentName(id), id) },
     { title: t('fields.delta'), dataIndex: 'delta', width: 80, render: (d: number) => <Tag color={d > 0 ? 'green' : 'red'}>{formatDelta(d)}</Tag> },
     { title: t('fields.reason'), key: 'reason', render: (_, a) => reasonOf(a) },
     { title: t('fields.submittedBy'), dataIndex: 'submittedBy', responsive: ['md'] },
@@ -91,17 +94,30 @@ function reviewColumns(
     {
       title: t('app.actions'),
       key: 'actions',
-      // The buttons wrap onto two lines when the window is narrow (a phone, longer English labels).
+      fixed: 'right',
+      // Side by side where they fit; on a phone stacked, equally wide (styles.css).
       render: (_, a) => (
-        <Space size={4} wrap>
+        <div className="row-actions">
           <Button size="small" type="primary" aria-label={`${t('reviews.approve')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'approve')}>
             {t('reviews.approve')}
           </Button>
           <Button size="small" danger aria-label={`${t('reviews.reject')} ${a.applicationId}`} onClick={() => decide([a.applicationId], 'reject')}>
             {t('reviews.reject')}
           </Button>
-        </Space>
+        </div>
       ),
     },
   ];
+}
+
+/** "Name (id)" with the id on one line: a narrow column wraps between the name and "(s-81)", not inside it. */
+function withIdWhole(label: string, id: string): ReactNode {
+  const suffix = `(${id})`;
+  if (!label.endsWith(suffix)) return label;
+  return (
+    <>
+      {label.slice(0, -suffix.length)}
+      <span className="nowrap">{suffix}</span>
+    </>
+  );
 }

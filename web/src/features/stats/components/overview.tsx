@@ -12,8 +12,9 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
     <QueryState isLoading={overview.isLoading} error={overview.error} onRetry={() => void overview.refetch()}>
       {o && (
         <Row gutter={[16, 16]}>
+          {/* The two figures side by side on a phone: equally tall, whichever has the link. */}
           <Col xs={12} md={6}>
-            <Card>
+            <Card style={{ height: '100%' }}>
               <Statistic title={t('admin.pendingReviews')} value={o.pendingReviews} />
               {/* A half-width card on a phone: the link wraps inside it instead of running past its edge. */}
               <Button type="link" style={{ padding: 0, height: 'auto', whiteSpace: 'normal', textAlign: 'start' }} onClick={onOpenReviews}>
@@ -22,7 +23,7 @@ export function OverviewPanel({ onOpenReviews, onClass }: { onOpenReviews: () =>
             </Card>
           </Col>
           <Col xs={12} md={6}>
-            <Card>
+            <Card style={{ height: '100%' }}>
               <Statistic title={t('admin.todayChanges')} value={o.todayChanges ?? t('app.none')} />
             </Card>
           </Col>

@@ -1,26 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { useState } from 'react';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Student } from '@/lib/api/types';
+import { describe, expect, it } from 'vitest';
 import { keysForEvent } from '@/lib/stream';
 import { fakeServer, renderWithProviders } from '@/test/render';
+import { WithSelection, student, studentsPage } from '@/test/students';
 import { classesOfScope, defaultScope, effectiveScope } from './class-picker';
 import { TeacherRoster } from './teacher-roster';
 
-afterEach(() => vi.unstubAllGlobals());
-
-const student = (studentId: string, name: string, className: string): Student => ({
-  studentId,
-  name,
-  className,
-  score: 100,
-  initialScore: 100,
-  frozen: false,
-  archived: false,
-  updatedAt: '2026-01-01T00:00:00Z',
-  position: 1,
-});
 const SCHOOL = [student('s-1', 'Ada', '7A'), student('s-2', 'Grace', '7B'), student('s-3', 'Linus', '8C'), student('s-4', 'Alan', '8C')];
 
 /** GET /api/students as the node answers it: one class when asked for one, else everyone. */
@@ -28,23 +15,20 @@ function school() {
   return fakeServer({
     'GET /api/students': (req) => {
       const className = req.query.get('className');
-      const items = className === null ? SCHOOL : SCHOOL.filter((s) => s.className === className);
-      return { body: { items, page: 1, pageSize: 100, total: items.length } };
+      return studentsPage(className === null ? SCHOOL : SCHOOL.filter((s) => s.className === className));
     },
   });
 }
 
 /** The roster as the teacher page holds it; "assign 8C" stands for an admin's assignment arriving live. */
 function Harness({ initial }: { initial: readonly string[] }) {
-  const [selected, setSelected] = useState<string[]>([]);
   const [myClasses, setMyClasses] = useState(initial);
   return (
     <>
-      <output aria-label="selected">{selected.join(',')}</output>
       <button type="button" onClick={() => setMyClasses(['8C'])}>
         assign 8C
       </button>
-      <TeacherRoster myClasses={myClasses} selected={selected} onSelect={setSelected} />
+      <WithSelection>{(selection) => <TeacherRoster myClasses={myClasses} {...selection} />}</WithSelection>
     </>
   );
 }

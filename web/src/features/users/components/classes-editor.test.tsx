@@ -1,10 +1,8 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fakeServer, renderWithProviders } from '@/test/render';
 import { ClassesEditor, normalizeClasses, tooLongClass } from './classes-editor';
-
-afterEach(() => vi.unstubAllGlobals());
 
 describe('normalizeClasses and tooLongClass', () => {
   it('trims, drops blanks and keeps each name once, where it was first given', () => {
