@@ -14,7 +14,7 @@ export default defineConfig({
     setupFiles: [`${root}src/test/setup.ts`],
     include: ['src/**/*.test.{ts,tsx}'],
     css: false,
-    testTimeout: 30_000,
+    testTimeout: 60_000,
     pool: 'threads',
     maxWorkers: 1,
   },
