@@ -36,6 +36,33 @@ export interface AggregateReads {
   activeStudentIds(className: string | null): string[];
 }
 
+/** The typed reads of AggregateReads, each through `get`. */
+export abstract class TypedAggregateReads implements AggregateReads {
+  abstract get(kindName: string, id: string): { readonly version: number };
+  abstract openSagas(): SagaState[];
+  abstract activeStudentIds(className: string | null): string[];
+
+  student(id: string): StudentState {
+    return this.get('student', id) as StudentState;
+  }
+
+  application(id: string): ApplicationState {
+    return this.get('application', id) as ApplicationState;
+  }
+
+  user(username: string): UserState {
+    return this.get('user', username) as UserState;
+  }
+
+  saga(id: string): SagaState {
+    return this.get('saga', id) as SagaState;
+  }
+
+  reason(code: string): ReasonState {
+    return this.get('reason', code) as ReasonState;
+  }
+}
+
 /** One event of the log as the aggregate store folds it. */
 export interface LoggedEvent {
   readonly position: number;
@@ -232,7 +259,7 @@ interface Loading {
  * The leader decides against these states (after prefetching the aggregates a command names);
  * the expected stream versions of each proposal catch anything stale, on every node alike.
  */
-export class AggregateStore implements AggregateReads {
+export class AggregateStore extends TypedAggregateReads {
   private readonly kinds = new Map<string, AggregateKind>();
   private readonly kindOfStream = new Map<string, AggregateKind>();
   private readonly hot = new Map<string, Map<string, Entry>>();
@@ -268,6 +295,7 @@ export class AggregateStore implements AggregateReads {
     private readonly options: AggregateStoreOptions = DEFAULT_AGGREGATE_STORE_OPTIONS,
     kinds: readonly AggregateKind[] = AGGREGATE_KINDS,
   ) {
+    super();
     for (const kind of kinds) {
       this.kinds.set(kind.name, kind);
       this.hot.set(kind.name, new Map());
@@ -420,26 +448,6 @@ export class AggregateStore implements AggregateReads {
       throw error;
     }
     return release;
-  }
-
-  student(id: string): StudentState {
-    return this.get('student', id) as StudentState;
-  }
-
-  application(id: string): ApplicationState {
-    return this.get('application', id) as ApplicationState;
-  }
-
-  user(username: string): UserState {
-    return this.get('user', username) as UserState;
-  }
-
-  saga(id: string): SagaState {
-    return this.get('saga', id) as SagaState;
-  }
-
-  reason(code: string): ReasonState {
-    return this.get('reason', code) as ReasonState;
   }
 
   /** The state of aggregate `id` of kind `kindName`; it must be in memory (hot, or prefetched). */

@@ -1,6 +1,6 @@
-import type { ApplicationState, DomainEvent, ReasonState, StudentState, UserState } from '../domain';
+import type { DomainEvent } from '../domain';
 import type { SagaState } from '../sagas';
-import { AGGREGATE_KINDS, type AggregateKind, AggregateNotLoadedError, type AggregateReads, type AggregateStore } from './aggregate-store';
+import { AGGREGATE_KINDS, type AggregateKind, AggregateNotLoadedError, type AggregateStore, TypedAggregateReads } from './aggregate-store';
 
 /** What the leader proposed under one command and has not seen applied yet. */
 export interface ProposedTicket {
@@ -37,31 +37,13 @@ const KIND_OF_STREAM: ReadonlyMap<string, AggregateKind> = new Map(AGGREGATE_KIN
  * Cross-aggregate reads (open sagas, a class's students) are the store's: the commands that rely
  * on them hold their stream locks for the whole round.
  */
-export class ProposedStates implements AggregateReads {
+export class ProposedStates extends TypedAggregateReads {
   private readonly stacks = new Map<string, Layer[]>();
   /** While `reading` runs: the aggregates read from a proposed layer. */
   private layeredReads: Set<string> | undefined;
 
-  constructor(private readonly store: AggregateStore) {}
-
-  student(id: string): StudentState {
-    return this.get('student', id) as StudentState;
-  }
-
-  application(id: string): ApplicationState {
-    return this.get('application', id) as ApplicationState;
-  }
-
-  user(username: string): UserState {
-    return this.get('user', username) as UserState;
-  }
-
-  saga(id: string): SagaState {
-    return this.get('saga', id) as SagaState;
-  }
-
-  reason(code: string): ReasonState {
-    return this.get('reason', code) as ReasonState;
+  constructor(private readonly store: AggregateStore) {
+    super();
   }
 
   get(kindName: string, id: string): { readonly version: number } {
