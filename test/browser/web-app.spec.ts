@@ -404,7 +404,7 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await teacher.getByRole('button', { name: 'Award or deduct (1)' }).click();
         await teacher.getByLabel('Or a reason in your words').fill('Tidied the lab');
         await teacher.getByRole('button', { name: 'Submit for review' }).click();
-        await teacher.locator('.ant-message-notice', { hasText: '1 application(s) submitted' }).waitFor();
+        await teacher.locator('.ant-message-notice', { hasText: '1 application submitted' }).waitFor();
         // Once it has slid in, the message sits below the header and its menu, not over them.
         await teacher.waitForFunction(
           () => {

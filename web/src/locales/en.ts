@@ -60,7 +60,8 @@ export const en = {
   },
   banner: {
     noQuorum: 'The cluster has no quorum. Data may be stale; changes are queued and apply when it is back.',
-    pending: '{{count}} change(s) waiting to apply',
+    pending_one: '{{count}} change waiting to apply',
+    pending_other: '{{count}} changes waiting to apply',
   },
   fields: {
     delta: 'Change',
@@ -110,7 +111,8 @@ export const en = {
     freeReason: 'Or a reason in your words',
     points: 'Points',
     submitApplications: 'Submit for review',
-    submitted: '{{count}} application(s) submitted',
+    submitted_one: '{{count}} application submitted',
+    submitted_other: '{{count}} applications submitted',
     someFailed: '{{count}} could not be submitted: {{message}}',
     pickStudents: 'Select students in the roster first.',
     needReason: 'Choose a reason or write one.',

@@ -61,7 +61,9 @@ export const zhCN: Messages = {
   },
   banner: {
     noQuorum: '集群当前没有多数派：数据可能不是最新的；修改已排队，恢复后生效。',
-    pending: '{{count}} 项修改等待生效',
+    // Chinese has one plural form (other); the _one key keeps both languages' keys alike.
+    pending_one: '{{count}} 项修改等待生效',
+    pending_other: '{{count}} 项修改等待生效',
   },
   fields: {
     delta: '分值变化',
@@ -111,7 +113,8 @@ export const zhCN: Messages = {
     freeReason: '或自行填写事由',
     points: '分值',
     submitApplications: '提交审核',
-    submitted: '已提交 {{count}} 条申请',
+    submitted_one: '已提交 {{count}} 条申请',
+    submitted_other: '已提交 {{count}} 条申请',
     someFailed: '{{count}} 条提交失败：{{message}}',
     pickStudents: '请先在名单中选择学生。',
     needReason: '请选择或填写事由。',

@@ -32,7 +32,7 @@ describe('AwardPanel', () => {
     expect(server.seen.map((r) => r.body)).toEqual(
       expect.arrayContaining(['s-1', 's-2', 's-3'].map((studentId) => ({ studentId, delta: 2, reason: 'Cleaned the lab' }))),
     );
-    expect(await screen.findByText('3 application(s) submitted')).toBeInTheDocument();
+    expect(await screen.findByText('3 applications submitted')).toBeInTheDocument();
   });
 
   it('keeps what was typed in a draft that a new mount restores (after an expired session)', async () => {
