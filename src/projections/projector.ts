@@ -230,24 +230,8 @@ export class Projector {
         batch = undefined; // the run loop meets the same failure and reports it
       }
       if (batch === undefined || batch.events !== events.length) return write(undefined);
-      const planned = batch;
-      const rowless = planned.changes.size === 0 && planned.last - this.stored < PROJECTOR_UNWRITTEN_EVENTS_MAX;
-      const from = this.checkpoint;
-      let result: T;
-      try {
-        // The caller's database holds the read models' tables (like readModelDb's view of it).
-        result = await write(rowless ? undefined : (trx) => this.writeBatch(trx as unknown as Transaction<ReadModelDatabase>, this.stored, planned));
-      } catch (error) {
-        this.stale = true;
-        this.readAhead = undefined;
-        throw error;
-      }
-      if (!rowless) this.stored = planned.last;
-      this.checkpoint = planned.last;
-      this.readAhead = undefined;
-      this.waiters.advance(this.checkpoint);
-      this.options.onBatch?.({ from, to: planned.last, events: planned.events, rows: planned.changes.size });
-      return result;
+      // The caller's database holds the read models' tables (like readModelDb's view of it).
+      return this.commitBatch(this.checkpoint, batch, (rows) => write(rows as ((trx: Transaction<DB>) => Promise<void>) | undefined));
     });
   }
 
@@ -264,26 +248,37 @@ export class Projector {
     const planned = (await this.takeReadAhead(from, limit)) ?? (await this.readAndPlan(from, limit));
     if (planned === null) return 0;
     const { batch } = planned;
-    const rowless = batch.changes.size === 0 && batch.last - this.stored < PROJECTOR_UNWRITTEN_EVENTS_MAX;
     const nextLimit = Math.min(this.batchEventsMax, upto - batch.last);
     if (planned.full && nextLimit > 0) {
       const next = this.readAndPlan(batch.last, nextLimit).catch(() => null); // a failed read-ahead is read again
       this.readAhead = { after: batch.last, limit: nextLimit, planned: next };
     }
-    if (!rowless) {
-      try {
-        await this.db.transaction().execute((trx) => this.writeBatch(trx, this.stored, batch));
-      } catch (error) {
-        this.stale = true;
-        this.readAhead = undefined;
-        throw error;
-      }
-      this.stored = batch.last;
+    await this.commitBatch(from, batch, async (rows) => {
+      if (rows !== undefined) await this.db.transaction().execute(rows);
+    });
+    return batch.events;
+  }
+
+  /**
+   * Commits a folded batch through `write`, which runs the batch's rows and checkpoint (undefined
+   * when the batch changes no row and the checkpoint may stay in memory) in some transaction, then
+   * moves the checkpoint. A failed write leaves the checkpoint to be reloaded.
+   */
+  private async commitBatch<T>(from: number, batch: PlannedProjectionBatch, write: (rows: ((trx: Transaction<ReadModelDatabase>) => Promise<void>) | undefined) => Promise<T>): Promise<T> {
+    const rowless = batch.changes.size === 0 && batch.last - this.stored < PROJECTOR_UNWRITTEN_EVENTS_MAX;
+    let result: T;
+    try {
+      result = await write(rowless ? undefined : (trx) => this.writeBatch(trx, this.stored, batch));
+    } catch (error) {
+      this.stale = true;
+      this.readAhead = undefined;
+      throw error;
     }
+    if (!rowless) this.stored = batch.last;
     this.checkpoint = batch.last;
     this.waiters.advance(this.checkpoint);
     this.options.onBatch?.({ from, to: batch.last, events: batch.events, rows: batch.changes.size });
-    return batch.events;
+    return result;
   }
 
   /** Reads up to `limit` events after `after` and folds them; null when there are none. */

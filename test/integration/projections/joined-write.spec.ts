@@ -1,7 +1,7 @@
 import type { ChosenEntry } from '../../../src/consensus';
 import type { DomainEvent } from '../../../src/domain';
 import { EventStore } from '../../../src/infra/mysql/event-store';
-import { Projector, READ_MODELS, readCheckpoints, readModelDb } from '../../../src/projections';
+import { Projector, type ProjectorOptions, READ_MODELS, readCheckpoints, readModelDb } from '../../../src/projections';
 import { scoreModified, studentRegistered } from '../../domain/fixtures';
 import { type TestDatabase, createTestDatabase } from '../mysql/test-database';
 
@@ -40,12 +40,18 @@ describe('the read models join the transaction that stores their events (real My
     store.written(batch);
   }
 
-  it('writes the rows and the checkpoint with the events, without the run loop', async () => {
+  /** An event store whose writes the read models' projector joins, both loaded. */
+  async function joined(options: ProjectorOptions = {}): Promise<{ store: EventStore; projector: Projector }> {
     const store = new EventStore(test.db);
     await store.load();
-    const projector = new Projector(readModelDb(test.db), READ_MODELS);
+    const projector = new Projector(readModelDb(test.db), READ_MODELS, options);
     await projector.load();
     store.joinWith(projector);
+    return { store, projector };
+  }
+
+  it('writes the rows and the checkpoint with the events, without the run loop', async () => {
+    const { store, projector } = await joined();
     await apply(store, [slot(1, [[studentRegistered(100)]]), slot(2, [[scoreModified(5, 100)]])]);
     // The run loop never ran: the write path committed the rows, the checkpoint, and told waiting reads.
     expect(await scoreOf('s-1')).toBe(105);
@@ -56,18 +62,14 @@ describe('the read models join the transaction that stores their events (real My
   });
 
   it('stores the events alone when the joined rows fail, and the projector writes them next', async () => {
-    const store = new EventStore(test.db);
-    await store.load();
     let failures = 1;
-    const projector = new Projector(readModelDb(test.db), READ_MODELS, {
+    const { store, projector } = await joined({
       hooks: {
         afterUpsert: () => {
           if (failures-- > 0) throw new Error('the read models refused this batch');
         },
       },
     });
-    await projector.load();
-    store.joinWith(projector);
     const reported: unknown[] = [];
     store.onJoinedWriteError = (e) => reported.push(e);
     await apply(store, [slot(1, [[studentRegistered(100)]])]);
@@ -105,11 +107,7 @@ describe('the read models join the transaction that stores their events (real My
   });
 
   it('keeps events that change no row out of the transaction, and moves the checkpoint in memory', async () => {
-    const store = new EventStore(test.db);
-    await store.load();
-    const projector = new Projector(readModelDb(test.db), READ_MODELS);
-    await projector.load();
-    store.joinWith(projector);
+    const { store, projector } = await joined();
     const record: DomainEvent = { type: 'RecordAppended', schemaVersion: 1, streamType: 'log', streamId: 'r1', data: { n: 1 } } as unknown as DomainEvent;
     await apply(store, [slot(1, [[record]])]);
     expect(projector.position).toBe(1);
