@@ -108,14 +108,15 @@ export interface PendingLogout {
 /**
  * Keeps the tokens of web logouts the cluster could not record (503) in the pending-logout cookie
  * (HttpOnly, SameSite=Strict, sent to the logout route only) until the last of them expires, so
- * that the web app's next logout, or its retry, records them. `pending` is oldest first: past
- * PENDING_LOGOUTS_MAX it keeps those that expire last (the others are the soonest refused
- * everywhere anyway), and of those that expire together the latest.
+ * that the web app's next logout, or its retry, records them. `pending` is oldest first, the
+ * session's own last: past PENDING_LOGOUTS_MAX it keeps the latest (whatever second each token was
+ * issued in, the session the user just left is always among them).
  */
 export function setPendingLogoutCookie(request: Request, response: Response, pending: readonly PendingLogout[]): void {
   assert(pending.length > 0, 'a pending-logout cookie needs a logout to hold');
-  const kept = [...pending].sort((a, b) => Date.parse(a.expiresAt) - Date.parse(b.expiresAt)).slice(-PENDING_LOGOUTS_MAX);
-  const seconds = Math.max(1, Math.ceil((Date.parse(kept[kept.length - 1].expiresAt) - Date.now()) / 1000));
+  const kept = pending.slice(-PENDING_LOGOUTS_MAX);
+  const lastExpiry = Math.max(...kept.map((logout) => Date.parse(logout.expiresAt)));
+  const seconds = Math.max(1, Math.ceil((lastExpiry - Date.now()) / 1000));
   const value = kept.map((logout) => logout.token).join(PENDING_LOGOUTS_SEPARATOR);
   response.cookie(LOGOUT_PENDING_COOKIE, value, cookieOptions(request, true, seconds, LOGOUT_PATH));
 }
