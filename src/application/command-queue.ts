@@ -71,6 +71,9 @@ export class AsyncCommandQueue implements AsyncCommands {
     if (!(await this.store.enqueue(commandId, command, actor))) {
       const queued = await this.store.get(commandId);
       if (queued && requestHashOf(queued.command) !== requestHashOf(command)) throw new IdempotencyKeyReusedError();
+      // Drained between the two: its row goes once its outcome is final, so the log holds it now.
+      const drained = queued ? undefined : await this.outcomeOf(commandId);
+      if (drained) assertSameRequest(drained, requestHashOf(command));
     } else {
       // The key's first command may have been drained and applied between the check above and this
       // row: look again, and take the row back when the log holds another request under the key.

@@ -93,6 +93,17 @@ describe('the respond-async command queue', () => {
     expect(store.rows.has('k1')).toBe(false);
   });
 
+  it('refuses (422) a key whose first command was drained between its row being found and read, by the outcome the log holds', async () => {
+    const store = new MemoryStore();
+    let looks = 0;
+    // The first look finds nothing; the row is there at the insert, gone (drained, applied) when read.
+    const outcomeOf = async () => (++looks === 1 ? undefined : { requestHash: 'the-first-request' });
+    await store.enqueue('k1', modify('ok'), actor);
+    const drained = Object.assign(store, { get: async () => undefined });
+    const queue = new AsyncCommandQueue(drained, new ScriptedGateway(), () => true, () => undefined, outcomeOf);
+    await expect(queue.enqueue('k1', modify('ok'), actor)).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
+  });
+
   it('marks refused a queued command whose id the log holds for another request (the log would answer the other one)', async () => {
     const store = new MemoryStore();
     const queue = new AsyncCommandQueue(store, new ScriptedGateway(), () => true, () => undefined);
