@@ -165,6 +165,9 @@ describe('CommandService through a real node', () => {
     const deadline = Date.now() + 5000;
     while (!node.aggregates.user('headmaster').exists && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(node.aggregates.user('headmaster')).toMatchObject({ exists: true, role: 'admin' });
+    // The aggregates see a slot when it is planned; its rows are written right after.
+    const planned = node.events.head;
+    while (node.events.writtenHead < planned && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const rows = await node.db.selectFrom('applied_commands').select('command_id').where('command_id', 'like', 'bootstrap-admin%').execute();
     expect(rows).toHaveLength(1);
   });
