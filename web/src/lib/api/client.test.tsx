@@ -37,7 +37,7 @@ describe('the API client', () => {
     expect(server.seen).toHaveLength(2);
     expect(server.seen[1]!.headers.get('Idempotency-Key')).toBe(server.seen[0]!.headers.get('Idempotency-Key'));
     expect(await screen.findByRole('alert')).toHaveTextContent(/no quorum/i);
-    expect(screen.getByRole('alert')).toHaveTextContent(/1 change\(s\) waiting/);
+    expect(screen.getByRole('alert')).toHaveTextContent(/1 change waiting to apply/);
   });
 
   it('raises the banner on a stale read and lowers it on a fresh one', async () => {
