@@ -6,7 +6,12 @@ export type Fault =
   | { at: number; kind: 'isolate'; target: 'leader' | number; heal: number }
   | { at: number; kind: 'split'; minority: number; heal: number }
   | { at: number; kind: 'one-way'; from: number; to: number; heal: number }
-  | { at: number; kind: 'crash'; target: 'leader' | number; midTick: boolean; restart: number }
+  /**
+   * A crash between steps, in the middle of a tick (`midTick`: after the messages arrived, before
+   * their Readies are handled), or inside an apply batch (`midApply`: half the queued chosen
+   * entries stored, the rest lost).
+   */
+  | { at: number; kind: 'crash'; target: 'leader' | number; midTick: boolean; midApply: boolean; restart: number }
   | { at: number; kind: 'pause'; target: 'leader' | number; resume: number }
   | { at: number; kind: 'wipe'; target: 'leader' | number; restart: number }
   | { at: number; kind: 'rollback'; target: 'leader' | number; restart: number };
@@ -46,9 +51,13 @@ export function drawFaults(random: Random, nodes: number, faultTicks: number, st
       case 2:
         events.push({ at, kind: 'one-way', from: random.int(nodes), to: random.int(nodes), heal: end });
         break;
-      case 3:
-        events.push({ at, kind: 'crash', target: target(), midTick: random.int(2) === 0, restart: end });
+      case 3: {
+        const who = target();
+        const midTick = random.int(2) === 0;
+        // Derived from what was drawn already, so the seeds' random streams stay as they were.
+        events.push({ at, kind: 'crash', target: who, midTick, midApply: !midTick && at % 2 === 0, restart: end });
         break;
+      }
       case 4:
         events.push({ at, kind: 'pause', target: target(), resume: end });
         break;

@@ -124,7 +124,7 @@ export class Operator {
 
   /** Running nodes that the newest configuration names under another incarnation than theirs. */
   private needsRepair(): string[] {
-    const reference = this.nodes.reduce((a, b) => (b.storage.chosen.length > a.storage.chosen.length ? b : a)).replica.status().latestMembership;
+    const reference = this.nodes.reduce((a, b) => (b.storage.watermark > a.storage.watermark ? b : a)).replica.status().latestMembership;
     return this.nodes
       .filter((n) => n.up)
       .filter((n) => {

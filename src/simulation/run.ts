@@ -119,7 +119,7 @@ class Simulation {
   }
 
   private mostAdvanced(): SimNode {
-    return this.nodes.reduce((a, b) => (b.storage.chosen.length > a.storage.chosen.length ? b : a));
+    return this.nodes.reduce((a, b) => (b.storage.watermark > a.storage.watermark ? b : a));
   }
 
   /** The nodes of the newest configuration the most advanced node knows: who must converge. */
@@ -258,6 +258,7 @@ class Simulation {
         return at(fault.at, () => {
           const node = this.nodes[pick(fault.target)];
           if (fault.midTick) this.midTickCrashes.push(node);
+          else if (fault.midApply) node.crashMidApply((client, id) => this.ack(client, id));
           else node.crash();
           at(fault.restart, () => this.restart(node));
         });
@@ -406,5 +407,5 @@ function simConfig(random: Random, ids: string[], options: SimOptions): Consensu
 function describeNode(n: SimNode): string {
   const s = n.replica.status();
   const m = s.membership;
-  return `${n.id}${n.up ? "" : " (down)"} ${s.role}(${s.roleReason}) leader=${s.leaderId} ballot=${s.ballot.round}.${s.ballot.nodeId} chosen=${s.chosenWatermark} stored=${n.storage.chosen.length} inc=${s.incarnation} voting=${s.notVotingReason ?? 'yes'} voters=${m.voters.join(',')} learners=${m.learners.join(',')} latest=${s.latestMembership.voters.join(',')}/${s.latestMembership.learners.join(',')} inflight=${s.inflightSlots} pending=${s.pendingValues} change=${s.changeInFlight} promised=${s.promised.round}.${s.promised.nodeId}`;
+  return `${n.id}${n.up ? "" : " (down)"} ${s.role}(${s.roleReason}) leader=${s.leaderId} ballot=${s.ballot.round}.${s.ballot.nodeId} chosen=${s.chosenWatermark} stored=${n.storage.watermark} inc=${s.incarnation} voting=${s.notVotingReason ?? 'yes'} voters=${m.voters.join(',')} learners=${m.learners.join(',')} latest=${s.latestMembership.voters.join(',')}/${s.latestMembership.learners.join(',')} inflight=${s.inflightSlots} pending=${s.pendingValues} change=${s.changeInFlight} promised=${s.promised.round}.${s.promised.nodeId}`;
 }

@@ -10,14 +10,22 @@ import {
   Replica,
   catchupReply,
   compareBallots,
+  valueKey,
 } from '../consensus';
 import type { Random } from '../shared/random';
 
-/** What survives a crash: exactly what a Ready persisted, as MySQL would keep it. */
+/**
+ * What survives a crash: exactly what a Ready persisted, as MySQL keeps it (migration 0016). The
+ * log is one row per slot, kept: an accept, or at or below the chosen watermark the chosen value.
+ * Storing a chosen slot overwrites its row's value (keeping the ballot; ballot zero where the node
+ * accepted nothing) and raises the watermark, in one atomic step per stored batch.
+ */
 export class SimStorage {
   promised: Ballot = BALLOT_ZERO;
+  /** The log table: one row per slot, never pruned. */
   readonly accepted = new Map<number, AcceptedEntry>();
-  readonly chosen: ChosenEntry[] = [];
+  /** Every slot up to it is chosen, and its row holds the chosen value. */
+  watermark = 0;
   /**
    * The storage's epoch, as the node's guard keeps it: bumped at every start and every promise
    * change, in the database and in a guard file beside it (`guardEpoch` of the node).
@@ -26,42 +34,75 @@ export class SimStorage {
 
   constructor(public incarnation: string) {}
 
+  /** The chosen log: the rows at or below the watermark, in slot order. */
+  get chosen(): ChosenEntry[] {
+    const log: ChosenEntry[] = [];
+    for (let slot = 1; slot <= this.watermark; slot++) log.push({ slot, value: this.accepted.get(slot)!.value });
+    return log;
+  }
+
   /** A copy, as a database backup taken now would hold. */
   snapshot(): SimStorage {
     const copy = new SimStorage(this.incarnation);
     copy.promised = this.promised;
     for (const [slot, entry] of this.accepted) copy.accepted.set(slot, entry);
-    copy.chosen.push(...this.chosen);
+    copy.watermark = this.watermark;
     copy.epoch = this.epoch;
     return copy;
   }
 
-  /** Stores a Ready's acceptor part; returns an error text when the promise went backwards. */
+  /** Stores a Ready's acceptor part; returns an error text when the promise went backwards or a chosen slot would change. */
   persistAcceptor(ready: Ready): string | null {
     if (ready.promised) {
       if (compareBallots(ready.promised, this.promised) < 0) return `promise went back from ${this.promised.round} to ${ready.promised.round}`;
       this.promised = ready.promised;
       this.epoch += 1;
     }
-    for (const entry of ready.accepted) this.accepted.set(entry.slot, entry);
-    return null;
-  }
-
-  /** Appends chosen entries to the stored log; returns an error text when they leave a gap. */
-  storeChosen(entries: readonly ChosenEntry[]): string | null {
-    for (const entry of entries) {
-      if (entry.slot !== this.chosen.length + 1) return `chosen slot ${entry.slot} stored after ${this.chosen.length}`;
-      this.chosen.push(entry);
-      this.accepted.delete(entry.slot);
+    for (const entry of ready.accepted) {
+      const stored = this.accepted.get(entry.slot);
+      if (entry.slot <= this.watermark && stored && valueKey(stored.value) !== valueKey(entry.value)) {
+        return `accept of slot ${entry.slot} at or below the watermark ${this.watermark} with a value other than the chosen one`;
+      }
+      this.accepted.set(entry.slot, entry);
     }
     return null;
   }
 
+  /** Stores chosen entries in one atomic step; returns an error text when they leave a gap or change a chosen value. */
+  storeChosen(entries: readonly ChosenEntry[]): string | null {
+    let watermark = this.watermark;
+    const rows: AcceptedEntry[] = [];
+    for (const entry of entries) {
+      if (entry.slot <= watermark) {
+        const stored = entry.slot <= this.watermark ? this.accepted.get(entry.slot) : rows.find((r) => r.slot === entry.slot);
+        if (stored && valueKey(stored.value) !== valueKey(entry.value)) return `chosen slot ${entry.slot} stored again with another value`;
+        continue;
+      }
+      if (entry.slot !== watermark + 1) return `chosen slot ${entry.slot} stored after ${watermark}`;
+      rows.push({ slot: entry.slot, ballot: this.accepted.get(entry.slot)?.ballot ?? BALLOT_ZERO, value: entry.value });
+      watermark = entry.slot;
+    }
+    for (const row of rows) this.accepted.set(row.slot, row);
+    this.watermark = watermark;
+    return null;
+  }
+
+  /**
+   * The watermark goes back to `keep`, as when the transactions that stored the slots above it
+   * never committed: rows learned without an accept go, accepts stay (with the chosen values
+   * they were overwritten with, which the acceptor may have accepted itself).
+   */
+  loseChosenAbove(keep: number): void {
+    for (const [slot, row] of this.accepted) if (slot > keep && slot <= this.watermark && row.ballot.round === 0) this.accepted.delete(slot);
+    this.watermark = Math.min(this.watermark, keep);
+  }
+
   restore(): PersistentState {
-    const watermark = this.chosen.length;
+    const watermark = this.watermark;
     return {
       promised: this.promised,
-      accepted: [...this.accepted.values()].filter((e) => e.slot > watermark),
+      // As the real load: rows of ballot zero above the watermark are no accepts.
+      accepted: [...this.accepted.values()].filter((e) => e.slot > watermark && e.ballot.round > 0).sort((a, b) => a.slot - b.slot),
       chosenWatermark: watermark,
       incarnation: this.incarnation,
       configChanges: this.chosen.flatMap((e) => (e.value.kind === 'config' ? [{ slot: e.slot, change: e.value.change }] : [])),
@@ -120,7 +161,8 @@ export class SimNode {
     if (!guard || this.storage.epoch >= this.guardEpoch) return;
     this.storage.incarnation = this.newIncarnation();
     this.storage.promised = BALLOT_ZERO;
-    this.storage.accepted.clear();
+    // The rows at or below the watermark are the chosen log, kept; the accepts above it go.
+    for (const slot of [...this.storage.accepted.keys()]) if (slot > this.storage.watermark) this.storage.accepted.delete(slot);
   }
 
   isRunning(now: number): boolean {
@@ -153,9 +195,10 @@ export class SimNode {
 
   /** Serves a catch-up request from the stored log. */
   serveCatchup(request: Extract<Message, { type: 'CatchupRequest' }>): Message {
-    const from = request.fromSlot - 1;
-    const stored = this.storage.chosen.slice(from, from + this.config.catchupBatchMax);
-    return catchupReply(request, stored, this.storage.chosen.length, this.config.catchupBatchMax);
+    const stored: ChosenEntry[] = [];
+    const last = Math.min(this.storage.watermark, request.fromSlot + this.config.catchupBatchMax - 1);
+    for (let slot = request.fromSlot; slot <= last; slot++) stored.push({ slot, value: this.storage.accepted.get(slot)!.value });
+    return catchupReply(request, stored, this.storage.watermark, this.config.catchupBatchMax);
   }
 
   /**
@@ -176,6 +219,18 @@ export class SimNode {
       chosen.push(...ready.chosen);
     }
     return chosen;
+  }
+
+  /**
+   * A crash inside an apply batch: a store larger than one call is split, each part committed
+   * on its own, so the first half of the queued entries is stored and applied, then the node
+   * stops and the rest is lost.
+   */
+  crashMidApply(ack: (client: number, id: string) => void): void {
+    const half = Math.ceil(this.pendingChosen.length / 2);
+    this.pendingChosen = this.pendingChosen.slice(0, half);
+    this.applyPending(ack);
+    this.crash();
   }
 
   /** Stores and applies the queued chosen entries in one batch, then advances the replica. */

@@ -572,7 +572,9 @@ describe('replica: promises that do not fit one message', () => {
     // and n2 restarts with its chosen log behind its accepts (its write loop had stored none)
     h.crash('n2');
     const stored = h.storage('n2');
-    for (const e of stored.chosen.splice(0)) stored.accepted.set(e.slot, { slot: e.slot, ballot: h.status('n1').ballot, value: e.value });
+    const chosen = stored.chosen;
+    stored.loseChosenAbove(0);
+    for (const e of chosen) stored.accepted.set(e.slot, { slot: e.slot, ballot: h.status('n1').ballot, value: e.value });
     h.restart('n2');
     // when n1 is gone and the lagging n3 campaigns, n2's promise covers more than a window: truncated
     h.crash('n1');

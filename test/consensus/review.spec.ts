@@ -14,12 +14,12 @@ function batch(...names: string[]): SlotValue {
 /**
  * Models the driver's write-behind: chosen entries are stored by the write loop after the
  * acceptor loop handed them out, so a crash (or the driver's rebuild after a failed MySQL
- * transaction) can lose the tail of the chosen log while the accepts stay (MySQL never deletes
- * `paxos_accepted` rows; SimStorage drops them once the slot is stored, so they are put back).
+ * transaction) can lose the tail of the chosen log while the accepts stay: the watermark goes
+ * back, and the rows above it are the accepts given here.
  */
 function loseUnwrittenChosen(h: Cluster, id: string, keep: number, accepts: { slot: number; round: number; nodeId: string; value: SlotValue }[]): void {
   const storage = h.storage(id);
-  storage.chosen.splice(keep);
+  storage.loseChosenAbove(keep);
   for (const a of accepts) storage.accepted.set(a.slot, { slot: a.slot, ballot: ballot(a.round, a.nodeId), value: a.value });
 }
 

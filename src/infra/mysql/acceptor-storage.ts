@@ -16,7 +16,7 @@ import {
   lastAcceptPerSlot,
 } from './acceptor-rows';
 import { chunkByBytes } from './byte-chunks';
-import { advanceChosenWatermark } from './chosen-watermark';
+import { CHOSEN_WATERMARK_META, readChosenWatermark } from './chosen-watermark';
 import type { Database, PaxosAcceptedTable, PaxosChosenTable } from './database';
 import { executePrepared } from './prepared-statements';
 import { readSafeInteger } from './safe-integer';
@@ -37,8 +37,9 @@ export const INSERT_VALUE_BYTES_MAX = 4 * 1024 * 1024;
 const PROMISE_ROW_ID = 1;
 
 /**
- * An acceptor's durable state in its node's MySQL database: the promise, the accepts and the
- * chosen log. Every write is one transaction, committed (and, with
+ * An acceptor's durable state in its node's MySQL database: the promise and the log, one row per
+ * slot in `paxos_accepted` (the accepts, and at or below the chosen watermark the chosen values:
+ * migration 0016). Every write is one transaction, committed (and, with
  * innodb_flush_log_at_trx_commit=1, flushed) before persist resolves.
  *
  * @example
@@ -55,7 +56,7 @@ export class MysqlAcceptorStorage {
   /** What a restarted replica is built from: the promise, accepts above the chosen watermark, and the watermark. */
   async load(): Promise<PersistentState> {
     return this.db.transaction().execute(async (trx) => {
-      const chosenWatermark = await advanceChosenWatermark(trx);
+      const chosenWatermark = await readChosenWatermark(trx);
       const promise = await trx
         .selectFrom('paxos_promise')
         .select(['round', 'node_id'])
@@ -69,9 +70,12 @@ export class MysqlAcceptorStorage {
         .selectFrom('paxos_accepted')
         .selectAll()
         .where('slot', '>', chosenWatermark)
+        // A row of ballot zero holds a chosen value written without an accept (a snapshot's
+        // install stopped part way): no accept to report; catch-up brings the slot again.
+        .where('ballot_round', '>', 0)
         .orderBy('slot')
         .execute();
-      // Membership changes are rare: the chosen log is scanned for them by the value's prefix.
+      // Membership changes are rare: the chosen log is scanned for them by the value's prefix (an index).
       const changes = await trx
         .selectFrom('paxos_chosen')
         .select(['slot', 'value'])
@@ -91,11 +95,13 @@ export class MysqlAcceptorStorage {
   /**
    * Stores a Ready's promise, accepts and chosen entries, then runs `extra`, all in one
    * transaction: all of it is durable when this resolves, or none of it is. Resolve before
-   * sending the Ready's messages. A later accept of a slot replaces an earlier one; storing a
-   * chosen entry again with the same value does nothing. One statement per table normally.
+   * sending the Ready's messages. A later accept of a slot replaces an earlier one. A chosen
+   * entry overwrites its slot's value and raises the watermark; storing one again with the same
+   * value does nothing.
    * Call one at a time, in Ready order: two persists in flight could commit out of order.
    *
-   * @throws AssertionError (after rolling back) when a slot would be chosen with a second, different value.
+   * @throws AssertionError (after rolling back) when a slot would be chosen with a second,
+   *   different value, or when the chosen entries do not run on from the watermark.
    * @throws mysql2's error (after rolling back) when the server fails; nothing of the Ready is stored.
    */
   async persist(ready: Ready, extra?: PersistExtra): Promise<void> {
@@ -113,7 +119,7 @@ export class MysqlAcceptorStorage {
     await this.db.transaction().execute(async (trx) => {
       if (ready.promised !== undefined) await writePromised(trx, ready.promised);
       for (const rows of acceptedChunks) await upsertAccepted(trx, rows);
-      await insertChosen(trx, chosen);
+      await storeChosen(trx, chosen);
       if (extra !== undefined) await extra(trx);
     });
   }
@@ -134,27 +140,6 @@ export class MysqlAcceptorStorage {
       .orderBy('slot')
       .execute();
     return contiguousFrom(fromSlot, rows.map(chosenFromRow));
-  }
-
-  /**
-   * Deletes accepts of slots up to `uptoSlot`, which must be chosen already (the caller passes
-   * its applied slot). Read committed, so it takes no gap locks that would stall a persist.
-   *
-   * @returns how many rows it deleted.
-   * @throws AssertionError when `uptoSlot` is above the chosen watermark: an acceptor must not
-   * forget an accept of a slot that may not be chosen yet.
-   */
-  async pruneAccepted(uptoSlot: number): Promise<number> {
-    assert(Number.isSafeInteger(uptoSlot) && uptoSlot >= 0, `uptoSlot must be a safe integer >= 0, got ${uptoSlot}`);
-    return this.db
-      .transaction()
-      .setIsolationLevel('read committed')
-      .execute(async (trx) => {
-        const watermark = await advanceChosenWatermark(trx);
-        assert(uptoSlot <= watermark, `pruneAccepted(${uptoSlot}) is above the chosen watermark ${watermark}`);
-        const result = await trx.deleteFrom('paxos_accepted').where('slot', '<=', uptoSlot).executeTakeFirst();
-        return Number(result.numDeletedRows);
-      });
   }
 }
 
@@ -179,52 +164,57 @@ async function upsertAccepted(trx: Kysely<Database>, rows: PaxosAcceptedTable[])
 }
 
 /**
- * Inserts chosen rows with a plain INSERT: one statement when all are new, the usual case.
- * Slot values go through prepared statements (see executePrepared) because they are large JSON.
- * A duplicate key rolls back only that statement (InnoDB), and the checked path takes over.
+ * Stores chosen entries into the log: those at or below the watermark (a replay) must hold the
+ * same values already; the rest must run on from it without a gap. They overwrite their slots'
+ * values (an accept keeps its ballot; a slot learned without one gets ballot zero) and the
+ * watermark moves to the last of them.
  */
-async function insertChosen(trx: Transaction<Database>, entries: readonly ChosenEntry[]): Promise<void> {
+async function storeChosen(trx: Transaction<Database>, entries: readonly ChosenEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const watermarkRow = await trx.selectFrom('paxos_meta').select('value').where('name', '=', CHOSEN_WATERMARK_META).forUpdate().executeTakeFirst();
+  const watermark = watermarkRow === undefined ? 0 : readSafeInteger(watermarkRow.value, 'paxos_meta.chosen_watermark');
   const rows = entries.map(chosenToRow);
-  for (const chunk of chunkByBytes(rows, valueBytes, INSERT_VALUE_BYTES_MAX)) {
-    try {
-      await executePrepared(trx, trx.insertInto('paxos_chosen').values(chunk));
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      await insertChosenChecked(trx, chunk);
-    }
+  const replayed = rows.filter((r) => r.slot <= watermark);
+  if (replayed.length > 0) await checkStoredChosen(trx, replayed);
+  const fresh = rows.filter((r) => r.slot > watermark);
+  if (fresh.length === 0) return;
+  fresh.forEach((row, i) =>
+    assert(row.slot === watermark + 1 + i, `chosen slot ${row.slot} stored after slot ${i === 0 ? watermark : fresh[i - 1].slot}: the chosen log would have a gap`),
+  );
+  for (const chunk of chunkByBytes(fresh, valueBytes, INSERT_VALUE_BYTES_MAX)) {
+    const upsert = trx
+      .insertInto('paxos_accepted')
+      .values(chunk.map((r) => ({ slot: r.slot, ballot_round: 0, ballot_node: '', value: r.value })))
+      .onDuplicateKeyUpdate({ value: sql<string>`VALUES(value)` });
+    await executePrepared(trx, upsert);
   }
+  const last = fresh[fresh.length - 1].slot;
+  await trx.insertInto('paxos_meta').values({ name: CHOSEN_WATERMARK_META, value: last }).onDuplicateKeyUpdate({ value: last }).execute();
 }
 
-/** Some rows are chosen already: they must hold the same values; insert only the rest. */
-async function insertChosenChecked(trx: Transaction<Database>, rows: readonly PaxosChosenTable[]): Promise<void> {
+/** Slots stored as chosen already: each must hold the same value. */
+async function checkStoredChosen(trx: Transaction<Database>, rows: readonly PaxosChosenTable[]): Promise<void> {
   const stored = await trx
-    .selectFrom('paxos_chosen')
+    .selectFrom('paxos_accepted')
     .select(['slot', 'value'])
     .where(
       'slot',
       'in',
       rows.map((r) => r.slot),
     )
-    .forUpdate()
     .execute();
-  const storedBySlot = new Map(stored.map((r) => [readSafeInteger(r.slot, 'paxos_chosen.slot'), r.value]));
-  const missing = rows.filter((row) => {
+  const storedBySlot = new Map(stored.map((r) => [readSafeInteger(r.slot, 'paxos_accepted.slot'), r.value]));
+  for (const row of rows) {
     const value = storedBySlot.get(row.slot);
-    if (value === undefined) return true;
+    assert(value !== undefined, `chosen slot ${row.slot} is at or below the watermark but has no row`);
     if (value !== row.value) assertSameChosen(row.slot, storedKey(row.slot, value), storedKey(row.slot, row.value));
-    return false;
-  });
-  if (missing.length > 0) await executePrepared(trx, trx.insertInto('paxos_chosen').values(missing));
+  }
 }
 
 function storedKey(slot: number, text: string): string {
-  return valueKey(decodeSlotValue(text, `paxos_chosen slot ${slot}`));
+  return valueKey(decodeSlotValue(text, `chosen slot ${slot}`));
 }
 
 function valueBytes(row: { value: string }): number {
   return Buffer.byteLength(row.value, 'utf8');
-}
-
-function isDuplicateKey(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ER_DUP_ENTRY';
 }

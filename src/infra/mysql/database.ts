@@ -15,7 +15,11 @@ export interface PaxosPromiseTable {
   node_id: string;
 }
 
-/** One accept per slot: the highest-ballot value this acceptor accepted there. */
+/**
+ * The log, one row per slot: above the chosen watermark, the highest-ballot value this acceptor
+ * accepted there; at or below it, the chosen value (the ballot is the accept's, or zero where
+ * the slot was learned without one). Kept, never pruned.
+ */
 export interface PaxosAcceptedTable {
   slot: number;
   ballot_round: number;
@@ -24,7 +28,10 @@ export interface PaxosAcceptedTable {
   value: string;
 }
 
-/** The chosen log: one immutable row per chosen slot. */
+/**
+ * The chosen log, a view (migration 0016) of the `paxos_accepted` rows at or below the chosen
+ * watermark: read it, never write it.
+ */
 export interface PaxosChosenTable {
   slot: number;
   /** The SlotValue as JSON text (see slot-value-json.ts). */

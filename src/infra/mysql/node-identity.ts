@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, readFile, rename } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
+import { readChosenWatermark } from './chosen-watermark';
 import type { Database } from './database';
 
 /** How this start found the storage. */
@@ -65,7 +66,8 @@ export async function openNodeIdentity(db: Kysely<Database>, guardFile: string, 
     if (guard !== null && guard.incarnation === row.incarnation && epoch < guard.epoch) {
       const incarnation = newIncarnation();
       await trx.deleteFrom('paxos_promise').execute();
-      await trx.deleteFrom('paxos_accepted').execute();
+      // The rows at or below the chosen watermark are the chosen log, kept; the rest are accepts.
+      await trx.deleteFrom('paxos_accepted').where('slot', '>', await readChosenWatermark(trx)).execute();
       await trx.updateTable('node_identity').set({ incarnation, epoch: guard.epoch + 1 }).where('id', '=', 1).execute();
       return { incarnation, epoch: guard.epoch + 1, outcome: 'rolled-back', previousIncarnation: row.incarnation };
     }

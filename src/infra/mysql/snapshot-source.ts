@@ -4,6 +4,7 @@ import { checkDatabaseName } from './database-name';
 import { parseMysqlUrl } from './mysql-url';
 import {
   ACCEPTOR_TABLES,
+  CHOSEN_LOG,
   NODE_LOCAL_TABLES,
   QUEUED_COMMANDS_TABLE,
   SNAPSHOT_COLUMN_TYPES,
@@ -59,7 +60,8 @@ const PAGE_BYTES_TARGET = 4 * 1024 * 1024;
 /**
  * One read-only transaction on a node's database, opened `WITH CONSISTENT SNAPSHOT` at
  * REPEATABLE READ: every table is read as it was at one instant, while the node goes on writing.
- * Never reads the acceptor's tables. Read the tables' pages with `pages`, then `close()`.
+ * Never reads the acceptor's state: the chosen log comes through its view, slots and values
+ * without ballots. Read the tables' pages with `pages`, then `close()`.
  *
  * @example
  * const snapshot = await ConsistentSnapshot.open(url, 'behavior_n1', { queuedCommands: true });
@@ -184,9 +186,12 @@ function checkPage(table: SnapshotTableInfo, page: readonly SnapshotValue[][]): 
   return bytes;
 }
 
+/** The database's tables, and the chosen log's view (migration 0016). */
 async function baseTables(connection: Connection): Promise<string[]> {
   const [rows] = await connection.query(
-    `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`,
+    `SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE()
+     AND (TABLE_TYPE = 'BASE TABLE' OR (TABLE_TYPE = 'VIEW' AND TABLE_NAME = ?)) ORDER BY TABLE_NAME`,
+    [CHOSEN_LOG],
   );
   return (rows as { name: string }[]).map((r) => r.name);
 }
@@ -208,12 +213,14 @@ async function describeTable(connection: Connection, name: string): Promise<Snap
      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX`,
     [name],
   );
-  if ((key as unknown[]).length === 0) throw new SnapshotSourceError(`table ${name} has no primary key to page it by`);
+  // The chosen log is a view of the log table's rows by slot, its key.
+  const keyNames = name === CHOSEN_LOG ? ['slot'] : (key as { name: string }[]).map((k) => k.name);
+  if (keyNames.length === 0) throw new SnapshotSourceError(`table ${name} has no primary key to page it by`);
   const [count] = await connection.query(`SELECT COUNT(*) AS n FROM ${quote(name)}`);
   return {
     name,
     columns: (columns as { name: string }[]).map((c) => c.name),
-    key: (key as { name: string }[]).map((k) => k.name),
+    key: keyNames,
     rows: Number((count as { n: number | string }[])[0].n),
   };
 }
@@ -238,8 +245,8 @@ async function readPosition(connection: Connection, present: readonly string[]):
   }
   if (present.includes('paxos_meta')) {
     const [rows] = await connection.query('SELECT value FROM paxos_meta WHERE name = ?', [CHOSEN_WATERMARK_META]);
-    const floor = Number((rows as { value: number }[])[0]?.value ?? 0);
-    if (floor > watermark) throw new SnapshotSourceError(`the chosen watermark ${floor} is above the last stored chosen slot ${watermark}`);
+    const recorded = Number((rows as { value: number }[])[0]?.value ?? 0);
+    if (recorded !== watermark) throw new SnapshotSourceError(`the chosen watermark ${recorded} is not the last stored chosen slot ${watermark}`);
   }
   return { chosenWatermark: watermark, appliedSlot: watermark, eventPosition: events.last, migration: await lastMigration(connection, present) };
 }

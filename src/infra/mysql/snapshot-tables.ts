@@ -6,6 +6,7 @@
  * configuration) is never copied onto another node by accident.
  */
 export const SNAPSHOT_TABLES: readonly string[] = [
+  // A view since migration 0016: the log table's rows at or below the chosen watermark, without their ballots.
   'paxos_chosen',
   'event_log',
   'applied_commands',
@@ -32,8 +33,12 @@ export const SNAPSHOT_TABLES: readonly string[] = [
  */
 export const QUEUED_COMMANDS_TABLE = 'queued_commands';
 
+/** The chosen log's name: a view (migration 0016), loaded into the log table (`paxos_accepted`) by a restore. */
+export const CHOSEN_LOG = 'paxos_chosen';
+
 /**
- * The acceptor's state: its promise and the values it accepted but that may not be chosen.
+ * The acceptor's state: its promise and the values it accepted but that may not be chosen (the
+ * log table's rows above the chosen watermark; those at or below it are the chosen log).
  * A snapshot never holds them: a node restored with another node's promises, or its own old
  * ones, could vote against what it promised since.
  */

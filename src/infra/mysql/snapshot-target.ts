@@ -4,7 +4,7 @@ import { createDatabase, createKysely } from './database';
 import { checkDatabaseName } from './database-name';
 import { migrateToLatest } from './migrate';
 import { parseMysqlUrl } from './mysql-url';
-import { ACCEPTOR_TABLES } from './snapshot-tables';
+import { ACCEPTOR_TABLES, CHOSEN_LOG } from './snapshot-tables';
 import { type SnapshotValue, quote } from './snapshot-source';
 
 /** Rows one INSERT carries at most. */
@@ -140,7 +140,9 @@ export class SnapshotLoader {
     await this.commit();
     const counts = new Map<string, number>();
     for (const table of [...tables, ...ACCEPTOR_TABLES]) {
-      const [rows] = await this.connection.query(`SELECT COUNT(*) AS n FROM ${quote(table)}`);
+      // The log table's accepts are its rows above the watermark; those below are the chosen log (its view).
+      const where = table === 'paxos_accepted' ? ` WHERE slot > ${Number(chosenWatermark)}` : '';
+      const [rows] = await this.connection.query(`SELECT COUNT(*) AS n FROM ${quote(table)}${where}`);
       counts.set(table, Number((rows as { n: number }[])[0].n));
     }
     return counts;
@@ -166,7 +168,8 @@ export class SnapshotLoader {
 
   /** Empties `tables` (TRUNCATE: each at once, not undoable), before an install loads them again. */
   async empty(tables: readonly string[]): Promise<void> {
-    for (const table of tables) await this.connection.query(`TRUNCATE TABLE ${quote(table)}`);
+    // The chosen log is a view of the log table, whose rows the load overwrites (and whose accepts it keeps).
+    for (const table of tables) if (table !== CHOSEN_LOG) await this.connection.query(`TRUNCATE TABLE ${quote(table)}`);
   }
 
   /** Rolls back what is not committed and closes the connection. */
@@ -181,8 +184,7 @@ export class SnapshotLoader {
   private async flush(): Promise<void> {
     if (this.batch.length === 0) return;
     const { name, columns } = this.table!;
-    const tuple = `(${columns.map(() => '?').join(', ')})`;
-    const statement = `INSERT INTO ${quote(name)} (${columns.map(quote).join(', ')}) VALUES ${this.batch.map(() => tuple).join(', ')}`;
+    const statement = name === CHOSEN_LOG ? chosenLogInsert(columns, this.batch.length) : plainInsert(name, columns, this.batch.length);
     await this.begin();
     await this.connection.query(statement, this.batch.flat());
     this.uncommittedBytes += this.batchBytes;
@@ -203,4 +205,20 @@ export class SnapshotLoader {
     this.inTransaction = false;
     this.uncommittedBytes = 0;
   }
+}
+
+function plainInsert(table: string, columns: readonly string[], rows: number): string {
+  const tuple = `(${columns.map(() => '?').join(', ')})`;
+  return `INSERT INTO ${quote(table)} (${columns.map(quote).join(', ')}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')}`;
+}
+
+/**
+ * The chosen log's rows go into the log table (migration 0016) with ballot zero: a chosen value
+ * is no promise. Where the node accepted the slot itself (an install), its ballot stays and the
+ * value becomes the chosen one.
+ */
+function chosenLogInsert(columns: readonly string[], rows: number): string {
+  const tuple = `(${columns.map(() => '?').join(', ')}, 0, '')`;
+  const names = [...columns, 'ballot_round', 'ballot_node'].map(quote).join(', ');
+  return `INSERT INTO paxos_accepted (${names}) VALUES ${Array.from({ length: rows }, () => tuple).join(', ')} ON DUPLICATE KEY UPDATE value = VALUES(value)`;
 }

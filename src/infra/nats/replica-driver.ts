@@ -25,8 +25,6 @@ export interface DriverStorage {
   /** Stores a Ready's promise and accepts durably, in one transaction. */
   persist(ready: Ready): Promise<void>;
   readChosen(fromSlot: number, maxSlots: number): Promise<ChosenEntry[]>;
-  /** Forgets accepts of slots up to `uptoSlot`, all of them chosen and stored. */
-  pruneAccepted(uptoSlot: number): Promise<number>;
 }
 
 /** The network side the driver needs: the protocol transport. */
@@ -92,8 +90,6 @@ interface SeenRole {
 }
 
 const READIES_PER_DRAIN_MAX = 1000;
-/** Accepted rows are pruned each time this many more slots were applied. */
-const PRUNE_EVERY_SLOTS = 1000;
 /** Chosen slots one plan (and so the smallest write) covers at most: a catch-up Ready may bring hundreds. */
 const PLAN_BATCH_SLOTS_MAX = 32;
 /** Chosen slots one write transaction stores at most. */
@@ -124,7 +120,6 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
   /** Planned batches waiting for the write loop, and how many slots they hold. */
   private writeQueue: Batch[] = [];
   private unwrittenSlots = 0;
-  private prunedUpTo = 0;
   /** Bumped by each recovery, so a loop that was mid-transaction leaves the new replica alone. */
   private epoch = 0;
   private recovering = false;
@@ -326,17 +321,6 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
     this.unwrittenSlots -= entries.length;
     const applied = entries[entries.length - 1].slot;
     this.replica.advance(applied);
-    if (applied - this.prunedUpTo >= PRUNE_EVERY_SLOTS) await this.prune(applied);
-  }
-
-  /** Accepts of applied slots are history the chosen log already holds: drop them now and then. */
-  private async prune(uptoSlot: number): Promise<void> {
-    try {
-      await this.options.storage.pruneAccepted(uptoSlot);
-      this.prunedUpTo = uptoSlot;
-    } catch (error) {
-      this.options.log('warn', `pruning accepts up to slot ${uptoSlot} failed (retried later): ${describe(error)}`);
-    }
   }
 
   private takeWriteBatches(): Batch[] {

@@ -83,40 +83,45 @@ describe('MysqlAcceptorStorage', () => {
   });
 
   describe('chosen watermark', () => {
-    it('given chosen 1,2,3,5, the watermark is 3 and only accepts above it load', async () => {
+    it('chosen 1..3 over accepts of 1..6: the watermark is 3, the chosen values replace the accepts, and only accepts above it load', async () => {
       await storage.persist(
         ready({
           accepted: range(1, 6).map((s) => accept(s, b(1, 'n1'), batch(`a${s}`))),
-          chosen: [1, 2, 3, 5].map((s) => chosen(s)),
+          chosen: range(1, 3).map((s) => chosen(s)),
         }),
       );
       const state = await storage.load();
       expect(state.chosenWatermark).toBe(3);
       expect(state.accepted.map((e) => e.slot)).toEqual([4, 5, 6]);
+      expect(await readMeta(test.db, CHOSEN_WATERMARK_META)).toBe(3);
+      // One row per slot: the chosen value overwrote the accept and kept its ballot.
+      const rows = await test.db.selectFrom('paxos_accepted').selectAll().orderBy('slot').execute();
+      expect(rows.map((r) => [r.slot, r.ballot_round, r.ballot_node])).toEqual(range(1, 6).map((s) => [s, 1, 'n1']));
+      expect(await storage.readChosen(1, 10)).toEqual(range(1, 3).map((s) => chosen(s)));
     });
 
-    it('when the gap fills, the watermark runs to the end of the run', async () => {
-      await storage.persist(ready({ chosen: [1, 2, 3, 5, 6].map((s) => chosen(s)) }));
-      expect((await storage.load()).chosenWatermark).toBe(3);
-      await storage.persist(ready({ chosen: [chosen(4)] }));
-      expect((await storage.load()).chosenWatermark).toBe(6);
+    it('a slot learned without an accept gets a row of ballot zero', async () => {
+      await storage.persist(ready({ chosen: [chosen(1)] }));
+      expect(await test.db.selectFrom('paxos_accepted').selectAll().execute()).toEqual([
+        expect.objectContaining({ slot: 1, ballot_round: 0, ballot_node: '' }),
+      ]);
     });
 
-    it('given slot 1 not chosen, the watermark is 0', async () => {
-      await storage.persist(ready({ chosen: [chosen(2), chosen(3)] }));
-      expect((await storage.load()).chosenWatermark).toBe(0);
+    it('chosen entries that leave a gap after the watermark are refused, and nothing of the ready is stored', async () => {
+      await storage.persist(ready({ chosen: [chosen(1)] }));
+      await expect(storage.persist(ready({ promised: b(5, 'n2'), chosen: [chosen(3), chosen(4)] }))).rejects.toThrow(
+        'chosen slot 3 stored after slot 1: the chosen log would have a gap',
+      );
+      await expect(storage.persist(ready({ chosen: [chosen(2), chosen(4)] }))).rejects.toThrow(AssertionError);
+      expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 1, configChanges: [] });
     });
 
-    it('records a floor, and scans only above it next time', async () => {
-      await storage.persist(ready({ chosen: range(1, 4).map((s) => chosen(s)) }));
-      await storage.load();
-      expect(await readMeta(test.db, CHOSEN_WATERMARK_META)).toBe(4);
-      // Rows below the floor may be gone (pruned); the floor still vouches for them.
-      await test.db.deleteFrom('paxos_chosen').where('slot', '<=', 4).execute();
-      await storage.persist(ready({ chosen: [chosen(5)] }));
-      expect((await storage.load()).chosenWatermark).toBe(5);
-      await raiseMeta(test.db, CHOSEN_WATERMARK_META, 2);
-      expect(await readMeta(test.db, CHOSEN_WATERMARK_META)).toBe(5);
+    it('the log is kept: accepts of chosen slots are never pruned, and a later accept of a chosen slot keeps the chosen value', async () => {
+      await storage.persist(ready({ accepted: range(1, 5).map((s) => accept(s, b(1, 'n1'), batch(`c${s}`))), chosen: range(1, 5).map((s) => chosen(s)) }));
+      await storage.persist(ready({ accepted: [accept(2, b(7, 'n3'), batch('c2'))] }));
+      expect(await test.db.selectFrom('paxos_accepted').select('slot').orderBy('slot').execute()).toHaveLength(5);
+      expect(await storage.readChosen(1, 10)).toEqual(range(1, 5).map((s) => chosen(s)));
+      expect((await storage.load()).accepted).toEqual([]);
     });
   });
 
@@ -129,8 +134,8 @@ describe('MysqlAcceptorStorage', () => {
       expect(await storage.readChosen(26, 10)).toEqual([]);
     });
 
-    it('a batch stops before the first missing slot', async () => {
-      await storage.persist(ready({ chosen: [1, 2, 3, 5].map((s) => chosen(s)) }));
+    it('a batch stops at the watermark: accepts above it are not chosen', async () => {
+      await storage.persist(ready({ accepted: range(1, 5).map((s) => accept(s, b(1, 'n1'), batch(`c${s}`))), chosen: range(1, 3).map((s) => chosen(s)) }));
       expect((await storage.readChosen(2, 10)).map((e) => e.slot)).toEqual([2, 3]);
       expect(await storage.readChosen(4, 10)).toEqual([]);
     });
@@ -177,23 +182,6 @@ describe('MysqlAcceptorStorage', () => {
         'event store down',
       );
       expect(await storage.load()).toEqual({ promised: BALLOT_ZERO, accepted: [], chosenWatermark: 0, configChanges: [] });
-    });
-  });
-
-  describe('pruneAccepted', () => {
-    it('deletes accepts up to a chosen slot and refuses to go above the watermark', async () => {
-      await storage.persist(
-        ready({
-          accepted: range(1, 5).map((s) => accept(s, b(1, 'n1'), batch(`a${s}`))),
-          chosen: range(1, 3).map((s) => chosen(s)),
-        }),
-      );
-      expect(await storage.pruneAccepted(3)).toBe(3);
-      expect(
-        (await test.db.selectFrom('paxos_accepted').select('slot').orderBy('slot').execute()).map((r) => r.slot),
-      ).toEqual([4, 5]);
-      await expect(storage.pruneAccepted(4)).rejects.toThrow('pruneAccepted(4) is above the chosen watermark 3');
-      expect(await storage.pruneAccepted(0)).toBe(0);
     });
   });
 });

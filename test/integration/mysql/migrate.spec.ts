@@ -24,12 +24,18 @@ describe('migrateToLatest', () => {
   it('creates the acceptor tables on InnoDB with utf8mb4', async () => {
     const { rows } = await sql<{ TABLE_NAME: string; ENGINE: string; TABLE_COLLATION: string }>`
       SELECT TABLE_NAME, ENGINE, TABLE_COLLATION FROM information_schema.TABLES
-      WHERE TABLE_SCHEMA = ${test.name} AND TABLE_NAME LIKE 'paxos\\_%' ORDER BY TABLE_NAME`.execute(test.db);
-    expect(rows.map((r) => r.TABLE_NAME)).toEqual(['paxos_accepted', 'paxos_chosen', 'paxos_meta', 'paxos_promise']);
+      WHERE TABLE_SCHEMA = ${test.name} AND TABLE_NAME LIKE 'paxos\\_%' AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`.execute(test.db);
+    expect(rows.map((r) => r.TABLE_NAME)).toEqual(['paxos_accepted', 'paxos_meta', 'paxos_promise']);
     for (const row of rows) {
       expect(row.ENGINE).toBe('InnoDB');
       expect(row.TABLE_COLLATION).toBe('utf8mb4_bin');
     }
+  });
+
+  it('keeps the chosen log as a view of the log table, not a copy (migration 0016)', async () => {
+    const { rows } = await sql<{ TABLE_TYPE: string }>`
+      SELECT TABLE_TYPE FROM information_schema.TABLES WHERE TABLE_SCHEMA = ${test.name} AND TABLE_NAME = 'paxos_chosen'`.execute(test.db);
+    expect(rows).toEqual([{ TABLE_TYPE: 'VIEW' }]);
   });
 
   it('keeps the promise table to a single row', async () => {

@@ -20,21 +20,21 @@ describe('executePrepared', () => {
       return Number(rows[0].Value);
     };
     const before = await executed();
-    await executePrepared(test.db, test.db.insertInto('paxos_chosen').values({ slot: 1, value: tricky }));
+    await executePrepared(test.db, test.db.insertInto('paxos_accepted').values({ slot: 1, ballot_round: 1, ballot_node: 'n1', value: tricky }));
     expect(await executed()).toBeGreaterThan(before);
   });
 
   it('stores text exactly, and reports duplicates like the text protocol', async () => {
     const big = tricky.repeat(20_000);
-    await executePrepared(test.db, test.db.insertInto('paxos_chosen').values({ slot: 2, value: big }));
+    await executePrepared(test.db, test.db.insertInto('paxos_accepted').values({ slot: 2, ballot_round: 1, ballot_node: 'n1', value: big }));
     const row = await test.db
-      .selectFrom('paxos_chosen')
+      .selectFrom('paxos_accepted')
       .select('value')
       .where('slot', '=', 2)
       .executeTakeFirstOrThrow();
     expect(row.value).toBe(big);
     await expect(
-      executePrepared(test.db, test.db.insertInto('paxos_chosen').values({ slot: 2, value: 'x' })),
+      executePrepared(test.db, test.db.insertInto('paxos_accepted').values({ slot: 2, ballot_round: 1, ballot_node: 'n1', value: 'x' })),
     ).rejects.toMatchObject({
       code: 'ER_DUP_ENTRY',
     });

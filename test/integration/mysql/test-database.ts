@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { createConnection } from 'mysql2/promise';
 import { createDatabase, createKysely, type Database } from '../../../src/infra/mysql/database';
 import { migrateToLatest } from '../../../src/infra/mysql/migrate';
@@ -43,7 +43,22 @@ export async function dropDatabase(name: string): Promise<void> {
 
 /** Empties the acceptor tables between tests of one file. */
 export async function clearPaxosTables(db: Kysely<Database>): Promise<void> {
-  for (const table of ['paxos_promise', 'paxos_accepted', 'paxos_chosen', 'paxos_meta'] as const) {
+  for (const table of ['paxos_promise', 'paxos_accepted', 'paxos_meta'] as const) {
     await db.deleteFrom(table).execute();
   }
+}
+
+/**
+ * Writes rows of the chosen log as a store does (migration 0016): into the log table with
+ * ballot zero, and the chosen watermark moved to `watermark` (the last row's slot by default).
+ */
+export async function writeChosenRows(db: Kysely<Database>, rows: readonly { slot: number; value: string }[], watermark = rows[rows.length - 1]?.slot ?? 0): Promise<void> {
+  if (rows.length > 0) {
+    await db
+      .insertInto('paxos_accepted')
+      .values(rows.map((r) => ({ slot: r.slot, ballot_round: 0, ballot_node: '', value: r.value })))
+      .onDuplicateKeyUpdate({ value: sql<string>`VALUES(value)` })
+      .execute();
+  }
+  await db.insertInto('paxos_meta').values({ name: 'chosen_watermark', value: watermark }).onDuplicateKeyUpdate({ value: watermark }).execute();
 }

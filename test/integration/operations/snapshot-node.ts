@@ -104,7 +104,8 @@ export async function queryRows(database: string | null, query: string, params: 
 
 /** Every base table of `database`. */
 export async function tablesOf(database: string): Promise<string[]> {
-  const rows = await queryRows(null, `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME`, [database]);
+  // The chosen log's view (migration 0016) among them: a snapshot carries it.
+  const rows = await queryRows(null, `SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE IN ('BASE TABLE', 'VIEW') ORDER BY TABLE_NAME`, [database]);
   return rows.map((r) => String(r.t));
 }
 
@@ -115,6 +116,8 @@ export async function allRows(database: string, table: string): Promise<Record<s
     `SELECT COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = 'PRIMARY' ORDER BY SEQ_IN_INDEX`,
     [database, table],
   );
+  // The chosen log's view has no key of its own: its rows go by slot.
+  if (key.length === 0 && table === 'paxos_chosen') key.push({ c: 'slot' });
   const order = key.length === 0 ? '' : ` ORDER BY ${key.map((k) => `\`${String(k.c)}\``).join(', ')}`;
   return queryRows(database, `SELECT * FROM \`${table}\`${order}`);
 }

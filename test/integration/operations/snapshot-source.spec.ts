@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { ConsistentSnapshot, SnapshotSourceError, type SnapshotValue } from '../../../src/infra/mysql/snapshot-source';
-import { MYSQL_URL, type TestDatabase, createTestDatabase } from '../mysql/test-database';
+import { MYSQL_URL, type TestDatabase, createTestDatabase, writeChosenRows } from '../mysql/test-database';
 import { queryRows } from './snapshot-node';
 
 /** Every row of a table as the snapshot pages it, and the pages' sizes. */
@@ -53,7 +53,7 @@ describe('ConsistentSnapshot', () => {
 
   it('holds few large rows per page, so memory does not grow with the rows', async () => {
     const value = 'x'.repeat(1024 * 1024);
-    for (let slot = 1; slot <= 24; slot++) await test.db.insertInto('paxos_chosen').values({ slot, value: `${slot}${value}` }).execute();
+    for (let slot = 1; slot <= 24; slot++) await writeChosenRows(test.db, [{ slot, value: `${slot}${value}` }]);
     const snapshot = await open();
     try {
       const { rows, pages } = await readAll(snapshot, 'paxos_chosen');
@@ -82,9 +82,11 @@ describe('ConsistentSnapshot', () => {
   });
 
   it('refuses a log that is not a clean prefix: a gap in the chosen log, events past it, checkpoints past the events', async () => {
-    await test.db.insertInto('paxos_chosen').values([{ slot: 1, value: '{}' }, { slot: 3, value: '{}' }]).execute();
+    await writeChosenRows(test.db, [{ slot: 1, value: '{}' }, { slot: 3, value: '{}' }]);
     await expect(open()).rejects.toThrow(/chosen log has gaps: 2 stored slots up to slot 3/);
-    await test.db.deleteFrom('paxos_chosen').where('slot', '=', 3).execute();
+    await test.db.deleteFrom('paxos_accepted').where('slot', '=', 3).execute();
+    await expect(open()).rejects.toThrow(/the chosen watermark 3 is not the last stored chosen slot 1/);
+    await writeChosenRows(test.db, [], 1);
     const event = { position: 1, slot: 2, command_id: 'c', stream_type: 'student', stream_id: 's', stream_version: 1, type: 'StudentRegistered', schema_version: 1, data: '{}', metadata: '{}' };
     await test.db.insertInto('event_log').values(event).execute();
     await expect(open()).rejects.toThrow(/events of slot 2, above the chosen log's last slot 1/);

@@ -88,7 +88,6 @@ export async function startDriver(db: Kysely<Database>, config: Partial<Consensu
       return storage.persist(ready);
     },
     readChosen: (f, m) => storage.readChosen(f, m),
-    pruneAccepted: (u) => storage.pruneAccepted(u),
   };
   const applier: ChosenApplier<PlannedBatch> = {
     plan: (entries) => {

@@ -43,7 +43,7 @@ describe('review: Phase1b on the wire', () => {
     // and n3 restarts before its write loop stored slot 1 (write-behind): watermark 0, slot 1 still accepted
     h.crash('n3');
     const storage = h.storage('n3');
-    storage.chosen.splice(0);
+    storage.loseChosenAbove(0);
     storage.accepted.set(1, { slot: 1, ballot: mkBallot(1, 'n1'), value: { kind: 'batch', values: [clientValue('A')] } });
     h.restart('n3');
     // and the late catch-up reply (slot 2 = B) reaches it: slot 2 is known chosen above its watermark

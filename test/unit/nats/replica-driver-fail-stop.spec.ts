@@ -24,7 +24,6 @@ const emptyStorage: DriverStorage = {
   load: async () => ({ promised: { round: 0, nodeId: '' }, accepted: [], chosenWatermark: 0 }),
   persist: async () => undefined,
   readChosen: async () => [],
-  pruneAccepted: async () => 0,
 };
 
 const applier: ChosenApplier<{ entries: readonly ChosenEntry[] }> = {

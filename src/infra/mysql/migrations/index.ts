@@ -14,6 +14,7 @@ import * as chosenKindIndex from './0012-chosen-kind-index';
 import * as checkpointTimeZone from './0013-checkpoint-time-zone';
 import * as revokedTokens from './0014-revoked-tokens';
 import * as storeChosen from './0015-store-chosen-procedure';
+import * as logInTheAcceptedTable from './0016-log-in-the-accepted-table';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -36,4 +37,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0013_checkpoint_time_zone': checkpointTimeZone,
   '0014_revoked_tokens': revokedTokens,
   '0015_store_chosen_procedure': storeChosen,
+  '0016_log_in_the_accepted_table': logInTheAcceptedTable,
 };
