@@ -233,11 +233,14 @@ describe('the web app in Chromium against a 3-node cluster', () => {
         await checkPage(admin, '06-admin-batch-compensated');
 
         await nav(admin, '集群监控');
-        await admin.getByText(`领导者: ${leader0}`).first().waitFor();
+        // On a loaded machine leadership may have moved since the start; the browser's own node must not be the one killed.
+        const leaderNow = await cluster.waitForLeader(30_000);
+        if (leaderNow === origin) throw new Error(`leadership moved to ${origin}, the node the browser uses: the failover step would kill it`);
+        await admin.getByText(`领导者: ${leaderNow}`).first().waitFor();
         await checkPage(admin, '12-cluster-monitor');
 
         // 6. The leader process is killed: the monitor names a new leader; the portals keep working.
-        await cluster.kill(leader0, 'SIGKILL');
+        await cluster.kill(leaderNow, 'SIGKILL');
         const killedAt = Date.now();
         await admin.waitForFunction(
           (old) => {
@@ -245,14 +248,14 @@ describe('the web app in Chromium against a 3-node cluster', () => {
             const m = /领导者: (n\d+)/.exec(text);
             return m !== null && m[1] !== old;
           },
-          leader0,
+          leaderNow,
           { timeout: 30_000 },
         );
         report(`monitor named a new leader ${Date.now() - killedAt} ms after the kill`);
         await checkPage(admin, '13-cluster-monitor-after-failover');
         // The monitor on a phone: one card per node, the killed one marked, nothing wider than the screen.
         await admin.setViewportSize({ width: 375, height: 812 });
-        await admin.getByRole('region', { name: `节点 ${leader0}` }).getByText('无应答').waitFor();
+        await admin.getByRole('region', { name: `节点 ${leaderNow}` }).getByText('无应答').waitFor();
         // The charts follow their box on the next resize callback: wait (bounded) for the layout to settle.
         await admin.waitForFunction(() => document.documentElement.scrollWidth <= 375, undefined, { timeout: 10_000 });
         await checkPage(admin, '13b-cluster-monitor-phone');

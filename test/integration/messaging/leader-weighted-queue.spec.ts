@@ -80,6 +80,8 @@ describe('LeaderWeightedQueue (real NATS)', () => {
   it('given n3 is not a member, then it holds no subscription and answers none; once it is one, it answers its share again', async () => {
     outside.add('n3');
     for (const queue of queues) queue.checkRole();
+    // The server routes to n3 until it has read its unsubscribe: a flush's round trip comes after it.
+    await Promise.all(connections.map((nc) => nc.flush()));
     expect(queues.map((q) => q.subscriptionsOf(subject))).toEqual([8, 1, 0]);
     const tally = await answeredBy(600);
     expect(tally.n3).toBe(0);
