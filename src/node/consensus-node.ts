@@ -294,6 +294,8 @@ export class ConsensusNode {
     this.publicQueue.close();
     this.sagas.stop();
     await this.commandQueue.stop();
+    // What was chosen is stored before the node goes: a restart then has no chosen tail to recover.
+    await this.driver.flushWrites();
     await this.projector.stop();
     await this.auth.projector.stop();
     this.proposals.close();

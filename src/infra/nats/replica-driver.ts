@@ -140,6 +140,25 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
     this.timer.unref?.();
   }
 
+  /**
+   * Waits, at most `timeoutMs`, until every chosen entry planned so far is stored. A stop after
+   * it leaves no chosen tail for the next start to recover: a tail longer than the accept window
+   * makes a candidate learn first, and with no peer further ahead (one node, or every node
+   * stopped alike) nobody could teach it.
+   */
+  async flushWrites(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline && !this.stopped && !this.recovering) {
+      await this.planning;
+      if (!this.writing && this.writeQueue.length === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+      });
+      await Promise.race([this.writeRun, timeout]).finally(() => clearTimeout(timer));
+    }
+  }
+
   /** Stops ticking and receiving; a persist under way finishes. */
   stop(): void {
     this.stopped = true;
