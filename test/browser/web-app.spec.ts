@@ -57,6 +57,9 @@ describe('the web app in Chromium against a 3-node cluster', () => {
   /** axe-core and a screenshot of the page as it is now. */
   async function checkPage(page: Page, name: string): Promise<void> {
     await page.waitForLoadState('networkidle', { timeout: 5_000 }).catch(() => {});
+    // A toast of the step before fades out over the page: half transparent, axe measures its contrast
+    // against whatever is under it. Let it go first (one that stays is checked all the same).
+    await page.waitForFunction(() => document.querySelector('.ant-message-notice') === null, undefined, { timeout: 8_000 }).catch(() => {});
     await page.waitForTimeout(300);
     problems.push(...(await axeProblems(page, name)));
     pagesChecked.push(name);
