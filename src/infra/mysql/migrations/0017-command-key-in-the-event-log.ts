@@ -10,8 +10,11 @@ import { sql, type Kysely } from 'kysely';
  *
  * An existing database is upgraded in place: a command's events have consecutive positions, so
  * an event's index is its position less its command's first. The outcomes of commands with events
- * are then deleted from `applied_commands`. The store procedures are replaced by ones that write
- * the index. Each step may run again should the migration stop part way.
+ * are then deleted from `applied_commands`. Each step may run again should the migration stop
+ * part way.
+ *
+ * The store procedures are replaced by ones that write the log of 0016 (values over the accepts,
+ * the watermark moved) and the events' index.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const column = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.COLUMNS
@@ -35,8 +38,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 /**
- * `name(chosen, outcomes, events)`, as in 0016, with each event's `command_index` (its eleventh
- * item). `outcomes` holds only the outcomes that carry no event.
+ * `name(chosen, outcomes, events)`: the chosen entries overwrite their slots' rows and raise the
+ * watermark; the outcomes without events and the events (each with its `command_index`, the
+ * eleventh item) are inserted. Entries must run on from the watermark without a gap (anything
+ * else is a bug: SQLSTATE 45000). An entry at or below the watermark (a replay) raises errno 1062,
+ * as the old chosen table's duplicate key did, and the caller takes its checked path, which
+ * compares the stored values. With `transaction`, the procedure is its own transaction; without,
+ * it runs inside the caller's.
  */
 function storeProcedure(name: string, transaction: boolean): string {
   return `
@@ -88,5 +96,6 @@ export async function down(db: Kysely<unknown>): Promise<void> {
   if (Number(events.rows[0].n) > 0) throw new Error('migration 0017 cannot be undone on a database that holds events: their outcomes live in the event log');
   await sql`ALTER TABLE event_log DROP KEY event_log_command, DROP COLUMN command_index`.execute(db);
   for (const name of ['behavior_write_chosen', 'behavior_store_chosen']) await sql.raw(`DROP PROCEDURE IF EXISTS ${name}`).execute(db);
-  await (await import('./0016-log-in-the-accepted-table')).up(db);
+  await (await import('./0003-write-chosen-procedure')).up(db);
+  await (await import('./0015-store-chosen-procedure')).up(db);
 }
