@@ -18,6 +18,7 @@ import { formatTargets, targetRatios } from './targets';
 import { REVIEW_QUEUE_USABLE_BUDGET_MS, benchReviewQueue } from './review-queue-bench';
 import { LOGIN_JS_GZIP_BUDGET_BYTES, loginPageJs } from './web-bench';
 import { benchRestart } from './restart-bench';
+import { type StoredPerCommand, storedPerCommand } from './stored-bytes';
 import { type MembershipBenchResult, benchMembership, describeWindow } from './membership-bench';
 
 /** The scenarios `--only` selects. */
@@ -205,6 +206,8 @@ interface AppendRun {
   readonly mariadbFloor: MariadbFloor;
   readonly oursMicrosPerOpAt512: Record<string, number> | null;
   readonly cpuMicrosPerOpAt1: Record<string, Record<string, number>>;
+  /** What node n1 stored per applied command once the runs were over (log appends and REST writes). */
+  readonly storedPerCommand: StoredPerCommand | null;
 }
 
 /** Prints every target ratio of the write path and writes them, with the runs, to the log-append JSON. */
@@ -257,6 +260,11 @@ async function benchLogAppend(quick: boolean): Promise<AppendRun> {
   } finally {
     await ours.stop();
   }
+  const stored = await storedPerCommand(mysqlUrl, ours.databaseOf('n1')).catch((error: unknown) => {
+    process.stdout.write(`stored bytes per command not measured: ${error instanceof Error ? error.message : String(error)}\n`);
+    return null;
+  });
+  if (stored) process.stdout.write(`stored per command on n1 (${stored.commands} commands): values ${JSON.stringify(stored.valueBytes)} bytes, InnoDB pages ${JSON.stringify(stored.diskBytes)} bytes\n`);
 
   const jetstream = await startNatsCluster();
   const jsMeter = new CpuMeter(() => ({ 'nats-server (3)': [...jetstream.pids] }));
@@ -283,7 +291,7 @@ async function benchLogAppend(quick: boolean): Promise<AppendRun> {
   );
   const cpuMicrosPerOpAt1 = Object.fromEntries(rows.filter((r) => r.inFlight === 1 && Object.keys(r.cpu).length > 0).map((r) => [r.system, cpuMicrosPerOp(r)]));
   process.stdout.write(`CPU per write at 1 in flight (us): ${JSON.stringify(cpuMicrosPerOpAt1)}\n`);
-  return { quick, rows, mariadbFloor, oursMicrosPerOpAt512: oursPerOp, cpuMicrosPerOpAt1 };
+  return { quick, rows, mariadbFloor, oursMicrosPerOpAt512: oursPerOp, cpuMicrosPerOpAt1, storedPerCommand: stored };
 }
 
 const STUDENTS = 64;

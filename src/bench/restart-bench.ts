@@ -62,9 +62,9 @@ export async function benchRestart(mysqlUrl: string, events: number, writeSecond
   const students = Math.max(1, Math.min(10_000, Math.floor(events / 100)));
   try {
     await migrateToLatest(db);
-    log(`restart bench: writing a log of ${events} events (${students} students, half of the events applications') and its applied_commands into ${DATABASE}`);
+    log(`restart bench: writing a log of ${events} events (${students} students, half of the events applications') into ${DATABASE}`);
     const generating = performance.now();
-    await writeSyntheticLog(db, { events, students, applicationEvery: 3, appliedCommands: true });
+    await writeSyntheticLog(db, { events, students, applicationEvery: 3 });
     const generateSeconds = (performance.now() - generating) / 1000;
     log(`restart bench: log written in ${generateSeconds.toFixed(1)} s`);
     const run = (snapshotEvery: number, cacheMax: number, label: string) =>

@@ -15,8 +15,6 @@ export interface SyntheticLogOptions {
    * the events are applications'; 3: half of them).
    */
   readonly applicationEvery?: number;
-  /** Also writes each slot's `applied_commands` row (its command id's outcome), as the event store does. */
-  readonly appliedCommands?: boolean;
 }
 
 /** Who acts in the synthetic log. */
@@ -106,26 +104,17 @@ export function* syntheticCommands(options: SyntheticLogOptions): Generator<Synt
 export async function writeSyntheticLog(db: Kysely<Database>, options: SyntheticLogOptions): Promise<void> {
   const versions = new Map<string, number>();
   let rows: Database['event_log'][] = [];
-  let commands: Database['applied_commands'][] = [];
   const flush = async (force: boolean) => {
     if (rows.length < INSERT_ROWS && !(force && rows.length > 0)) return;
     const batch = rows;
     rows = [];
     await executePrepared(db, db.insertInto('event_log').values(batch));
-    if (commands.length > 0) {
-      const applied = commands;
-      commands = [];
-      await executePrepared(db, db.insertInto('applied_commands').values(applied));
-    }
   };
   for (const command of syntheticCommands(options)) {
     const slot = command.index;
     const commandId = `bench-${slot}`;
-    if (options.appliedCommands) {
-      const firstPosition = command.events[0].position;
-      commands.push({ command_id: commandId, slot, outcome: JSON.stringify({ commandId, slot, status: 'applied', firstPosition, result: {} }) });
-    }
-    for (const e of command.events) {
+    // Every command writes events, so its id is in the event log's command key: it has no `applied_commands` row.
+    for (const [index, e] of command.events.entries()) {
       const key = `${e.streamType}/${e.streamId}`;
       const version = (versions.get(key) ?? 0) + 1;
       versions.set(key, version);
@@ -133,6 +122,7 @@ export async function writeSyntheticLog(db: Kysely<Database>, options: Synthetic
         position: e.position,
         slot,
         command_id: commandId,
+        command_index: index,
         stream_type: e.streamType,
         stream_id: e.streamId,
         stream_version: version,

@@ -745,10 +745,10 @@ export class ClusterDatabases {
     return new Map(rows.map((r) => [String(r.command_id), Number(r.n)]));
   }
 
-  /** Command ids in the node's `applied_commands`. */
+  /** Command ids the node applied: those that wrote events (the event log's command key) and the rest (`applied_commands`). */
   async appliedCommandIds(id: string): Promise<Set<string>> {
     const [rows] = await this.pool.query<RowDataPacket[]>(
-      `SELECT command_id FROM ${this.table(id, 'applied_commands')}`,
+      `SELECT command_id FROM ${this.table(id, 'event_log')} WHERE command_index = 0 UNION ALL SELECT command_id FROM ${this.table(id, 'applied_commands')}`,
     );
     return new Set(rows.map((r) => String(r.command_id)));
   }

@@ -5,6 +5,8 @@ export interface EventRow {
   position: number;
   slot: number;
   command_id: string;
+  /** The event's place among its command's events, from 0: (command_id, command_index) is unique (migration 0017). */
+  command_index: number;
   stream_type: string;
   stream_id: string;
   stream_version: number;
@@ -86,6 +88,7 @@ export function planCommand(
       position: nextPosition + i,
       slot,
       command_id: commandId,
+      command_index: i,
       stream_type: e.streamType,
       stream_id: e.streamId,
       stream_version: version,
@@ -98,8 +101,18 @@ export function planCommand(
   const outcome: CommandOutcome =
     rows.length === 0
       ? { commandId, slot, status: 'applied', result: record.result, ...who }
-      : { commandId, slot, status: 'applied', firstPosition: rows[0].position, lastPosition: rows[rows.length - 1].position, result: record.result, ...who };
+      : outcomeWithEvents(commandId, slot, record, rows[0].position, rows[rows.length - 1].position);
   return { rows, outcome };
+}
+
+/**
+ * The outcome of a command that applied and wrote the events at `firstPosition..lastPosition`:
+ * what planning announces, and what a lookup rebuilds from the events and the log.
+ */
+export function outcomeWithEvents(commandId: string, slot: number, record: CommandRecord, firstPosition: number, lastPosition: number): CommandOutcome {
+  const requestHash = requestHashOf(record);
+  const who = requestHash === undefined ? { actor: actorOf(record) } : { actor: actorOf(record), requestHash };
+  return { commandId, slot, status: 'applied', firstPosition, lastPosition, result: record.result, ...who };
 }
 
 function requestHashOf(record: CommandRecord): string | undefined {

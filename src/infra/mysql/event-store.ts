@@ -3,11 +3,12 @@ import { type ChosenEntry, type ClientValue, slotValueJson } from '../../consens
 import { MysqlAcceptorStorage } from './acceptor-storage';
 import { BloomFilter } from '../../shared/bloom-filter';
 import { LruCache } from '../../application/lru-cache';
-import { AssertionError } from '../../shared/assert';
+import { AssertionError, assert } from '../../shared/assert';
 import type { CommandOutcome } from '../../application/command-log';
-import { type EventRow, parseCommandRecord, planCommand } from './command-record';
+import { type EventRow, parseCommandRecord, planCommand, outcomeWithEvents } from './command-record';
 import type { Database } from './database';
 import { executePrepared } from './prepared-statements';
+import { decodeSlotValue } from './slot-value-json';
 
 /** Outcomes announced as soon as they are final, in slot order. */
 export type OutcomeListener = (outcomes: readonly CommandOutcome[]) => void;
@@ -35,7 +36,7 @@ export interface PlannedBatch {
   readonly head: number;
 }
 
-/** Command ids whose outcome is kept in memory; older ones are read from `applied_commands`. */
+/** Command ids whose outcome is kept in memory; older ones are read from the database (storedOutcomes). */
 const RECENT_OUTCOMES_MAX = 100_000;
 /** 2^27 bits (16 MiB): about 1% false positives at 10 million command ids. */
 const SEEN_FILTER_BITS = 1 << 27;
@@ -123,23 +124,23 @@ export class EventStore {
     await this.idsLoading;
   }
 
+  /** Fills the filter: the ids of commands that wrote events (the event log's command key), then of those that did not. */
   private async loadIds(db: Kysely<Database>): Promise<void> {
-    let after = '';
-    while (!this.stopping) {
-      const rows = await db
-        .selectFrom('applied_commands')
-        .select('command_id')
-        .where('command_id', '>', after)
-        .orderBy('command_id')
-        .limit(LOAD_IDS_BATCH)
-        .execute();
-      for (const row of rows) this.seen.add(row.command_id);
-      if (rows.length < LOAD_IDS_BATCH) {
-        this.idsComplete = true;
-        return;
+    const withEvents = (after: string) =>
+      db.selectFrom('event_log').select('command_id').where('command_id', '>', after).where('command_index', '=', 0).orderBy('command_id').limit(LOAD_IDS_BATCH).execute();
+    const withoutEvents = (after: string) =>
+      db.selectFrom('applied_commands').select('command_id').where('command_id', '>', after).orderBy('command_id').limit(LOAD_IDS_BATCH).execute();
+    for (const read of [withEvents, withoutEvents]) {
+      let after = '';
+      for (;;) {
+        if (this.stopping) return;
+        const rows = await read(after);
+        for (const row of rows) this.seen.add(row.command_id);
+        if (rows.length < LOAD_IDS_BATCH) break;
+        after = rows[rows.length - 1].command_id;
       }
-      after = rows[rows.length - 1].command_id;
     }
+    this.idsComplete = true;
   }
 
   /**
@@ -259,8 +260,7 @@ export class EventStore {
   async outcome(commandId: string, reads: Kysely<Database> = this.db): Promise<CommandOutcome | undefined> {
     const cached = this.recentOutcome(commandId);
     if (cached) return cached;
-    const row = await reads.selectFrom('applied_commands').selectAll().where('command_id', '=', commandId).executeTakeFirst();
-    return row ? (JSON.parse(row.outcome) as CommandOutcome) : undefined;
+    return (await storedOutcomes(reads, [commandId])).get(commandId);
   }
 
   /**
@@ -361,7 +361,7 @@ export class EventStore {
 
   /** Writes a planned batch's rows inside the transaction that stores its chosen entries. */
   async write(trx: Transaction<Database>, batch: PlannedBatch): Promise<void> {
-    const fresh = batch.outcomes.filter((o) => !o.duplicate);
+    const fresh = batch.outcomes.filter(storedAsOutcome);
     if (fresh.length > 0) {
       const rows = fresh.map((o) => ({ command_id: o.commandId, slot: o.slot, outcome: JSON.stringify(o) }));
       await executePrepared(trx, trx.insertInto('applied_commands').values(rows));
@@ -404,8 +404,7 @@ export class EventStore {
       else if (!this.idsComplete || this.seen.mightContain(id)) lookup.push(id);
     }
     if (lookup.length === 0) return known;
-    const rows = await this.db.selectFrom('applied_commands').select(['command_id', 'outcome']).where('command_id', 'in', lookup).execute();
-    for (const row of rows) known.set(row.command_id, JSON.parse(row.outcome) as CommandOutcome);
+    for (const [id, outcome] of await storedOutcomes(this.db, lookup)) known.set(id, outcome);
     return known;
   }
 
@@ -425,7 +424,7 @@ interface StoreRows {
 
 function storeRows(batches: readonly PlannedBatch[]): StoreRows {
   const chosen = batches.flatMap((b) => b.entries.map((e) => JSON.stringify([e.slot, slotValueJson(e.value)])));
-  const outcomes = batches.flatMap((b) => b.outcomes.filter((o) => !o.duplicate).map((o) => JSON.stringify([o.commandId, o.slot, JSON.stringify(o)])));
+  const outcomes = batches.flatMap((b) => b.outcomes.filter(storedAsOutcome).map((o) => JSON.stringify([o.commandId, o.slot, JSON.stringify(o)])));
   const events = batches.flatMap((b) => b.events.map((e) => JSON.stringify(eventTuple(e))));
   const bytes = [chosen, outcomes, events].reduce((sum, rows) => sum + rows.reduce((n, r) => n + Buffer.byteLength(r), 0), 0);
   return { chosen, outcomes, events, bytes };
@@ -449,7 +448,55 @@ async function joinedStep(step: () => Promise<void>): Promise<void> {
 }
 
 function eventTuple(e: EventRow): unknown[] {
-  return [e.position, e.slot, e.command_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, e.metadata];
+  return [e.position, e.slot, e.command_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, e.metadata, e.command_index];
+}
+
+/**
+ * Whether an outcome gets an `applied_commands` row: a first outcome that wrote no event. One
+ * that wrote events is recorded by them (the event log's unique command key, migration 0017).
+ */
+function storedAsOutcome(o: CommandOutcome): boolean {
+  return !o.duplicate && o.firstPosition === undefined;
+}
+
+/** Command ids one lookup names at most. */
+const OUTCOME_LOOKUP_IDS_MAX = 1000;
+
+/**
+ * The first outcomes of the ids that were applied, from the database: `applied_commands` holds
+ * those without events; the others are rebuilt from the command's events (slot and positions) and
+ * its record in the chosen value of its slot, exactly as planning made them.
+ */
+export async function storedOutcomes(db: Kysely<Database>, ids: readonly string[]): Promise<Map<string, CommandOutcome>> {
+  const known = new Map<string, CommandOutcome>();
+  for (let i = 0; i < ids.length; i += OUTCOME_LOOKUP_IDS_MAX) {
+    const chunk = ids.slice(i, i + OUTCOME_LOOKUP_IDS_MAX);
+    const rows = await db.selectFrom('applied_commands').select(['command_id', 'outcome']).where('command_id', 'in', chunk).execute();
+    for (const row of rows) known.set(row.command_id, JSON.parse(row.outcome) as CommandOutcome);
+    const rest = chunk.filter((id) => !known.has(id));
+    if (rest.length === 0) continue;
+    const spans = await db
+      .selectFrom('event_log')
+      .select((eb) => ['command_id', eb.fn.min('slot').as('slot'), eb.fn.min('position').as('first'), eb.fn.max('position').as('last')])
+      .where('command_id', 'in', rest)
+      .groupBy('command_id')
+      .execute();
+    if (spans.length === 0) continue;
+    const slots = [...new Set(spans.map((span) => Number(span.slot)))];
+    const values = await db.selectFrom('paxos_chosen').select(['slot', 'value']).where('slot', 'in', slots).execute();
+    const bySlot = new Map(values.map((v) => [Number(v.slot), v.value]));
+    for (const span of spans) {
+      const slot = Number(span.slot);
+      const text = bySlot.get(slot);
+      assert(text !== undefined, `event_log holds events of command ${span.command_id} in slot ${slot}, which the chosen log does not hold`);
+      const value = decodeSlotValue(text, `chosen slot ${slot}`);
+      const command = value.kind === 'batch' ? value.values.find((v) => v.id === span.command_id) : undefined;
+      const record = command === undefined ? null : parseCommandRecord(command.payload);
+      assert(record !== null, `event_log holds events of command ${span.command_id} in slot ${slot}, whose chosen value holds no record of it`);
+      known.set(span.command_id, outcomeWithEvents(span.command_id, slot, record, Number(span.first), Number(span.last)));
+    }
+  }
+  return known;
 }
 
 function isDuplicateKey(error: unknown): boolean {

@@ -70,6 +70,29 @@ describe('EventStore (real MySQL)', () => {
     expect(await test.db.selectFrom('event_log').select('command_id').execute()).toHaveLength(2);
   });
 
+  it('stores a command that wrote events once: its events carry the command key, it has no outcome row, and its outcome is rebuilt exactly from the log', async () => {
+    const store = new EventStore(test.db);
+    await store.load();
+    const batch = await apply(store, [slot(1, [{ id: 'two', streams: ['s1', 's2'] }, { id: 'stale', streams: ['s1'], expected: { 'log/s1': 7 } }])]);
+    const rows = await test.db.selectFrom('event_log').select(['command_id', 'command_index']).orderBy('position').execute();
+    expect(rows).toEqual([
+      { command_id: 'two', command_index: 0 },
+      { command_id: 'two', command_index: 1 },
+    ]);
+    // Only the outcome without events has a row of its own.
+    expect((await test.db.selectFrom('applied_commands').select('command_id').execute()).map((r) => r.command_id)).toEqual(['stale']);
+    const restarted = new EventStore(test.db);
+    await restarted.load();
+    await restarted.idsSettled();
+    expect(restarted.idsLoaded).toBe(true);
+    expect(await restarted.outcome('two')).toEqual(batch.outcomes[0]);
+    expect(await restarted.outcome('stale')).toEqual(batch.outcomes[1]);
+    expect(await restarted.outcome('never')).toBeUndefined();
+    // The key holds in the database: the same command's events cannot be written twice.
+    const again = { ...(await test.db.selectFrom('event_log').selectAll().where('position', '=', 1).executeTakeFirstOrThrow()), position: 3 };
+    await expect(test.db.insertInto('event_log').values(again).execute()).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
+  });
+
   it('knows a repeat after a restart whether its filter of applied ids is full or not filled yet', async () => {
     const first = new EventStore(test.db);
     await first.load();

@@ -36,7 +36,7 @@ describe('migration 0016: a database of the previous schema is upgraded in place
     for (const slot of [1, 2, 3, 4]) await sql`INSERT INTO paxos_chosen (slot, value) VALUES (${slot}, ${text(`c${slot}`)})`.execute(test.db);
     await sql`INSERT INTO paxos_meta (name, value) VALUES ('chosen_watermark', 2)`.execute(test.db);
 
-    expect(await migrateToLatest(test.db)).toEqual(['0016_log_in_the_accepted_table']);
+    expect(await migrateToLatest(test.db)).toEqual(['0016_log_in_the_accepted_table', '0017_command_key_in_the_event_log']);
 
     const rows = await test.db.selectFrom('paxos_accepted').selectAll().orderBy('slot').execute();
     expect(rows.map((r) => [r.slot, r.ballot_round, r.ballot_node, decodeSlotValue(r.value, 'row')])).toEqual([
@@ -81,5 +81,39 @@ describe('migration 0016: a database of the previous schema is upgraded in place
     await migrateToLatest(test.db);
     expect(await readMeta(test.db, CHOSEN_WATERMARK_META)).toBeUndefined();
     expect(await new MysqlAcceptorStorage(test.db).load()).toMatchObject({ chosenWatermark: 0, accepted: [] });
+  });
+});
+
+describe('migration 0017: the event log holds the command key, and outcomes with events leave applied_commands', () => {
+  let test: TestDatabase;
+  afterAll(async () => {
+    await test.drop();
+  });
+
+  it('numbers each command\'s events, adds the unique key, and keeps only the outcomes without events', async () => {
+    test = await createTestDatabase({ migrate: false });
+    const migrator = new Migrator({ db: test.db, provider: { getMigrations: async () => ({ ...MIGRATIONS }) } });
+    const { error } = await migrator.migrateTo('0016_log_in_the_accepted_table');
+    if (error !== undefined) throw error;
+    const event = (position: number, commandId: string) =>
+      sql`INSERT INTO event_log (position, slot, command_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata)
+        VALUES (${position}, 1, ${commandId}, 'log', ${`s${position}`}, 1, 'RecordAppended', 1, '{}', '{}')`.execute(test.db);
+    for (const [position, id] of [[1, 'a'], [2, 'b'], [3, 'b'], [4, 'b'], [5, 'c']] as const) await event(position, id);
+    for (const id of ['a', 'b', 'c', 'refused']) {
+      await sql`INSERT INTO applied_commands (command_id, slot, outcome) VALUES (${id}, 1, ${JSON.stringify({ commandId: id, slot: 1, status: id === 'refused' ? 'rejected' : 'applied' })})`.execute(test.db);
+    }
+
+    expect(await migrateToLatest(test.db)).toEqual(['0017_command_key_in_the_event_log']);
+
+    const rows = await test.db.selectFrom('event_log').select(['position', 'command_id', 'command_index']).orderBy('position').execute();
+    expect(rows.map((r) => [r.position, r.command_id, r.command_index])).toEqual([
+      [1, 'a', 0],
+      [2, 'b', 0],
+      [3, 'b', 1],
+      [4, 'b', 2],
+      [5, 'c', 0],
+    ]);
+    expect((await test.db.selectFrom('applied_commands').select('command_id').execute()).map((r) => r.command_id)).toEqual(['refused']);
+    await expect(event(6, 'a')).rejects.toMatchObject({ code: 'ER_DUP_ENTRY' });
   });
 });

@@ -87,7 +87,7 @@ describe('ConsistentSnapshot', () => {
     await test.db.deleteFrom('paxos_accepted').where('slot', '=', 3).execute();
     await expect(open()).rejects.toThrow(/the chosen watermark 3 is not the last stored chosen slot 1/);
     await writeChosenRows(test.db, [], 1);
-    const event = { position: 1, slot: 2, command_id: 'c', stream_type: 'student', stream_id: 's', stream_version: 1, type: 'StudentRegistered', schema_version: 1, data: '{}', metadata: '{}' };
+    const event = { position: 1, slot: 2, command_id: 'c', command_index: 0, stream_type: 'student', stream_id: 's', stream_version: 1, type: 'StudentRegistered', schema_version: 1, data: '{}', metadata: '{}' };
     await test.db.insertInto('event_log').values(event).execute();
     await expect(open()).rejects.toThrow(/events of slot 2, above the chosen log's last slot 1/);
     await test.db.updateTable('event_log').set({ slot: 1 }).execute();

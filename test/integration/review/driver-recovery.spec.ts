@@ -1,3 +1,4 @@
+import { storedOutcomes } from '../../../src/infra/mysql/event-store';
 import { type TestDatabase, createTestDatabase } from '../mysql/test-database';
 import { type TestDriver, gate, record, startDriver, until } from './driver-support';
 
@@ -57,11 +58,12 @@ describe('review: driver recovery races with work still in flight', () => {
     const told = d.outcomes.filter((o) => o.commandId === 'new');
     expect(told[0]).toMatchObject({ status: 'applied', slot: 2, firstPosition: 2 });
     expect(told[0].duplicate).toBeUndefined();
-    // ...and it is in the event log and the idempotency records. Fails: the stale plan left 'new' in
-    // the store's unwritten map after reload() cleared it, so the replan took 'new' for a duplicate
-    // and wrote nothing; every retry is answered "duplicate, applied at position 2" for ever.
-    const applied = await test.db.selectFrom('applied_commands').select('command_id').where('command_id', '=', 'new').execute();
-    expect({ events: (await eventRows('new')).length, applied: applied.length }).toEqual({ events: 1, applied: 1 });
+    // ...and it is in the event log, whose command key is its idempotency record. Fails: the stale
+    // plan left 'new' in the store's unwritten map after reload() cleared it, so the replan took
+    // 'new' for a duplicate and wrote nothing; every retry is answered "duplicate, applied at
+    // position 2" for ever.
+    const stored = await storedOutcomes(test.db, ['new']);
+    expect({ events: (await eventRows('new')).length, stored: stored.get('new') }).toEqual({ events: 1, stored: told[0] });
   });
 
   it('a write under way when recovery starts commits before the reload, so the node plans on the right head and versions', async () => {
@@ -98,8 +100,8 @@ describe('review: driver recovery races with work still in flight', () => {
     await until("'c' is decided", () => d.outcomes.some((o) => o.commandId === 'c'));
     await until("'c' is written", () => d.driver.status().appliedWatermark >= 2);
     const outcome = d.outcomes.find((o) => o.commandId === 'c');
-    const stored = await test.db.selectFrom('applied_commands').select('outcome').where('command_id', '=', 'c').executeTakeFirst();
-    expect({ told: outcome?.status, stored: stored && JSON.parse(stored.outcome).status }).toEqual({ told: 'applied', stored: 'applied' });
+    const stored = (await storedOutcomes(test.db, ['c'])).get('c');
+    expect({ told: outcome?.status, stored: stored?.status }).toEqual({ told: 'applied', stored: 'applied' });
   });
 
   it('an acceptor persist under way when recovery starts is awaited, so the stored promise never goes backwards', async () => {

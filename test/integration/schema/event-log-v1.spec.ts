@@ -39,7 +39,13 @@ describe('a version-1 event log read by this release (real MySQL)', () => {
   beforeAll(async () => {
     test = await createProjectionTestDatabase();
     rebuildDb = readModelDb(createKysely(MYSQL_URL, test.name, 4));
-    await test.db.insertInto('event_log').values(rows).execute();
+    // The fixture's rows predate the command key (migration 0017): number each command's events as the migration does.
+    const first = new Map<string, number>();
+    for (const row of rows) if (!first.has(row.command_id)) first.set(row.command_id, row.position);
+    await test.db
+      .insertInto('event_log')
+      .values(rows.map((row) => ({ ...row, command_index: row.position - first.get(row.command_id)! })))
+      .execute();
   }, 60_000);
 
   afterAll(async () => {

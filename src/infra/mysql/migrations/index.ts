@@ -15,6 +15,7 @@ import * as checkpointTimeZone from './0013-checkpoint-time-zone';
 import * as revokedTokens from './0014-revoked-tokens';
 import * as storeChosen from './0015-store-chosen-procedure';
 import * as logInTheAcceptedTable from './0016-log-in-the-accepted-table';
+import * as commandKeyInTheEventLog from './0017-command-key-in-the-event-log';
 
 /**
  * Every migration, by name; Kysely runs them in name order. Listed in code rather than found
@@ -38,4 +39,5 @@ export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0014_revoked_tokens': revokedTokens,
   '0015_store_chosen_procedure': storeChosen,
   '0016_log_in_the_accepted_table': logInTheAcceptedTable,
+  '0017_command_key_in_the_event_log': commandKeyInTheEventLog,
 };
