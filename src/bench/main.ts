@@ -240,6 +240,7 @@ async function benchLogAppend(quick: boolean): Promise<AppendRun> {
   const mariadbFloor: MariadbFloor = await benchMariadbFloor(mysqlUrl, PAYLOAD_BYTES, quick ? 100 : 600);
 
   const ours = await startBenchCluster(mysqlUrl, natsUrl);
+  let stored: StoredPerCommand | null = null;
   const meter = new CpuMeter(() => ({
     nodes: ours.nodes.map((n) => n.child.pid ?? 0),
     mariadbd: pidsOf('mariadbd|mysqld'),
@@ -257,13 +258,14 @@ async function benchLogAppend(quick: boolean): Promise<AppendRun> {
       process.stdout.write(`behavior  in flight ${level.inFlight}: ${Math.round(result.opsPerSec)} ops/s, p50 ${result.p50Ms.toFixed(2)} ms, errors ${result.errors}\n`);
     }
     await benchScoresModify(ours, quick, rows, meter, mysqlUrl);
+    // Measured while the databases are there (a stop drops them), after the runs.
+    stored = await storedPerCommand(mysqlUrl, ours.databaseOf('n1')).catch((error: unknown) => {
+      process.stdout.write(`stored bytes per command not measured: ${error instanceof Error ? error.message : String(error)}\n`);
+      return null;
+    });
   } finally {
     await ours.stop();
   }
-  const stored = await storedPerCommand(mysqlUrl, ours.databaseOf('n1')).catch((error: unknown) => {
-    process.stdout.write(`stored bytes per command not measured: ${error instanceof Error ? error.message : String(error)}\n`);
-    return null;
-  });
   if (stored) process.stdout.write(`stored per command on n1 (${stored.commands} commands): values ${JSON.stringify(stored.valueBytes)} bytes, InnoDB pages ${JSON.stringify(stored.diskBytes)} bytes\n`);
 
   const jetstream = await startNatsCluster();
