@@ -1,4 +1,4 @@
-import { compareBallots } from './ballot';
+import { BALLOT_ZERO, type Ballot, compareBallots } from './ballot';
 import type { Phase1b } from './messages';
 import { type AcceptedEntry, NOOP, type SlotValue } from './value';
 
@@ -12,7 +12,7 @@ export function recoverSlots(
   promises: Iterable<Phase1b>,
   knownChosen: (slot: number) => SlotValue | undefined,
   localMaxSlot: number,
-): { slot: number; value: SlotValue; chosen: boolean }[] {
+): { slot: number; value: SlotValue; chosen: boolean; ballot: Ballot | null }[] {
   const chosen = new Map<number, SlotValue>();
   const best = new Map<number, AcceptedEntry>();
   let maxSlot = Math.max(chosenWatermark, localMaxSlot);
@@ -29,11 +29,16 @@ export function recoverSlots(
       if (!current || compareBallots(entry.ballot, current.ballot) > 0) best.set(entry.slot, entry);
     }
   }
-  const out: { slot: number; value: SlotValue; chosen: boolean }[] = [];
+  const out: { slot: number; value: SlotValue; chosen: boolean; ballot: Ballot | null }[] = [];
   for (let slot = chosenWatermark + 1; slot <= maxSlot; slot++) {
     const known = knownChosen(slot) ?? chosen.get(slot);
-    if (known !== undefined) out.push({ slot, value: known, chosen: true });
-    else out.push({ slot, value: best.get(slot)?.value ?? NOOP, chosen: false });
+    if (known !== undefined) {
+      out.push({ slot, value: known, chosen: true, ballot: null });
+      continue;
+    }
+    // A slot nobody reported gets a no-op of ballot zero: any report a later Phase 1 brings wins over it.
+    const reported = best.get(slot);
+    out.push({ slot, value: reported?.value ?? NOOP, chosen: false, ballot: reported?.ballot ?? BALLOT_ZERO });
   }
   return out;
 }

@@ -779,12 +779,14 @@ export class Replica {
     const localAhead = this.learner.aheadFrom(watermark + 1);
     const localMax = localAhead.length > 0 ? localAhead[localAhead.length - 1].slot : 0;
     const slots = recoverSlots(watermark, this.promises.values(), (s) => this.learner.chosenAhead(s), localMax);
-    if (slots.length > this.config.acceptWindowSlots) {
-      // Promises report slots whose configuration is not known here yet: learn first.
-      this.becomeFollower(null, 'behind-promiser');
-      this.requestCatchup(this.mostAdvancedPeer());
-      return;
-    }
+    // Only the slots within the accept window of the watermark have a configuration known here
+    // (α-window): those are proposed now. Promises may report more, when a restart lost a chosen
+    // tail longer than the window that was never stored (on every node alike, perhaps: nobody to
+    // learn it from). Those wait in `recovered` and go out in slot order as the window moves,
+    // each under its own configuration's promise quorum (an extra Phase 1 where this leader has
+    // none, whose reports a higher ballot wins over), as values Phase 1 obliges it to propose.
+    const now = slots.slice(0, this.config.acceptWindowSlots);
+    const later = slots.slice(this.config.acceptWindowSlots);
     this.role = 'leader';
     this.roleReason = 'won-election';
     this.leaderId = this.id;
@@ -798,7 +800,7 @@ export class Replica {
       if (p.incarnation === FOUNDING_INCARNATION) this.heardFounding = true;
     }
     this.promises.clear();
-    for (const { slot, value, chosen } of slots) {
+    for (const { slot, value, chosen } of now) {
       // A slot known chosen needs no round: followers learn it from the commit (and catch-up).
       if (chosen) {
         this.learner.learn(slot, value);
@@ -807,9 +809,10 @@ export class Replica {
       this.proposals.set(slot, { value, votes: new Set(), sentTick: this.now });
       for (const to of this.history.at(slot).voters) this.sendPhase2a(to, slot, value);
     }
+    for (const { slot, value, ballot } of later) this.recovered.set(slot, { ballot, value });
     for (const slot of this.proposals.keys()) if (this.learner.isChosen(slot)) this.proposals.delete(slot);
-    this.nextSlot = watermark + slots.length + 1;
-    this.recoveredUpTo = this.nextSlot - 1;
+    this.nextSlot = watermark + now.length + 1;
+    this.recoveredUpTo = watermark + slots.length;
     for (const [nodeId, incarnation] of [...this.leaderPromised]) this.notePeerIncarnation(nodeId, incarnation);
     // A configuration decided but not in force yet takes effect without waiting for traffic.
     if (this.history.latestFromSlot > this.nextSlot) this.fillUpTo = this.history.latestFromSlot - 1;

@@ -27,6 +27,12 @@ export interface SimOptions {
   storageFaults?: boolean | 'wipe' | 'rollback';
   /** The lost-state guard (new incarnation on new or rolled-back storage); only the mutation test turns it off. */
   guard?: boolean;
+  /**
+   * Every restart finds the node's stored chosen log shorter, as when its write loop lagged at the
+   * crash: its watermark goes back 1..2α slots (its accepts stay). And midway through the faults
+   * every node crashes at once, so that no node may know the lost tails chosen.
+   */
+  lostTails?: boolean;
   /** Called with a line per notable event, for replaying one seed. */
   trace?: (line: string) => void;
 }
@@ -112,6 +118,20 @@ class Simulation {
     this.clients = Array.from({ length: options.clients ?? 3 }, () => ({ seq: 0, current: null, target: 0, retryAt: 0 }));
     this.operator = options.membership ? new Operator(random, this.nodes, founding, ids.slice(founding.length)) : null;
     for (const fault of plan.events) this.schedule(fault);
+    if (options.lostTails) this.scheduleCrashOfAll(Math.floor((options.faultTicks ?? 1500) / 2));
+  }
+
+  /** Every running node crashes at `at`, and each restarts 10..40 ticks later. */
+  private scheduleCrashOfAll(at: number): void {
+    this.pendingEvents.push({
+      at,
+      run: () => {
+        for (const node of this.nodes.filter((n) => n.up)) {
+          node.crash();
+          this.pendingEvents.push({ at: this.now + 10 + this.random.int(30), run: () => this.restart(node) });
+        }
+      },
+    });
   }
 
   configChangesApplied(): number {
@@ -340,6 +360,7 @@ class Simulation {
 
   private restart(node: SimNode): void {
     if (node.up) return;
+    if (this.options.lostTails) node.storage.loseChosenAbove(Math.max(0, node.storage.watermark - 1 - this.random.int(2 * node.config.acceptWindowSlots)));
     this.guard(node, () => node.restart());
     if (node.violation) this.safety.push(`${node.id}: ${node.violation}`);
   }

@@ -129,7 +129,7 @@ export class SimNode {
 
   constructor(
     readonly id: string,
-    private readonly config: ConsensusConfig,
+    readonly config: ConsensusConfig,
     private readonly random: Random,
   ) {
     this.storage = new SimStorage(this.newIncarnation());

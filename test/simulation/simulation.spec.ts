@@ -114,6 +114,16 @@ describe('membership changes under faults', () => {
   });
 });
 
+describe('chosen tails lost at a crash', () => {
+  it(`seeds 1..${MEMBERSHIP_SEEDS}: every node crashes at once and restarts with up to 2α chosen slots unstored (membership changing), and no safety invariant breaks`, () => {
+    const results = Array.from({ length: MEMBERSHIP_SEEDS }, (_, i) => runSeed({ seed: i + 1, membership: true, lostTails: true }));
+    const liveness = results.filter((r) => r.liveness.length > 0);
+    console.log(`lost-tail seeds ${MEMBERSHIP_SEEDS}: ${results.filter((r) => r.safety.length > 0).length} safety violations, ${liveness.length} liveness failures`);
+    expect(results.filter((r) => r.safety.length > 0).map(failure)).toEqual([]);
+    expect(liveness.length).toBeLessThanOrEqual(MEMBERSHIP_SEEDS * 0.02);
+  });
+});
+
 describe('lost and rolled-back storage', () => {
   it(`with the guard, seeds 1..${MEMBERSHIP_SEEDS} of wipes and restored backups (and membership changes) keep every safety invariant`, () => {
     const results = Array.from({ length: MEMBERSHIP_SEEDS }, (_, i) => runSeed({ seed: i + 1, membership: true, storageFaults: true }));
