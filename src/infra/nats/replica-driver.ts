@@ -148,14 +148,19 @@ export class ReplicaDriver<Batch extends { entries: readonly ChosenEntry[] }> {
    */
   async flushWrites(timeoutMs = 10_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !this.stopped && !this.recovering) {
-      await this.planning;
-      if (!this.writing && this.writeQueue.length === 0) return;
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
-      });
-      await Promise.race([this.writeRun, timeout]).finally(() => clearTimeout(timer));
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      while (Date.now() < deadline && !this.stopped && !this.recovering) {
+        // A plan or a write that hangs (MySQL gone) holds the stop up to the deadline, no longer.
+        if ((await Promise.race([this.planning, timeout])) === 'timeout') return;
+        if (!this.writing && this.writeQueue.length === 0) return;
+        if ((await Promise.race([this.writeRun, timeout])) === 'timeout') return;
+      }
+    } finally {
+      clearTimeout(timer);
     }
   }
 
