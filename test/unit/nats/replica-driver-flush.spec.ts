@@ -32,7 +32,7 @@ const catchupReply = (slots: number): Message => ({
 });
 
 /** A driver whose applier stores only when `release` is called (or never). */
-async function driverWithGatedStore(): Promise<{ driver: ReplicaDriver; transport: ScriptedTransport; stored: number[]; planned: number[]; release: () => void }> {
+async function driverWithGatedStore(): Promise<{ driver: ReplicaDriver<{ entries: readonly ChosenEntry[] }>; transport: ScriptedTransport; stored: number[]; planned: number[]; release: () => void }> {
   const stored: number[] = [];
   const planned: number[] = [];
   let open: () => void = () => undefined;
