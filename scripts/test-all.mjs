@@ -43,17 +43,7 @@ const others = (async () => {
   return results;
 })();
 
-// The end-to-end specs in two streams beside the others: the chaos suite and the browser test
-// (long, but mostly waiting on their clusters), and the rest. One stream after the other took
-// the suite near its 20 minutes on two cores; together they keep both cores busy.
-const endToEnd = async (name, patterns) => {
-  const output = [];
-  const code = await run('test:e2e:run', patterns, output);
-  process.stdout.write(`\n===== ${name} (exit ${code}, done at ${seconds()} s) =====\n${Buffer.concat(output).toString('utf8')}\n===== end of ${name} =====\n`);
-  return code;
-};
-const [heavy, rest] = await Promise.all([endToEnd('end-to-end: chaos and browser', ['test/chaos/', 'test/browser/']), endToEnd('end-to-end: the rest', ['test/e2e/', 'test/deploy/'])]);
-const e2e = heavy !== 0 ? heavy : rest;
+const e2e = await run('test:e2e:run', []);
 process.stdout.write(`\n===== end-to-end tests: exit ${e2e}, done at ${seconds()} s =====\n`);
 const results = [['end-to-end', e2e], ...(await others)];
 const failed = results.filter(([, code]) => code !== 0).map(([name]) => name);
