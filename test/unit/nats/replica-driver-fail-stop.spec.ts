@@ -1,30 +1,11 @@
 import { consensusConfig } from '../../../src/consensus/config';
 import type { Message } from '../../../src/consensus/messages';
 import type { ChosenEntry, SlotValue } from '../../../src/consensus/value';
-import { type ChosenApplier, type DriverStorage, type DriverTransport, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { type ChosenApplier, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { ScriptedTransport, emptyStorage } from './driver-fakes';
 import { AssertionError } from '../../../src/shared/assert';
 import { seededRandom } from '../../../src/shared/random';
 
-/** Delivers what the test hands it, as the protocol transport would. */
-class ScriptedTransport implements DriverTransport {
-  private onMessage: ((m: Message) => void) | undefined;
-  start(onMessage: (m: Message) => void): void {
-    this.onMessage = onMessage;
-  }
-  send(): void {}
-  close(): void {}
-  /** Hands a message to the driver; what its handler throws comes back to the caller (the transport would swallow it). */
-  deliver(m: Message): void {
-    this.onMessage?.(m);
-  }
-}
-
-/** Storage with nothing stored: a fresh acceptor (the scripted test of the same path runs on MySQL). */
-const emptyStorage: DriverStorage = {
-  load: async () => ({ promised: { round: 0, nodeId: '' }, accepted: [], chosenWatermark: 0 }),
-  persist: async () => undefined,
-  readChosen: async () => [],
-};
 
 const applier: ChosenApplier<{ entries: readonly ChosenEntry[] }> = {
   plan: async (entries) => ({ entries }),

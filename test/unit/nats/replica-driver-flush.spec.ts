@@ -1,26 +1,9 @@
 import { consensusConfig } from '../../../src/consensus/config';
 import type { Message } from '../../../src/consensus/messages';
 import type { ChosenEntry, SlotValue } from '../../../src/consensus/value';
-import { type ChosenApplier, type DriverStorage, type DriverTransport, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { type ChosenApplier, ReplicaDriver } from '../../../src/infra/nats/replica-driver';
+import { ScriptedTransport, emptyStorage } from './driver-fakes';
 import { seededRandom } from '../../../src/shared/random';
-
-class ScriptedTransport implements DriverTransport {
-  private onMessage: ((m: Message) => void) | undefined;
-  start(onMessage: (m: Message) => void): void {
-    this.onMessage = onMessage;
-  }
-  send(): void {}
-  close(): void {}
-  deliver(m: Message): void {
-    this.onMessage?.(m);
-  }
-}
-
-const emptyStorage: DriverStorage = {
-  load: async () => ({ promised: { round: 0, nodeId: '' }, accepted: [], chosenWatermark: 0 }),
-  persist: async () => undefined,
-  readChosen: async () => [],
-};
 
 const batch = (id: string): SlotValue => ({ kind: 'batch', values: [{ id, payload: '{}' }] });
 const catchupReply = (slots: number): Message => ({
